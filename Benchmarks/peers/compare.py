@@ -1,0 +1,138 @@
+#!/usr/bin/env python3
+"""Times our `autoencoder` binary against PyTorch (eager) and numpy on the same two models.
+
+  .venv/bin/python compare.py --reps 3 --epochs 10 [--ours PATH/autoencoder]
+
+For each preset it alternates the runs (ours, torch, numpy, torch matmuls only, ours, ...)
+`--reps` times, takes each run's median seconds over epochs 2..N, then the median over the
+reps, and prints one Markdown table with each row's ratio to PyTorch eager. Peers run with
+OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; ours runs with the environment as it is.
+Other processes steal the 2 cores easily, so before each run it waits (up to --idle-wait s)
+for the machine to be idle, and it reports the CPU others used during each row's runs.
+"""
+import argparse, json, os, platform, resource, shlex, statistics, subprocess, sys, tempfile, time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PRESETS = ["autoencoder", "encoder2d"]
+ROWS = {"ours": "ours", "torch": "PyTorch eager", "numpy": "numpy (by hand)",
+        "floor": "PyTorch matmuls only (floor)"}
+
+
+def cpu_seconds():
+    """CPU seconds the whole machine has been busy (all but idle and iowait) since boot."""
+    v = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_cores(seconds):
+    """How many cores' worth of CPU the machine used over the next `seconds`."""
+    c0, t0 = cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return (cpu_seconds() - c0) / (time.monotonic() - t0)
+
+
+def wait_for_idle(limit, max_busy):
+    start = time.monotonic()
+    while (busy := busy_cores(1.0)) > max_busy:
+        if time.monotonic() - start > limit:
+            print(f"  (still {busy:.2f} cores busy after {limit} s; running anyway)", file=sys.stderr)
+            return
+        time.sleep(4)
+
+
+def run(kind, preset, args):
+    """One run; returns its metrics plus `otherCores`: CPU others used per second of it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = dict(os.environ)
+        if kind == "ours":
+            cmd = [args.ours, "train", "--preset", preset, "--epochs", str(args.epochs),
+                   "--output", tmp, *shlex.split(args.ours_args)]
+            out = Path(tmp) / "metrics.json"
+        else:
+            for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+                env.pop(var, None)
+            out = Path(tmp) / "peer.json"
+            cmd = [sys.executable, str(HERE / "peer_train.py"), "--preset", preset,
+                   "--epochs", str(args.epochs), "--threads", str(args.threads), "--json", str(out),
+                   "--framework", "torch" if kind == "floor" else kind]
+            cmd += ["--matmul-only"] if kind == "floor" else []
+        wait_for_idle(args.idle_wait, args.max_busy)
+        ru0, c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        ru1, c1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
+        if done.returncode:
+            sys.exit(f"{shlex.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        metrics = json.loads(out.read_text())
+    own = ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime
+    metrics["otherCores"] = max(0.0, (c1 - c0 - own) / (t1 - t0))
+    return metrics
+
+
+def per_epoch(metrics):
+    """The run's median seconds per epoch, leaving out the first (warm-up) epoch."""
+    s = metrics["secondsPerEpoch"]
+    return statistics.median(s[1:] if len(s) > 1 else s)
+
+
+def machine():
+    info = {}
+    for line in open("/proc/cpuinfo"):
+        key, _, value = line.partition(":")
+        info.setdefault(key.strip(), value.strip())  # the first processor's
+    get = lambda k: info.get(k, "?")
+    return (f"{get('model name')} (family {get('cpu family')}, model {get('model')}), "
+            f"{os.cpu_count()} cores; Linux {platform.release()}, Python {platform.python_version()}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--threads", type=int, default=2, help="threads of the peers")
+    ap.add_argument("--ours", help="our `autoencoder` binary (optional)")
+    ap.add_argument("--ours-args", default="", help="extra arguments for our binary")
+    ap.add_argument("--no-floor", action="store_true", help="skip the matmul-only floor runs")
+    ap.add_argument("--idle-wait", type=float, default=120, help="seconds to wait for an idle machine")
+    ap.add_argument("--max-busy", type=float, default=0.25, help="cores in use that count as idle")
+    ap.add_argument("--json", type=Path, help="write every run's metrics here")
+    args = ap.parse_args()
+    kinds = (["ours"] if args.ours else []) + ["torch", "numpy"] + ([] if args.no_floor else ["floor"])
+
+    runs = {(k, p): [] for k in kinds for p in PRESETS}
+    for preset in PRESETS:
+        for rep in range(args.reps):
+            for kind in kinds:
+                m = run(kind, preset, args)
+                runs[kind, preset].append(m)
+                print(f"{preset} rep {rep + 1} {kind}: {per_epoch(m):.3f} s/epoch, "
+                      f"test MSE {m.get('testMSE')}, others used {m['otherCores']:.2f} cores", file=sys.stderr)
+
+    sec = {key: statistics.median(per_epoch(m) for m in ms) for key, ms in runs.items()}
+    mse = lambda key: statistics.median(m["testMSE"] for m in runs[key]) if runs[key][0]["testMSE"] is not None else None
+    first = lambda kind: runs[kind, PRESETS[0]][0]
+    torch_m, numpy_m = first("torch"), first("numpy")
+    blas = (numpy_m["blas"] or [{}])[0]
+    print(f"Machine: {machine()}")
+    print(f"PyTorch {torch_m['version']} (CPU capability {torch_m.get('cpuCapability')}, "
+          f"{torch_m['threads']} threads); numpy {numpy_m['version']} with {blas.get('internal_api')} "
+          f"{blas.get('version')} ({blas.get('architecture')} kernel, {blas.get('num_threads')} threads)")
+    if args.ours:
+        print(f"ours: {args.ours} {args.ours_args}, backend: {first('ours').get('backend', '?')}".rstrip())
+    print(f"Median over {args.reps} alternating reps of each run's median s/epoch over epochs "
+          f"2..{args.epochs}; ratio = row / PyTorch eager (lower is faster).\n")
+    head = ["framework"] + [f"{p} s/epoch" for p in PRESETS] + [f"{p} ratio" for p in PRESETS] \
+        + [f"{p} test MSE" for p in PRESETS] + ["others' CPU (max cores)"]
+    print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+    for kind in kinds:
+        cells = [ROWS[kind]] + [f"{sec[kind, p]:.3f}" for p in PRESETS]
+        cells += [f"{sec[kind, p] / sec['torch', p]:.2f}" for p in PRESETS]
+        cells += [f"{v:.4f}" if (v := mse((kind, p))) is not None else "–" for p in PRESETS]
+        cells += [f"{max(m['otherCores'] for p in PRESETS for m in runs[kind, p]):.2f}"]
+        print("| " + " | ".join(cells) + " |")
+    if args.json:
+        args.json.write_text(json.dumps({f"{k} {p}": v for (k, p), v in runs.items()}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

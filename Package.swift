@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The layers of the package, lowest first:
+//   AutoencoderNumerics  matrices, matrix multiply (CBLAS or built-in), elementwise kernels
+//   AutoencoderNetwork   layers, activations, losses, optimizers, initialisers, trainer
+//   AutoencoderData      dataset readers (IDX, MNIST)
+//   AutoencoderPictures  image grids, scatter plots, PNG
+//   AutoencoderSerialization  safetensors and .npy files
+//   Autoencoder          the umbrella: presets, experiments, saved models
+//   AutoencoderCLI       the `autoencoder` command's subcommands
+let package = Package(
+    name: "swift-autoencoder",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Autoencoder", targets: ["Autoencoder"]),
+        .executable(name: "autoencoder", targets: ["autoencoder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, present on every machine of this kind (zlib1g, libpng16).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        // The built-in matrix-multiply micro-kernels, in C so that one function can be
+        // compiled for AVX2/FMA and chosen at run time (Swift has no per-function target).
+        .target(name: "CAutoencoderKernels", path: "Sources/CAutoencoderKernels",
+                cSettings: [.unsafeFlags(["-O3"])]),
+
+        .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
+        .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
+        .target(name: "AutoencoderData", dependencies: ["CZlib"]),
+        .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
+        .target(name: "AutoencoderSerialization"),
+        .target(name: "Autoencoder", dependencies: [
+            "AutoencoderNumerics", "AutoencoderNetwork", "AutoencoderData",
+            "AutoencoderPictures", "AutoencoderSerialization",
+        ]),
+        .target(name: "AutoencoderCLI", dependencies: [
+            "Autoencoder",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "autoencoder", dependencies: ["AutoencoderCLI"]),
+
+        .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics"]),
+        .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork"]),
+        .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData"]),
+        .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),
+        .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
+        .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),
+        .testTarget(name: "AutoencoderCLITests", dependencies: ["AutoencoderCLI", "autoencoder"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

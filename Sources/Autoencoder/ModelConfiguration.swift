@@ -1,0 +1,123 @@
+/// The architecture of a symmetric dense autoencoder: the encoder's widths, mirrored by
+/// the decoder, and the activations.
+///
+/// `encoderWidths` `[784, 256, 128]` means layers 784→256→128 (the code is 128 wide)
+/// followed by the decoder 128→256→784.
+public struct ModelConfiguration: Sendable, Equatable, Codable {
+    /// The encoder's widths, input first and code last.
+    public var encoderWidths: [Int]
+    /// The activation of every layer except the code layer.
+    public var activation: Activation
+    /// The activation of the code layer (the encoder's last layer).
+    public var codeActivation: Activation
+    /// How weights are drawn.
+    public var weightInitializer: Initializer
+    /// How biases are drawn.
+    public var biasInitializer: Initializer
+
+    /// Creates a configuration.
+    public init(
+        encoderWidths: [Int], activation: Activation = .sigmoid, codeActivation: Activation = .sigmoid,
+        weightInitializer: Initializer = .normal, biasInitializer: Initializer = .normal
+    ) {
+        self.encoderWidths = encoderWidths
+        self.activation = activation
+        self.codeActivation = codeActivation
+        self.weightInitializer = weightInitializer
+        self.biasInitializer = biasInitializer
+    }
+
+    /// The width of each input sample.
+    public var inputWidth: Int { encoderWidths.first ?? 0 }
+    /// The width of the code.
+    public var codeWidth: Int { encoderWidths.last ?? 0 }
+    /// The number of encoder layers (the decoder has as many).
+    public var encoderDepth: Int { encoderWidths.count - 1 }
+
+    /// All widths from input through code back to output, e.g. `[784, 256, 128, 256, 784]`.
+    public var allWidths: [Int] { encoderWidths + encoderWidths.reversed().dropFirst() }
+
+    /// The network's layers: the encoder, then its mirror image.
+    public func layers() -> [any Layer] {
+        let widths = allWidths
+        return (0..<(widths.count - 1)).map { index in
+            Dense(widths[index], widths[index + 1],
+                  activation: index == encoderDepth - 1 ? codeActivation : activation,
+                  weightInitializer: weightInitializer, biasInitializer: biasInitializer)
+        }
+    }
+
+    /// Checks the widths; throws a ``ConfigurationError`` naming the problem.
+    public func validate(inputWidth expected: Int? = nil) throws {
+        guard encoderWidths.count >= 2 else { throw ConfigurationError.tooFewWidths(encoderWidths) }
+        if let bad = encoderWidths.first(where: { $0 <= 0 }) { throw ConfigurationError.nonPositiveWidth(bad) }
+        if let expected, encoderWidths[0] != expected {
+            throw ConfigurationError.inputWidth(found: encoderWidths[0], expected: expected)
+        }
+    }
+}
+
+/// Training hyperparameters.
+public struct TrainingConfiguration: Sendable, Equatable, Codable {
+    /// The number of passes over the training set.
+    public var epochs: Int
+    /// The number of samples per step.
+    public var batchSize: Int
+    /// Adam's learning rate.
+    public var learningRate: Float
+    /// The seed of every random choice of the run.
+    public var seed: UInt64
+
+    /// Creates a configuration; the defaults are the tutorial's.
+    public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0) {
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.learningRate = learningRate
+        self.seed = seed
+    }
+
+    /// Checks the values against a training set of `sampleCount` samples.
+    public func validate(sampleCount: Int? = nil) throws {
+        guard epochs > 0 else { throw ConfigurationError.epochs(epochs) }
+        guard batchSize > 0 else { throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount) }
+        if let sampleCount, batchSize > sampleCount {
+            throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount)
+        }
+        guard learningRate.isFinite, learningRate > 0 else { throw ConfigurationError.learningRate(learningRate) }
+    }
+}
+
+/// A configuration value that cannot work.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// Fewer than two encoder widths.
+    case tooFewWidths([Int])
+    /// A width of zero or less.
+    case nonPositiveWidth(Int)
+    /// The first width differs from the data's sample width.
+    case inputWidth(found: Int, expected: Int)
+    /// Zero or negative epochs.
+    case epochs(Int)
+    /// A batch size of zero or less, or more than the samples.
+    case batchSize(Int, sampleCount: Int?)
+    /// A learning rate that is not a positive finite number.
+    case learningRate(Float)
+
+    public var description: String {
+        switch self {
+        case let .tooFewWidths(widths):
+            "--layers needs at least two widths (input and code), not \(widths.map(String.init).joined(separator: ","))."
+        case let .nonPositiveWidth(width):
+            "--layers widths must be positive, not \(width)."
+        case let .inputWidth(found, expected):
+            "--layers must start at \(expected), the data's pixels per image, not \(found)."
+        case let .epochs(epochs):
+            "--epochs must be at least 1, not \(epochs)."
+        case let .batchSize(size, count?):
+            "--batch-size must be between 1 and the \(count) training images, not \(size)."
+        case let .batchSize(size, nil):
+            "--batch-size must be at least 1, not \(size)."
+        case let .learningRate(rate):
+            "--learning-rate must be a positive number, not \(rate)."
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// What a training run measured, written to `metrics.json`.
+public struct RunMetrics: Sendable, Codable, Equatable {
+    /// The preset the run started from, or `"custom"` when options changed the model.
+    public var preset: String
+    /// The seed of the run.
+    public var seed: UInt64
+    /// The architecture trained.
+    public var model: ModelConfiguration
+    /// The training settings.
+    public var training: TrainingConfiguration
+    /// The tutorial's per-epoch cost: the loss of each epoch's last batch.
+    public var epochCosts: [Float]
+    /// The mean loss over each epoch's batches.
+    public var epochMeanCosts: [Double]
+    /// Wall-clock seconds of each epoch.
+    public var secondsPerEpoch: [Double]
+    /// The mean squared error over the whole test set after training.
+    public var testMSE: Double
+    /// The matrix-multiply backend that ran.
+    public var backend: String
+    /// The number of training and test samples used.
+    public var trainingSamples: Int
+    /// The number of test samples.
+    public var testSamples: Int
+}

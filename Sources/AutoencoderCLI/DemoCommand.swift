@@ -1,0 +1,39 @@
+import ArgumentParser
+import Autoencoder
+import Foundation
+
+/// `autoencoder demo`: both tutorial experiments, one after the other, into one folder.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run both tutorial experiments (autoencoder, encoder2d) and write their pictures.",
+        discussion: "Writes <output>/autoencoder/ and <output>/encoder2d/, each as `train` does.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: ArgumentHelp("Folder for the outputs.", valueName: "dir"))
+    var output: String = "runs"
+
+    @Option(help: "Seed of both runs.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Passes over the training set for each run.")
+    var epochs: Int = 10
+
+    func validate() throws {
+        guard epochs > 0 else { throw ValidationError("--epochs must be at least 1, not \(epochs).") }
+    }
+
+    func run() throws {
+        let data = try dataOptions.load()
+        let root = URL(fileURLWithPath: output)
+        for preset in Preset.allCases {
+            var experiment = Experiment(preset: preset)
+            experiment.training.seed = seed
+            experiment.training.epochs = epochs
+            print("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
+            try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue))
+        }
+        print("Wrote \(root.path)/autoencoder and \(root.path)/encoder2d")
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The four files of an MNIST-format data set (MNIST, Fashion-MNIST), by their standard names.
+///
+/// Each may be stored raw or gzip-compressed, under its base name or the base name plus `.gz`.
+public enum MNISTFile: String, Sendable, CaseIterable {
+    /// `train-images-idx3-ubyte`: the training images.
+    case trainingImages = "train-images-idx3-ubyte"
+    /// `train-labels-idx1-ubyte`: the training labels.
+    case trainingLabels = "train-labels-idx1-ubyte"
+    /// `t10k-images-idx3-ubyte`: the test images.
+    case testImages = "t10k-images-idx3-ubyte"
+    /// `t10k-labels-idx1-ubyte`: the test labels.
+    case testLabels = "t10k-labels-idx1-ubyte"
+
+    /// The uncompressed name, e.g. `train-images-idx3-ubyte`.
+    public var baseName: String { rawValue }
+
+    /// The names this file may have on disk, in the order they are tried: raw first (a user who
+    /// unpacked the files wants those used, and they load faster), then `.gz`.
+    public var acceptedNames: [String] { [baseName, baseName + ".gz"] }
+
+    /// What the file holds, for the reader's checks.
+    public var kind: IDXKind {
+        switch self {
+        case .trainingImages, .testImages: return .images
+        case .trainingLabels, .testLabels: return .labels
+        }
+    }
+
+    /// The path of the first accepted name that exists as a file in `directory`, or `nil`.
+    public func path(in directory: String) -> String? {
+        for name in acceptedNames {
+            let candidate = joinPath(directory, name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return candidate
+            }
+        }
+        return nil
+    }
+}
+
+/// `directory/name`, without doubling a trailing slash.
+func joinPath(_ directory: String, _ name: String) -> String {
+    if directory.isEmpty { return name }
+    return directory.hasSuffix("/") ? directory + name : directory + "/" + name
+}

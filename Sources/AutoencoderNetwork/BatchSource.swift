@@ -1,0 +1,30 @@
+import AutoencoderNumerics
+
+/// A collection of samples that can copy any of them into a batch buffer.
+///
+/// The trainer asks for a batch by index, so a dataset can keep its own compact
+/// storage (MNIST stays `UInt8`) and convert only the rows a step needs.
+public protocol BatchSource {
+    /// The number of samples.
+    var count: Int { get }
+    /// The number of features per sample.
+    var width: Int { get }
+    /// Writes the samples at `indices`, one row of ``width`` floats each, to `destination`.
+    /// Called once per training step, so it should not allocate.
+    func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>)
+}
+
+extension Matrix: BatchSource {
+    /// The number of rows.
+    public var count: Int { rows }
+    /// The number of columns.
+    public var width: Int { columns }
+
+    public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        storage.withUnsafeBufferPointer { source in
+            for (row, index) in indices.enumerated() {
+                (destination + row * columns).update(from: source.baseAddress! + index * columns, count: columns)
+            }
+        }
+    }
+}

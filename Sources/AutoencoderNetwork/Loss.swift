@@ -1,0 +1,38 @@
+import AutoencoderNumerics
+
+/// How a loss turns per-element errors into one number.
+public enum Reduction: String, Sendable, Codable {
+    /// The mean over every element of the batch (batch and features).
+    case mean
+    /// The sum over every element.
+    case sum
+}
+
+/// A function comparing a batch of predictions with their targets.
+public protocol Loss: Sendable {
+    /// Returns the loss of `prediction` against `target` and, when `gradient` is given,
+    /// writes `∂loss/∂prediction` into it.
+    func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float
+}
+
+/// The squared error `(prediction − target)²`, reduced over batch and features: the
+/// tutorial's `tf.reduce_mean(tf.pow(y_true - y_pred, 2))`.
+public struct MeanSquaredError: Loss, Equatable {
+    /// How element errors are combined.
+    public var reduction: Reduction
+
+    /// Creates the loss; the tutorial's is `.mean`.
+    public init(reduction: Reduction = .mean) {
+        self.reduction = reduction
+    }
+
+    public func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float {
+        precondition(prediction.rows == target.rows && prediction.columns == target.columns,
+                     "Prediction and target shapes disagree.")
+        let scale: Float = reduction == .mean ? 1 / Float(prediction.count) : 1
+        let sum = ElementwiseKernels.squaredErrorAndGradient(
+            prediction: prediction.base, target: target.base, count: prediction.count,
+            scale: 2 * scale, gradient: gradient?.base)
+        return Float(sum * Double(scale))
+    }
+}

@@ -1,0 +1,209 @@
+import AutoencoderNumerics
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What one epoch of training did.
+public struct EpochReport: Sendable, Equatable, Codable {
+    /// The epoch's number, counting from 1.
+    public var epoch: Int
+    /// The loss of the epoch's last batch: what the tutorial prints as `cost=`.
+    public var lastBatchCost: Float
+    /// The mean loss over the epoch's batches.
+    public var meanCost: Double
+    /// Wall-clock seconds the epoch took.
+    public var seconds: Double
+}
+
+/// Why training stopped early.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss or a gradient became NaN or infinite.
+    case nonFinite(epoch: Int, batch: Int, cost: Float)
+    /// The batch size is not between 1 and the number of samples.
+    case batchSize(Int, sampleCount: Int)
+    /// The data's width differs from the network's input width.
+    case dataWidth(Int, networkWidth: Int)
+
+    public var description: String {
+        switch self {
+        case let .nonFinite(epoch, batch, cost):
+            "Training diverged at epoch \(epoch), batch \(batch): the loss became \(cost.isNaN ? "NaN" : "infinite") (try a smaller --learning-rate)."
+        case let .batchSize(size, count):
+            "The batch size \(size) must be between 1 and the number of training samples (\(count))."
+        case let .dataWidth(width, networkWidth):
+            "The data has \(width) features per sample but the network takes \(networkWidth)."
+        }
+    }
+}
+
+/// Trains a network to reproduce its input (an autoencoder) with mini-batches, as the
+/// tutorial's loop does: each epoch shuffles the samples and takes `⌊N / batch⌋`
+/// batches, dropping the remainder.
+///
+/// The trainer allocates every buffer a step needs once (activations, gradients,
+/// optimizer moments after the first step), so a step does not touch the heap.
+public final class Trainer {
+    /// The network being trained.
+    public private(set) var network: Network
+    /// The optimizer and its state.
+    public var optimizer: any Optimizer
+    /// The loss minimised.
+    public let loss: any Loss
+    /// The number of samples per step.
+    public let batchSize: Int
+    /// The generator that shuffles the batches.
+    public var generator: RandomGenerator
+    /// The number of epochs completed so far.
+    public var completedEpochs: Int = 0
+    /// The backend for the matrix products.
+    public let multiplier: any MatrixMultiplier
+
+    private let workspace: Workspace
+
+    /// Creates a trainer for `network`.
+    public init(
+        network: Network, optimizer: any Optimizer, loss: any Loss = MeanSquaredError(),
+        batchSize: Int, generator: RandomGenerator,
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
+    ) {
+        precondition(batchSize > 0, "The batch size must be positive.")
+        self.network = network
+        self.optimizer = optimizer
+        self.loss = loss
+        self.batchSize = batchSize
+        self.generator = generator
+        self.multiplier = multiplier
+        self.workspace = Workspace(widths: [network.inputWidth] + network.layers.map(\.outputWidth),
+                                   batchSize: batchSize, parameterCount: network.parameterCount)
+    }
+
+    /// Runs one epoch over `data` and returns its report; `progress` hears after each batch.
+    public func trainEpoch(on data: some BatchSource) throws -> EpochReport {
+        guard data.width == network.inputWidth else {
+            throw TrainingError.dataWidth(data.width, networkWidth: network.inputWidth)
+        }
+        guard batchSize <= data.count else { throw TrainingError.batchSize(batchSize, sampleCount: data.count) }
+        let epoch = completedEpochs + 1
+        let start = Trainer.now()
+        if workspace.order.count != data.count { workspace.order = Array(0..<data.count) }
+        for i in 0..<data.count { workspace.order[i] = i }
+        generator.shuffle(&workspace.order)
+        let batches = data.count / batchSize
+        var lastCost: Float = 0
+        var total = 0.0
+        try workspace.order.withUnsafeBufferPointer { order in
+            for batch in 0..<batches {
+                let indices = UnsafeBufferPointer(rebasing: order[(batch * batchSize)..<((batch + 1) * batchSize)])
+                let cost = step(indices, of: data)
+                guard let cost else {
+                    throw TrainingError.nonFinite(epoch: epoch, batch: batch + 1, cost: workspace.lastCost)
+                }
+                lastCost = cost
+                total += Double(cost)
+            }
+        }
+        completedEpochs = epoch
+        return EpochReport(epoch: epoch, lastBatchCost: lastCost, meanCost: total / Double(batches),
+                           seconds: Trainer.now() - start)
+    }
+
+    /// One optimisation step on the samples at `indices`; returns the batch's loss before
+    /// the update, or `nil` (parameters untouched) when the loss or a gradient is not finite.
+    public func step(_ indices: UnsafeBufferPointer<Int>, of data: some BatchSource) -> Float? {
+        precondition(indices.count == batchSize, "A step takes exactly batchSize samples.")
+        let w = workspace
+        let layers = network.layers
+        let offsets = network.parameterOffsets
+        data.fillBatch(indices, into: w.activations[0])
+        var context = LayerContext(multiplier: multiplier, generator: generator, isTraining: true)
+        let finite: Bool = network.parameters.withUnsafeMutableBufferPointer { parameters in
+            let base = UnsafePointer(parameters.baseAddress!)
+            for (index, layer) in layers.enumerated() {
+                layer.forward(w.view(index), parameters: base + offsets[index],
+                              into: w.mutableView(index + 1), context: &context)
+            }
+            let last = layers.count
+            let cost = loss(w.view(last), w.view(0), gradient: w.gradientView(0, width: w.widths[last]))
+            w.lastCost = cost
+            guard cost.isFinite else { return false }
+            for index in layers.indices.reversed() {
+                let output = w.gradientView((last - 1 - index) % 2, width: w.widths[index + 1])
+                let input = index > 0 ? w.gradientView((last - index) % 2, width: w.widths[index]) : nil
+                layers[index].backward(
+                    input: w.view(index), output: w.view(index + 1), outputGradient: output,
+                    parameters: base + offsets[index], parameterGradients: w.parameterGradients + offsets[index],
+                    inputGradient: input, context: &context)
+            }
+            return optimizer.update(parameters, along: UnsafeBufferPointer(start: w.parameterGradients,
+                                                                            count: parameters.count))
+        }
+        generator = context.generator
+        return finite ? w.lastCost : nil
+    }
+
+    /// Replaces the parameters (for resuming); the count must match.
+    public func setParameters(_ parameters: [Float]) {
+        precondition(parameters.count == network.parameters.count, "Parameter count mismatch.")
+        network.parameters = parameters
+    }
+
+    static func now() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+}
+
+/// The buffers of a training step, allocated once per network and batch size.
+///
+/// `activations[i]` is `batch × widths[i]` (index 0 is the input batch, which is also the
+/// autoencoder's target); two gradient buffers of `batch × max(widths)` alternate as the
+/// backward pass moves from layer to layer; `parameterGradients` matches the flat parameters.
+final class Workspace {
+    let widths: [Int]
+    let batchSize: Int
+    let activations: [UnsafeMutablePointer<Float>]
+    let gradients: [UnsafeMutablePointer<Float>]
+    let parameterGradients: UnsafeMutablePointer<Float>
+    var order: [Int] = []
+    var lastCost: Float = 0
+
+    init(widths: [Int], batchSize: Int, parameterCount: Int) {
+        self.widths = widths
+        self.batchSize = batchSize
+        let widest = widths.max()!
+        activations = widths.map { width in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * width)
+            buffer.initialize(repeating: 0, count: batchSize * width)
+            return buffer
+        }
+        gradients = (0..<2).map { _ in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * widest)
+            buffer.initialize(repeating: 0, count: batchSize * widest)
+            return buffer
+        }
+        parameterGradients = .allocate(capacity: max(parameterCount, 1))
+        parameterGradients.initialize(repeating: 0, count: max(parameterCount, 1))
+    }
+
+    deinit {
+        activations.forEach { $0.deallocate() }
+        gradients.forEach { $0.deallocate() }
+        parameterGradients.deallocate()
+    }
+
+    func view(_ index: Int) -> MatrixView {
+        MatrixView(activations[index], rows: batchSize, columns: widths[index])
+    }
+
+    func mutableView(_ index: Int) -> MutableMatrixView {
+        MutableMatrixView(activations[index], rows: batchSize, columns: widths[index])
+    }
+
+    func gradientView(_ index: Int, width: Int) -> MutableMatrixView {
+        MutableMatrixView(gradients[index], rows: batchSize, columns: width)
+    }
+}

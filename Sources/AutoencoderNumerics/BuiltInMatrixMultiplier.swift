@@ -1,0 +1,168 @@
+import CAutoencoderKernels
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Matrix multiply with the package's own single-precision GEMM, used when no BLAS
+/// library can be loaded (or when `AUTOENCODER_BLAS=builtin` asks for it).
+///
+/// The work is done by C code in the `CAutoencoderKernels` target: a register-blocked
+/// micro-kernel (16×16 or 8×32 tiles on AVX-512, 6×16 on AVX2+FMA, 4×8 in portable C)
+/// inside a cache-blocked loop nest that reads `A` and row-major `B` in place and packs
+/// only transposed `B`, into per-thread buffers allocated once. The instruction set is
+/// chosen at run time, so the package is built for baseline x86-64 yet uses AVX-512 or
+/// AVX2+FMA where the CPU has them. Large products are split by columns (or rows) of `C`
+/// over the machine's cores; small ones run on the calling thread.
+public struct BuiltInMatrixMultiplier: MatrixMultiplier {
+    /// The instruction-set variants of the micro-kernel.
+    public enum Kernel: Sendable, Equatable, CaseIterable, CustomStringConvertible {
+        /// Plain C vectorised by the compiler for the build's baseline (SSE2 on x86-64, NEON on arm64).
+        case portable
+        /// x86-64 AVX2 with fused multiply-add (Haswell and Zen or later).
+        case avx2FMA
+        /// x86-64 AVX-512F (Skylake-SP, Ice Lake, Zen 4 or later).
+        case avx512
+
+        /// The name used in ``BuiltInMatrixMultiplier/name``: `"AVX-512"`, `"AVX2+FMA"` or `"portable"`.
+        public var description: String {
+            String(cString: ae_sgemm_kernel_name(cValue))
+        }
+
+        /// Whether this kernel was compiled into this build and the running CPU and
+        /// operating system support it.
+        public var isSupported: Bool { ae_sgemm_kernel_supported(cValue) != 0 }
+
+        /// The fastest kernel this build can run on this CPU, decided once by CPUID.
+        public static var best: Kernel { Kernel(ae_sgemm_best_kernel()) }
+
+        var cValue: ae_sgemm_kernel {
+            switch self {
+            case .portable: return AE_SGEMM_KERNEL_PORTABLE
+            case .avx2FMA: return AE_SGEMM_KERNEL_AVX2_FMA
+            case .avx512: return AE_SGEMM_KERNEL_AVX512
+            }
+        }
+
+        init(_ value: ae_sgemm_kernel) {
+            switch value {
+            case AE_SGEMM_KERNEL_AVX512: self = .avx512
+            case AE_SGEMM_KERNEL_AVX2_FMA: self = .avx2FMA
+            default: self = .portable
+            }
+        }
+    }
+
+    /// Products with fewer floating-point operations (`2·m·n·k`) than this run on the
+    /// calling thread. Waking another thread costs several microseconds, about what
+    /// 1–2 million flops take at this kernel's speed; above 4 million the split pays.
+    public static let parallelThreshold = 4_000_000
+
+    /// The micro-kernel this multiplier calls.
+    public let kernel: Kernel
+
+    /// The most threads one product is split over (1 = always the calling thread only).
+    public let maximumThreads: Int
+
+    /// A short name such as `"built-in (AVX-512)"`, naming the dispatched kernel.
+    public var name: String { "built-in (\(kernel))" }
+
+    /// Creates a multiplier using the fastest kernel the CPU supports and up to
+    /// `maximumThreads` threads (by default, every core the process may use).
+    public init(maximumThreads: Int = BuiltInMatrixMultiplier.coreCount) {
+        self.kernel = .best
+        self.maximumThreads = max(1, maximumThreads)
+    }
+
+    /// Creates a multiplier that uses a particular kernel, for testing and measuring,
+    /// or returns `nil` when the CPU or this build cannot run it.
+    public init?(kernel: Kernel, maximumThreads: Int = BuiltInMatrixMultiplier.coreCount) {
+        guard kernel.isSupported else { return nil }
+        self.kernel = kernel
+        self.maximumThreads = max(1, maximumThreads)
+    }
+
+    /// The number of processors the process may use (at least 1).
+    public static let coreCount: Int = {
+        #if canImport(Glibc) || canImport(Darwin)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }()
+
+    /// Computes `C ← α·op(A)·op(B) + β·C` (row-major, CBLAS conventions).
+    ///
+    /// As in BLAS, `beta == 0` overwrites `C` without reading it (NaNs in `C` do not
+    /// propagate), and `alpha == 0` or `k == 0` only scales `C` by `beta`.
+    public func multiply(
+        _ transposeA: Transpose, _ transposeB: Transpose,
+        m: Int, n: Int, k: Int,
+        alpha: Float,
+        a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(m >= 0 && n >= 0 && k >= 0, "Matrix dimensions cannot be negative.")
+        precondition(lda >= max(1, transposeA == .none ? k : m), "lda is smaller than a stored row of A.")
+        precondition(ldb >= max(1, transposeB == .none ? n : k), "ldb is smaller than a stored row of B.")
+        precondition(ldc >= max(1, n), "ldc is smaller than a row of C.")
+        if m == 0 || n == 0 { return }
+
+        let transA: Int32 = transposeA == .none ? 0 : 1
+        let transB: Int32 = transposeB == .none ? 0 : 1
+        let cKernel = kernel.cValue
+
+        // Decide how many threads and along which dimension of C to split.
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let tileColumns = Int(ae_sgemm_kernel_tile_columns(cKernel))
+        let tileRows = Int(ae_sgemm_kernel_tile_rows(cKernel))
+        let wanted = flops >= Double(Self.parallelThreshold) ? maximumThreads : 1
+        // Columns are the better split: each thread then packs only its own part of B
+        // (A is read in place). Rows are used when C is too narrow to split by columns.
+        let columnChunks = n / tileColumns, rowChunks = m / tileRows
+        let splitColumns = columnChunks >= 2 || columnChunks >= rowChunks
+        let threads = min(wanted, max(1, splitColumns ? columnChunks : rowChunks))
+
+        if threads == 1 {
+            ae_sgemm(cKernel, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+
+        // Chunk boundaries are multiples of the register tile, so only the last chunk has
+        // edges; whole tiles are dealt out as evenly as possible.
+        let unit = splitColumns ? tileColumns : tileRows
+        let extent = splitColumns ? n : m
+        let tiles = (extent + unit - 1) / unit
+        let operands = BuiltInGEMMOperands(a: a, b: b, c: c)
+        DispatchQueue.concurrentPerform(iterations: threads) { index in
+            let start = min(extent, index * tiles / threads * unit)
+            let end = min(extent, (index + 1) * tiles / threads * unit)
+            let size = end - start
+            guard size > 0 else { return }
+            if splitColumns {
+                // Columns start..<start+size of C and of op(B).
+                let bChunk = transB == 0 ? operands.b + start : operands.b + start * ldb
+                ae_sgemm(cKernel, transA, transB, m, size, k, alpha, operands.a, lda,
+                         bChunk, ldb, beta, operands.c + start, ldc)
+            } else {
+                // Rows start..<start+size of C and of op(A).
+                let aChunk = transA == 0 ? operands.a + start * lda : operands.a + start
+                ae_sgemm(cKernel, transA, transB, size, n, k, alpha, aChunk, lda,
+                         operands.b, ldb, beta, operands.c + start * ldc, ldc)
+            }
+        }
+    }
+}
+
+/// The operand pointers of one product, shared by the threads that compute disjoint
+/// blocks of `C` (the caller guarantees the memory outlives the call).
+private struct BuiltInGEMMOperands: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let c: UnsafeMutablePointer<Float>
+}

@@ -1,0 +1,147 @@
+/// A dense, row-major matrix of `Float` values with value semantics.
+///
+/// `Matrix` is the currency type of the library's public API: datasets, codes and
+/// parameters are handed in and out as matrices. The hot paths work on
+/// ``MatrixView`` and ``MutableMatrixView``, borrowed pointers into a matrix's storage.
+public struct Matrix: Sendable, Equatable {
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns.
+    public let columns: Int
+    /// The elements, row after row (`rows * columns` values).
+    public var storage: [Float]
+
+    /// Creates a `rows × columns` matrix filled with `value`.
+    public init(rows: Int, columns: Int, repeating value: Float = 0) {
+        precondition(rows >= 0 && columns >= 0, "A matrix cannot have a negative size.")
+        self.rows = rows
+        self.columns = columns
+        self.storage = [Float](repeating: value, count: rows * columns)
+    }
+
+    /// Creates a `rows × columns` matrix from its elements in row-major order.
+    public init(rows: Int, columns: Int, storage: [Float]) {
+        precondition(storage.count == rows * columns,
+                     "A \(rows)x\(columns) matrix needs \(rows * columns) values, not \(storage.count).")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// Creates a matrix from an array of equally long rows.
+    public init(_ rowArrays: [[Float]]) {
+        let columns = rowArrays.first?.count ?? 0
+        precondition(rowArrays.allSatisfy { $0.count == columns }, "All rows of a matrix must be equally long.")
+        self.init(rows: rowArrays.count, columns: columns, storage: rowArrays.flatMap { $0 })
+    }
+
+    /// The element at `row`, `column`.
+    public subscript(row: Int, column: Int) -> Float {
+        get { storage[row * columns + column] }
+        set { storage[row * columns + column] = newValue }
+    }
+
+    /// The elements of one row.
+    public func row(_ index: Int) -> ArraySlice<Float> {
+        storage[(index * columns)..<((index + 1) * columns)]
+    }
+
+    /// Calls `body` with a read-only view of the matrix.
+    public func withView<Result>(_ body: (MatrixView) throws -> Result) rethrows -> Result {
+        try storage.withUnsafeBufferPointer { buffer in
+            try body(MatrixView(buffer.baseAddress!, rows: rows, columns: columns))
+        }
+    }
+
+    /// Calls `body` with a mutable view of the matrix.
+    public mutating func withMutableView<Result>(_ body: (MutableMatrixView) throws -> Result) rethrows -> Result {
+        let (rows, columns) = (self.rows, self.columns)
+        return try storage.withUnsafeMutableBufferPointer { buffer in
+            try body(MutableMatrixView(buffer.baseAddress!, rows: rows, columns: columns))
+        }
+    }
+}
+
+/// A borrowed, read-only, row-major view of `rows × columns` floats with no padding
+/// between rows. Valid only while the storage it points into is alive and unmoved.
+public struct MatrixView {
+    /// The first element.
+    public let base: UnsafePointer<Float>
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns, which is also the distance between rows.
+    public let columns: Int
+
+    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
+    public init(_ base: UnsafePointer<Float>, rows: Int, columns: Int) {
+        self.base = base
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The number of elements.
+    public var count: Int { rows * columns }
+
+    /// The element at `row`, `column`.
+    public subscript(row: Int, column: Int) -> Float { base[row * columns + column] }
+
+    /// The view of rows `range` of this view.
+    public func rows(_ range: Range<Int>) -> MatrixView {
+        MatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
+    }
+}
+
+/// A borrowed, mutable, row-major view of `rows × columns` floats with no padding
+/// between rows. Valid only while the storage it points into is alive and unmoved.
+public struct MutableMatrixView {
+    /// The first element.
+    public let base: UnsafeMutablePointer<Float>
+    /// The number of rows.
+    public let rows: Int
+    /// The number of columns, which is also the distance between rows.
+    public let columns: Int
+
+    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
+    public init(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        self.base = base
+        self.rows = rows
+        self.columns = columns
+    }
+
+    /// The number of elements.
+    public var count: Int { rows * columns }
+
+    /// The same memory, read-only.
+    public var view: MatrixView { MatrixView(base, rows: rows, columns: columns) }
+
+    /// The element at `row`, `column`.
+    public subscript(row: Int, column: Int) -> Float {
+        get { base[row * columns + column] }
+        nonmutating set { base[row * columns + column] = newValue }
+    }
+
+    /// The view of rows `range` of this view.
+    public func rows(_ range: Range<Int>) -> MutableMatrixView {
+        MutableMatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
+    }
+}
+
+extension MatrixMultiplier {
+    /// Computes `c ← α·op(a)·op(b) + β·c` for whole views; the shapes must agree.
+    @inlinable
+    public func multiply(
+        _ a: MatrixView, _ transposeA: Transpose = .none,
+        _ b: MatrixView, _ transposeB: Transpose = .none,
+        into c: MutableMatrixView, alpha: Float = 1, beta: Float = 0
+    ) {
+        let m = transposeA == .none ? a.rows : a.columns
+        let k = transposeA == .none ? a.columns : a.rows
+        let n = transposeB == .none ? b.columns : b.rows
+        let kB = transposeB == .none ? b.rows : b.columns
+        precondition(k == kB && c.rows == m && c.columns == n,
+                     "Matrix product shapes disagree: \(m)x\(k) times \(kB)x\(n) into \(c.rows)x\(c.columns).")
+        multiply(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha,
+                 a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
+                 beta: beta, c: c.base, ldc: max(c.columns, 1))
+    }
+}

@@ -1,0 +1,164 @@
+/// A figure of small greyscale images laid out in rows and columns, each pixel enlarged and
+/// coloured through a colour map — the tutorial's 2×10 "original / reconstructed" figure, or a
+/// 15×15 sweep of decoded latent points.
+///
+/// Usage: `let image = try ImageGrid(rows: [originals, reconstructions]).render()`.
+/// Rows may hold different numbers of images; missing cells stay background.
+public struct ImageGrid: Sendable {
+    /// How an image's values are turned into positions on the colour map.
+    public enum Scaling: Sendable, Hashable {
+        /// Values are taken as they are: 0 is the low end, 1 the high end; values outside [0, 1]
+        /// are clamped. Every cell shares one scale, so brightness compares across cells.
+        case unitInterval
+        /// Each image is stretched from its own smallest to its largest value, as matplotlib's
+        /// `imshow` does by default (a constant image maps to the low end).
+        case perImage
+    }
+
+    /// The images, row by row; each image is `imageWidth × imageHeight` values, row-major.
+    public let rows: [[[Float]]]
+    /// The width of every image, in image pixels.
+    public let imageWidth: Int
+    /// The height of every image, in image pixels.
+    public let imageHeight: Int
+    /// How many picture pixels wide and high each image pixel is drawn.
+    public let scale: Int
+    /// Blank pixels between neighbouring cells.
+    public let gap: Int
+    /// Blank pixels around the whole figure.
+    public let margin: Int
+    /// The colour map the values are drawn through.
+    public let colorMap: ColorMap
+    /// How values become colour-map positions.
+    public let scaling: Scaling
+    /// One optional title per row, drawn to the left of that row (empty: no titles).
+    public let rowTitles: [String]
+    /// The colour of gaps, margins and empty cells.
+    public let background: RGB
+
+    /// The font scale of row titles.
+    private let titleScale = 2
+    /// Space between the row titles and the first column.
+    private let titlePadding = 10
+
+    /// Makes a grid figure.
+    ///
+    /// - Parameters:
+    ///   - rows: the images row by row, each `imageWidth × imageHeight` values, row-major,
+    ///     normally in [0, 1].
+    ///   - imageWidth: width of each image in image pixels (28 for MNIST).
+    ///   - imageHeight: height of each image in image pixels (28 for MNIST).
+    ///   - scale: how many picture pixels each image pixel becomes (3 turns 28 into 84).
+    ///   - gap: blank pixels between cells.
+    ///   - margin: blank pixels around the figure.
+    ///   - colorMap: viridis, as in the tutorial's figures, or ``ColorMap/gray``.
+    ///   - scaling: fixed [0, 1] (default) or per image, as `imshow` does.
+    ///   - rowTitles: optional titles, one per row at most, such as "original", "reconstructed".
+    ///   - background: the colour of gaps and margins.
+    /// - Throws: ``PictureInputError`` when there are no images, a size is not positive, or an
+    ///   image does not hold `imageWidth × imageHeight` values.
+    public init(rows: [[[Float]]], imageWidth: Int = 28, imageHeight: Int = 28, scale: Int = 3,
+                gap: Int = 4, margin: Int = 8, colorMap: ColorMap = .viridis,
+                scaling: Scaling = .unitInterval, rowTitles: [String] = [],
+                background: RGB = .white) throws {
+        guard imageWidth > 0, imageHeight > 0 else {
+            throw PictureInputError("An image grid needs a positive image size, not \(imageWidth)x\(imageHeight).")
+        }
+        guard scale > 0 else {
+            throw PictureInputError("An image grid needs a scale of at least 1, not \(scale).")
+        }
+        guard gap >= 0, margin >= 0 else {
+            throw PictureInputError("An image grid cannot have a negative gap (\(gap)) or margin (\(margin)).")
+        }
+        guard rows.contains(where: { !$0.isEmpty }) else {
+            throw PictureInputError("An image grid needs at least one image.")
+        }
+        guard rowTitles.count <= rows.count else {
+            throw PictureInputError("An image grid has \(rowTitles.count) row titles for only \(rows.count) rows.")
+        }
+        for (rowIndex, row) in rows.enumerated() {
+            for (columnIndex, image) in row.enumerated() where image.count != imageWidth * imageHeight {
+                throw PictureInputError(
+                    "Image \(columnIndex + 1) of row \(rowIndex + 1) has \(image.count) values, "
+                    + "not \(imageWidth * imageHeight) (\(imageWidth)x\(imageHeight)).")
+            }
+        }
+        self.rows = rows
+        self.imageWidth = imageWidth
+        self.imageHeight = imageHeight
+        self.scale = scale
+        self.gap = gap
+        self.margin = margin
+        self.colorMap = colorMap
+        self.scaling = scaling
+        self.rowTitles = rowTitles
+        self.background = background
+    }
+
+    /// The number of columns: the length of the longest row.
+    public var columnCount: Int { rows.map(\.count).max() ?? 0 }
+
+    /// The width of the space reserved for row titles, padding included (0 without titles).
+    private var titleColumnWidth: Int {
+        let widest = rowTitles.map { BitmapFont.standard.width(of: $0, scale: titleScale) }.max() ?? 0
+        return widest > 0 ? widest + titlePadding : 0
+    }
+
+    /// The width of the rendered figure in pixels.
+    public var width: Int {
+        let cells = columnCount * imageWidth * scale + max(columnCount - 1, 0) * gap
+        return 2 * margin + titleColumnWidth + cells
+    }
+
+    /// The height of the rendered figure in pixels.
+    public var height: Int {
+        2 * margin + rows.count * imageHeight * scale + max(rows.count - 1, 0) * gap
+    }
+
+    /// Where the image at `row`, `column` (both from 0) is drawn in the rendered figure.
+    public func cellRectangle(row: Int, column: Int) -> PixelRectangle {
+        PixelRectangle(x: margin + titleColumnWidth + column * (imageWidth * scale + gap),
+                       y: margin + row * (imageHeight * scale + gap),
+                       width: imageWidth * scale, height: imageHeight * scale)
+    }
+
+    /// Draws the figure.
+    public func render() -> RGBImage {
+        var picture = RGBImage(width: width, height: height, filledWith: background)
+        for (rowIndex, row) in rows.enumerated() {
+            for (columnIndex, values) in row.enumerated() {
+                let cell = cellRectangle(row: rowIndex, column: columnIndex)
+                let (offset, span) = valueRange(of: values)
+                for y in 0 ..< imageHeight {
+                    for x in 0 ..< imageWidth {
+                        let value = (Double(values[y * imageWidth + x]) - offset) / span
+                        picture.fill(PixelRectangle(x: cell.x + x * scale, y: cell.y + y * scale,
+                                                    width: scale, height: scale),
+                                     with: colorMap.color(at: value))
+                    }
+                }
+            }
+        }
+        for (rowIndex, title) in rowTitles.enumerated() where !title.isEmpty {
+            let cell = cellRectangle(row: rowIndex, column: 0)
+            picture.drawText(title, x: cell.x - titlePadding, y: cell.y + cell.height / 2,
+                             scale: titleScale, color: .black,
+                             horizontalAlignment: .right, verticalAlignment: .middle)
+        }
+        return picture
+    }
+
+    /// The value shown at the low end and the width of the range shown, for one image.
+    private func valueRange(of values: [Float]) -> (offset: Double, span: Double) {
+        switch scaling {
+        case .unitInterval:
+            return (0, 1)
+        case .perImage:
+            let finite = values.lazy.filter(\.isFinite).map(Double.init)
+            guard let low = finite.min(), let high = finite.max(), high > low else {
+                return (finite.min() ?? 0, .infinity)
+            }
+            return (low, high - low)
+        }
+    }
+}

@@ -1,0 +1,302 @@
+// The built-in SGEMM driver: run-time kernel dispatch, per-thread packing buffers,
+// cache blocking and packing (GotoBLAS/BLIS loop structure).
+//
+// Memory layout: all matrices ROW-MAJOR (CBLAS row-major convention). op(A) is m x k,
+// op(B) is k x n, C is m x n with element (i, j) at c[i * ldc + j]. A is stored m x k
+// (a[i * lda + p]) or, when transposed, k x m (a[p * lda + i]); B is stored k x n
+// (b[p * ldb + j]) or, when transposed, n x k (b[j * ldb + p]).
+// Packed A block: ceil(mc / MR) micro-panels, each MR x kc stored column by column
+// (element (i, p) at panel[p * MR + i]), rows past the edge zero-filled.
+// Packed B block: ceil(nc / NR) micro-panels, each kc x NR stored row by row
+// (element (p, j) at panel[p * NR + j]), columns past the edge zero-filled.
+
+#include "CAutoencoderKernels.h"
+#include "sgemm_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+// ---------------------------------------------------------------------------------
+// Blocking parameters and per-thread workspace.
+
+#define AE_KC_MAX 512      // depth of one packed block (k direction)
+#define AE_MC_TARGET 192   // rows of op(A) packed at once (rounded down to MR)
+#define AE_NC_MAX 1024     // columns of op(B) packed at once (multiple of every NR)
+#define AE_MR_MAX 16
+#define AE_NR_MAX 64
+
+#define AE_A_BUFFER_FLOATS ((AE_MC_TARGET + AE_MR_MAX) * AE_KC_MAX)
+#define AE_B_BUFFER_FLOATS ((AE_NC_MAX + AE_NR_MAX) * AE_KC_MAX)
+
+typedef struct {
+    float *a;   // packed A block
+    float *b;   // packed B block
+} ae_workspace;
+
+static pthread_key_t ae_workspace_key;
+static pthread_once_t ae_workspace_once = PTHREAD_ONCE_INIT;
+static _Thread_local ae_workspace *ae_thread_workspace;
+
+static void ae_workspace_free(void *pointer) {
+    ae_workspace *ws = (ae_workspace *)pointer;
+    if (!ws) return;
+    free(ws->a);
+    free(ws->b);
+    free(ws);
+}
+
+static void ae_workspace_make_key(void) { pthread_key_create(&ae_workspace_key, ae_workspace_free); }
+
+// The calling thread's buffers: allocated on its first call (fixed size), reused after,
+// freed by the pthread key destructor when the thread exits.
+static ae_workspace *ae_workspace_get(void) {
+    ae_workspace *ws = ae_thread_workspace;
+    if (ws) return ws;
+    pthread_once(&ae_workspace_once, ae_workspace_make_key);
+    ws = (ae_workspace *)calloc(1, sizeof *ws);
+    if (!ws) abort();
+    void *a = NULL, *b = NULL;
+    if (posix_memalign(&a, 64, sizeof(float) * AE_A_BUFFER_FLOATS) != 0) abort();
+    if (posix_memalign(&b, 64, sizeof(float) * AE_B_BUFFER_FLOATS) != 0) abort();
+    ws->a = (float *)a;
+    ws->b = (float *)b;
+    pthread_setspecific(ae_workspace_key, ws);
+    ae_thread_workspace = ws;
+    return ws;
+}
+
+// ---------------------------------------------------------------------------------
+// Dispatch.
+
+static int ae_cpu_has_avx512(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+static int ae_cpu_has_avx2_fma(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+int ae_sgemm_kernel_supported(ae_sgemm_kernel kernel) {
+    switch (kernel) {
+    case AE_SGEMM_KERNEL_PORTABLE: return 1;
+    case AE_SGEMM_KERNEL_AVX2_FMA: return ae_cpu_has_avx2_fma();
+    case AE_SGEMM_KERNEL_AVX512: return ae_cpu_has_avx512();
+    }
+    return 0;
+}
+
+ae_sgemm_kernel ae_sgemm_best_kernel(void) {
+    static int cached = -1;   // benign race: every thread computes the same value
+    int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (value < 0) {
+        value = ae_cpu_has_avx512() ? AE_SGEMM_KERNEL_AVX512
+              : ae_cpu_has_avx2_fma() ? AE_SGEMM_KERNEL_AVX2_FMA
+              : AE_SGEMM_KERNEL_PORTABLE;
+        __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
+    }
+    return (ae_sgemm_kernel)value;
+}
+
+const char *ae_sgemm_kernel_name(ae_sgemm_kernel kernel) {
+    switch (kernel) {
+    case AE_SGEMM_KERNEL_PORTABLE: return "portable";
+    case AE_SGEMM_KERNEL_AVX2_FMA: return "AVX2+FMA";
+    case AE_SGEMM_KERNEL_AVX512: return "AVX-512";
+    }
+    return "unknown";
+}
+
+static const ae_kernel_desc *ae_desc_for(ae_sgemm_kernel kernel) {
+    if (!ae_sgemm_kernel_supported(kernel)) kernel = ae_sgemm_best_kernel();
+    switch (kernel) {
+#if defined(__x86_64__)
+    case AE_SGEMM_KERNEL_AVX512: return &ae_kernel_desc_avx512;
+    case AE_SGEMM_KERNEL_AVX2_FMA: return &ae_kernel_desc_avx2;
+#endif
+    default: return &ae_kernel_desc_portable;
+    }
+}
+
+int ae_sgemm_kernel_tile_rows(ae_sgemm_kernel kernel) {
+    const ae_kernel_desc *desc = ae_desc_for(kernel);
+    int rows = desc->wide.mr;
+    // A multiple of every tile's height (the narrow tile may be taller).
+    while (desc->narrow.mr > 0 && rows % desc->narrow.mr != 0) rows += desc->wide.mr;
+    return rows;
+}
+int ae_sgemm_kernel_tile_columns(ae_sgemm_kernel kernel) { return ae_desc_for(kernel)->wide.nr; }
+
+// ---------------------------------------------------------------------------------
+// Packing (generic C; the AVX-512 B^T packer lives in sgemm_kernels_x86.c).
+
+static inline long ae_min(long x, long y) { return x < y ? x : y; }
+
+// op(A)[0..mc, 0..kc] -> MR-tall panels (element (i, p) at panel[p * MR + i]).
+// `a` points at op(A)(0, 0).
+static void ae_pack_a(int MR, int trans, long mc, long kc, const float *a, long lda, float *dst) {
+    for (long ir = 0; ir < mc; ir += MR) {
+        const long mr = ae_min(MR, mc - ir);
+        if (!trans) {
+            // A stored m x k: row i of the panel is contiguous in the source.
+            for (long i = 0; i < mr; i++) {
+                const float *src = a + (ir + i) * lda;
+                for (long p = 0; p < kc; p++) dst[p * MR + i] = src[p];
+            }
+            for (long i = mr; i < MR; i++)
+                for (long p = 0; p < kc; p++) dst[p * MR + i] = 0.0f;
+        } else {
+            // A stored k x m: column p of the panel is contiguous in the source.
+            for (long p = 0; p < kc; p++) {
+                const float *src = a + p * lda + ir;
+                float *d = dst + p * MR;
+                for (long i = 0; i < mr; i++) d[i] = src[i];
+                for (long i = mr; i < MR; i++) d[i] = 0.0f;
+            }
+        }
+        dst += (long)MR * kc;
+    }
+}
+
+// op(B)[0..kc, 0..nc] -> NR-wide panels (element (p, j) at panel[p * NR + j]).
+// `b` points at op(B)(0, 0).
+static void ae_pack_b(int NR, int trans, long kc, long nc, const float *b, long ldb, float *dst) {
+    for (long jr = 0; jr < nc; jr += NR) {
+        const long nr = ae_min(NR, nc - jr);
+        if (!trans) {
+            // B stored k x n: row p of the panel is contiguous in the source.
+            for (long p = 0; p < kc; p++) {
+                const float *src = b + p * ldb + jr;
+                float *d = dst + p * NR;
+                for (long j = 0; j < nr; j++) d[j] = src[j];
+                for (long j = nr; j < NR; j++) d[j] = 0.0f;
+            }
+        } else {
+            // B stored n x k: column j of the panel is contiguous in the source.
+            for (long j = 0; j < nr; j++) {
+                const float *src = b + (jr + j) * ldb;
+                for (long p = 0; p < kc; p++) dst[p * NR + j] = src[p];
+            }
+            for (long j = nr; j < NR; j++)
+                for (long p = 0; p < kc; p++) dst[p * NR + j] = 0.0f;
+        }
+        dst += (long)NR * kc;
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Driver.
+
+static void ae_scale_c(long m, long n, float beta, float *c, long ldc) {
+    for (long i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        if (beta == 0.0f) memset(row, 0, sizeof(float) * (size_t)n);
+        else if (beta != 1.0f) for (long j = 0; j < n; j++) row[j] *= beta;
+    }
+}
+
+typedef struct {
+    long mc, kc, nc;   // cache blocking (clamped to the workspace)
+    int pack_a;        // 1: always pack A (else read in place when the tile allows)
+    int pack_b;        // 1: always pack B (else read row-major B in place when allowed)
+    int tile;          // 0: automatic, 1: wide, 2: narrow
+} ae_options;
+
+static void ae_sgemm_blocked(const ae_kernel_desc *desc, ae_options opt,
+                             int trans_a, int trans_b, long m, long n, long k, float alpha,
+                             const float *a, long lda, const float *b, long ldb,
+                             float beta, float *c, long ldc) {
+    if (m <= 0 || n <= 0) return;
+    if (alpha == 0.0f || k <= 0) { ae_scale_c(m, n, beta, c, ldc); return; }
+
+    const int narrow_ok = desc->narrow.mr > 0;
+    const ae_tile *T = (opt.tile == 2 && narrow_ok) || (opt.tile == 0 && narrow_ok && n <= desc->narrow.nr)
+                     ? &desc->narrow : &desc->wide;
+    const int MR = T->mr, NR = T->nr;
+
+    if (opt.mc > AE_MC_TARGET) opt.mc = AE_MC_TARGET;
+    if (opt.kc > AE_KC_MAX) opt.kc = AE_KC_MAX;
+    if (opt.nc > AE_NC_MAX) opt.nc = AE_NC_MAX;
+    const long MC = opt.mc / MR * MR > 0 ? opt.mc / MR * MR : MR;
+    const long NC = opt.nc / NR * NR > 0 ? opt.nc / NR * NR : NR;
+    // Split k into equal blocks no deeper than kc.
+    const long k_blocks = (k + opt.kc - 1) / opt.kc;
+    const long KC = (k + k_blocks - 1) / k_blocks;
+
+    // How A and B are read: in place whenever the kernels allow it (no copy), else packed.
+    const int b_in_place = !opt.pack_b && !trans_b && T->partial_b;
+    const int a_in_place = !opt.pack_a && (trans_a || T->kernel_direct);
+    const int need_b = !b_in_place;
+    const int need_a = !a_in_place || (trans_a && m % MR != 0);
+    ae_workspace *ws = (need_a || need_b) ? ae_workspace_get() : NULL;
+
+    for (long jc = 0; jc < n; jc += NC) {
+        const long nc = ae_min(NC, n - jc);
+        for (long pc = 0; pc < k; pc += KC) {
+            const long kc = ae_min(KC, k - pc);
+            const float beta_now = pc == 0 ? beta : 1.0f;
+
+            const float *b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
+            if (!b_in_place) {
+                if (trans_b && desc->pack_b_transposed) desc->pack_b_transposed(NR, kc, nc, b_block, ldb, ws->b);
+                else ae_pack_b(NR, trans_b, kc, nc, b_block, ldb, ws->b);
+            }
+
+            for (long ic = 0; ic < m; ic += MC) {
+                const long mc = ae_min(MC, m - ic);
+                const float *a_block = trans_a ? a + pc * lda + ic : a + ic * lda + pc;
+                const long full = mc / MR * MR;   // rows covered by whole tiles
+                if (!a_in_place) {
+                    ae_pack_a(MR, trans_a, mc, kc, a_block, lda, ws->a);
+                } else if (trans_a && full < mc) {
+                    // A^T read in place would run past column m: pack the last, partial panel.
+                    ae_pack_a(MR, 1, mc - full, kc, a_block + full, lda, ws->a);
+                }
+
+                for (long jr = 0; jr < nc; jr += NR) {
+                    const long nr = ae_min(NR, nc - jr);
+                    const float *bp = b_in_place ? b_block + jr : ws->b + (jr / NR) * NR * kc;
+                    const long b_step = b_in_place ? ldb : NR;
+                    for (long ir = 0; ir < mc; ir += MR) {
+                        const long mr = ae_min(MR, mc - ir);
+                        float *ct = c + (ic + ir) * ldc + jc + jr;
+                        if (!a_in_place)
+                            T->kernel(kc, ws->a + (ir / MR) * MR * kc, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                        else if (!trans_a)
+                            T->kernel_direct(kc, a_block + ir * lda, lda, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                        else if (mr == MR)
+                            T->kernel(kc, a_block + ir, lda, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                        else
+                            T->kernel(kc, ws->a, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+void ae_sgemm(ae_sgemm_kernel kernel, int trans_a, int trans_b, long m, long n, long k,
+              float alpha, const float *a, long lda, const float *b, long ldb,
+              float beta, float *c, long ldc) {
+    const ae_options opt = {AE_MC_TARGET, AE_KC_MAX, AE_NC_MAX, 0, 0, 0};
+    ae_sgemm_blocked(ae_desc_for(kernel), opt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+// Tuning entry point (benchmark only; not in the public header).
+void ae_sgemm_tune(ae_sgemm_kernel kernel, long mc, long kc, long nc, int pack_a, int pack_b, int tile,
+                   int trans_a, int trans_b, long m, long n, long k,
+                   float alpha, const float *a, long lda, const float *b, long ldb,
+                   float beta, float *c, long ldc) {
+    const ae_options opt = {mc, kc, nc, pack_a, pack_b, tile};
+    ae_sgemm_blocked(ae_desc_for(kernel), opt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}

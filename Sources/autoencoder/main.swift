@@ -1,0 +1,3 @@
+import AutoencoderCLI
+
+AutoencoderCommand.main()

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import AutoencoderData
+
+@Suite("MNIST loader")
+struct MNISTTests {
+    let sample = MNIST(training: sampleSet(count: 12), test: sampleSet(count: 5, labelOffset: 3))
+
+    @Test("a written set loads back, raw or gzip", arguments: [false, true])
+    func roundTrip(compressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path, compressed: compressed)
+        #expect(FileManager.default.fileExists(atPath: directory.file("t10k-labels-idx1-ubyte" + (compressed ? ".gz" : ""))))
+        let loaded = try MNIST.load(from: directory.path)
+        #expect(loaded == sample)
+        #expect(loaded.training.rows == 3 && loaded.training.columns == 2)
+    }
+
+    @Test("raw and gzip names may be mixed, and raw wins when both exist")
+    func mixedNames() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path, compressed: true)
+        let other = MNIST(training: sampleSet(count: 12, labelOffset: 5), test: sample.test)
+        try IDXWriter.write(IDXArray(dimensions: [12], bytes: other.training.labels),
+                            to: directory.file("train-labels-idx1-ubyte"))
+        #expect(MNISTFile.trainingLabels.path(in: directory.path) == directory.file("train-labels-idx1-ubyte"))
+        #expect(try MNIST.load(from: directory.path) == other)
+    }
+
+    @Test("a missing file is named with both accepted names")
+    func missingFile() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path, compressed: true)
+        try FileManager.default.removeItem(atPath: directory.file("t10k-images-idx3-ubyte.gz"))
+        let failure = error(MNISTError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure == .missingFile(.testImages, directory: directory.path))
+        #expect(failure?.description == "Neither t10k-images-idx3-ubyte nor t10k-images-idx3-ubyte.gz exists in \(directory.path).")
+    }
+
+    @Test("images and labels must agree in count, and the error names both files")
+    func countMismatch() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path, compressed: true)
+        try IDXWriter.write(IDXArray(dimensions: [11], bytes: Array(sample.training.labels.prefix(11))),
+                            to: directory.file("train-labels-idx1-ubyte.gz"), compressed: true)
+        let failure = error(MNISTError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure?.description == "train-images-idx3-ubyte.gz holds 12 images but train-labels-idx1-ubyte.gz"
+                    + " holds 11 labels; they must match one to one.")
+    }
+
+    @Test("labels above 9 are rejected with their position")
+    func labelOutOfRange() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path)
+        var labels = sample.test.labels
+        labels[3] = 10
+        try IDXWriter.write(IDXArray(dimensions: [5], bytes: labels), to: directory.file("t10k-labels-idx1-ubyte"))
+        let failure = error(MNISTError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure == .labelOutOfRange(labelsPath: directory.file("t10k-labels-idx1-ubyte"), index: 3, label: 10))
+        #expect(failure?.description == "t10k-labels-idx1-ubyte has the label 10 at index 3, but labels must be 0 to 9.")
+    }
+
+    @Test("training and test images must be the same size")
+    func imageSizeMismatch() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try MNIST(training: sample.training, test: sampleSet(count: 5, rows: 4, columns: 4)).write(to: directory.path)
+        let failure = error(MNISTError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure?.description == "t10k-images-idx3-ubyte holds images of 4x4 but train-images-idx3-ubyte"
+                    + " holds images of 3x2; both sets must have one image size.")
+    }
+
+    @Test("a bad file inside the directory surfaces as the reader's error")
+    func badFileInside() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try sample.write(to: directory.path, compressed: true)
+        try directory.write(idxHeader([12, 3, 2]) + [1, 2], to: "train-images-idx3-ubyte.gz")
+        let failure = error(IDXError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure?.description == "train-images-idx3-ubyte.gz is truncated: the header declares 12 images"
+                    + " of 3x2 (72 bytes) but only 2 bytes follow.")
+    }
+
+    @Test("the bundled MNIST loads: 60000 + 10000 images of 28x28, labels 5 and 7 first")
+    func bundledMNIST() throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let mnist = try MNIST.load(from: packageRoot + "/data/mnist")
+        let elapsed = clock.now - start
+        #expect(mnist.training.count == 60000)
+        #expect(mnist.test.count == 10000)
+        #expect(mnist.training.rows == 28 && mnist.training.columns == 28)
+        #expect(mnist.test.rows == 28 && mnist.test.columns == 28)
+        #expect(mnist.training.pixels.count == 60000 * 784)
+        #expect(mnist.training.labels.first == 5)
+        #expect(mnist.test.labels.first == 7)
+        #expect(elapsed < .seconds(5), "loading took \(elapsed)")
+        // A quick sanity check that the pixels are digits: mostly background, some full ink.
+        let firstImage = mnist.training.image(at: 0)
+        #expect(firstImage.filter { $0 == 0 }.count > 500)
+        #expect(firstImage.max() == 255)
+    }
+
+    @Test("Debian's Fashion-MNIST loads through the same code, when installed",
+          .enabled(if: FileManager.default.fileExists(
+              atPath: "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")))
+    func fashionMNIST() throws {
+        let fashion = try MNIST.load(from: "/usr/share/datasets/fashion-mnist")
+        #expect(fashion.training.count == 60000 && fashion.test.count == 10000)
+        #expect(fashion.training.labels.first == 9)  // an ankle boot
+        #expect(fashion.test.labels.first == 9)
+    }
+}

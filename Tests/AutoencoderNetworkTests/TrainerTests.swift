@@ -1,0 +1,111 @@
+import AutoencoderNetwork
+import AutoencoderNumerics
+import Testing
+
+@Suite struct TrainerTests {
+    /// A small synthetic data set: 64 samples of 20 features in [0, 1] built from 3 prototypes.
+    static func data() -> Matrix {
+        var g = RandomGenerator(seed: 99)
+        let prototypes = (0..<3).map { _ in (0..<20).map { _ in Float(g.nextUnitDouble()) } }
+        var rows: [[Float]] = []
+        for i in 0..<64 {
+            rows.append(prototypes[i % 3].map { min(1, max(0, $0 + Float(g.nextUnitDouble() - 0.5) * 0.1)) })
+        }
+        return Matrix(rows)
+    }
+
+    static func trainer(seed: UInt64, learningRate: Float = 0.01, multiplier: any MatrixMultiplier) throws -> Trainer {
+        var g = RandomGenerator(seed: seed)
+        let network = try Network(layers: [
+            Dense(20, 8, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(8, 2, activation: .linear, weightInitializer: .truncatedNormal, biasInitializer: .normal),
+            Dense(2, 8, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(8, 20, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+        ], generator: &g)
+        return Trainer(network: network, optimizer: Adam(learningRate: learningRate), batchSize: 16,
+                       generator: g, multiplier: multiplier)
+    }
+
+    @Test func lossFalls() throws {
+        let data = Self.data()
+        let trainer = try Self.trainer(seed: 1, multiplier: BuiltInMatrixMultiplier())
+        let first = try trainer.trainEpoch(on: data)
+        var last = first
+        for _ in 0..<40 { last = try trainer.trainEpoch(on: data) }
+        #expect(last.meanCost < first.meanCost * 0.5, "mean cost went from \(first.meanCost) to \(last.meanCost)")
+        #expect(last.epoch == 41)
+        #expect(trainer.completedEpochs == 41)
+    }
+
+    @Test func sameSeedGivesBitIdenticalParameters() throws {
+        let data = Self.data()
+        let a = try Self.trainer(seed: 4, multiplier: BuiltInMatrixMultiplier())
+        let b = try Self.trainer(seed: 4, multiplier: BuiltInMatrixMultiplier())
+        let c = try Self.trainer(seed: 5, multiplier: BuiltInMatrixMultiplier())
+        for _ in 0..<3 {
+            _ = try a.trainEpoch(on: data)
+            _ = try b.trainEpoch(on: data)
+            _ = try c.trainEpoch(on: data)
+        }
+        #expect(a.network.parameters == b.network.parameters)
+        #expect(a.network.parameters != c.network.parameters)
+    }
+
+    @Test func divergenceStopsWithEpochAndBatch() throws {
+        var data = Self.data()
+        data[5, 3] = .nan
+        let trainer = try Self.trainer(seed: 1, multiplier: BuiltInMatrixMultiplier())
+        let before = trainer.network.parameters
+        do {
+            _ = try trainer.trainEpoch(on: data)
+            Issue.record("training on NaN data did not stop")
+        } catch let error as TrainingError {
+            guard case let .nonFinite(epoch, batch, _) = error else {
+                Issue.record("unexpected error \(error)")
+                return
+            }
+            #expect(epoch == 1)
+            #expect(batch >= 1 && batch <= 4)
+            #expect(error.description.contains("epoch 1, batch \(batch)"))
+        }
+        // The failing step left the parameters as the previous step made them.
+        #expect(trainer.network.parameters.allSatisfy(\.isFinite))
+        _ = before
+    }
+
+    @Test func badBatchSizeIsRejected() throws {
+        let data = Matrix(rows: 8, columns: 20, repeating: 0.5)
+        let trainer = try Self.trainer(seed: 1, multiplier: BuiltInMatrixMultiplier())
+        #expect(throws: TrainingError.batchSize(16, sampleCount: 8)) { try trainer.trainEpoch(on: data) }
+    }
+
+    @Test func wrongDataWidthIsRejected() throws {
+        let data = Matrix(rows: 64, columns: 21, repeating: 0.5)
+        let trainer = try Self.trainer(seed: 1, multiplier: BuiltInMatrixMultiplier())
+        #expect(throws: TrainingError.dataWidth(21, networkWidth: 20)) { try trainer.trainEpoch(on: data) }
+    }
+
+    @Test func blasAndBuiltInTrainAlike() throws {
+        guard let blas = CBLASMatrixMultiplier.load() else { return }
+        let data = Self.data()
+        let a = try Self.trainer(seed: 8, multiplier: BuiltInMatrixMultiplier())
+        let b = try Self.trainer(seed: 8, multiplier: blas)
+        for _ in 0..<3 {
+            let ra = try a.trainEpoch(on: data), rb = try b.trainEpoch(on: data)
+            #expect(abs(ra.meanCost - rb.meanCost) <= 1e-4 * ra.meanCost)
+        }
+        for (x, y) in zip(a.network.parameters, b.network.parameters) {
+            #expect(abs(x - y) <= 1e-3 * max(1, abs(x)))
+        }
+    }
+
+    @Test func networkRejectsMismatchedWidths() {
+        var g = RandomGenerator(seed: 1)
+        #expect(throws: Network.ShapeError.widthMismatch(layer: 1, expected: 4, found: 5)) {
+            try Network(layers: [Dense(3, 4, activation: .relu), Dense(5, 2, activation: .relu)], generator: &g)
+        }
+        #expect(throws: Network.ShapeError.parameterCount(expected: 16, found: 3)) {
+            try Network(layers: [Dense(3, 4, activation: .relu)], parameters: [1, 2, 3])
+        }
+    }
+}

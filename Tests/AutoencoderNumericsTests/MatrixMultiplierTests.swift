@@ -1,0 +1,302 @@
+import Testing
+import AutoencoderNumerics
+
+// Checks of the built-in SGEMM (every kernel this CPU can run) against a naive triple
+// loop accumulating in Double, and against the system CBLAS when one loads.
+
+/// A small deterministic generator (SplitMix64), so failures reproduce.
+private struct SplitMix64 {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [-1, 1).
+    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+}
+
+/// One product `C ← α·op(A)·op(B) + β·C` with padded leading dimensions.
+private struct Problem: CustomStringConvertible {
+    let transposeA: Transpose, transposeB: Transpose
+    let m: Int, n: Int, k: Int
+    let lda: Int, ldb: Int, ldc: Int
+    var a: [Float], b: [Float]
+
+    init(_ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int, seed: UInt64) {
+        self.transposeA = transposeA
+        self.transposeB = transposeB
+        self.m = m
+        self.n = n
+        self.k = k
+        // Leading dimensions larger than the stored widths.
+        lda = (transposeA == .none ? k : m) + 3
+        ldb = (transposeB == .none ? n : k) + 5
+        ldc = n + 2
+        var random = SplitMix64(state: seed)
+        a = (0..<((transposeA == .none ? m : k) * lda)).map { _ in random.nextFloat() }
+        b = (0..<((transposeB == .none ? k : n) * ldb)).map { _ in random.nextFloat() }
+    }
+
+    var description: String {
+        "\(transposeA == .none ? "N" : "T")\(transposeB == .none ? "N" : "T") m=\(m) n=\(n) k=\(k)"
+    }
+
+    /// Rows worth checking against the slow reference: all of them for small products,
+    /// else the rows around register-tile and thread-chunk boundaries.
+    var rowsToCheck: [Int] {
+        if m * n * k <= 300_000 { return Array(0..<m) }
+        let candidates = [0, 1, 5, 6, 7, 8, 15, 16, 17, m / 2, m - 17, m - 16, m - 9, m - 8, m - 2, m - 1]
+        return Array(Set(candidates.filter { $0 >= 0 && $0 < m })).sorted()
+    }
+
+    /// op(A)·op(B) for the given rows, accumulated in Double by the naive triple loop.
+    func naiveProduct(rows: [Int]) -> [Int: [Double]] {
+        var result: [Int: [Double]] = [:]
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                for i in rows {
+                    var row = [Double](repeating: 0, count: n)
+                    for j in 0..<n {
+                        var sum = 0.0
+                        for p in 0..<k {
+                            let x = transposeA == .none ? a[i * lda + p] : a[p * lda + i]
+                            let y = transposeB == .none ? b[p * ldb + j] : b[j * ldb + p]
+                            sum += Double(x) * Double(y)
+                        }
+                        row[j] = sum
+                    }
+                    result[i] = row
+                }
+            }
+        }
+        return result
+    }
+
+    /// An initial C: random values, or all NaN (for beta == 0, which must not read C).
+    func initialC(nanFilled: Bool, seed: UInt64) -> [Float] {
+        var random = SplitMix64(state: seed)
+        return (0..<(m * ldc)).map { _ in nanFilled ? Float.nan : random.nextFloat() }
+    }
+
+    /// Runs `multiplier` on a copy of `c`.
+    func run(_ multiplier: any MatrixMultiplier, alpha: Float, beta: Float, c: [Float]) -> [Float] {
+        var c = c
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    multiplier.multiply(
+                        transposeA, transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb,
+                        beta: beta, c: c.baseAddress!, ldc: ldc)
+                }
+            }
+        }
+        return c
+    }
+}
+
+private let tolerance = 1e-4
+
+/// `|x − r| ≤ 1e-4·(1 + |r|)`: relative for large values, absolute near zero.
+private func close(_ x: Float, _ r: Double) -> Bool {
+    abs(Double(x) - r) <= tolerance * (1 + abs(r))
+}
+
+/// Counts the elements of `result` that differ from `α·product + β·c0` on the checked
+/// rows, plus any change to the padding columns n..<ldc of any row.
+private func mismatches(_ result: [Float], _ problem: Problem, product: [Int: [Double]],
+                        alpha: Float, beta: Float, c0: [Float]) -> Int {
+    var bad = 0
+    for (i, row) in product {
+        for j in 0..<problem.n {
+            let old = beta == 0 ? 0 : Double(beta) * Double(c0[i * problem.ldc + j])
+            if !close(result[i * problem.ldc + j], Double(alpha) * row[j] + old) { bad += 1 }
+        }
+    }
+    for i in 0..<problem.m {
+        for j in problem.n..<problem.ldc where result[i * problem.ldc + j].bitPattern != c0[i * problem.ldc + j].bitPattern {
+            bad += 1
+        }
+    }
+    return bad
+}
+
+private func mismatches(_ result: [Float], _ reference: [Float], _ problem: Problem) -> Int {
+    var bad = 0
+    for i in 0..<problem.m {
+        for j in 0..<problem.n where !close(result[i * problem.ldc + j], Double(reference[i * problem.ldc + j])) {
+            bad += 1
+        }
+    }
+    return bad
+}
+
+/// Every kernel this build can run on this CPU, with two threads allowed so that the
+/// large products also go through the split path.
+private let builtInMultipliers: [BuiltInMatrixMultiplier] =
+    BuiltInMatrixMultiplier.Kernel.allCases.compactMap { BuiltInMatrixMultiplier(kernel: $0, maximumThreads: 2) }
+
+private let transposeCombinations: [(Transpose, Transpose)] =
+    [(.none, .none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)]
+
+@Suite("Matrix multipliers")
+struct MatrixMultiplierTests {
+    @Test("Every built-in kernel matches a naive triple loop on odd shapes")
+    func oddShapesMatchNaiveLoop() {
+        let dimensions = [1, 7, 33, 257]
+        var seed: UInt64 = 1
+        for (transposeA, transposeB) in transposeCombinations {
+            for m in dimensions {
+                for n in dimensions {
+                    for k in dimensions {
+                        seed += 1
+                        let problem = Problem(transposeA, transposeB, m: m, n: n, k: k, seed: seed)
+                        let product = problem.naiveProduct(rows: problem.rowsToCheck)
+                        let random = problem.initialC(nanFilled: false, seed: seed ^ 0xABCD)
+                        let nans = problem.initialC(nanFilled: true, seed: 0)
+                        for multiplier in builtInMultipliers {
+                            let scaled = problem.run(multiplier, alpha: 0.5, beta: 0.25, c: random)
+                            #expect(mismatches(scaled, problem, product: product, alpha: 0.5, beta: 0.25, c0: random) == 0,
+                                    "\(multiplier.name) \(problem) alpha 0.5 beta 0.25")
+                            let overwritten = problem.run(multiplier, alpha: 1.5, beta: 0, c: nans)
+                            #expect(mismatches(overwritten, problem, product: product, alpha: 1.5, beta: 0, c0: nans) == 0,
+                                    "\(multiplier.name) \(problem) alpha 1.5 beta 0 over NaN")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The products of a 784-256-128-… autoencoder trained with batch 256: forward
+    /// `X·W`, backward `Xᵀ·dY` and `dY·Wᵀ`, and the thin layers near the code.
+    static let networkShapes: [(m: Int, n: Int, k: Int)] = [
+        (256, 256, 784), (256, 128, 256), (256, 256, 128), (256, 784, 256),
+        (784, 256, 256), (256, 10, 64), (256, 2, 10), (64, 10, 256),
+    ]
+
+    @Test("Every built-in kernel matches OpenBLAS and the naive loop on the network's shapes")
+    func networkShapesMatchBLASAndNaiveLoop() {
+        let blas = CBLASMatrixMultiplier.load()
+        var seed: UInt64 = 1000
+        for (m, n, k) in Self.networkShapes {
+            for (transposeA, transposeB) in transposeCombinations {
+                seed += 1
+                let problem = Problem(transposeA, transposeB, m: m, n: n, k: k, seed: seed)
+                let rows = Array(Set([0, 7, 8, m / 2 + 3, m - 1])).filter { $0 < m }
+                let product = problem.naiveProduct(rows: rows)
+                let c0 = problem.initialC(nanFilled: false, seed: seed)
+                let nans = problem.initialC(nanFilled: true, seed: 0)
+                let reference = blas.map { problem.run($0, alpha: 0.5, beta: 0.25, c: c0) }
+                let referenceOverNaN = blas.map { problem.run($0, alpha: 0.5, beta: 0, c: nans) }
+                for multiplier in builtInMultipliers {
+                    let result = problem.run(multiplier, alpha: 0.5, beta: 0.25, c: c0)
+                    #expect(mismatches(result, problem, product: product, alpha: 0.5, beta: 0.25, c0: c0) == 0,
+                            "\(multiplier.name) vs naive loop: \(problem)")
+                    let overNaN = problem.run(multiplier, alpha: 0.5, beta: 0, c: nans)
+                    #expect(mismatches(overNaN, problem, product: product, alpha: 0.5, beta: 0, c0: nans) == 0,
+                            "\(multiplier.name) vs naive loop, beta 0 over NaN: \(problem)")
+                    if let reference, let referenceOverNaN {
+                        #expect(mismatches(result, reference, problem) == 0, "\(multiplier.name) vs CBLAS: \(problem)")
+                        #expect(mismatches(overNaN, referenceOverNaN, problem) == 0,
+                                "\(multiplier.name) vs CBLAS, beta 0 over NaN: \(problem)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("Splitting a product over threads gives bit-identical results")
+    func threadsDoNotChangeResults() {
+        // Wide C (split by columns), tall narrow C (split by rows), transposed operands.
+        let shapes = [(64, 784, 300, Transpose.none, Transpose.transposed),
+                      (784, 20, 512, Transpose.transposed, Transpose.none),
+                      (300, 300, 300, Transpose.transposed, Transpose.transposed)]
+        for (index, (m, n, k, transposeA, transposeB)) in shapes.enumerated() {
+            let problem = Problem(transposeA, transposeB, m: m, n: n, k: k, seed: UInt64(77 + index))
+            let c0 = problem.initialC(nanFilled: false, seed: 5)
+            for kernel in BuiltInMatrixMultiplier.Kernel.allCases where kernel.isSupported {
+                let single = problem.run(BuiltInMatrixMultiplier(kernel: kernel, maximumThreads: 1)!,
+                                         alpha: 0.5, beta: 0.25, c: c0)
+                let split = problem.run(BuiltInMatrixMultiplier(kernel: kernel, maximumThreads: 2)!,
+                                        alpha: 0.5, beta: 0.25, c: c0)
+                #expect(single.map(\.bitPattern) == split.map(\.bitPattern), "\(kernel) \(problem)")
+            }
+        }
+    }
+
+    @Test("alpha == 0 and k == 0 only scale C; empty products touch nothing")
+    func degenerateProducts() {
+        let nan = Float.nan
+        let a: [Float] = [nan, nan, nan, nan, nan, nan]
+        let b: [Float] = [nan, nan, nan, nan, nan, nan]
+        for multiplier in builtInMultipliers {
+            // alpha == 0: A and B are not read (their NaNs must not reach C).
+            var c: [Float] = [1, 2, 3, 4]
+            multiplier.multiply(.none, .none, m: 2, n: 2, k: 3, alpha: 0, a: a, lda: 3, b: b, ldb: 2,
+                                beta: 0.5, c: &c, ldc: 2)
+            #expect(c == [0.5, 1, 1.5, 2], "\(multiplier.name) alpha 0")
+            // alpha == 0, beta == 0: C becomes zero even if it held NaN.
+            var cNaN: [Float] = [nan, nan, nan, nan]
+            multiplier.multiply(.none, .none, m: 2, n: 2, k: 3, alpha: 0, a: a, lda: 3, b: b, ldb: 2,
+                                beta: 0, c: &cNaN, ldc: 2)
+            #expect(cNaN == [0, 0, 0, 0], "\(multiplier.name) alpha 0 beta 0")
+            // k == 0: C ← beta·C.
+            var cK: [Float] = [1, 2, 3, 4]
+            multiplier.multiply(.transposed, .transposed, m: 2, n: 2, k: 0, alpha: 1, a: a, lda: 2, b: b, ldb: 1,
+                                beta: 2, c: &cK, ldc: 2)
+            #expect(cK == [2, 4, 6, 8], "\(multiplier.name) k 0")
+            // m == 0 or n == 0: nothing happens.
+            var untouched: [Float] = [7, 7]
+            multiplier.multiply(.none, .none, m: 0, n: 2, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 2,
+                                beta: 0, c: &untouched, ldc: 2)
+            multiplier.multiply(.none, .none, m: 1, n: 0, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 1,
+                                beta: 0, c: &untouched, ldc: 1)
+            #expect(untouched == [7, 7], "\(multiplier.name) empty")
+        }
+    }
+
+    @Test("A 2×3 times 3×2 product, by hand")
+    func smallProductByHand() {
+        let a: [Float] = [1, 2, 3,
+                          4, 5, 6]
+        let b: [Float] = [7, 8,
+                          9, 10,
+                          11, 12]
+        for multiplier in builtInMultipliers {
+            var c: [Float] = [1, 1, 1, 1]
+            multiplier.multiply(.none, .none, m: 2, n: 2, k: 3, alpha: 1, a: a, lda: 3, b: b, ldb: 2,
+                                beta: 1, c: &c, ldc: 2)
+            #expect(c == [59, 65, 140, 155], "\(multiplier.name)")
+            // Aᵀ stored as 3×2 and Bᵀ stored as 2×3 give the same product.
+            let at: [Float] = [1, 4, 2, 5, 3, 6]
+            let bt: [Float] = [7, 9, 11, 8, 10, 12]
+            var ct: [Float] = [0, 0, 0, 0]
+            multiplier.multiply(.transposed, .transposed, m: 2, n: 2, k: 3, alpha: 1, a: at, lda: 2, b: bt, ldb: 3,
+                                beta: 0, c: &ct, ldc: 2)
+            #expect(ct == [58, 64, 139, 154], "\(multiplier.name)")
+        }
+    }
+
+    @Test("The name reports the dispatched kernel")
+    func nameReportsKernel() {
+        let multiplier = BuiltInMatrixMultiplier()
+        #expect(multiplier.kernel == .best)
+        #expect(multiplier.kernel.isSupported)
+        #expect(BuiltInMatrixMultiplier.Kernel.portable.isSupported)
+        #expect(multiplier.name == "built-in (\(multiplier.kernel))")
+        #expect(["built-in (AVX-512)", "built-in (AVX2+FMA)", "built-in (portable)"].contains(multiplier.name))
+        #if arch(x86_64)
+        // A CPU with AVX-512F always has AVX2 and FMA as well.
+        if BuiltInMatrixMultiplier.Kernel.avx512.isSupported {
+            #expect(BuiltInMatrixMultiplier.Kernel.avx2FMA.isSupported)
+            #expect(multiplier.kernel == .avx512)
+        }
+        #else
+        #expect(multiplier.kernel == .portable)
+        #endif
+    }
+}

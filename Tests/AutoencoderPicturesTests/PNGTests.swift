@@ -1,0 +1,179 @@
+import CPNG
+import Foundation
+import Testing
+@testable import AutoencoderPictures
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A small picture in which every pixel differs, so any swap, shift or rounding shows.
+private func patternedImage(width: Int = 7, height: Int = 5) -> RGBImage {
+    var image = RGBImage(width: width, height: height)
+    for y in 0 ..< height {
+        for x in 0 ..< width {
+            image[x, y] = RGB(UInt8(x * 37 % 256), UInt8(y * 51 % 256), UInt8((x * 13 + y * 29) % 256))
+        }
+    }
+    return image
+}
+
+@Suite("PNG files")
+struct PNGTests {
+    @Test("A written file reads back with exactly the same pixels")
+    func fileRoundTrip() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let image = patternedImage()
+        let url = folder.url.appendingPathComponent("pattern.png")
+        try PNG.write(image, to: url)
+        let read = try PNG.read(from: url)
+        #expect(read == image)
+        #expect(try folder.fileNames() == ["pattern.png"])
+        // A real PNG signature, so other programs can open it.
+        let signature = try Data(contentsOf: url).prefix(8)
+        #expect(Array(signature) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+    }
+
+    @Test("Encoding in memory and decoding gives back the same pixels")
+    func memoryRoundTrip() throws {
+        let image = patternedImage(width: 31, height: 3)
+        let data = try PNG.encode(image)
+        #expect(try PNG.decode(data) == image)
+    }
+
+    @Test("Writing replaces an existing file")
+    func replacesExistingFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("picture.png")
+        try PNG.write(RGBImage(width: 3, height: 3, filledWith: .black), to: url)
+        let second = patternedImage()
+        try PNG.write(second, to: url)
+        #expect(try PNG.read(from: url) == second)
+        #expect(try folder.fileNames() == ["picture.png"])
+    }
+
+    @Test("Writing into a folder that does not exist throws a clear error and leaves no file")
+    func missingFolder() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let missing = folder.url.appendingPathComponent("no-such-folder")
+        let url = missing.appendingPathComponent("reconstructions.png")
+        let error = try #require(throws: PNGError.self) { try PNG.write(patternedImage(), to: url) }
+        #expect(error.description == "Cannot write reconstructions.png: the folder \(missing.path) does not exist.")
+        #expect(error.url == url)
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        #expect(try folder.fileNames().isEmpty)
+    }
+
+    @Test("Writing below a regular file throws and leaves no file")
+    func folderIsAFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let plainFile = folder.url.appendingPathComponent("notes.txt")
+        try Data("x".utf8).write(to: plainFile)
+        let url = plainFile.appendingPathComponent("digits.png")
+        let error = try #require(throws: PNGError.self) { try PNG.write(patternedImage(), to: url) }
+        #expect(error.description == "Cannot write digits.png: \(plainFile.path) is not a folder.")
+        #expect(try folder.fileNames() == ["notes.txt"])
+    }
+
+    @Test("Writing into an unwritable folder throws a clear error and leaves no file")
+    func unwritableFolder() throws {
+        let folder: URL
+        let temporary = try TemporaryFolder()
+        defer {
+            chmod(temporary.url.path, 0o700)
+            temporary.remove()
+        }
+        if getuid() == 0 {
+            // Permissions do not stop root; /sys refuses new files even to root.
+            folder = URL(fileURLWithPath: "/sys")
+        } else {
+            chmod(temporary.url.path, 0o500)
+            folder = temporary.url
+        }
+        let url = folder.appendingPathComponent("reconstructions.png")
+        let error = try #require(throws: PNGError.self) { try PNG.write(patternedImage(), to: url) }
+        #expect(error.description == "Cannot write reconstructions.png: the folder \(folder.path) is not writable.")
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        let leftovers = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        #expect(!leftovers.contains { $0.contains("reconstructions.png") })
+    }
+
+    @Test("A failed write leaves the existing picture untouched and no temporary file")
+    func failedWriteKeepsOldFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("keep.png")
+        let original = patternedImage()
+        try PNG.write(original, to: url)
+        let error = try #require(throws: PNGError.self) { try PNG.write(RGBImage(width: 0, height: 4), to: url) }
+        #expect(error.description == "Cannot write keep.png: the image is empty (0x4 pixels).")
+        #expect(try PNG.read(from: url) == original)
+        #expect(try folder.fileNames() == ["keep.png"])
+    }
+
+    @Test("Writing onto the name of a folder fails and cleans up")
+    func nameTakenByFolder() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("taken.png")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(at: url.appendingPathComponent("inside"), withIntermediateDirectories: false)
+        let error = try #require(throws: PNGError.self) { try PNG.write(patternedImage(), to: url) }
+        #expect(error.description == "Cannot write taken.png: a folder of that name is in the way.")
+        #expect(try folder.fileNames() == ["taken.png"])
+    }
+
+    @Test("Reading a missing file names it and its folder")
+    func readMissingFile() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("absent.png")
+        let error = try #require(throws: PNGError.self) { try PNG.read(from: url) }
+        #expect(error.description == "Cannot read absent.png: there is no such file in \(folder.url.path).")
+    }
+
+    @Test("Reading a file that is not a PNG throws")
+    func readNotAPNG() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("fake.png")
+        try Data("this is not a picture".utf8).write(to: url)
+        let error = try #require(throws: PNGError.self) { try PNG.read(from: url) }
+        #expect(error.description.hasPrefix("Cannot read fake.png: it is not a valid PNG file ("))
+        #expect(error.description.hasSuffix(")."))
+        #expect(throws: PNGError.self) { try PNG.decode([1, 2, 3]) }
+    }
+
+    @Test("A transparent PNG reads as composited onto white")
+    func readsAlphaOverWhite() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("alpha.png")
+        // Two RGBA pixels written with libpng directly: opaque red, fully transparent black.
+        var header = png_image()
+        header.version = UInt32(PNG_IMAGE_VERSION)
+        header.width = 2
+        header.height = 1
+        header.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA)  // PNG_FORMAT_RGBA
+        let pixels: [UInt8] = [255, 0, 0, 255, 0, 0, 0, 0]
+        let ok = pixels.withUnsafeBytes { png_image_write_to_file(&header, url.path, 0, $0.baseAddress, 0, nil) }
+        png_image_free(&header)
+        #expect(ok != 0)
+        let image = try PNG.read(from: url)
+        #expect(image.width == 2 && image.height == 1)
+        #expect(image[0, 0] == RGB(255, 0, 0))
+        #expect(image[1, 0] == .white)
+    }
+
+    @Test("The hand-copied libpng constants match png.h")
+    func constantsMatchHeader() {
+        #expect(PNG.imageVersion == UInt32(PNG_IMAGE_VERSION))
+        #expect(PNG.formatRGB == UInt32(PNG_FORMAT_RGB))
+    }
+}
