@@ -1,0 +1,181 @@
+import ArgumentParser
+@testable import AutoencoderCLI
+import Autoencoder
+import Foundation
+import Testing
+
+/// Runs the built `autoencoder` executable and captures what it prints.
+enum Executable {
+    /// The build products folder: where the test bundle and the executable are.
+    static let url: URL = {
+        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("autoencoder")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("autoencoder")
+    }()
+
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "AUTOENCODER_DATA")
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+                      error: String(decoding: errData, as: UTF8.self))
+    }
+}
+
+/// The repository's bundled MNIST and small copies of it for quick runs.
+enum TestData {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let mnistFolder = repository.appendingPathComponent("data/mnist")
+
+    /// A folder with the first 512 training and 50 test images in the standard four files.
+    static let smallFolder: URL = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("autoencoder-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let mnist = try! MNIST.load(from: mnistFolder.path)
+        try! MNIST(training: mnist.training.prefix(512), test: mnist.test.prefix(50)).write(to: folder.path, compressed: true)
+        return folder
+    }()
+
+    static func temporaryFolder() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("autoencoder-cli-out-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite struct ArgumentTests {
+    /// The message the command prints for `arguments`, or nil when they parse and validate.
+    static func message(_ arguments: [String]) -> String? {
+        do {
+            _ = try AutoencoderCommand.parseAsRoot(arguments)
+            return nil
+        } catch {
+            return AutoencoderCommand.message(for: error)
+        }
+    }
+
+    @Test func presetsParseWithTheirDefaults() throws {
+        let command = try #require(try AutoencoderCommand.parseAsRoot(["train", "--preset", "encoder2d"]) as? TrainCommand)
+        let experiment = try command.experiment()
+        #expect(experiment.name == "encoder2d")
+        #expect(experiment.model == Preset.encoder2d.model)
+        #expect(experiment.training == TrainingConfiguration())
+    }
+
+    @Test func everyHyperparameterCanBeOverridden() throws {
+        let command = try #require(try AutoencoderCommand.parseAsRoot([
+            "train", "--epochs", "3", "--batch-size", "100", "--learning-rate", "0.001", "--seed", "7",
+            "--layers", "784,64,16", "--activation", "relu", "--code-activation", "linear",
+            "--init", "glorot-uniform", "--bias-init", "zeros",
+        ]) as? TrainCommand)
+        let experiment = try command.experiment()
+        #expect(experiment.name == "custom")
+        #expect(experiment.training == TrainingConfiguration(epochs: 3, batchSize: 100, learningRate: 0.001, seed: 7))
+        #expect(experiment.model == ModelConfiguration(encoderWidths: [784, 64, 16], activation: .relu, codeActivation: .linear,
+                                                       weightInitializer: .glorotUniform, biasInitializer: .zeros))
+    }
+
+    @Test(arguments: [
+        (["train", "--layers", "100,10"], "--layers must start at 784, the data's pixels per image, not 100."),
+        (["train", "--layers", "784,a"], "--layers must be comma-separated whole numbers such as 784,256,128, not '784,a'."),
+        (["train", "--layers", "784"], "--layers needs at least two widths (input and code), not 784."),
+        (["train", "--layers", "784,0"], "--layers widths must be positive, not 0."),
+        (["train", "--epochs", "0"], "--epochs must be at least 1, not 0."),
+        (["train", "--batch-size", "0"], "--batch-size must be at least 1, not 0."),
+        (["train", "--batch-size=-5"], "--batch-size must be at least 1, not -5."),
+        (["train", "--learning-rate", "0"], "--learning-rate must be a positive number, not 0.0."),
+        (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
+        (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
+        (["demo", "--epochs", "0"], "--epochs must be at least 1, not 0."),
+    ])
+    func badOptionsGetOneSentence(arguments: [String], expected: String) {
+        #expect(Self.message(arguments) == expected)
+    }
+}
+
+@Suite(.serialized) struct ExecutableTests {
+    @Test func trainsASmallSetEndToEnd() throws {
+        let output = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: output) }
+        let result = try Executable.run([
+            "train", "--preset", "encoder2d", "--data", TestData.smallFolder.path, "--epochs", "2",
+            "--batch-size", "64", "--output", output.path,
+        ])
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        #expect(lines[0].wholeMatch(of: /Epoch: 0001 cost= 0\.\d{9}/) != nil)
+        #expect(lines[1].wholeMatch(of: /Epoch: 0002 cost= 0\.\d{9}/) != nil)
+        #expect(lines[2] == "Optimization Finished!")
+        #expect(lines[3].hasPrefix("Test MSE: 0."))
+        for name in ["reconstructions.png", "codes.png", "codes.csv", "metrics.json"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+
+    @Test func batchLargerThanTheDataIsRefused() throws {
+        let output = TestData.temporaryFolder()
+        let result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--batch-size", "513",
+                                         "--output", output.path])
+        #expect(result.status != 0)
+        #expect(result.error.contains("--batch-size must be between 1 and the 512 training images, not 513."))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
+    }
+
+    @Test func missingDataListsWhereItLooked() throws {
+        let empty = TestData.temporaryFolder()
+        let result = try Executable.run(["train", "--epochs", "1"], in: empty)
+        #expect(result.status != 0)
+        #expect(result.error.contains(empty.appendingPathComponent("data/mnist").path), "\(result.error)")
+    }
+
+    @Test func corruptDataFileNamesTheFile() throws {
+        let folder = TestData.temporaryFolder()
+        for name in ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"] {
+            try FileManager.default.copyItem(at: TestData.smallFolder.appendingPathComponent(name + ".gz"),
+                                             to: folder.appendingPathComponent(name + ".gz"))
+        }
+        // Cut the training images short.
+        let images = folder.appendingPathComponent("train-images-idx3-ubyte.gz")
+        let bytes = try Data(contentsOf: images)
+        try bytes.prefix(bytes.count / 2).write(to: images)
+        let result = try Executable.run(["train", "--data", folder.path, "--epochs", "1", "--output", folder.appendingPathComponent("out").path])
+        #expect(result.status != 0)
+        #expect(result.error.contains("train-images-idx3-ubyte.gz"), "\(result.error)")
+        #expect(result.error.split(separator: "\n").count == 1, "\(result.error)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("out/reconstructions.png").path))
+    }
+
+    @Test func unwritableOutputIsRefusedBeforeTraining() throws {
+        let folder = TestData.temporaryFolder()
+        let blocker = folder.appendingPathComponent("file")
+        try Data("x".utf8).write(to: blocker)
+        let result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--epochs", "1",
+                                         "--batch-size", "64", "--output", blocker.appendingPathComponent("run").path])
+        #expect(result.status != 0)
+        #expect(result.error.hasPrefix("Error: Cannot write to the output folder"), "\(result.error)")
+        #expect(!result.output.contains("Epoch:"))
+    }
+}

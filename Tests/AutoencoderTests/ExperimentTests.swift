@@ -1,0 +1,128 @@
+import Autoencoder
+import Foundation
+import Testing
+
+@Suite struct ExperimentTests {
+    @Test func encoder2dOnASubsetLearnsAndWritesEveryFile() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var experiment = Experiment(preset: .encoder2d)
+        experiment.training.epochs = 3
+        experiment.training.batchSize = 64
+        var lines: [String] = []
+        let metrics = try experiment.run(on: Fixtures.small(), writingTo: folder, log: { lines.append($0) })
+
+        // The tutorial's console lines, then ours.
+        #expect(lines.count == 6)
+        for (index, line) in lines.prefix(3).enumerated() {
+            #expect(line.wholeMatch(of: /Epoch: 000\d cost= 0\.\d{9}/) != nil, "\(line)")
+            #expect(line.hasPrefix(String(format: "Epoch: %04d", index + 1)))
+        }
+        #expect(lines[3] == "Optimization Finished!")
+        #expect(lines[4].hasPrefix("Test MSE: "))
+        #expect(lines[5].hasPrefix("Seconds per epoch: "))
+
+        #expect(metrics.epochMeanCosts.last! < metrics.epochMeanCosts.first!)
+        #expect(metrics.testMSE > 0 && metrics.testMSE < 0.2)
+        #expect(metrics.preset == "encoder2d")
+        #expect(metrics.secondsPerEpoch.count == 3)
+
+        // metrics.json round-trips.
+        let decoded = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.appendingPathComponent("metrics.json")))
+        #expect(decoded == metrics)
+
+        // codes.csv: a header and one row per test image.
+        let csv = try String(contentsOf: folder.appendingPathComponent("codes.csv"), encoding: .utf8)
+        let rows = csv.split(separator: "\n")
+        #expect(rows.first == "x,y,label")
+        #expect(rows.count == 201)
+        #expect(rows[1].hasSuffix(",7"))  // the first test digit is a 7
+
+        // codes.png: big enough, and decodable.
+        let scatter = try PNG.read(from: folder.appendingPathComponent("codes.png"))
+        #expect(scatter.width >= 800 && scatter.height >= 600)
+
+        // No temporary files are left behind.
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == ["codes.csv", "codes.png", "metrics.json", "reconstructions.png"])
+    }
+
+    @Test func reconstructionFigureShowsOriginalsAboveReconstructions() throws {
+        var generator = RandomGenerator(seed: 0)
+        let model = try AutoencoderModel(configuration: Preset.autoencoder.model, generator: &generator)
+        let test = Fixtures.small().test
+        let image = try Figures.reconstructions(of: model, images: test, colorMap: .gray)
+        let grid = try ImageGrid(rows: [[[Float]](repeating: [Float](repeating: 0, count: 784), count: 10),
+                                        [[Float]](repeating: [Float](repeating: 0, count: 784), count: 10)],
+                                 scale: 3, colorMap: .gray)
+        #expect(image.width == grid.width && image.height == grid.height)
+        // Each digit is drawn at 3x: at least 56 px.
+        let cell = grid.cellRectangle(row: 0, column: 0)
+        #expect(cell.width >= 56 && cell.height >= 56)
+        // The top-left digit's pixels are the first test image's, through the grey map.
+        let first = test.matrix(0..<1)
+        for (px, py) in [(14, 14), (5, 20), (20, 7)] {
+            let expected = ColorMap.gray.color(at: first[0, py * 28 + px])
+            #expect(image[cell.x + px * 3 + 1, cell.y + py * 3 + 1] == expected)
+        }
+        // The bottom row holds the model's reconstruction.
+        let reconstruction = model.reconstruct(first)
+        let lower = grid.cellRectangle(row: 1, column: 0)
+        #expect(image[lower.x + 14 * 3, lower.y + 14 * 3] == ColorMap.gray.color(at: reconstruction[0, 14 * 28 + 14]))
+    }
+
+    @Test func unwritableOutputFailsBeforeTraining() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("not-a-folder")
+        try Data("x".utf8).write(to: file)
+        var experiment = Experiment(preset: .autoencoder)
+        experiment.training.epochs = 1
+        var lines: [String] = []
+        #expect(throws: OutputFolder.Unwritable.self) {
+            try experiment.run(on: Fixtures.small(), writingTo: file.appendingPathComponent("run"), log: { lines.append($0) })
+        }
+        #expect(lines.isEmpty)
+    }
+
+    @Test func settingsAreCheckedAgainstTheData() throws {
+        var experiment = Experiment(preset: .autoencoder)
+        experiment.training.batchSize = 5000
+        #expect(throws: ConfigurationError.batchSize(5000, sampleCount: 2048)) {
+            try experiment.run(on: Fixtures.small(), writingTo: Fixtures.temporaryFolder(), log: { _ in })
+        }
+        experiment = Experiment(preset: .autoencoder)
+        experiment.model.encoderWidths = [100, 10]
+        #expect(throws: ConfigurationError.inputWidth(found: 100, expected: 784)) {
+            try experiment.run(on: Fixtures.small(), writingTo: Fixtures.temporaryFolder(), log: { _ in })
+        }
+    }
+}
+
+@Suite struct PresetTests {
+    @Test func autoencoderIsTheTutorialsFirstModel() {
+        let model = Preset.autoencoder.model
+        #expect(model.allWidths == [784, 256, 128, 256, 784])
+        let layers = model.layers().map { $0 as! Dense }
+        #expect(layers.allSatisfy { $0.activation == .sigmoid && $0.weightInitializer == .normal && $0.biasInitializer == .normal })
+        #expect(Preset.autoencoder.training == TrainingConfiguration(epochs: 10, batchSize: 256, learningRate: 0.01, seed: 0))
+    }
+
+    @Test func encoder2dHasALinearTwoDimensionalCode() {
+        let model = Preset.encoder2d.model
+        #expect(model.allWidths == [784, 128, 64, 10, 2, 10, 64, 128, 784])
+        let layers = model.layers().map { $0 as! Dense }
+        #expect(layers.map(\.activation) == [.sigmoid, .sigmoid, .sigmoid, .linear, .sigmoid, .sigmoid, .sigmoid, .sigmoid])
+        #expect(layers.allSatisfy { $0.weightInitializer == .truncatedNormal && $0.biasInitializer == .normal })
+    }
+
+    @Test func validationNamesTheOption() {
+        #expect(ConfigurationError.inputWidth(found: 100, expected: 784).description
+                == "--layers must start at 784, the data's pixels per image, not 100.")
+        #expect(throws: ConfigurationError.epochs(0)) { try TrainingConfiguration(epochs: 0).validate() }
+        #expect(throws: ConfigurationError.batchSize(0, sampleCount: nil)) { try TrainingConfiguration(batchSize: 0).validate() }
+        #expect(throws: ConfigurationError.learningRate(-1)) { try TrainingConfiguration(learningRate: -1).validate() }
+        #expect(throws: ConfigurationError.self) { try TrainingConfiguration(learningRate: .nan).validate() }
+        #expect(throws: ConfigurationError.tooFewWidths([784])) { try ModelConfiguration(encoderWidths: [784]).validate() }
+    }
+}
