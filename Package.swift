@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         // System libraries, present on every machine of this kind (zlib1g, libpng16).
@@ -42,6 +43,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "autoencoder", dependencies: ["AutoencoderCLI"]),
+        // The benchmark: speed, throughput, memory and allocations per training step.
+        // Its own executable so that only it links the malloc-counting interposer.
+        .executableTarget(
+            name: "autoencoder-benchmark",
+            dependencies: [
+                "Autoencoder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
+            ],
+            path: "Benchmarks/AutoencoderBenchmark"),
 
         .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics"]),
         .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork"]),

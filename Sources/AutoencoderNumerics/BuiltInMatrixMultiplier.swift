@@ -1,5 +1,4 @@
 import CAutoencoderKernels
-import Dispatch
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +15,8 @@ import Darwin
 /// only transposed `B`, into per-thread buffers allocated once. The instruction set is
 /// chosen at run time, so the package is built for baseline x86-64 yet uses AVX-512 or
 /// AVX2+FMA where the CPU has them. Large products are split by columns (or rows) of `C`
-/// over the machine's cores; small ones run on the calling thread.
+/// over the machine's cores, on persistent worker threads; small ones run on the calling
+/// thread. After the first calls, a product performs no heap allocation at all.
 public struct BuiltInMatrixMultiplier: MatrixMultiplier {
     /// The instruction-set variants of the micro-kernel.
     public enum Kernel: Sendable, Equatable, CaseIterable, CustomStringConvertible {
@@ -134,35 +134,37 @@ public struct BuiltInMatrixMultiplier: MatrixMultiplier {
         }
 
         // Chunk boundaries are multiples of the register tile, so only the last chunk has
-        // edges; whole tiles are dealt out as evenly as possible.
+        // edges; whole tiles are dealt out as evenly as possible. The sub-products go to
+        // ae_sgemm_batch, which runs them on persistent worker threads (the calling
+        // thread takes one): unlike DispatchQueue.concurrentPerform, which allocates a
+        // few blocks per call, this allocates nothing once the workers exist.
         let unit = splitColumns ? tileColumns : tileRows
         let extent = splitColumns ? n : m
         let tiles = (extent + unit - 1) / unit
-        let operands = BuiltInGEMMOperands(a: a, b: b, c: c)
-        DispatchQueue.concurrentPerform(iterations: threads) { index in
-            let start = min(extent, index * tiles / threads * unit)
-            let end = min(extent, (index + 1) * tiles / threads * unit)
-            let size = end - start
-            guard size > 0 else { return }
-            if splitColumns {
-                // Columns start..<start+size of C and of op(B).
-                let bChunk = transB == 0 ? operands.b + start : operands.b + start * ldb
-                ae_sgemm(cKernel, transA, transB, m, size, k, alpha, operands.a, lda,
-                         bChunk, ldb, beta, operands.c + start, ldc)
-            } else {
-                // Rows start..<start+size of C and of op(A).
-                let aChunk = transA == 0 ? operands.a + start * lda : operands.a + start
-                ae_sgemm(cKernel, transA, transB, size, n, k, alpha, aChunk, lda,
-                         operands.b, ldb, beta, operands.c + start * ldc, ldc)
+        withUnsafeTemporaryAllocation(of: ae_sgemm_problem.self, capacity: threads) { problems in
+            var count = 0
+            for index in 0..<threads {
+                let start = min(extent, index * tiles / threads * unit)
+                let end = min(extent, (index + 1) * tiles / threads * unit)
+                guard end > start else { continue }
+                var problem = ae_sgemm_problem(
+                    trans_a: transA, trans_b: transB, m: m, n: n, k: k, alpha: alpha,
+                    a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                if splitColumns {
+                    // Columns start..<end of C and of op(B).
+                    problem.n = end - start
+                    problem.b = transB == 0 ? b + start : b + start * ldb
+                    problem.c = c + start
+                } else {
+                    // Rows start..<end of C and of op(A).
+                    problem.m = end - start
+                    problem.a = transA == 0 ? a + start * lda : a + start
+                    problem.c = c + start * ldc
+                }
+                (problems.baseAddress! + count).initialize(to: problem)
+                count += 1
             }
+            ae_sgemm_batch(cKernel, problems.baseAddress!, Int32(count))
         }
     }
-}
-
-/// The operand pointers of one product, shared by the threads that compute disjoint
-/// blocks of `C` (the caller guarantees the memory outlives the call).
-private struct BuiltInGEMMOperands: @unchecked Sendable {
-    let a: UnsafePointer<Float>
-    let b: UnsafePointer<Float>
-    let c: UnsafeMutablePointer<Float>
 }

@@ -59,6 +59,28 @@ void ae_sgemm(ae_sgemm_kernel kernel,
               float beta,
               float *c, long ldc);
 
+/// One row-major product C <- alpha * op(A) * op(B) + beta * C, with the arguments of
+/// ae_sgemm (trans_a / trans_b non-zero for a transposed operand).
+typedef struct {
+    int trans_a, trans_b;
+    long m, n, k;
+    float alpha;
+    const float *a;
+    long lda;
+    const float *b;
+    long ldb;
+    float beta;
+    float *c;
+    long ldc;
+} ae_sgemm_problem;
+
+/// Runs ae_sgemm(kernel, ...) on each of `count` problems whose C blocks do not overlap,
+/// in parallel: the calling thread takes part, and persistent worker threads (started
+/// on first use, never more than count - 1, reused afterwards: no allocation) run the
+/// rest. If another thread's batch occupies the workers, the problems run serially on
+/// the calling thread instead. Returns when every problem is done.
+void ae_sgemm_batch(ae_sgemm_kernel kernel, const ae_sgemm_problem *problems, int count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,157 @@
+import ArgumentParser
+import Autoencoder
+import Foundation
+import MallocInterposerSwift
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `autoencoder-benchmark`: how fast the tutorial's models train and encode here.
+///
+/// For each preset it trains on the real MNIST for a few epochs and reports seconds per
+/// epoch (median of epochs 2…N: the first one warms caches and thread pools), images per
+/// second, matrix-multiply GFLOP/s and its share of the machine's peak, the time to
+/// encode the 10,000 test images, heap allocations per training step after warm-up
+/// (counted by ordo-one's malloc interposer), peak resident memory, and the backend.
+@main
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "autoencoder-benchmark",
+        abstract: "Measure training and encoding speed of the tutorial's models.")
+
+    @Option(help: "Presets to run, comma-separated.")
+    var presets: String = "autoencoder,encoder2d"
+
+    @Option(help: "Training epochs per preset (the median of epochs 2…N is reported).")
+    var epochs: Int = 4
+
+    @Option(help: "Matrix-multiply backend: blas or builtin.")
+    var backend: String = "blas"
+
+    @Option(help: "The machine's peak single-precision GFLOP/s over all cores, for the % of peak column.")
+    var peak: Double = 234
+
+    @Option(help: "Folder holding the four MNIST files (default: $AUTOENCODER_DATA, then ./data/mnist).")
+    var data: String?
+
+    @Flag(help: "Print one JSON object per preset instead of the table.")
+    var json = false
+
+    struct Row: Codable {
+        var preset: String
+        var backend: String
+        var secondsPerEpoch: Double
+        var imagesPerSecond: Double
+        var gflopPerStep: Double
+        var gflopPerSecond: Double
+        var percentOfPeak: Double
+        var encodeMilliseconds: Double
+        var mallocsPerStep: Double
+        var peakResidentMegabytes: Double
+        var testMSE: Double
+    }
+
+    func validate() throws {
+        guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
+        guard ["blas", "builtin"].contains(backend) else { throw ValidationError("--backend must be blas or builtin.") }
+    }
+
+    func run() throws {
+        let multiplier: any MatrixMultiplier
+        if backend == "builtin" {
+            multiplier = BuiltInMatrixMultiplier()
+        } else {
+            guard let blas = CBLASMatrixMultiplier.load() else {
+                throw ValidationError("No CBLAS library could be loaded; install libopenblas0-pthread or use --backend builtin.")
+            }
+            multiplier = blas
+        }
+        let mnist = try MNIST.load(from: DataDirectoryLocator().locate(option: data))
+        var rows: [Row] = []
+        for name in presets.split(separator: ",") {
+            guard let preset = Preset(rawValue: String(name)) else {
+                throw ValidationError("Unknown preset '\(name)'.")
+            }
+            let row = try measure(preset, on: mnist, multiplier: multiplier)
+            rows.append(row)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(row), as: UTF8.self))
+            }
+        }
+        if !json { printTable(rows) }
+    }
+
+    func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier) throws -> Row {
+        let training = preset.training
+        var generator = RandomGenerator(seed: training.seed)
+        var model = try AutoencoderModel(configuration: preset.model, generator: &generator)
+        let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: training.learningRate),
+                              batchSize: training.batchSize, generator: generator, multiplier: multiplier)
+
+        // Allocations per step, after two warm-up steps.
+        let indices = Array(0..<training.batchSize)
+        let mallocs: Double = indices.withUnsafeBufferPointer { batch in
+            for _ in 0..<2 { _ = trainer.step(batch, of: mnist.training) }
+            MallocInterposerSwift.initialize()
+            MallocInterposerSwift.reset()
+            MallocInterposerSwift.hook()
+            let steps = 20
+            for _ in 0..<steps { _ = trainer.step(batch, of: mnist.training) }
+            MallocInterposerSwift.unhook()
+            return Double(MallocInterposerSwift.getStatistics().mallocCount) / Double(steps)
+        }
+
+        var seconds: [Double] = []
+        for _ in 0..<epochs { seconds.append(try trainer.trainEpoch(on: mnist.training).seconds) }
+        let perEpoch = median(Array(seconds.dropFirst()))
+        model.network = trainer.network
+
+        // Encoding the test set: best of five.
+        let testImages = mnist.test.matrix()
+        var encodeSeconds = Double.infinity
+        for _ in 0..<5 {
+            let start = Date()
+            _ = model.network.apply(testImages, layers: 0..<model.configuration.encoderDepth,
+                                    chunkSize: testImages.rows, multiplier: multiplier)
+            encodeSeconds = min(encodeSeconds, Date().timeIntervalSince(start))
+        }
+
+        let widths = preset.model.allWidths
+        let products = zip(widths, widths.dropFirst()).map { Double($0 * $1) }
+        let batch = Double(training.batchSize)
+        // Forward, weight gradients and input gradients (none for the first layer).
+        let flopPerStep = 2 * batch * (3 * products.reduce(0, +) - products[0])
+        let steps = Double(mnist.training.count / training.batchSize)
+        let gflops = flopPerStep * steps / perEpoch / 1e9
+        return Row(
+            preset: preset.rawValue, backend: multiplier.name, secondsPerEpoch: perEpoch,
+            imagesPerSecond: steps * batch / perEpoch, gflopPerStep: flopPerStep / 1e9,
+            gflopPerSecond: gflops, percentOfPeak: 100 * gflops / peak, encodeMilliseconds: encodeSeconds * 1000,
+            mallocsPerStep: mallocs, peakResidentMegabytes: peakResidentMegabytes(),
+            testMSE: model.meanSquaredError(on: mnist.test))
+    }
+
+    func printTable(_ rows: [Row]) {
+        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | test MSE | backend |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for r in rows {
+            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.4f | %@ |",
+                         r.preset, r.secondsPerEpoch, r.imagesPerSecond, r.gflopPerSecond, r.percentOfPeak,
+                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes, r.testMSE, r.backend))
+        }
+    }
+
+    func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    func peakResidentMegabytes() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+}
