@@ -24,10 +24,11 @@ let package = Package(
         // System libraries, present on every machine of this kind (zlib1g, libpng16).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
-        // The built-in matrix-multiply micro-kernels, in C so that one function can be
-        // compiled for AVX2/FMA and chosen at run time (Swift has no per-function target).
-        .target(name: "CAutoencoderKernels", path: "Sources/CAutoencoderKernels",
-                cSettings: [.unsafeFlags(["-O3"])]),
+        // The hot kernels (the built-in matrix multiply, the fused elementwise passes), in C
+        // so that one function can be compiled for AVX-512 or AVX2 and chosen at run time:
+        // Swift has no per-function target, and a portable build targets baseline x86-64.
+        // No unsafe flags: a package others depend on may not use them.
+        .target(name: "CAutoencoderKernels", path: "Sources/CAutoencoderKernels"),
 
         .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),

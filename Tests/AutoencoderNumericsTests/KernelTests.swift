@@ -3,40 +3,49 @@ import Foundation
 import Testing
 
 @Suite struct FastMathTests {
+    static let inputs: [Float] = stride(from: Float(-87), through: 88, by: 0.0137).map { $0 }
+
     @Test func expMatchesFoundation() {
+        let fast = FastMath.exp(Self.inputs)
         var worst: Double = 0
-        var x: Float = -87
-        while x <= 88 {
-            let fast = Double(FastMath.exp(x)), exact = Foundation.exp(Double(x))
-            worst = max(worst, abs(fast - exact) / exact)
-            x += 0.0137
+        for (x, y) in zip(Self.inputs, fast) {
+            let exact = Foundation.exp(Double(x))
+            worst = max(worst, abs(Double(y) - exact) / exact)
         }
         #expect(worst < 1e-6, "worst relative error \(worst)")
     }
 
     @Test func sigmoidMatchesFoundation() {
+        let xs = stride(from: Float(-30), through: 30, by: 0.001).map { $0 } + [-1000, 1000, .nan]
+        let fast = FastMath.sigmoid(xs)
         var worstAbsolute: Double = 0, worstRelative: Double = 0
-        var x: Float = -30
-        while x <= 30 {
-            let fast = Double(FastMath.sigmoid(x)), exact = 1 / (1 + Foundation.exp(-Double(x)))
-            worstAbsolute = max(worstAbsolute, abs(fast - exact))
-            worstRelative = max(worstRelative, abs(fast - exact) / exact)
-            x += 0.001
+        for (x, y) in zip(xs, fast) where x.magnitude <= 30 {
+            let exact = 1 / (1 + Foundation.exp(-Double(x)))
+            worstAbsolute = max(worstAbsolute, abs(Double(y) - exact))
+            worstRelative = max(worstRelative, abs(Double(y) - exact) / exact)
         }
         #expect(worstAbsolute < 1e-6)
         #expect(worstRelative < 1e-6)
-        #expect(FastMath.sigmoid(-1000) >= 0 && FastMath.sigmoid(-1000) < 1e-37)
-        #expect(FastMath.sigmoid(1000) == 1)
+        let n = fast.count
+        #expect(fast[n - 3] >= 0 && fast[n - 3] < 1e-37)
+        #expect(fast[n - 2] == 1)
+        #expect(fast[n - 1].isNaN)
     }
 
     @Test func tanhMatchesFoundation() {
+        let xs = stride(from: Float(-20), through: 20, by: 0.001).map { $0 }
         var worst: Double = 0
-        var x: Float = -20
-        while x <= 20 {
-            worst = max(worst, abs(Double(FastMath.tanh(x)) - Foundation.tanh(Double(x))))
-            x += 0.001
-        }
+        for (x, y) in zip(xs, FastMath.tanh(xs)) { worst = max(worst, abs(Double(y) - Foundation.tanh(Double(x)))) }
         #expect(worst < 1e-6)
+    }
+
+    @Test func oddLengthsUseTheSameArithmetic() {
+        // The tail path (fewer than 16 values) must agree with the full-vector path.
+        let xs: [Float] = (0..<37).map { Float($0) * 0.37 - 6 }
+        let all = FastMath.sigmoid(xs)
+        for length in [1, 5, 15, 16, 17, 33] {
+            #expect(FastMath.sigmoid(Array(xs.prefix(length))) == Array(all.prefix(length)))
+        }
     }
 }
 

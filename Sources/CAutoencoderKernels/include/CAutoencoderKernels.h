@@ -12,6 +12,8 @@
 #ifndef C_AUTOENCODER_KERNELS_H
 #define C_AUTOENCODER_KERNELS_H
 
+#include "ae_elementwise.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

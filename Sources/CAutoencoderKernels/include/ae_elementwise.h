@@ -1,0 +1,62 @@
+// The fused elementwise passes of a training step (activations, their derivatives,
+// the squared-error loss, bias gradients and the Adam update).
+//
+// Memory layout: a batch is a ROW-MAJOR block of `rows x columns` contiguous floats
+// (one sample per row, no padding between rows); per-feature vectors such as biases
+// hold `columns` floats; parameter, gradient and moment arrays are flat and parallel
+// (element i of each belongs to the same scalar parameter). Pointers need no alignment.
+//
+// Every routine is single-threaded; the caller splits large work by disjoint ranges.
+// Each picks, once per process, the widest vector unit the CPU has (AVX-512, AVX2,
+// or the build's baseline), because a portable build targets baseline x86-64.
+
+#ifndef AE_ELEMENTWISE_H
+#define AE_ELEMENTWISE_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// The nonlinearities of the kernels.
+typedef enum {
+    AE_IDENTITY = 0,
+    AE_SIGMOID = 1,
+    AE_RELU = 2,
+    AE_TANH = 3,
+} ae_nonlinearity;
+
+/// values[r][c] <- f(values[r][c] + bias[c]) for rows x columns values.
+void ae_bias_activate(float *values, long rows, long columns, const float *bias, ae_nonlinearity f);
+
+/// gradient[i] <- gradient[i] * f'(x_i), with f' written through the output y_i = f(x_i).
+void ae_multiply_derivative(float *gradient, const float *output, long count, ae_nonlinearity f);
+
+/// Returns sum((prediction - target)^2) and, when gradient is not NULL, writes
+/// scale * (prediction - target) into it. Accumulates in double across blocks.
+double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient);
+
+/// sums[c] <- sum over rows of values[r][c].
+void ae_sum_rows(const float *values, long rows, long columns, float *sums);
+
+/// 1 when every value is finite, 0 when one is NaN or infinite.
+int ae_all_finite(const float *values, long count);
+
+/// TensorFlow 1's ApplyAdam on count parameters: m += (g - m)(1 - beta1);
+/// v += (g^2 - v)(1 - beta2); p -= step_size * m / (sqrt(v) + epsilon).
+void ae_adam(float *parameters, const float *gradients, float *m, float *v, long count,
+             float step_size, float beta1, float beta2, float epsilon);
+
+/// The vector exp, sigmoid and tanh applied to count values (out may equal in):
+/// for tests and for comparisons with libm.
+void ae_exp(const float *in, float *out, long count);
+void ae_sigmoid(const float *in, float *out, long count);
+void ae_tanh(const float *in, float *out, long count);
+
+/// The instruction set the elementwise kernels dispatched to, e.g. "AVX-512".
+const char *ae_elementwise_isa(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
