@@ -13,7 +13,7 @@ struct AxisTicks: Sendable, Equatable {
     init(low: Double, high: Double, maximumCount: Int) {
         let count = max(maximumCount, 2)
         let span = high - low
-        guard low.isFinite, high.isFinite, span > 0 else {
+        guard low.isFinite, high.isFinite, span.isFinite, span > 0 else {
             values = low.isFinite ? [low] : []
             step = 1
             return

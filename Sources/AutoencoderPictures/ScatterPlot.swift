@@ -39,6 +39,8 @@ public struct ScatterPlot: Sendable {
     public let markerRadius: Double
     /// The opacity of each marker, from 0 (invisible) to 1 (solid).
     public let markerOpacity: Double
+    /// The colour bar's range, worked out once from the labels.
+    private let labelScale: LabelScale
 
     /// Makes a scatter plot.
     ///
@@ -84,6 +86,7 @@ public struct ScatterPlot: Sendable {
         self.colorMap = colorMap
         self.markerRadius = markerRadius
         self.markerOpacity = markerOpacity
+        self.labelScale = Self.labelScale(for: labels)
     }
 
     /// How many points have a NaN or infinite coordinate and are therefore left out of the plot.
@@ -111,7 +114,6 @@ public struct ScatterPlot: Sendable {
         let plot = layout.plot
 
         // Points, clipped to the plot area, in the order given.
-        let labelScale = self.labelScale
         var colorCache: [Int: RGB] = [:]
         for index in x.indices {
             let px = Double(x[index]), py = Double(y[index])
@@ -275,7 +277,7 @@ public struct ScatterPlot: Sendable {
     }
 
     /// The smallest and largest label; a lone value gets a bar one unit tall around it.
-    var labelScale: LabelScale {
+    static func labelScale(for labels: [Int]) -> LabelScale {
         guard let low = labels.min(), let high = labels.max() else { return LabelScale(low: 0, high: 1) }
         return low == high ? LabelScale(low: Double(low) - 0.5, high: Double(high) + 0.5)
                            : LabelScale(low: Double(low), high: Double(high))

@@ -17,6 +17,9 @@ struct SamplePictureTests {
                                      title: "Latent space of the test digits",
                                      xAxisTitle: "code 1", yAxisTitle: "code 2", colorBarTitle: "digit")
         try PNG.write(titled.render(), to: folder.appendingPathComponent("pictures-sample-scatter-titled.png"))
+        let degenerate = try ScatterPlot(x: [2, 2, 2, .nan], y: [-3, -3, -3, 1], labels: [0, 5, 9, 1],
+                                         width: 800, height: 600, title: "Identical points")
+        try PNG.write(degenerate.render(), to: folder.appendingPathComponent("pictures-sample-scatter-degenerate.png"))
     }
 
     @Test("Grid of synthetic digits, 2×10, and a 15×15 sweep")
