@@ -5,8 +5,9 @@
 
 For each preset it alternates the runs (ours, torch, numpy, torch matmuls only, ours, ...)
 `--reps` times, takes each run's median seconds over epochs 2..N, then the median over the
-reps, and prints one Markdown table with each row's ratio to PyTorch eager. Peers run with
-OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset; ours runs with the environment as it is.
+reps, and prints one Markdown table with each row's ratio to PyTorch eager. Every run starts
+in the repository root (ours finds ./data/mnist there). Peers run with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset; ours runs with the environment as it is.
 Other processes steal the 2 cores easily, so before each run it waits (up to --idle-wait s)
 for the machine to be idle, and it reports the CPU others used during each row's runs.
 """
@@ -59,7 +60,7 @@ def run(kind, preset, args):
             cmd += ["--matmul-only"] if kind == "floor" else []
         wait_for_idle(args.idle_wait, args.max_busy)
         ru0, c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        done = subprocess.run(cmd, env=env, cwd=HERE.parents[1], capture_output=True, text=True)
         ru1, c1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
         if done.returncode:
             sys.exit(f"{shlex.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -97,6 +98,8 @@ def main():
     ap.add_argument("--max-busy", type=float, default=0.25, help="cores in use that count as idle")
     ap.add_argument("--json", type=Path, help="write every run's metrics here")
     args = ap.parse_args()
+    if args.ours and os.sep in args.ours:  # runs start elsewhere: make a relative path absolute
+        args.ours = str(Path(args.ours).resolve())
     kinds = (["ours"] if args.ours else []) + ["torch", "numpy"] + ([] if args.no_floor else ["floor"])
 
     runs = {(k, p): [] for k in kinds for p in PRESETS}
@@ -114,8 +117,8 @@ def main():
     torch_m, numpy_m = first("torch"), first("numpy")
     blas = (numpy_m["blas"] or [{}])[0]
     print(f"Machine: {machine()}")
-    print(f"PyTorch {torch_m['version']} (CPU capability {torch_m.get('cpuCapability')}, "
-          f"{torch_m['threads']} threads); numpy {numpy_m['version']} with {blas.get('internal_api')} "
+    print(f"PyTorch {torch_m['version']} ({torch_m['blas'][0]['internal_api']} BLAS, CPU capability "
+          f"{torch_m.get('cpuCapability')}, {torch_m['threads']} threads); numpy {numpy_m['version']} with {blas.get('internal_api')} "
           f"{blas.get('version')} ({blas.get('architecture')} kernel, {blas.get('num_threads')} threads)")
     if args.ours:
         print(f"ours: {args.ours} {args.ours_args}, backend: {first('ours').get('backend', '?')}".rstrip())

@@ -12,7 +12,7 @@ Adam (lr 0.01), batch 256, int(60000/256) = 234 batches per epoch, reshuffled ev
 steps (same shapes), as a floor for what any framework can reach with that BLAS.
 Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when benchmarking numpy (compare.py does).
 """
-import argparse, gzip, json, os, sys, time
+import argparse, gzip, json, os, re, sys, time
 from pathlib import Path
 
 # Layer widths, the indices of layers without activation, and the weight initialiser.
@@ -190,7 +190,9 @@ def main():
         import torch
         torch.set_num_threads(args.threads)
         train_x, test_x = torch.from_numpy(train_x), torch.from_numpy(test_x)
-        info |= {"version": torch.__version__, "cpuCapability": torch.backends.cpu.get_cpu_capability()}
+        blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())  # torch's own BLAS, not numpy's
+        info |= {"version": torch.__version__, "cpuCapability": torch.backends.cpu.get_cpu_capability(),
+                 "blas": [{"internal_api": blas and blas[1], "num_threads": torch.get_num_threads()}]}
         net = MatmulOnly(params, linear, torch) if args.matmul_only else TorchNet(params, linear)
     else:
         info |= {"version": np.__version__}

@@ -13,6 +13,17 @@ public struct Experiment: Sendable {
     /// The colour map of the reconstruction figure.
     public var colorMap: ColorMap
 
+    /// Whether ``run(on:writingTo:resumingFrom:multiplier:log:)`` writes the trained model
+    /// as `model.safetensors` (see ``ModelFile``) into the output folder: on by default, so
+    /// every run leaves a model that `encode`, `evaluate` and PyTorch can load
+    /// (``train(on:writingTo:resumingFrom:multiplier:log:)`` returns the model either way).
+    public var writesModelFile: Bool = true
+    /// Write `checkpoint.safetensors` (see ``Checkpoint``) after every this many epochs, and
+    /// after the last; `nil` for none.
+    public var checkpointEvery: Int? = nil
+    /// The data folder, recorded in checkpoints so that `train --resume` finds it again.
+    public var dataFolder: String? = nil
+
     /// Creates a run of `preset` with its own settings.
     public init(preset: Preset) {
         self.init(name: preset.rawValue, model: preset.model, training: preset.training)
@@ -27,6 +38,14 @@ public struct Experiment: Sendable {
         self.colorMap = colorMap
     }
 
+    /// What ``train(on:writingTo:resumingFrom:multiplier:log:)`` gives back.
+    public struct Outcome: Sendable {
+        /// What the run measured (also in `metrics.json`).
+        public var metrics: RunMetrics
+        /// The trained model with its metadata (also in `model.safetensors` when written).
+        public var model: ModelFile
+    }
+
     /// Trains on `data.training`, evaluates on `data.test`, writes the files into
     /// `output` and returns the metrics. `log` receives each console line.
     ///
@@ -34,23 +53,72 @@ public struct Experiment: Sendable {
     /// and that `output` can be written, so a long run never ends in an unwritable folder.
     @discardableResult
     public func run(
-        on data: MNIST, writingTo output: URL,
+        on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
         log: (String) -> Void = { print($0) }
     ) throws -> RunMetrics {
+        try train(on: data, writingTo: output, resumingFrom: checkpoint, multiplier: multiplier, log: log).metrics
+    }
+
+    /// As ``run(on:writingTo:resumingFrom:multiplier:log:)``, and also returns the trained model.
+    ///
+    /// With `checkpoint` (read by ``Checkpoint/read(from:)``), training continues after the
+    /// checkpoint's epoch with its parameters, optimizer state and generator, so the result is
+    /// bit-identical to a run that was never interrupted. The checkpoint must come from the
+    /// same training data (checked by fingerprint).
+    public func train(
+        on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
+        log: (String) -> Void = { print($0) }
+    ) throws -> Outcome {
         try model.validate(inputWidth: data.training.pixelsPerImage)
         try training.validate(sampleCount: data.training.count)
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw CheckpointIntervalError(value: checkpointEvery)
+        }
+        let needsFingerprint = checkpoint != nil || checkpointEvery != nil
+        let fingerprint = needsFingerprint ? Checkpoint.fingerprint(of: data.training) : ""
+        if let checkpoint {
+            let file = output.appendingPathComponent(Checkpoint.fileName).path
+            guard checkpoint.experiment.model == model, checkpoint.experiment.training == training else {
+                throw CheckpointError(file: file, reason: "it was made for another architecture or other training settings")
+            }
+            guard checkpoint.trainingSamples == data.training.count, checkpoint.trainingFingerprint == fingerprint else {
+                throw CheckpointError(file: file, reason: "it was made on other training data (\(checkpoint.trainingSamples) images, fingerprint \(checkpoint.trainingFingerprint)) than the \(data.training.count) images given")
+            }
+        }
         let folder = try OutputFolder(output)
+        let imageShape = ModelFile.ImageShape(rows: data.training.rows, columns: data.training.columns)
 
-        var generator = RandomGenerator(seed: training.seed)
-        var trained = try AutoencoderModel(configuration: model, generator: &generator)
-        let trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate),
+        var trained: AutoencoderModel
+        let trainer: Trainer
+        var reports: [EpochReport]
+        if let checkpoint {
+            trained = try AutoencoderModel(configuration: model, parameters: checkpoint.parameters)
+            trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer,
+                              batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier)
+            trainer.completedEpochs = checkpoint.completedEpochs
+            reports = checkpoint.reports
+            log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from \(Checkpoint.fileName)")
+        } else {
+            var generator = RandomGenerator(seed: training.seed)
+            trained = try AutoencoderModel(configuration: model, generator: &generator)
+            trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate),
                               batchSize: training.batchSize, generator: generator, multiplier: multiplier)
-        var reports: [EpochReport] = []
-        for _ in 0..<training.epochs {
+            reports = []
+        }
+        while trainer.completedEpochs < training.epochs {
             let report = try trainer.trainEpoch(on: data.training)
             reports.append(report)
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
+            if let every = checkpointEvery, report.epoch % every == 0 || report.epoch == training.epochs {
+                guard let adam = trainer.optimizer as? Adam else { preconditionFailure("The experiment trains with Adam.") }
+                try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: adam,
+                               generator: trainer.generator, reports: reports,
+                               trainingSamples: data.training.count, trainingFingerprint: fingerprint,
+                               imageShape: imageShape)
+                    .write(to: folder.file(Checkpoint.fileName))
+            }
         }
         log("Optimization Finished!")
         trained.network = trainer.network
@@ -63,20 +131,46 @@ public struct Experiment: Sendable {
 
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
                                     colorMap: colorMap).write(to: folder.file("reconstructions.png"))
+        let testCodes = trained.encode(data.test)
         if model.codeWidth == 2 {
-            let codes = trained.encode(data.test)
-            try Figures.codeScatter(codes: codes, labels: data.test.labels).write(to: folder.file("codes.png"))
-            try folder.writeText(Experiment.csv(codes: codes, labels: data.test.labels), to: "codes.csv")
+            try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
+            try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
+        }
+        let modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
+                                  imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes))
+        if writesModelFile {
+            try modelFile.write(to: folder.file(ModelFile.defaultName))
         }
         let metrics = RunMetrics(
             preset: name, seed: training.seed, model: model, training: training,
             epochCosts: reports.map(\.lastBatchCost), epochMeanCosts: reports.map(\.meanCost),
             secondsPerEpoch: seconds, testMSE: testMSE, backend: multiplier.name,
-            trainingSamples: data.training.count, testSamples: data.test.count)
+            trainingSamples: data.training.count, testSamples: data.test.count,
+            modelFile: writesModelFile ? ModelFile.defaultName : nil,
+            resumedAfterEpoch: checkpoint?.completedEpochs)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
-        return metrics
+        return Outcome(metrics: metrics, model: modelFile)
+    }
+
+    /// The 1st and 99th percentile of each column of `codes` (widened when they meet), the
+    /// default box of a `decode --grid` sweep; `nil` for no codes.
+    static func codeRange(of codes: Matrix) -> ModelFile.CodeRange? {
+        guard codes.rows > 0 else { return nil }
+        var low: [Float] = [], high: [Float] = []
+        for column in 0..<codes.columns {
+            let sorted = (0..<codes.rows).map { codes[$0, column] }.sorted()
+            var a = sorted[Int((0.01 * Double(sorted.count - 1)).rounded(.down))]
+            var b = sorted[Int((0.99 * Double(sorted.count - 1)).rounded(.up))]
+            if !(a < b) {
+                a -= 0.5
+                b += 0.5
+            }
+            low.append(a)
+            high.append(b)
+        }
+        return ModelFile.CodeRange(low: low, high: high)
     }
 
     /// The `x,y,label` table of 2-D codes.

@@ -22,4 +22,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var trainingSamples: Int
     /// The number of test samples.
     public var testSamples: Int
+    /// The trained model's file in the output folder (`model.safetensors`), when one was written.
+    public var modelFile: String? = nil
+    /// The epoch the run was resumed after (`train --resume`), when it was.
+    public var resumedAfterEpoch: Int? = nil
 }

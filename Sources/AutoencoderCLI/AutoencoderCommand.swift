@@ -10,7 +10,8 @@ public struct AutoencoderCommand: ParsableCommand {
             `autoencoder` (784-256-128-256-784, sigmoid) and `encoder2d` (784-128-64-10-2 \
             with a linear 2-D code). `autoencoder demo` runs both.
             """,
-        subcommands: [TrainCommand.self, DemoCommand.self])
+        subcommands: [TrainCommand.self, DemoCommand.self, EncodeCommand.self, DecodeCommand.self,
+                      ReconstructCommand.self, EvaluateCommand.self, InspectCommand.self])
 
     public init() {}
 }

@@ -14,12 +14,14 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Prints the tutorial's lines (`Epoch: 0001 cost= 0.093741524` per epoch, then \
             `Optimization Finished!`), the test-set MSE and the seconds per epoch. Writes \
-            reconstructions.png, codes.png and codes.csv (2-D codes only) and metrics.json \
-            into --output.
+            model.safetensors (the trained model), reconstructions.png, codes.png and codes.csv \
+            (2-D codes only) and metrics.json into --output. With --checkpoint-every N it also \
+            keeps checkpoint.safetensors up to date, and `train --resume DIR` continues an \
+            interrupted run from it, ending with the same weights as an uninterrupted run.
             """)
 
-    @Option(help: "The experiment to start from: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var preset: Preset = .autoencoder
+    @Option(help: "The experiment to start from: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (default: autoencoder).")
+    var preset: Preset?
 
     @OptionGroup var dataOptions: DataOptions
 
@@ -54,11 +56,22 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Bias initialiser: normal, truncated-normal, glorot-uniform, zeros.")
     var biasInit: Initializer?
 
-    @Option(help: "Colour map of the reconstruction figure: viridis or gray.")
-    var colormap: String = "viridis"
+    @Option(help: "Colour map of the reconstruction figure: viridis or gray (default: viridis).")
+    var colormap: String?
+
+    @Option(help: ArgumentHelp(
+        "Save a checkpoint (model, optimizer state, epoch, random state) every N epochs and after the last.",
+        valueName: "n"))
+    var checkpointEvery: Int?
+
+    @Option(help: ArgumentHelp(
+        "Continue the run in this folder from its checkpoint.safetensors, with the checkpoint's settings.",
+        valueName: "dir"))
+    var resume: String?
 
     /// The experiment the options describe.
     func experiment() throws -> Experiment {
+        let preset = self.preset ?? .autoencoder
         var model = preset.model
         var training = preset.training
         if let layers {
@@ -77,8 +90,12 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { training.batchSize = batchSize }
         if let learningRate { training.learningRate = learningRate }
         if let seed { training.seed = seed }
+        let colormap = self.colormap ?? "viridis"
         guard let colorMap = ColorMap.named(colormap) else {
             throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
+        }
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
         }
         do {
             try model.validate(inputWidth: 784)
@@ -87,18 +104,62 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         let name = model == preset.model ? preset.rawValue : "custom"
-        return Experiment(name: name, model: model, training: training, colorMap: colorMap)
+        var experiment = Experiment(name: name, model: model, training: training, colorMap: colorMap)
+        experiment.checkpointEvery = checkpointEvery
+        return experiment
+    }
+
+    /// The options that --resume replaces by the checkpoint's settings.
+    var settingsGiven: [String] {
+        [("--preset", preset != nil), ("--output", output != nil), ("--epochs", epochs != nil),
+         ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil),
+         ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
+         ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]
+            .filter(\.1).map(\.0)
     }
 
     func validate() throws {
+        if resume != nil, let option = settingsGiven.first {
+            throw ValidationError("\(option) cannot be combined with --resume, which takes every setting from the checkpoint.")
+        }
         _ = try experiment()
     }
 
     func run() throws {
-        let experiment = try experiment()
-        let data = try dataOptions.load()
+        if let resume {
+            try resumeRun(in: URL(fileURLWithPath: resume))
+            return
+        }
+        let preset = self.preset ?? .autoencoder
+        var experiment = try experiment()
+        let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
+        experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
+        let data = try MNIST.load(from: dataFolder)
         let folder = URL(fileURLWithPath: output ?? "runs/\(preset.rawValue)")
-        try experiment.run(on: data, writingTo: folder)
-        print("Wrote \(folder.path)")
+        try experiment.run(on: data, writingTo: folder, log: printLine)
+        printLine("Wrote \(folder.path)")
+    }
+
+    /// Continues the run in `folder` from its checkpoint.
+    func resumeRun(in folder: URL) throws {
+        let file = folder.appendingPathComponent(Checkpoint.fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw CheckpointError(file: file.path, reason: "the file does not exist (runs write it with --checkpoint-every N)")
+        }
+        let checkpoint = try Checkpoint.read(from: file)
+        var experiment = checkpoint.experiment
+        if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
+        let dataFolder: String
+        if let option = dataOptions.data {
+            dataFolder = try DataDirectoryLocator().locate(option: option)
+        } else if let recorded = checkpoint.experiment.dataFolder, FileManager.default.fileExists(atPath: recorded) {
+            dataFolder = recorded
+        } else {
+            dataFolder = try DataDirectoryLocator().locate(option: nil)
+        }
+        experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
+        let data = try MNIST.load(from: dataFolder)
+        try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+        printLine("Wrote \(folder.path)")
     }
 }

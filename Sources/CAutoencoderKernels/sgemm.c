@@ -205,40 +205,40 @@ static void ae_scale_c(long m, long n, float beta, float *c, long ldc) {
     }
 }
 
-typedef struct {
-    long mc, kc, nc;   // cache blocking (clamped to the workspace)
-    int pack_a;        // 1: always pack A (else read in place when the tile allows)
-    int pack_b;        // 1: always pack B (else read row-major B in place when allowed)
-    int tile;          // 0: automatic, 1: wide, 2: narrow
-} ae_options;
+// Whether rows `ld` floats apart alias in the caches: a multiple of 512 floats (2 KiB)
+// maps a whole micro-panel onto one or two of the 64 L1 sets (and few L2 sets).
+static inline int ae_set_aliasing(long ld) { return ld >= 512 && ld % 512 == 0; }
 
-static void ae_sgemm_blocked(const ae_kernel_desc *desc, ae_options opt,
-                             int trans_a, int trans_b, long m, long n, long k, float alpha,
+static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_b, long m, long n, long k, float alpha,
                              const float *a, long lda, const float *b, long ldb,
                              float beta, float *c, long ldc) {
     if (m <= 0 || n <= 0) return;
     if (alpha == 0.0f || k <= 0) { ae_scale_c(m, n, beta, c, ldc); return; }
 
+    // The narrow tile (if any) for products at most its width wide, else the wide one.
     const int narrow_ok = desc->narrow.mr > 0;
-    const ae_tile *T = (opt.tile == 2 && narrow_ok) || (opt.tile == 0 && narrow_ok && n <= desc->narrow.nr)
-                     ? &desc->narrow : &desc->wide;
+    const ae_tile *T = narrow_ok && n <= desc->narrow.nr ? &desc->narrow : &desc->wide;
     const int MR = T->mr, NR = T->nr;
 
-    if (opt.mc > AE_MC_TARGET) opt.mc = AE_MC_TARGET;
-    if (opt.kc > AE_KC_MAX) opt.kc = AE_KC_MAX;
-    if (opt.nc > AE_NC_MAX) opt.nc = AE_NC_MAX;
-    const long MC = opt.mc / MR * MR > 0 ? opt.mc / MR * MR : MR;
-    const long NC = opt.nc / NR * NR > 0 ? opt.nc / NR * NR : NR;
-    // Split k into equal blocks no deeper than kc.
-    const long k_blocks = (k + opt.kc - 1) / opt.kc;
+    const long MC = AE_MC_TARGET / MR * MR;
+    const long NC = AE_NC_MAX / NR * NR;
+    // Split k into equal blocks no deeper than AE_KC_MAX.
+    const long k_blocks = (k + AE_KC_MAX - 1) / AE_KC_MAX;
     const long KC = (k + k_blocks - 1) / k_blocks;
 
     // How A and B are read: in place whenever the kernels allow it (no copy), else packed.
-    const int b_in_place = !opt.pack_b && !trans_b && T->partial_b;
-    const int a_in_place = !opt.pack_a && (trans_a || T->kernel_direct);
+    // Rows 2 KiB apart (or a multiple of that) fall into the same few L1/L2 sets and
+    // evict each other, so such operands are packed even when they could be read in place.
+    const int b_in_place = !desc->pack_b && !trans_b && T->partial_b && !ae_set_aliasing(ldb);
+    const int a_in_place = (trans_a || T->kernel_direct) && !ae_set_aliasing(lda);
     const int need_b = !b_in_place;
     const int need_a = !a_in_place || (trans_a && m % MR != 0);
     ae_workspace *ws = (need_a || need_b) ? ae_workspace_get() : NULL;
+    // The narrow tile, when it exists and A is read in place, also serves the last
+    // column panel of a wide product if that panel is narrow enough.
+    const ae_tile *edge_tile = T == &desc->wide && narrow_ok && a_in_place && n % NR != 0
+                             && (trans_a || desc->narrow.kernel_direct) && desc->narrow.partial_b
+                             && MC % desc->narrow.mr == 0 ? &desc->narrow : NULL;
 
     for (long jc = 0; jc < n; jc += NC) {
         const long nc = ae_min(NC, n - jc);
@@ -267,7 +267,21 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, ae_options opt,
                     const long nr = ae_min(NR, nc - jr);
                     const float *bp = b_in_place ? b_block + jr : ws->b + (jr / NR) * NR * kc;
                     const long b_step = b_in_place ? ldb : NR;
-                    for (long ir = 0; ir < mc; ir += MR) {
+                    long ir = 0;
+                    if (edge_tile && nr <= edge_tile->nr) {
+                        // A last panel at most half as wide as the tile: the narrow tile
+                        // does the whole-tile rows without computing the empty columns.
+                        const int EMR = edge_tile->mr;
+                        for (; ir + EMR <= mc; ir += EMR) {
+                            float *ct = c + (ic + ir) * ldc + jc + jr;
+                            if (!trans_a)
+                                edge_tile->kernel_direct(kc, a_block + ir * lda, lda, bp, b_step, ct, ldc,
+                                                         alpha, beta_now, EMR, nr);
+                            else
+                                edge_tile->kernel(kc, a_block + ir, lda, bp, b_step, ct, ldc, alpha, beta_now, EMR, nr);
+                        }
+                    }
+                    for (; ir < mc; ir += MR) {
                         const long mr = ae_min(MR, mc - ir);
                         float *ct = c + (ic + ir) * ldc + jc + jr;
                         if (!a_in_place)
@@ -288,15 +302,5 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, ae_options opt,
 void ae_sgemm(ae_sgemm_kernel kernel, int trans_a, int trans_b, long m, long n, long k,
               float alpha, const float *a, long lda, const float *b, long ldb,
               float beta, float *c, long ldc) {
-    const ae_options opt = {AE_MC_TARGET, AE_KC_MAX, AE_NC_MAX, 0, 0, 0};
-    ae_sgemm_blocked(ae_desc_for(kernel), opt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-// Tuning entry point (benchmark only; not in the public header).
-void ae_sgemm_tune(ae_sgemm_kernel kernel, long mc, long kc, long nc, int pack_a, int pack_b, int tile,
-                   int trans_a, int trans_b, long m, long n, long k,
-                   float alpha, const float *a, long lda, const float *b, long ldb,
-                   float beta, float *c, long ldc) {
-    const ae_options opt = {mc, kc, nc, pack_a, pack_b, tile};
-    ae_sgemm_blocked(ae_desc_for(kernel), opt, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    ae_sgemm_blocked(ae_desc_for(kernel), trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

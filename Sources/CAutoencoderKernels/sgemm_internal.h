@@ -40,6 +40,8 @@ typedef struct {
     ae_tile wide;                      // the general tile
     ae_tile narrow;                    // used instead when n <= narrow.nr (optional)
     ae_pack_b_fn pack_b_transposed;    // fast B^T packing for the tiles' NR; NULL = generic C
+    int pack_b;                        // 1: pack row-major B even though it could be read in
+                                       // place (aligned panel rows beat misaligned ones here)
 } ae_kernel_desc;
 
 extern const ae_kernel_desc ae_kernel_desc_portable;

@@ -78,15 +78,34 @@ static void AE_KNAME(long kc, const float *restrict a, long a_step,
 
     const __m256 valpha = _mm256_set1_ps(alpha);
     const __m256 vbeta = _mm256_set1_ps(beta);
+    if (nr == 8 * AE_KNV) {
 #pragma unroll
-    for (int i = 0; i < AE_KMR; i++) {
-        if (i < mr) {
-            float *cr = c + (long)i * ldc;
+        for (int i = 0; i < AE_KMR; i++) {
+            if (i < mr) {
+                float *cr = c + (long)i * ldc;
 #pragma unroll
-            for (int v = 0; v < AE_KNV; v++) {
-                __m256 r = _mm256_mul_ps(acc[i][v], valpha);
-                if (beta != 0.0f) r = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(cr + 8 * v, mask[v]), r);
-                _mm256_maskstore_ps(cr + 8 * v, mask[v], r);
+                for (int v = 0; v < AE_KNV; v++) {
+                    __m256 r = _mm256_mul_ps(acc[i][v], valpha);
+                    if (beta != 0.0f) r = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(cr + 8 * v), r);
+                    _mm256_storeu_ps(cr + 8 * v, r);
+                }
+            }
+        }
+    } else {
+        // Partial tile: through a stack row, because masked stores (vmaskmovps) are
+        // microcoded and slow on AMD processors.
+        float row[8 * AE_KNV];
+#pragma unroll
+        for (int i = 0; i < AE_KMR; i++) {
+            if (i < mr) {
+                float *cr = c + (long)i * ldc;
+#pragma unroll
+                for (int v = 0; v < AE_KNV; v++) {
+                    __m256 r = _mm256_mul_ps(acc[i][v], valpha);
+                    if (beta != 0.0f) r = _mm256_fmadd_ps(vbeta, _mm256_maskload_ps(cr + 8 * v, mask[v]), r);
+                    _mm256_storeu_ps(row + 8 * v, r);
+                }
+                for (long j = 0; j < nr; j++) cr[j] = row[j];
             }
         }
     }

@@ -14,8 +14,18 @@ private struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
-    /// Uniform in [-1, 1).
-    mutating func nextFloat() -> Float { Float(next() >> 40) / Float(1 << 23) - 1 }
+
+    /// `count` values uniform in [-1, 1).
+    mutating func floats(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var index = 0
+            while index < count {
+                buffer[index] = Float(next() >> 40) / Float(1 << 23) - 1
+                index += 1
+            }
+            initialized = count
+        }
+    }
 }
 
 /// One product `C ← α·op(A)·op(B) + β·C` with padded leading dimensions.
@@ -23,25 +33,27 @@ private struct Problem: CustomStringConvertible {
     let transposeA: Transpose, transposeB: Transpose
     let m: Int, n: Int, k: Int
     let lda: Int, ldb: Int, ldc: Int
-    var a: [Float], b: [Float]
+    let a: [Float], b: [Float]
 
-    init(_ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int, seed: UInt64) {
+    /// Leading dimensions are the stored widths plus a little (so rows have gaps), or
+    /// `leadingDimension` for all three.
+    init(_ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int, seed: UInt64,
+         leadingDimension: Int? = nil) {
         self.transposeA = transposeA
         self.transposeB = transposeB
         self.m = m
         self.n = n
         self.k = k
-        // Leading dimensions larger than the stored widths.
-        lda = (transposeA == .none ? k : m) + 3
-        ldb = (transposeB == .none ? n : k) + 5
-        ldc = n + 2
+        lda = leadingDimension ?? (transposeA == .none ? k : m) + 3
+        ldb = leadingDimension ?? (transposeB == .none ? n : k) + 5
+        ldc = leadingDimension ?? n + 2
         var random = SplitMix64(state: seed)
-        a = (0..<((transposeA == .none ? m : k) * lda)).map { _ in random.nextFloat() }
-        b = (0..<((transposeB == .none ? k : n) * ldb)).map { _ in random.nextFloat() }
+        a = random.floats((transposeA == .none ? m : k) * lda)
+        b = random.floats((transposeB == .none ? k : n) * ldb)
     }
 
     var description: String {
-        "\(transposeA == .none ? "N" : "T")\(transposeB == .none ? "N" : "T") m=\(m) n=\(n) k=\(k)"
+        "\(transposeA == .none ? "N" : "T")\(transposeB == .none ? "N" : "T") m=\(m) n=\(n) k=\(k) lda=\(lda) ldb=\(ldb) ldc=\(ldc)"
     }
 
     /// Rows worth checking against the slow reference: all of them for small products,
@@ -52,33 +64,36 @@ private struct Problem: CustomStringConvertible {
         return Array(Set(candidates.filter { $0 >= 0 && $0 < m })).sorted()
     }
 
-    /// op(A)·op(B) for the given rows, accumulated in Double by the naive triple loop.
-    func naiveProduct(rows: [Int]) -> [Int: [Double]] {
-        var result: [Int: [Double]] = [:]
+    /// op(A)·op(B) on the given rows, by the naive triple loop accumulating in Double.
+    func naiveProduct(rows: [Int]) -> Reference {
+        var values = [Double](repeating: 0, count: rows.count * n)
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
-                for i in rows {
-                    var row = [Double](repeating: 0, count: n)
-                    for j in 0..<n {
-                        var sum = 0.0
-                        for p in 0..<k {
-                            let x = transposeA == .none ? a[i * lda + p] : a[p * lda + i]
-                            let y = transposeB == .none ? b[p * ldb + j] : b[j * ldb + p]
-                            sum += Double(x) * Double(y)
+                values.withUnsafeMutableBufferPointer { values in
+                    let (aRow, aColumn) = transposeA == .none ? (lda, 1) : (1, lda)
+                    let (bRow, bColumn) = transposeB == .none ? (ldb, 1) : (1, ldb)
+                    for (r, i) in rows.enumerated() {
+                        for j in 0..<n {
+                            var sum = 0.0
+                            var p = 0
+                            while p < k {
+                                sum += Double(a[i * aRow + p * aColumn]) * Double(b[p * bRow + j * bColumn])
+                                p += 1
+                            }
+                            values[r * n + j] = sum
                         }
-                        row[j] = sum
                     }
-                    result[i] = row
                 }
             }
         }
-        return result
+        return Reference(rows: rows, values: values)
     }
 
     /// An initial C: random values, or all NaN (for beta == 0, which must not read C).
     func initialC(nanFilled: Bool, seed: UInt64) -> [Float] {
+        if nanFilled { return [Float](repeating: .nan, count: m * ldc) }
         var random = SplitMix64(state: seed)
-        return (0..<(m * ldc)).map { _ in nanFilled ? Float.nan : random.nextFloat() }
+        return random.floats(m * ldc)
     }
 
     /// Runs `multiplier` on a copy of `c`.
@@ -98,37 +113,60 @@ private struct Problem: CustomStringConvertible {
     }
 }
 
-private let tolerance = 1e-4
-
-/// `|x − r| ≤ 1e-4·(1 + |r|)`: relative for large values, absolute near zero.
-private func close(_ x: Float, _ r: Double) -> Bool {
-    abs(Double(x) - r) <= tolerance * (1 + abs(r))
+/// Some rows of op(A)·op(B), computed in Double: `values[r * n + j]` is row `rows[r]`.
+private struct Reference {
+    let rows: [Int]
+    let values: [Double]
 }
 
-/// Counts the elements of `result` that differ from `α·product + β·c0` on the checked
+/// Whether `|x − r| ≤ 1e-4·(1 + |r|)`: relative for large values, absolute near zero.
+@inline(__always)
+private func close(_ x: Float, _ r: Double) -> Bool {
+    let difference = Double(x) - r
+    return difference.magnitude <= 1e-4 * (1 + r.magnitude)
+}
+
+/// Counts the elements of `result` that differ from `α·product + β·c0` on the reference's
 /// rows, plus any change to the padding columns n..<ldc of any row.
-private func mismatches(_ result: [Float], _ problem: Problem, product: [Int: [Double]],
+private func mismatches(_ result: [Float], _ problem: Problem, _ reference: Reference,
                         alpha: Float, beta: Float, c0: [Float]) -> Int {
     var bad = 0
-    for (i, row) in product {
-        for j in 0..<problem.n {
-            let old = beta == 0 ? 0 : Double(beta) * Double(c0[i * problem.ldc + j])
-            if !close(result[i * problem.ldc + j], Double(alpha) * row[j] + old) { bad += 1 }
-        }
-    }
-    for i in 0..<problem.m {
-        for j in problem.n..<problem.ldc where result[i * problem.ldc + j].bitPattern != c0[i * problem.ldc + j].bitPattern {
-            bad += 1
+    let n = problem.n, ldc = problem.ldc
+    result.withUnsafeBufferPointer { result in
+        c0.withUnsafeBufferPointer { c0 in
+            reference.values.withUnsafeBufferPointer { values in
+                for (r, i) in reference.rows.enumerated() {
+                    for j in 0..<n {
+                        let old = beta == 0 ? 0 : Double(beta) * Double(c0[i * ldc + j])
+                        if !close(result[i * ldc + j], Double(alpha) * values[r * n + j] + old) { bad += 1 }
+                    }
+                }
+                if ldc > n {
+                    for i in 0..<problem.m {
+                        for j in n..<ldc where result[i * ldc + j].bitPattern != c0[i * ldc + j].bitPattern {
+                            bad += 1
+                        }
+                    }
+                }
+            }
         }
     }
     return bad
 }
 
-private func mismatches(_ result: [Float], _ reference: [Float], _ problem: Problem) -> Int {
+/// Counts the elements of C (m × n, leading dimension ldc) where `result` and `expected` differ.
+private func mismatches(_ result: [Float], _ expected: [Float], _ problem: Problem) -> Int {
     var bad = 0
-    for i in 0..<problem.m {
-        for j in 0..<problem.n where !close(result[i * problem.ldc + j], Double(reference[i * problem.ldc + j])) {
-            bad += 1
+    result.withUnsafeBufferPointer { result in
+        expected.withUnsafeBufferPointer { expected in
+            for i in 0..<problem.m {
+                var index = i * problem.ldc
+                let end = index + problem.n
+                while index < end {
+                    if !close(result[index], Double(expected[index])) { bad += 1 }
+                    index += 1
+                }
+            }
         }
     }
     return bad
@@ -142,6 +180,8 @@ private let builtInMultipliers: [BuiltInMatrixMultiplier] =
 private let transposeCombinations: [(Transpose, Transpose)] =
     [(.none, .none), (.transposed, .none), (.none, .transposed), (.transposed, .transposed)]
 
+// Note: `swift test` builds the C kernels without optimisation, so the products here are
+// kept to what runs in a few seconds at -O0.
 @Suite("Matrix multipliers")
 struct MatrixMultiplierTests {
     @Test("Every built-in kernel matches a naive triple loop on odd shapes")
@@ -159,10 +199,10 @@ struct MatrixMultiplierTests {
                         let nans = problem.initialC(nanFilled: true, seed: 0)
                         for multiplier in builtInMultipliers {
                             let scaled = problem.run(multiplier, alpha: 0.5, beta: 0.25, c: random)
-                            #expect(mismatches(scaled, problem, product: product, alpha: 0.5, beta: 0.25, c0: random) == 0,
+                            #expect(mismatches(scaled, problem, product, alpha: 0.5, beta: 0.25, c0: random) == 0,
                                     "\(multiplier.name) \(problem) alpha 0.5 beta 0.25")
                             let overwritten = problem.run(multiplier, alpha: 1.5, beta: 0, c: nans)
-                            #expect(mismatches(overwritten, problem, product: product, alpha: 1.5, beta: 0, c0: nans) == 0,
+                            #expect(mismatches(overwritten, problem, product, alpha: 1.5, beta: 0, c0: nans) == 0,
                                     "\(multiplier.name) \(problem) alpha 1.5 beta 0 over NaN")
                         }
                     }
@@ -178,33 +218,71 @@ struct MatrixMultiplierTests {
         (784, 256, 256), (256, 10, 64), (256, 2, 10), (64, 10, 256),
     ]
 
-    @Test("Every built-in kernel matches OpenBLAS and the naive loop on the network's shapes")
+    @Test("The default built-in multiplier matches OpenBLAS and the naive loop on the network's shapes")
     func networkShapesMatchBLASAndNaiveLoop() {
+        // The kernel `BuiltInMatrixMultiplier()` dispatches (the others run the odd shapes).
+        let multiplier = BuiltInMatrixMultiplier(maximumThreads: 2)
         let blas = CBLASMatrixMultiplier.load()
         var seed: UInt64 = 1000
         for (m, n, k) in Self.networkShapes {
             for (transposeA, transposeB) in transposeCombinations {
                 seed += 1
                 let problem = Problem(transposeA, transposeB, m: m, n: n, k: k, seed: seed)
-                let rows = Array(Set([0, 7, 8, m / 2 + 3, m - 1])).filter { $0 < m }
-                let product = problem.naiveProduct(rows: rows)
+                let product = problem.naiveProduct(rows: Array(Set([0, 7, 8, m / 2 + 3, m - 1])).filter { $0 < m })
                 let c0 = problem.initialC(nanFilled: false, seed: seed)
                 let nans = problem.initialC(nanFilled: true, seed: 0)
-                let reference = blas.map { problem.run($0, alpha: 0.5, beta: 0.25, c: c0) }
-                let referenceOverNaN = blas.map { problem.run($0, alpha: 0.5, beta: 0, c: nans) }
+
+                let result = problem.run(multiplier, alpha: 0.5, beta: 0.25, c: c0)
+                #expect(mismatches(result, problem, product, alpha: 0.5, beta: 0.25, c0: c0) == 0,
+                        "\(multiplier.name) vs naive loop: \(problem)")
+                let overNaN = problem.run(multiplier, alpha: 0.5, beta: 0, c: nans)
+                #expect(mismatches(overNaN, problem, product, alpha: 0.5, beta: 0, c0: nans) == 0,
+                        "\(multiplier.name) vs naive loop, beta 0 over NaN: \(problem)")
+                if let blas {
+                    let reference = problem.run(blas, alpha: 0.5, beta: 0.25, c: c0)
+                    #expect(mismatches(result, reference, problem) == 0, "\(multiplier.name) vs CBLAS: \(problem)")
+                    let referenceOverNaN = problem.run(blas, alpha: 0.5, beta: 0, c: nans)
+                    #expect(mismatches(overNaN, referenceOverNaN, problem) == 0,
+                            "\(multiplier.name) vs CBLAS, beta 0 over NaN: \(problem)")
+                }
+            }
+        }
+    }
+
+    @Test("Rows 2 KiB or 4 KiB apart (packed instead of read in place) give the same results")
+    func cacheAliasingStrides() {
+        // Leading dimensions that are multiples of 512 floats make the kernel pack operands
+        // it would otherwise read in place; check those packing paths too.
+        var seed: UInt64 = 500
+        for (m, n, k, ld) in [(37, 45, 300, 512), (21, 70, 530, 1024)] {
+            for (transposeA, transposeB) in transposeCombinations {
+                seed += 1
+                let problem = Problem(transposeA, transposeB, m: m, n: n, k: k, seed: seed, leadingDimension: ld)
+                let product = problem.naiveProduct(rows: Array(0..<m))
+                let c0 = problem.initialC(nanFilled: false, seed: seed)
                 for multiplier in builtInMultipliers {
                     let result = problem.run(multiplier, alpha: 0.5, beta: 0.25, c: c0)
-                    #expect(mismatches(result, problem, product: product, alpha: 0.5, beta: 0.25, c0: c0) == 0,
-                            "\(multiplier.name) vs naive loop: \(problem)")
-                    let overNaN = problem.run(multiplier, alpha: 0.5, beta: 0, c: nans)
-                    #expect(mismatches(overNaN, problem, product: product, alpha: 0.5, beta: 0, c0: nans) == 0,
-                            "\(multiplier.name) vs naive loop, beta 0 over NaN: \(problem)")
-                    if let reference, let referenceOverNaN {
-                        #expect(mismatches(result, reference, problem) == 0, "\(multiplier.name) vs CBLAS: \(problem)")
-                        #expect(mismatches(overNaN, referenceOverNaN, problem) == 0,
-                                "\(multiplier.name) vs CBLAS, beta 0 over NaN: \(problem)")
-                    }
+                    #expect(mismatches(result, problem, product, alpha: 0.5, beta: 0.25, c0: c0) == 0,
+                            "\(multiplier.name) \(problem)")
                 }
+            }
+        }
+    }
+
+    @Test("Products wider than one packed block of B and deeper than one block of k")
+    func productsSpanningSeveralBlocks() {
+        // n > 1024 and k > 512 take several passes of the blocking loops (C is updated
+        // with beta only on the first pass over k).
+        var seed: UInt64 = 900
+        for (transposeA, transposeB) in transposeCombinations {
+            seed += 1
+            let problem = Problem(transposeA, transposeB, m: 19, n: 1100, k: 530, seed: seed)
+            let product = problem.naiveProduct(rows: [0, 8, 16, 18])
+            let c0 = problem.initialC(nanFilled: false, seed: seed)
+            for multiplier in builtInMultipliers {
+                let result = problem.run(multiplier, alpha: -0.5, beta: 0.25, c: c0)
+                #expect(mismatches(result, problem, product, alpha: -0.5, beta: 0.25, c0: c0) == 0,
+                        "\(multiplier.name) \(problem)")
             }
         }
     }

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The images a command reads: from an IDX file (MNIST's format, raw or gzip) or a NumPy
+/// `.npy` file, as rows of floats in [0, 1].
+///
+/// - IDX: unsigned bytes of shape `[n, rows, columns]` or `[n, width]`, divided by 255.
+/// - `.npy`: shape `[n, width]` or `[n, rows, columns]`; `uint8` is divided by 255, `float32`
+///   and `float64` are taken as they are (they must already be in the model's [0, 1] scale).
+public struct ImageFile: Sendable {
+    /// One image per row.
+    public var images: Matrix
+    /// `rows x columns` of an image, when the file says.
+    public var shape: ModelFile.ImageShape?
+    /// The file.
+    public var path: String
+
+    /// Reads `path`, choosing the format by the extension `.npy` (anything else is IDX).
+    public static func read(_ path: String) throws -> ImageFile {
+        let url = URL(fileURLWithPath: path)
+        if url.pathExtension.lowercased() == "npy" {
+            let array = try NPY.read(from: url)
+            guard array.shape.count == 2 || array.shape.count == 3 else {
+                throw ArrayFileError("'\(path)' holds an array of shape \(array.shape); images must be [n, width] or [n, rows, columns].")
+            }
+            let count = array.shape[0]
+            let width = array.shape.dropFirst().reduce(1, *)
+            var values = array.floats()
+            if array.dtype == .uint8 { values = values.map { $0 / 255 } }
+            guard values.allSatisfy(\.isFinite) else {
+                throw ArrayFileError("'\(path)' holds NaN or infinite values.")
+            }
+            let shape = array.shape.count == 3 ? ModelFile.ImageShape(rows: array.shape[1], columns: array.shape[2]) : nil
+            return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
+        }
+        let array = try IDXReader.read(contentsOf: path, as: .anyArray)
+        guard array.dimensions.count == 2 || array.dimensions.count == 3 else {
+            throw ArrayFileError("'\(path)' holds an IDX array of \(array.dimensions.count) dimensions; images must have 2 ([n, width]) or 3 ([n, rows, columns]).")
+        }
+        let count = array.dimensions[0]
+        let width = array.dimensions.dropFirst().reduce(1, *)
+        let values = array.bytes.map { Float($0) / 255 }
+        let shape = array.dimensions.count == 3
+            ? ModelFile.ImageShape(rows: array.dimensions[1], columns: array.dimensions[2]) : nil
+        return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
+    }
+
+    /// `rows x columns`, or `nil`.
+    public var shapeText: String? { shape.map { "\($0.rows)x\($0.columns)" } }
+}
+
+/// Codes: read from `.npy` (`[n, width]`, float32 or float64) or `.csv` (one code per line,
+/// comma-separated numbers; a header line and a trailing `label` column are skipped), and
+/// written as `.npy` (float32, `[n, width]`, what `np.load` returns) or `.csv`.
+public enum CodeFile {
+    /// Reads the codes in `path`.
+    public static func read(_ path: String) throws -> Matrix {
+        let url = URL(fileURLWithPath: path)
+        switch url.pathExtension.lowercased() {
+        case "npy":
+            let array = try NPY.read(from: url)
+            guard array.shape.count == 2, array.dtype != .uint8 else {
+                throw ArrayFileError("'\(path)' holds a \(array.dtype.rawValue) array of shape \(array.shape); codes must be a float array of shape [n, width].")
+            }
+            let values = array.floats()
+            guard values.allSatisfy(\.isFinite) else { throw ArrayFileError("'\(path)' holds NaN or infinite values.") }
+            return Matrix(rows: array.shape[0], columns: array.shape[1], storage: values)
+        case "csv":
+            let text: String
+            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                throw ArrayFileError("Cannot read the codes file '\(path)': \((error as NSError).localizedDescription).")
+            }
+            var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            var dropLabel = false
+            if let header = lines.first, header.contains(where: { Float($0) == nil }) {
+                dropLabel = header.last?.lowercased() == "label"
+                lines.removeFirst()
+            }
+            var storage: [Float] = []
+            var width: Int?
+            for (number, fields) in lines.enumerated() {
+                let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
+                guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+                    throw ArrayFileError("Line \(number + 1) of the codes file '\(path)' is not a list of numbers.")
+                }
+                if let width, width != numbers.count {
+                    throw ArrayFileError("Line \(number + 1) of the codes file '\(path)' has \(numbers.count) values but the first has \(width).")
+                }
+                width = numbers.count
+                storage += numbers.map { $0! }
+            }
+            guard let width, width > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
+            return Matrix(rows: storage.count / width, columns: width, storage: storage)
+        default:
+            throw ArrayFileError("The codes file '\(path)' must end in .npy or .csv.")
+        }
+    }
+
+    /// Writes `codes` to `path` (`.npy` or `.csv`; the CSV gets a header `code_1,…` and a
+    /// `label` column when `labels` are given), atomically.
+    public static func write(_ codes: Matrix, labels: [UInt8]? = nil, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        switch url.pathExtension.lowercased() {
+        case "npy":
+            try NPY.write(codes.storage, shape: [codes.rows, codes.columns], to: url)
+        case "csv":
+            var text = (1...max(codes.columns, 1)).map { "code_\($0)" }.joined(separator: ",")
+                + (labels == nil ? "" : ",label") + "\n"
+            for row in 0..<codes.rows {
+                text += codes.row(row).map { "\($0)" }.joined(separator: ",")
+                if let labels { text += ",\(labels[row])" }
+                text += "\n"
+            }
+            try AtomicFileWriter.write(Array(text.utf8), toPath: path)
+        default:
+            throw ArrayFileError("--output must end in .npy or .csv, not '\(path)'.")
+        }
+    }
+}
+
+/// An input or output file that cannot be used as asked; the message is one sentence.
+public struct ArrayFileError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The sentence.
+    public let description: String
+    /// Creates the error.
+    public init(_ description: String) { self.description = description }
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,218 @@
+import Foundation
+
+/// Everything a training run needs to continue where it stopped, in one safetensors file,
+/// `checkpoint.safetensors` in the run's output folder.
+///
+/// The file is a model file (``ModelFile``: the same tensor names and metadata, so
+/// `encode --model …/checkpoint.safetensors` works) plus:
+/// - the tensors `optimizer.first_moments` and `optimizer.second_moments`: Adam's moment
+///   estimates, flat, in the order of ``Network/parameters`` (tensor after tensor, in the
+///   order of ``ModelFile/tensorLayout(of:)``);
+/// - the metadata entry `checkpoint`: JSON of ``Checkpoint/State`` (epoch, Adam's step and
+///   `β^t` products as exact bit patterns, the generator's four words as decimal strings,
+///   the per-epoch reports so far, and the run's name, colour map, data folder and a
+///   fingerprint of the training data).
+///
+/// Being one file, written by ``AtomicFileWriter`` (temporary file, fsync, rename), a
+/// checkpoint is always whole: a run killed at any moment leaves the previous one or the
+/// new one, never a mix. Since an epoch's shuffle is drawn from the generator, the
+/// parameters, Adam's state, the epoch count and the generator state are the trainer's
+/// entire state, so a resumed run ends bit-identical to an uninterrupted one.
+public struct Checkpoint: Sendable {
+    /// The file name in the output folder.
+    public static let fileName = "checkpoint.safetensors"
+    /// The prefix of the tensors that are not the model's.
+    static let tensorPrefix = "optimizer."
+
+    /// The run being continued: its name, architecture, settings, colour map and data folder.
+    public var experiment: Experiment
+    /// The network's parameters after ``completedEpochs`` epochs.
+    public var parameters: [Float]
+    /// Adam with its moments, step count and `β^t` products.
+    public var optimizer: Adam
+    /// The generator that shuffles the next epoch.
+    public var generator: RandomGenerator
+    /// The per-epoch reports so far; their count is the number of completed epochs.
+    public var reports: [EpochReport]
+    /// How many training images the run uses, and their ``Checkpoint/fingerprint(of:)``.
+    public var trainingSamples: Int
+    /// The training data's fingerprint.
+    public var trainingFingerprint: String
+    /// The size of one training image.
+    public var imageShape: ModelFile.ImageShape?
+
+    /// The number of epochs completed.
+    public var completedEpochs: Int { reports.count }
+
+    /// Bundles a run's state after `reports.count` epochs.
+    public init(experiment: Experiment, parameters: [Float], optimizer: Adam, generator: RandomGenerator,
+                reports: [EpochReport], trainingSamples: Int, trainingFingerprint: String,
+                imageShape: ModelFile.ImageShape? = nil) {
+        self.experiment = experiment
+        self.parameters = parameters
+        self.optimizer = optimizer
+        self.generator = generator
+        self.reports = reports
+        self.trainingSamples = trainingSamples
+        self.trainingFingerprint = trainingFingerprint
+        self.imageShape = imageShape
+    }
+
+    /// The part of the `checkpoint` metadata entry that is not in the model's own metadata.
+    public struct State: Codable, Sendable, Equatable {
+        public var epoch: Int
+        public var adamStep: Int
+        /// `β1^step` as the bit pattern of the `Float`, so it round-trips exactly.
+        public var adamBeta1PowerBits: UInt32
+        /// `β2^step` as the bit pattern of the `Float`.
+        public var adamBeta2PowerBits: UInt32
+        public var adamBeta1: Float
+        public var adamBeta2: Float
+        public var adamEpsilon: Float
+        /// The generator's four state words, as decimal strings.
+        public var generatorState: [String]
+        public var reports: [EpochReport]
+        public var name: String
+        public var colorMap: String
+        public var checkpointEvery: Int?
+        public var dataFolder: String?
+        public var trainingSamples: Int
+        public var trainingFingerprint: String
+    }
+
+    /// A fingerprint of a training set (FNV-1a, 64 bits, over its sizes, labels and pixels, in
+    /// hex), so a run is not resumed on other data.
+    public static func fingerprint(of images: LabeledImages) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        @inline(__always) func mix(_ byte: UInt8) {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        for size in [images.count, images.rows, images.columns] {
+            withUnsafeBytes(of: UInt64(size).littleEndian) { $0.forEach(mix) }
+        }
+        images.labels.withUnsafeBufferPointer { $0.forEach(mix) }
+        images.pixels.withUnsafeBufferPointer { buffer in
+            var h = hash
+            for byte in buffer { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hash = h
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// Writes the checkpoint to `url` atomically.
+    public func write(to url: URL) throws {
+        let configuration = experiment.model
+        let model = try AutoencoderModel(configuration: configuration, parameters: parameters)
+        let modelFile = ModelFile(model: model, preset: experiment.name, training: experiment.training,
+                                  epochsCompleted: completedEpochs,
+                                  imageShape: imageShape)
+        var metadata = try modelFile.metadata()
+        let generatorWords = generator.state
+        let state = State(
+            epoch: completedEpochs, adamStep: optimizer.step,
+            adamBeta1PowerBits: optimizer.beta1Power.bitPattern, adamBeta2PowerBits: optimizer.beta2Power.bitPattern,
+            adamBeta1: optimizer.beta1, adamBeta2: optimizer.beta2, adamEpsilon: optimizer.epsilon,
+            generatorState: [generatorWords.0, generatorWords.1, generatorWords.2, generatorWords.3].map { String($0) },
+            reports: reports, name: experiment.name, colorMap: experiment.colorMap.name,
+            checkpointEvery: experiment.checkpointEvery, dataFolder: experiment.dataFolder,
+            trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint)
+        metadata["checkpoint"] = try ModelFile.json(state)
+        let zeros = [Float](repeating: 0, count: parameters.count)
+        let first = optimizer.firstMoments.count == parameters.count ? optimizer.firstMoments : zeros
+        let second = optimizer.secondMoments.count == parameters.count ? optimizer.secondMoments : zeros
+        let tensors = modelFile.tensors() + [
+            NamedFloatTensor(name: Self.tensorPrefix + "first_moments", shape: [parameters.count], values: first),
+            NamedFloatTensor(name: Self.tensorPrefix + "second_moments", shape: [parameters.count], values: second),
+        ]
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
+    }
+
+    /// Reads and checks the checkpoint at `url`.
+    ///
+    /// Throws `FileAccessError`, `SafeTensorsError`, ``ModelFileError`` or ``CheckpointError``.
+    public static func read(from url: URL) throws -> Checkpoint {
+        let file = try SafeTensors.read(from: url)
+        func failure(_ why: String) -> CheckpointError { CheckpointError(file: url.path, reason: why) }
+        guard let stateText = file.metadata["checkpoint"] else {
+            throw failure("its metadata has no 'checkpoint' entry, so it is a model file, not a checkpoint")
+        }
+        let modelFile = try ModelFile(file: file, ignoringTensorsWithPrefix: tensorPrefix)
+        guard let training = modelFile.training else { throw failure("its metadata has no 'training' entry") }
+        let state: State
+        do {
+            state = try JSONDecoder().decode(State.self, from: Data(stateText.utf8))
+        } catch {
+            throw failure("its 'checkpoint' metadata entry is not valid checkpoint JSON")
+        }
+        guard state.epoch == state.reports.count, state.epoch >= 1, state.epoch <= training.epochs else {
+            throw failure("its epoch \(state.epoch) does not fit its \(state.reports.count) reports and \(training.epochs) epochs")
+        }
+        let words = state.generatorState.compactMap { UInt64($0) }
+        guard words.count == 4, state.generatorState.count == 4, words != [0, 0, 0, 0] else {
+            throw failure("its generator state is not four 64-bit decimal numbers")
+        }
+        guard let colorMap = ColorMap.named(state.colorMap) else {
+            throw failure("its colour map '\(state.colorMap)' is unknown")
+        }
+        let count = modelFile.model.network.parameterCount
+        var moments: [[Float]] = []
+        for name in ["first_moments", "second_moments"] {
+            let tensor: SafeTensor
+            do { tensor = try file.tensor(named: tensorPrefix + name) } catch {
+                throw failure("it has no tensor '\(tensorPrefix + name)'")
+            }
+            guard tensor.dtype == .float32, tensor.shape == [count] else {
+                throw failure("tensor '\(tensorPrefix + name)' is not F32 of shape [\(count)]")
+            }
+            moments.append(try tensor.floats())
+        }
+        if let extra = file.tensors.map(\.name).first(where: {
+            $0.hasPrefix(tensorPrefix) && $0 != tensorPrefix + "first_moments" && $0 != tensorPrefix + "second_moments"
+        }) {
+            throw failure("it has the unknown tensor '\(extra)'")
+        }
+
+        var optimizer = Adam(learningRate: training.learningRate, beta1: state.adamBeta1, beta2: state.adamBeta2,
+                             epsilon: state.adamEpsilon)
+        optimizer.step = state.adamStep
+        optimizer.beta1Power = Float(bitPattern: state.adamBeta1PowerBits)
+        optimizer.beta2Power = Float(bitPattern: state.adamBeta2PowerBits)
+        optimizer.firstMoments = moments[0]
+        optimizer.secondMoments = moments[1]
+
+        var experiment = Experiment(name: state.name, model: modelFile.model.configuration, training: training,
+                                    colorMap: colorMap)
+        experiment.checkpointEvery = state.checkpointEvery
+        experiment.dataFolder = state.dataFolder
+        return Checkpoint(
+            experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
+            generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,
+            trainingSamples: state.trainingSamples, trainingFingerprint: state.trainingFingerprint,
+            imageShape: modelFile.imageShape)
+    }
+}
+
+/// A checkpoint that cannot be read or does not fit the run resumed from it.
+public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The checkpoint's path.
+    public let file: String
+    /// Why, as the end of a sentence.
+    public let reason: String
+
+    /// Creates the error.
+    public init(file: String, reason: String) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String { "Cannot resume from the checkpoint '\(file)': \(reason)." }
+    public var errorDescription: String? { description }
+}
+
+/// A checkpoint interval below one epoch.
+public struct CheckpointIntervalError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The interval given.
+    public let value: Int
+    public var description: String { "--checkpoint-every must be at least 1, not \(value)." }
+    public var errorDescription: String? { description }
+}

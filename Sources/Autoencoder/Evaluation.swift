@@ -1,0 +1,238 @@
+import Foundation
+
+/// How good a trained model is on a data set's test images, next to the baselines: what
+/// `autoencoder evaluate` prints and writes as JSON.
+///
+/// - **MSE**: the mean squared error over every pixel of every test image (pixels in [0, 1]).
+/// - **PSNR**: `10·log10(1 / MSE)` dB of that overall MSE (peak value 1), not a mean of
+///   per-image PSNRs.
+/// - **Per digit**: the MSE over the test images of each label.
+/// - **kNN accuracy**: each test code classified by its `k` nearest training codes
+///   (see ``NearestNeighbors``), compared with the test labels.
+/// - **Baselines**: PCA fitted on the training images with as many components as the
+///   model's code is wide (its MSE and kNN accuracy on its own codes), and the mean
+///   training image as the reconstruction of every test image.
+public struct EvaluationReport: Codable, Sendable, Equatable {
+    /// One digit's results.
+    public struct Digit: Codable, Sendable, Equatable {
+        public var digit: Int
+        public var count: Int
+        public var mse: Double
+        public var psnr: Double
+    }
+
+    /// One row of the comparison: the model or a baseline.
+    public struct Row: Codable, Sendable, Equatable {
+        /// `model`, `PCA-<n>` or `mean image`.
+        public var name: String
+        /// The code width (0 for the mean image).
+        public var codeWidth: Int
+        public var mse: Double
+        public var psnr: Double
+        /// The kNN accuracy of its codes, when it has codes.
+        public var knnAccuracy: Double?
+    }
+
+    /// The model file evaluated.
+    public var modelFile: String
+    /// The model's preset, if recorded.
+    public var preset: String?
+    /// The encoder widths.
+    public var encoderWidths: [Int]
+    /// The number of training images (kNN references, PCA fit).
+    public var trainingImages: Int
+    /// The number of test images.
+    public var testImages: Int
+    /// The `k` of the kNN accuracy.
+    public var k: Int
+    /// The model's test MSE.
+    public var mse: Double
+    /// The model's PSNR in dB.
+    public var psnr: Double
+    /// The model's kNN accuracy.
+    public var knnAccuracy: Double
+    /// The MSE of each digit present in the test set.
+    public var perDigit: [Digit]
+    /// The model and the baselines, in that order.
+    public var comparison: [Row]
+
+    /// `10·log10(1 / mse)`, or infinity for a perfect reconstruction.
+    public static func psnr(mse: Double) -> Double {
+        mse > 0 ? 10 * log10(1 / mse) : .infinity
+    }
+
+    /// The report as a text table.
+    public func table() -> String {
+        var lines: [String] = []
+        lines.append("Model: \(modelFile) (\(preset ?? "custom"), \(encoderWidths.map(String.init).joined(separator: "-")))")
+        lines.append("Test images: \(testImages); training images (kNN references, PCA fit): \(trainingImages)")
+        lines.append("")
+        lines.append(pad("", 12) + pad("code", 6) + pad("test MSE", 11) + pad("PSNR dB", 9) + "kNN (k=\(k))")
+        for row in comparison {
+            lines.append(pad(row.name, 12) + pad(row.codeWidth == 0 ? "-" : String(row.codeWidth), 6)
+                         + pad(String(format: "%.4f", row.mse), 11) + pad(String(format: "%.2f", row.psnr), 9)
+                         + (row.knnAccuracy.map { String(format: "%.4f", $0) } ?? "-"))
+        }
+        lines.append("")
+        lines.append(pad("digit", 7) + pad("images", 8) + pad("MSE", 9) + "PSNR dB")
+        for digit in perDigit {
+            lines.append(pad(String(digit.digit), 7) + pad(String(digit.count), 8)
+                         + pad(String(format: "%.4f", digit.mse), 9) + String(format: "%.2f", digit.psnr))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
+    /// The report as pretty-printed JSON.
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
+    }
+}
+
+/// A model whose input does not fit the data it is given.
+public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The model file.
+    public let model: String
+    /// Its input width.
+    public let modelWidth: Int
+    /// The data, as named in the message.
+    public let data: String
+    /// The data's values per sample.
+    public let dataWidth: Int
+    /// Optional `rows x columns` of the data's images.
+    public let dataShape: String?
+
+    public init(model: String, modelWidth: Int, data: String, dataWidth: Int, dataShape: String? = nil) {
+        self.model = model
+        self.modelWidth = modelWidth
+        self.data = data
+        self.dataWidth = dataWidth
+        self.dataShape = dataShape
+    }
+
+    public var description: String {
+        "The model '\(model)' takes \(modelWidth) values per image but \(data) has \(dataWidth)\(dataShape.map { " (\($0))" } ?? "") per image."
+    }
+    public var errorDescription: String? { description }
+}
+
+extension ModelFile {
+    /// Throws ``InputSizeError`` unless the model takes images of `images`' size.
+    public func checkInputWidth(_ width: Int, data: String, shape: String? = nil) throws {
+        guard width == model.configuration.inputWidth else {
+            throw InputSizeError(model: path ?? "model", modelWidth: model.configuration.inputWidth,
+                                 data: data, dataWidth: width, dataShape: shape)
+        }
+    }
+
+    /// Evaluates the model on `data` (see ``EvaluationReport``).
+    public func evaluate(
+        on data: MNIST, k: Int = 5, baselines: Bool = true,
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
+    ) throws -> EvaluationReport {
+        try checkInputWidth(data.test.pixelsPerImage, data: "the test set",
+                            shape: "\(data.test.rows)x\(data.test.columns)")
+        let configuration = model.configuration
+        let test = data.test
+        let training = data.training
+
+        // The model's errors, per image, summed per label.
+        var sums = [Double](repeating: 0, count: 256)
+        var counts = [Int](repeating: 0, count: 256)
+        let errors = Self.squaredErrors(of: test) { model.reconstruct($0) }
+        for (index, error) in errors.enumerated() {
+            sums[Int(test.labels[index])] += error
+            counts[Int(test.labels[index])] += 1
+        }
+        let pixels = Double(test.pixelsPerImage)
+        let mse = test.count == 0 ? 0 : errors.reduce(0, +) / (Double(test.count) * pixels)
+        let perDigit = (0..<256).filter { counts[$0] > 0 }.map { digit in
+            let value = sums[digit] / (Double(counts[digit]) * pixels)
+            return EvaluationReport.Digit(digit: digit, count: counts[digit], mse: value,
+                                          psnr: EvaluationReport.psnr(mse: value))
+        }
+
+        let trainingCodes = model.encode(training)
+        let testCodes = model.encode(test)
+        let kk = min(k, training.count)
+        let knn = NearestNeighbors.accuracy(queries: testCodes, queryLabels: test.labels, references: trainingCodes,
+                                            referenceLabels: training.labels, k: kk, multiplier: multiplier)
+        var rows = [EvaluationReport.Row(name: "model", codeWidth: configuration.codeWidth, mse: mse,
+                                         psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn)]
+
+        if baselines {
+            let components = min(configuration.codeWidth, test.pixelsPerImage)
+            let pca = PCA.fit(count: training.count, width: training.pixelsPerImage, components: components,
+                              rows: { training.matrix($0) }, multiplier: multiplier)
+            let pcaErrors = Self.squaredErrors(of: test) { pca.reconstruct($0, multiplier: multiplier) }
+            let pcaMSE = pcaErrors.reduce(0, +) / (Double(max(test.count, 1)) * pixels)
+            let pcaTraining = Self.chunked(training) { pca.encode($0, multiplier: multiplier) }
+            let pcaTest = Self.chunked(test) { pca.encode($0, multiplier: multiplier) }
+            let pcaKNN = NearestNeighbors.accuracy(queries: pcaTest, queryLabels: test.labels, references: pcaTraining,
+                                                   referenceLabels: training.labels, k: kk, multiplier: multiplier)
+            rows.append(.init(name: "PCA-\(components)", codeWidth: components, mse: pcaMSE,
+                              psnr: EvaluationReport.psnr(mse: pcaMSE), knnAccuracy: pcaKNN))
+            let mean = pca.mean
+            let meanErrors = Self.squaredErrors(of: test) { batch in
+                Matrix(rows: batch.rows, columns: batch.columns,
+                       storage: Array((0..<batch.rows).map { _ in mean }.joined()))
+            }
+            let meanMSE = meanErrors.reduce(0, +) / (Double(max(test.count, 1)) * pixels)
+            rows.append(.init(name: "mean image", codeWidth: 0, mse: meanMSE,
+                              psnr: EvaluationReport.psnr(mse: meanMSE), knnAccuracy: nil))
+        }
+        return EvaluationReport(
+            modelFile: path ?? "model", preset: preset, encoderWidths: configuration.encoderWidths,
+            trainingImages: training.count, testImages: test.count, k: kk, mse: mse,
+            psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn, perDigit: perDigit, comparison: rows)
+    }
+
+    /// The summed squared error of each image of `images` against `reconstruct`'s output,
+    /// 1000 images at a time.
+    static func squaredErrors(of images: LabeledImages, reconstruct: (Matrix) -> Matrix) -> [Double] {
+        var errors: [Double] = []
+        errors.reserveCapacity(images.count)
+        var start = 0
+        while start < images.count {
+            let range = start..<min(start + 1000, images.count)
+            let inputs = images.matrix(range)
+            let outputs = reconstruct(inputs)
+            inputs.storage.withUnsafeBufferPointer { x in
+                outputs.storage.withUnsafeBufferPointer { y in
+                    let width = images.pixelsPerImage
+                    for row in 0..<range.count {
+                        var sum = 0.0
+                        for c in 0..<width {
+                            let d = Double(y[row * width + c]) - Double(x[row * width + c])
+                            sum += d * d
+                        }
+                        errors.append(sum)
+                    }
+                }
+            }
+            start = range.upperBound
+        }
+        return errors
+    }
+
+    /// `transform` applied to `images` 2000 at a time, the results stacked.
+    static func chunked(_ images: LabeledImages, _ transform: (Matrix) -> Matrix) -> Matrix {
+        var storage: [Float] = []
+        var columns = 0
+        var start = 0
+        while start < images.count {
+            let range = start..<min(start + 2000, images.count)
+            let part = transform(images.matrix(range))
+            columns = part.columns
+            storage += part.storage
+            start = range.upperBound
+        }
+        return Matrix(rows: images.count, columns: columns, storage: storage)
+    }
+}

@@ -1,0 +1,343 @@
+import Foundation
+
+/// A saved model: one `.safetensors` file that PyTorch, NumPy and this package all read.
+///
+/// **Tensors.** Float32, named as the `state_dict` of a PyTorch module with two
+/// `nn.Sequential`s, `encoder` and `decoder`, in which every `nn.Linear` is followed by
+/// its activation module (`nn.Sigmoid()`, `nn.ReLU()`, `nn.Tanh()`, or `nn.Identity()` for
+/// a linear one, which may be left out when it is the last module). Linear layer `i` of a
+/// half is therefore module `2i`: `encoder.0.weight` `[out, in]`, `encoder.0.bias` `[out]`,
+/// `encoder.2.weight`, …, `decoder.0.weight`, …. The weight layout is `nn.Linear`'s, which
+/// is also ``Dense``'s, so the values are copied without any transpose.
+///
+/// **Metadata.** The header's `__metadata__` (string to string, as the format requires):
+///
+/// | key | value |
+/// |---|---|
+/// | `format` | `swift-autoencoder` (required) |
+/// | `format_version` | `1` (required) |
+/// | `architecture` | JSON of ``ModelConfiguration`` (required) |
+/// | `preset` | `autoencoder`, `encoder2d` or `custom` |
+/// | `training` | JSON of ``TrainingConfiguration`` |
+/// | `epochs_completed` | decimal |
+/// | `normalization` | `pixel/255`: inputs are bytes divided by 255 |
+/// | `image_shape` | JSON `[rows, columns]` of one input image |
+/// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the training set |
+///
+/// Other keys are kept and shown by `inspect` but not interpreted.
+public struct ModelFile: Sendable {
+    /// The value of the `format` key.
+    public static let formatName = "swift-autoencoder"
+    /// The value of the `format_version` key this code writes and reads.
+    public static let formatVersion = "1"
+    /// The only input normalisation the package uses.
+    public static let pixelNormalization = "pixel/255"
+    /// The name `train` gives the file in its output folder.
+    public static let defaultName = "model.safetensors"
+
+    /// The model.
+    public var model: AutoencoderModel
+    /// The preset the model came from (`custom` when options changed it), if recorded.
+    public var preset: String?
+    /// The training settings, if recorded.
+    public var training: TrainingConfiguration?
+    /// How many epochs trained the weights, if recorded.
+    public var epochsCompleted: Int?
+    /// The size of one input image, if recorded.
+    public var imageShape: ImageShape?
+    /// The code range the `decode --grid` sweep covers, if recorded.
+    public var codeRange: CodeRange?
+    /// Every metadata entry of the file, as read (or as it will be written).
+    public private(set) var rawMetadata: [String: String] = [:]
+    /// The file the model was read from; `nil` for one made in memory.
+    public private(set) var path: String?
+
+    /// The height and width of an input image.
+    public struct ImageShape: Sendable, Equatable, Codable {
+        /// Rows of pixels.
+        public var rows: Int
+        /// Columns of pixels.
+        public var columns: Int
+        /// Creates a shape.
+        public init(rows: Int, columns: Int) {
+            self.rows = rows
+            self.columns = columns
+        }
+        /// `rows * columns`.
+        public var pixelCount: Int { rows * columns }
+    }
+
+    /// A box in code space: per dimension, a low and a high end.
+    public struct CodeRange: Sendable, Equatable, Codable {
+        /// The low end of each dimension.
+        public var low: [Float]
+        /// The high end of each dimension.
+        public var high: [Float]
+        /// Creates a range.
+        public init(low: [Float], high: [Float]) {
+            self.low = low
+            self.high = high
+        }
+    }
+
+    /// Bundles a model with what is known about it.
+    public init(model: AutoencoderModel, preset: String? = nil, training: TrainingConfiguration? = nil,
+                epochsCompleted: Int? = nil, imageShape: ImageShape? = nil, codeRange: CodeRange? = nil) {
+        self.model = model
+        self.preset = preset
+        self.training = training
+        self.epochsCompleted = epochsCompleted
+        self.imageShape = imageShape
+        self.codeRange = codeRange
+    }
+
+    // MARK: Tensor names
+
+    /// The PyTorch-style name prefix of network layer `layer` (`encoder.0`, `decoder.4`, …).
+    public static func tensorPrefix(layer: Int, of configuration: ModelConfiguration) -> String {
+        let depth = configuration.encoderDepth
+        return layer < depth ? "encoder.\(2 * layer)" : "decoder.\(2 * (layer - depth))"
+    }
+
+    /// Every tensor the architecture has, in the network's parameter order, with its shape.
+    public static func tensorLayout(of configuration: ModelConfiguration) -> [(name: String, shape: [Int])] {
+        configuration.layers().enumerated().flatMap { index, layer in
+            layer.parameterShapes.map { ("\(tensorPrefix(layer: index, of: configuration)).\($0.name)", $0.shape) }
+        }
+    }
+
+    /// The model's parameters as named tensors.
+    public func tensors() -> [NamedFloatTensor] {
+        Self.tensors(of: model.network.parameters, configuration: model.configuration)
+    }
+
+    /// Flat parameters (in network order) split into named tensors.
+    static func tensors(of parameters: [Float], configuration: ModelConfiguration, namePrefix: String = "")
+        -> [NamedFloatTensor]
+    {
+        var offset = 0
+        return tensorLayout(of: configuration).map { name, shape in
+            let count = shape.reduce(1, *)
+            defer { offset += count }
+            return NamedFloatTensor(name: namePrefix + name, shape: shape,
+                                    values: Array(parameters[offset..<(offset + count)]))
+        }
+    }
+
+    // MARK: Writing
+
+    /// The metadata entries written with the model.
+    public func metadata() throws -> [String: String] {
+        var entries = rawMetadata
+        entries["format"] = Self.formatName
+        entries["format_version"] = Self.formatVersion
+        entries["architecture"] = try Self.json(model.configuration)
+        entries["normalization"] = Self.pixelNormalization
+        if let preset { entries["preset"] = preset }
+        if let training { entries["training"] = try Self.json(training) }
+        if let epochsCompleted { entries["epochs_completed"] = String(epochsCompleted) }
+        if let imageShape { entries["image_shape"] = "[\(imageShape.rows),\(imageShape.columns)]" }
+        if let codeRange { entries["code_range"] = try Self.json(codeRange) }
+        return entries
+    }
+
+    /// Writes the model to `url` atomically (temporary file, fsync, rename).
+    public func write(to url: URL) throws {
+        try SafeTensors.write(tensors(), metadata: metadata(), to: url)
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    // MARK: Reading
+
+    /// Reads and checks the model file at `url`.
+    ///
+    /// Besides the safetensors format (checked by ``SafeTensors``), the metadata must name
+    /// this format and version and describe a valid architecture, and the tensors must be
+    /// exactly the architecture's, each F32, of its shape and finite. A checkpoint written by
+    /// `train --checkpoint-every` also loads (its optimizer tensors are then ignored).
+    ///
+    /// Throws `FileAccessError`, `SafeTensorsError` or ``ModelFileError``, each one sentence.
+    public static func read(from url: URL) throws -> ModelFile {
+        let file = try SafeTensors.read(from: url)
+        return try ModelFile(file: file, ignoringTensorsWithPrefix: file.metadata["checkpoint"] == nil ? nil : Checkpoint.tensorPrefix)
+    }
+
+    /// Builds the model from an already validated safetensors file.
+    init(file: SafeTensorsFile, ignoringTensorsWithPrefix ignored: String? = nil) throws {
+        let path = file.file
+        func failure(_ problem: ModelFileError.Problem) -> ModelFileError { ModelFileError(file: path, problem: problem) }
+        let metadata = file.metadata
+        guard let format = metadata["format"] else { throw failure(.missingMetadata("format")) }
+        guard format == Self.formatName else { throw failure(.wrongFormat(format)) }
+        guard let version = metadata["format_version"] else { throw failure(.missingMetadata("format_version")) }
+        guard version == Self.formatVersion else { throw failure(.unsupportedVersion(version)) }
+        guard let architectureText = metadata["architecture"] else { throw failure(.missingMetadata("architecture")) }
+        let configuration: ModelConfiguration = try Self.decode(architectureText, key: "architecture", file: path)
+        do {
+            try configuration.validate()
+        } catch let error as ConfigurationError {
+            throw failure(.invalidArchitecture(Self.architectureProblem(error)))
+        }
+        if let normalization = metadata["normalization"], normalization != Self.pixelNormalization {
+            throw failure(.unsupportedNormalization(normalization))
+        }
+
+        // The tensors: exactly the architecture's, F32, of the right shapes, finite.
+        let layout = Self.tensorLayout(of: configuration)
+        let byName = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let expectedNames = Set(layout.map(\.name))
+        if let extra = file.tensors.map(\.name).sorted().first(where: {
+            !expectedNames.contains($0) && !(ignored.map($0.hasPrefix) ?? false)
+        }) {
+            throw failure(.unexpectedTensor(extra, widths: configuration.encoderWidths))
+        }
+        var parameters: [Float] = []
+        parameters.reserveCapacity(layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
+        for (name, shape) in layout {
+            guard let tensor = byName[name] else { throw failure(.missingTensor(name, widths: configuration.encoderWidths)) }
+            guard tensor.dtype == .float32 else { throw failure(.notFloat32(name, dtype: tensor.dtype.rawValue)) }
+            guard tensor.shape == shape else { throw failure(.wrongShape(name, found: tensor.shape, expected: shape)) }
+            let values = try tensor.floats()
+            guard values.allSatisfy(\.isFinite) else { throw failure(.nonFinite(name)) }
+            parameters += values
+        }
+
+        var result = ModelFile(model: try AutoencoderModel(configuration: configuration, parameters: parameters))
+        result.rawMetadata = metadata
+        result.path = path
+        result.preset = metadata["preset"]
+        if let text = metadata["training"] {
+            result.training = try Self.decode(text, key: "training", file: path) as TrainingConfiguration
+        }
+        if let text = metadata["epochs_completed"] {
+            guard let epochs = Int(text), epochs >= 0 else { throw failure(.invalidMetadata("epochs_completed", text)) }
+            result.epochsCompleted = epochs
+        }
+        if let text = metadata["image_shape"] {
+            let shape: [Int] = try Self.decode(text, key: "image_shape", file: path)
+            guard shape.count == 2, shape.allSatisfy({ $0 > 0 }) else { throw failure(.invalidMetadata("image_shape", text)) }
+            guard shape[0] * shape[1] == configuration.inputWidth else {
+                throw failure(.imageShapeMismatch(shape: shape, inputWidth: configuration.inputWidth))
+            }
+            result.imageShape = ImageShape(rows: shape[0], columns: shape[1])
+        }
+        if let text = metadata["code_range"] {
+            let range: CodeRange = try Self.decode(text, key: "code_range", file: path)
+            guard range.low.count == configuration.codeWidth, range.high.count == configuration.codeWidth,
+                  zip(range.low, range.high).allSatisfy({ $0.isFinite && $1.isFinite && $0 < $1 })
+            else { throw failure(.invalidMetadata("code_range", text)) }
+            result.codeRange = range
+        }
+        self = result
+    }
+
+    static func decode<T: Decodable>(_ text: String, key: String, file: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw ModelFileError(file: file, problem: .invalidMetadata(key, text))
+        }
+    }
+
+    private static func architectureProblem(_ error: ConfigurationError) -> String {
+        switch error {
+        case let .tooFewWidths(widths): "it has \(widths.count) encoder width(s), fewer than the two needed"
+        case let .nonPositiveWidth(width): "it has the width \(width), which is not positive"
+        default: error.description
+        }
+    }
+
+    // MARK: Derived facts
+
+    /// The image size: the recorded one, else a square whose side squared is the input width.
+    public var inferredImageShape: ImageShape? {
+        if let imageShape { return imageShape }
+        let side = Int(Double(model.configuration.inputWidth).squareRoot().rounded())
+        return side * side == model.configuration.inputWidth ? ImageShape(rows: side, columns: side) : nil
+    }
+
+    /// A name for messages: the file's path, or "the model".
+    var displayName: String { path.map { "'\($0)'" } ?? "the model" }
+}
+
+/// A model file whose metadata or tensors do not describe a usable model.
+public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// What is wrong.
+    public enum Problem: Equatable, Sendable {
+        /// A required metadata key is absent.
+        case missingMetadata(String)
+        /// The `format` key names another format.
+        case wrongFormat(String)
+        /// The `format_version` is not one this code reads.
+        case unsupportedVersion(String)
+        /// A metadata value cannot be decoded or is out of range.
+        case invalidMetadata(String, String)
+        /// The architecture decodes but cannot be built.
+        case invalidArchitecture(String)
+        /// The `normalization` is not `pixel/255`.
+        case unsupportedNormalization(String)
+        /// A tensor the architecture needs is absent.
+        case missingTensor(String, widths: [Int])
+        /// A tensor the architecture does not have is present.
+        case unexpectedTensor(String, widths: [Int])
+        /// A tensor is not F32.
+        case notFloat32(String, dtype: String)
+        /// A tensor has another shape than the architecture's.
+        case wrongShape(String, found: [Int], expected: [Int])
+        /// A tensor holds NaN or an infinity.
+        case nonFinite(String)
+        /// The `image_shape` does not multiply to the input width.
+        case imageShapeMismatch(shape: [Int], inputWidth: Int)
+    }
+
+    /// The file's path.
+    public let file: String
+    /// What is wrong.
+    public let problem: Problem
+
+    /// Creates the error.
+    public init(file: String, problem: Problem) {
+        self.file = file
+        self.problem = problem
+    }
+
+    public var description: String {
+        let widths = { (w: [Int]) in w.map(String.init).joined(separator: "-") }
+        let reason: String
+        switch problem {
+        case let .missingMetadata(key):
+            reason = "its metadata has no '\(key)' entry, so it is not a swift-autoencoder model file"
+        case let .wrongFormat(format):
+            reason = "its metadata says the format is '\(format)', not '\(ModelFile.formatName)'"
+        case let .unsupportedVersion(version):
+            reason = "its format version is '\(version)' but this program reads version \(ModelFile.formatVersion)"
+        case let .invalidMetadata(key, value):
+            let shown = value.count > 80 ? String(value.prefix(77)) + "..." : value
+            reason = "its metadata entry '\(key)' has the invalid value '\(shown)'"
+        case let .invalidArchitecture(why):
+            reason = "its architecture cannot be built: \(why)"
+        case let .unsupportedNormalization(value):
+            reason = "its normalization is '\(value)' but only '\(ModelFile.pixelNormalization)' is supported"
+        case let .missingTensor(name, w):
+            reason = "it has no tensor '\(name)', which its architecture \(widths(w)) needs"
+        case let .unexpectedTensor(name, w):
+            reason = "it has a tensor '\(name)' that its architecture \(widths(w)) does not have"
+        case let .notFloat32(name, dtype):
+            reason = "tensor '\(name)' is \(dtype) but model tensors must be F32"
+        case let .wrongShape(name, found, expected):
+            reason = "tensor '\(name)' has shape \(found) but its architecture needs \(expected)"
+        case let .nonFinite(name):
+            reason = "tensor '\(name)' holds NaN or infinite values"
+        case let .imageShapeMismatch(shape, inputWidth):
+            reason = "its image_shape \(shape) does not have the \(inputWidth) pixels its architecture takes"
+        }
+        return "The model file '\(file)' is invalid: \(reason)."
+    }
+
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Autoencoder
+import Foundation
+
+/// `autoencoder evaluate`: test MSE, per digit, PSNR, baselines and kNN accuracy of a saved model.
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Measure a saved model on the test set against PCA and the mean image.",
+        discussion: """
+            Prints a table and writes it as JSON: the test MSE over all pixels, its PSNR \
+            (10 log10(1/MSE), pixels in [0, 1]), the MSE of each digit, the k-nearest-neighbour \
+            accuracy of the test codes against the training codes, and the same for PCA with as \
+            many components as the code is wide (fitted on the training images) and the mean \
+            training image.
+            """)
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(help: "Neighbours of the kNN accuracy.")
+    var k: Int = 5
+
+    @Flag(help: "Skip the PCA and mean-image baselines.")
+    var noBaselines = false
+
+    @Option(help: ArgumentHelp("The JSON file to write (default: evaluation.json beside the model).", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        guard k >= 1 else { throw ValidationError("--k must be at least 1, not \(k).") }
+    }
+
+    func run() throws {
+        let file = try modelOptions.load()
+        let data = try dataOptions.load()
+        let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
+        printLine(report.table())
+        let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
+            .appendingPathComponent("evaluation.json").path
+        try AtomicFileWriter.write(Array(try report.json().utf8), toPath: path)
+        printLine("Wrote \(path)")
+    }
+}

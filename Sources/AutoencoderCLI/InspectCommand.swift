@@ -1,0 +1,57 @@
+import ArgumentParser
+import Autoencoder
+import Foundation
+
+/// `autoencoder inspect`: what a model file holds.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show a saved model's architecture, parameters, training settings and metadata.")
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    func run() throws {
+        let file = try modelOptions.load()
+        printLine(Self.describe(file))
+    }
+
+    static func describe(_ file: ModelFile) -> String {
+        let configuration = file.model.configuration
+        let network = file.model.network
+        var lines: [String] = []
+        let path = file.path ?? "model"
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        lines.append("File: \(path)\(bytes.map { " (\($0) bytes)" } ?? "")")
+        lines.append("Format: \(ModelFile.formatName) version \(ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
+        lines.append("Preset: \(file.preset ?? "not recorded")")
+        lines.append("Architecture: \(configuration.allWidths.map(String.init).joined(separator: "-"))")
+        lines.append("Code: \(configuration.codeWidth) wide, \(configuration.codeActivation.rawValue); other layers \(configuration.activation.rawValue)")
+        lines.append("Initialisers: weights \(configuration.weightInitializer.rawValue), biases \(configuration.biasInitializer.rawValue)")
+        lines.append("Layers:")
+        for (index, layer) in network.layers.enumerated() {
+            let name = ModelFile.tensorPrefix(layer: index, of: configuration)
+            let shapes = layer.parameterShapes.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+            lines.append("  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(layer.summary): \(shapes), \(layer.parameterCount) parameters")
+        }
+        lines.append("Parameters: \(network.parameterCount) (\(network.parameterCount * 4) bytes as float32)")
+        if let training = file.training {
+            let done = file.epochsCompleted.map { "\($0) of " } ?? ""
+            lines.append("Training: \(done)\(training.epochs) epochs, batch \(training.batchSize), Adam learning rate \(training.learningRate), seed \(training.seed)")
+        } else {
+            lines.append("Training: not recorded")
+        }
+        let shape = file.imageShape.map { "\($0.rows)x\($0.columns) images" } ?? "\(configuration.inputWidth) values"
+        lines.append("Input: \(shape), normalised as \(file.rawMetadata["normalization"] ?? ModelFile.pixelNormalization)")
+        if let range = file.codeRange {
+            let box = zip(range.low, range.high).map { String(format: "[%g, %g]", $0, $1) }.joined(separator: " x ")
+            lines.append("Code range (1st to 99th percentile of the test codes): \(box)")
+        }
+        lines.append("Metadata:")
+        for key in file.rawMetadata.keys.sorted() {
+            var value = file.rawMetadata[key]!
+            if value.count > 200 { value = String(value.prefix(197)) + "..." }
+            lines.append("  \(key): \(value)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Autoencoder
+import Foundation
+
+/// `--model FILE`: a saved model (`model.safetensors` from `train`, or a checkpoint).
+struct ModelOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The model file (model.safetensors written by `train`).", valueName: "file"))
+    var model: String
+
+    /// Reads and checks the model.
+    func load() throws -> ModelFile {
+        try ModelFile.read(from: URL(fileURLWithPath: model))
+    }
+}
+
+/// A failure found while a command runs, printed as `Error: <sentence>`.
+struct CommandError: Error, CustomStringConvertible, LocalizedError {
+    let description: String
+    init(_ description: String) { self.description = description }
+    var errorDescription: String? { description }
+}
+
+/// Images to work on: `--input FILE`, or else the test set of the `--data` folder.
+struct InputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Images to use: an IDX file (raw or .gz, like MNIST's) or a .npy array [n, 784] or [n, 28, 28] (uint8 0-255, or floats in [0, 1]).",
+        discussion: "Without it: the test images of --data.", valueName: "file"))
+    var input: String?
+
+    @OptionGroup var dataOptions: DataOptions
+
+    /// The images, their labels when known, and a name for messages.
+    func load() throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
+        if let input {
+            let file = try ImageFile.read(input)
+            return (file.images, nil, file.shape, "'\(input)'")
+        }
+        let data = try dataOptions.load()
+        return (data.test.matrix(), data.test.labels,
+                ModelFile.ImageShape(rows: data.test.rows, columns: data.test.columns), "the test set")
+    }
+}
+
+extension ModelFile {
+    /// The image size for drawing, or a clear error.
+    func drawingShape() throws -> ImageShape {
+        guard let shape = inferredImageShape else {
+            throw CommandError("Cannot draw images of the model '\(path ?? "model")': its input width \(model.configuration.inputWidth) is not a square and it records no image_shape.")
+        }
+        return shape
+    }
+}
+
+/// Parses `--colormap`.
+func colorMap(named name: String) throws -> ColorMap {
+    guard let map = ColorMap.named(name) else {
+        throw ValidationError("--colormap must be viridis or gray, not '\(name)'.")
+    }
+    return map
+}
+
+/// Prints a line and flushes, so progress shows at once in a pipe or a log file.
+func printLine(_ line: String) {
+    print(line)
+    fflush(nil)  // all output streams; `stdout` itself is not concurrency-safe to name in Swift 6
+}

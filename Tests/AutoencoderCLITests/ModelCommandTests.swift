@@ -1,0 +1,287 @@
+@testable import AutoencoderCLI
+import Autoencoder
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Model files for the command tests.
+enum ModelFixtures {
+    /// A folder holding `e2d.safetensors` (the encoder2d architecture, random weights, 28x28
+    /// images, a code range) and `wide.safetensors` (784-16, 16-D code).
+    static let folder: URL = {
+        let folder = TestData.temporaryFolder()
+        var generator = RandomGenerator(seed: 11)
+        let e2d = try! AutoencoderModel(configuration: Preset.encoder2d.model, generator: &generator)
+        try! ModelFile(model: e2d, preset: "encoder2d", imageShape: .init(rows: 28, columns: 28),
+                       codeRange: .init(low: [-3, -3], high: [3, 3]))
+            .write(to: folder.appendingPathComponent("e2d.safetensors"))
+        let wide = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [784, 16]), generator: &generator)
+        try! ModelFile(model: wide).write(to: folder.appendingPathComponent("wide.safetensors"))
+        let tiny = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [100, 2]), generator: &generator)
+        try! ModelFile(model: tiny, imageShape: .init(rows: 10, columns: 10))
+            .write(to: folder.appendingPathComponent("tiny.safetensors"))
+        return folder
+    }()
+
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    static var testImages: String { TestData.smallFolder.appendingPathComponent("t10k-images-idx3-ubyte.gz").path }
+}
+
+@Suite(.serialized) struct ModelCommandTests {
+    @Test func encodeDecodeReconstructEvaluateInspect() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let model = ModelFixtures.path("e2d.safetensors")
+        let data = TestData.smallFolder.path
+
+        var r = try Executable.run(["encode", "--model", model, "--data", data, "--output", out.appendingPathComponent("codes.npy").path])
+        #expect(r.status == 0, "\(r.error)")
+        let codes = try NPY.read(from: out.appendingPathComponent("codes.npy"))
+        #expect(codes.shape == [50, 2] && codes.dtype == .float32)
+        let file = try ModelFile.read(from: URL(fileURLWithPath: model))
+        let expected = file.model.encode(try MNIST.load(from: data).test.matrix())
+        #expect(codes.floats() == expected.storage)
+
+        r = try Executable.run(["encode", "--model", model, "--input", ModelFixtures.testImages, "--output", out.appendingPathComponent("codes.csv").path])
+        #expect(r.status == 0, "\(r.error)")
+        let csv = try String(contentsOf: out.appendingPathComponent("codes.csv"), encoding: .utf8)
+        #expect(csv.hasPrefix("code_1,code_2\n"))
+        #expect(try CodeFile.read(out.appendingPathComponent("codes.csv").path) == expected)
+
+        r = try Executable.run(["decode", "--model", model, "--codes", out.appendingPathComponent("codes.npy").path,
+                                "--output", out.appendingPathComponent("decoded.png").path, "--columns", "10"])
+        #expect(r.status == 0, "\(r.error)")
+        #expect(try PNG.read(from: out.appendingPathComponent("decoded.png")).width > 10 * 56)
+
+        r = try Executable.run(["decode", "--model", model, "--grid", "15", "--output", out.appendingPathComponent("grid.png").path])
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("15x15 sweep over [-3, 3] x [-3, 3]"))
+        let grid = try PNG.read(from: out.appendingPathComponent("grid.png"))
+        #expect(grid.width == grid.height && grid.width > 15 * 56)
+
+        r = try Executable.run(["reconstruct", "--model", model, "--data", data, "--indices", "0,3", "7",
+                                "--output", out.appendingPathComponent("rec.png").path])
+        #expect(r.status == 0, "\(r.error)")
+        let picture = try PNG.read(from: out.appendingPathComponent("rec.png"))
+        #expect(picture.width > 3 * 84 && picture.height > 2 * 84 && picture.height < 3 * 84)
+
+        r = try Executable.run(["evaluate", "--model", model, "--data", data, "--output", out.appendingPathComponent("eval.json").path])
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.contains("PCA-2") && r.output.contains("mean image") && r.output.contains("kNN (k=5)"))
+        let report = try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: out.appendingPathComponent("eval.json")))
+        #expect(report.testImages == 50 && report.trainingImages == 512 && report.comparison.count == 3)
+
+        r = try Executable.run(["inspect", "--model", model])
+        #expect(r.status == 0, "\(r.error)")
+        for line in ["Architecture: 784-128-64-10-2-10-64-128-784", "Parameters: 219598", "encoder.6", "Dense(10 → 2, linear)",
+                     "Preset: encoder2d", "format_version: 1"] {
+            #expect(r.output.contains(line), "\(line)")
+        }
+    }
+
+    /// Each bad input: exit status non-zero and one line on stderr, `Error: <sentence>`.
+    @Test(arguments: [
+        (["decode", "--model", "e2d.safetensors", "--codes", "<wide-codes>"],
+         "'<wide-codes>' holds codes of width 16 but the code of the model '<e2d>' is 2 wide."),
+        (["encode", "--model", "tiny.safetensors", "--input", "<images>", "--output", "<out>/c.npy"],
+         "The model '<tiny>' takes 100 values per image but '<images>' has 784 (28x28) per image."),
+        (["evaluate", "--model", "tiny.safetensors", "--data", "<data>"],
+         "The model '<tiny>' takes 100 values per image but the test set has 784 (28x28) per image."),
+        (["reconstruct", "--model", "tiny.safetensors", "--data", "<data>"],
+         "The model '<tiny>' takes 100 values per image but the test set has 784 (28x28) per image."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "3,50"],
+         "--indices 50 is out of range: the test set has 50 images (indices 0 to 49)."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "x"],
+         "--indices must be whole numbers such as 0,1,2, not 'x'."),
+        (["decode", "--model", "wide.safetensors", "--grid", "15"],
+         "--grid needs a model with a 2-D code, but the code of '<wide>' is 16 wide."),
+        (["decode", "--model", "e2d.safetensors"], "Give --codes FILE, or --grid N for a 2-D code."),
+        (["encode", "--model", "e2d.safetensors", "--output", "codes.txt"], "--output must end in .npy or .csv, not 'codes.txt'."),
+        (["encode", "--model", "missing.safetensors", "--data", "<data>", "--output", "<out>/c.npy"],
+         "Could not access the file '<missing>' while opening it for reading: No such file or directory."),
+        (["inspect", "--model", "<cut>"], "The safetensors file '<cut>' is invalid: "),
+        (["inspect", "--model", "<nometa>"],
+         "The model file '<nometa>' is invalid: its metadata has no 'format' entry, so it is not a swift-autoencoder model file."),
+        (["inspect", "--model", "<shape>"],
+         "The model file '<shape>' is invalid: tensor 'encoder.0.weight' has shape [16, 784] but its architecture needs [2, 784]."),
+        (["train", "--resume", "<out>"],
+         "Cannot resume from the checkpoint '<out>/checkpoint.safetensors': the file does not exist (runs write it with --checkpoint-every N)."),
+        (["train", "--resume", "<out>", "--epochs", "3"],
+         "--epochs cannot be combined with --resume, which takes every setting from the checkpoint."),
+        (["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1, not 0."),
+    ])
+    func badInputGetsOneSentence(arguments: [String], expected: String) throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        // Files for the cases: 16-wide codes, a cut model, a model without metadata, one whose
+        // metadata says 784-2 while the tensors are 784-16.
+        let wideCodes = out.appendingPathComponent("wide.npy")
+        try NPY.write([Float](repeating: 0.5, count: 3 * 16), shape: [3, 16], to: wideCodes)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: ModelFixtures.path("wide.safetensors")))
+        let cut = out.appendingPathComponent("cut.safetensors")
+        try whole.prefix(whole.count - 10).write(to: cut)
+        let wide = try ModelFile.read(from: URL(fileURLWithPath: ModelFixtures.path("wide.safetensors")))
+        let nometa = out.appendingPathComponent("nometa.safetensors")
+        try SafeTensors.write(wide.tensors(), to: nometa)
+        var metadata = try wide.metadata()
+        metadata["architecture"] = try String(decoding: JSONEncoder().encode(ModelConfiguration(encoderWidths: [784, 2])), as: UTF8.self)
+        let shape = out.appendingPathComponent("shape.safetensors")
+        try SafeTensors.write(wide.tensors(), metadata: metadata, to: shape)
+
+        let substitutions = [
+            "<wide-codes>": wideCodes.path, "<images>": ModelFixtures.testImages, "<data>": TestData.smallFolder.path,
+            "<out>": out.path, "<cut>": cut.path, "<nometa>": nometa.path, "<shape>": shape.path,
+            "<e2d>": ModelFixtures.path("e2d.safetensors"), "<tiny>": ModelFixtures.path("tiny.safetensors"),
+            "<wide>": ModelFixtures.path("wide.safetensors"), "<missing>": ModelFixtures.path("missing.safetensors"),
+        ]
+        func fill(_ text: String) -> String {
+            substitutions.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+        }
+        let filled = arguments.enumerated().map { index, argument in
+            index > 0 && arguments[index - 1] == "--model" && argument.hasSuffix(".safetensors") && !argument.hasPrefix("<")
+                ? ModelFixtures.path(argument) : fill(argument)
+        }
+        let result = try Executable.run(filled, in: out)
+        #expect(result.status != 0)
+        let lines = result.error.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.first?.hasPrefix("Error: " + fill(expected)) == true, "\(result.error)")
+        // Run-time errors stand alone; option errors are followed by ArgumentParser's usage lines.
+        #expect(lines.count == 1 || lines[1].hasPrefix("Usage:"), "\(result.error)")
+    }
+}
+
+/// Kill a real training process with SIGKILL after a checkpoint, resume it, and compare
+/// the final model bit for bit with an uninterrupted run.
+@Suite(.serialized) struct ResumeTests {
+    static let settings = ["train", "--preset", "encoder2d", "--epochs", "24", "--batch-size", "32", "--seed", "3"]
+
+    /// The epoch of the checkpoint in `folder`, or nil while there is none.
+    static func checkpointEpoch(in folder: URL) -> Int? {
+        guard let file = try? SafeTensors.read(from: folder.appendingPathComponent(Checkpoint.fileName)),
+              let text = file.metadata["checkpoint"],
+              let state = try? JSONDecoder().decode(Checkpoint.State.self, from: Data(text.utf8)) else { return nil }
+        return state.epoch
+    }
+
+    @Test func killedAndResumedRunEndsBitIdentical() throws {
+        let data = TestData.smallFolder.path
+        let straight = TestData.temporaryFolder(), interrupted = TestData.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: straight)
+            try? FileManager.default.removeItem(at: interrupted)
+        }
+        let reference = try Executable.run(Self.settings + ["--data", data, "--output", straight.path])
+        #expect(reference.status == 0, "\(reference.error)")
+
+        // Start the same run with a checkpoint after every epoch, and SIGKILL it once the
+        // checkpoint of epoch 2 or later is there.
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = Self.settings + ["--data", data, "--output", interrupted.path, "--checkpoint-every", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var seen: Int?
+        while Date() < deadline, process.isRunning {
+            if let epoch = Self.checkpointEpoch(in: interrupted), epoch >= 2 {
+                seen = epoch
+                break
+            }
+            usleep(2000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
+                "the run finished before it could be killed")
+        let killedAt = try #require(seen)
+        #expect(killedAt < 24)
+        #expect(!FileManager.default.fileExists(atPath: interrupted.appendingPathComponent("model.safetensors").path))
+        let checkpointEpoch = try #require(Self.checkpointEpoch(in: interrupted))
+
+        // Resume with no other option: the checkpoint holds the settings and the data folder.
+        let resumed = try Executable.run(["train", "--resume", interrupted.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.hasPrefix("Resuming after epoch \(checkpointEpoch) of 24"), "\(resumed.output)")
+        #expect(resumed.output.contains(String(format: "Epoch: %04d cost=", checkpointEpoch + 1)))
+
+        let a = try SafeTensors.read(from: straight.appendingPathComponent("model.safetensors"))
+        let b = try SafeTensors.read(from: interrupted.appendingPathComponent("model.safetensors"))
+        #expect(a.tensorNames == b.tensorNames)
+        for name in a.tensorNames {
+            #expect(try a.tensor(named: name).data.elementsEqual(b.tensor(named: name).data), "\(name) differs")
+        }
+        // Same weights, same metadata: the files are byte-identical.
+        #expect(try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")))
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: interrupted.appendingPathComponent("metrics.json")))
+        #expect(metrics.resumedAfterEpoch == checkpointEpoch && metrics.epochCosts.count == 24)
+        let straightMetrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: straight.appendingPathComponent("metrics.json")))
+        #expect(metrics.epochCosts == straightMetrics.epochCosts && metrics.testMSE == straightMetrics.testMSE)
+    }
+}
+
+/// Python (numpy + safetensors in .venv) reads our files and we read Python's.
+@Suite(.serialized) struct PythonInteropTests {
+    static let python = TestData.repository.appendingPathComponent(".venv/bin/python3")
+    static let script = TestData.repository.appendingPathComponent("scripts/interop/autoencoder_interop.py")
+
+    static func runPython(_ arguments: [String]) throws -> Executable.Result {
+        let process = Process()
+        process.executableURL = python
+        process.arguments = [script.path] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Executable.Result(status: process.terminationStatus, output: String(decoding: o, as: UTF8.self),
+                                 error: String(decoding: e, as: UTF8.self))
+    }
+
+    static func requirePython() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: python.path),
+                     "\(python.path) is missing: run scripts/setup-python.sh to create the venv with numpy and safetensors.")
+    }
+
+    @Test func pythonReproducesOurCodes() throws {
+        try Self.requirePython()
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        // A trained model, as `train` writes it.
+        let run = out.appendingPathComponent("run")
+        let trained = try Executable.run(["train", "--preset", "encoder2d", "--epochs", "1", "--batch-size", "64",
+                                          "--data", TestData.smallFolder.path, "--output", run.path])
+        #expect(trained.status == 0, "\(trained.error)")
+        let model = run.appendingPathComponent("model.safetensors").path
+        let ours = out.appendingPathComponent("ours.npy").path, theirs = out.appendingPathComponent("theirs.npy").path
+        let encoded = try Executable.run(["encode", "--model", model, "--input", ModelFixtures.testImages, "--output", ours])
+        #expect(encoded.status == 0, "\(encoded.error)")
+        let python = try Self.runPython(["encode", model, ModelFixtures.testImages, theirs])
+        #expect(python.status == 0, "\(python.error)")
+        let compared = try Self.runPython(["compare", ours, theirs, "--tolerance", "1e-5"])
+        #expect(compared.status == 0, "\(compared.output)\(compared.error)")
+    }
+
+    @Test func aModelWrittenFromPythonEncodesTheSame() throws {
+        try Self.requirePython()
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let model = out.appendingPathComponent("python.safetensors").path
+        let written = try Self.runPython(["write-model", model, "--widths", "784,64,8,3", "--activation", "tanh",
+                                          "--code-activation", "linear", "--seed", "5"])
+        #expect(written.status == 0, "\(written.error)")
+        let ours = out.appendingPathComponent("ours.npy").path, theirs = out.appendingPathComponent("theirs.npy").path
+        let encoded = try Executable.run(["encode", "--model", model, "--input", ModelFixtures.testImages, "--output", ours])
+        #expect(encoded.status == 0, "\(encoded.error)")
+        let python = try Self.runPython(["encode", model, ModelFixtures.testImages, theirs])
+        #expect(python.status == 0, "\(python.error)")
+        let compared = try Self.runPython(["compare", ours, theirs, "--tolerance", "1e-5"])
+        #expect(compared.status == 0, "\(compared.output)\(compared.error)")
+        #expect(try NPY.read(from: URL(fileURLWithPath: ours)).shape == [50, 3])
+    }
+}

@@ -1,0 +1,305 @@
+import Autoencoder
+import Foundation
+import Testing
+
+/// A model with freshly drawn weights, for file tests.
+private func randomModel(_ configuration: ModelConfiguration = Preset.encoder2d.model, seed: UInt64 = 1) throws -> AutoencoderModel {
+    var generator = RandomGenerator(seed: seed)
+    return try AutoencoderModel(configuration: configuration, generator: &generator)
+}
+
+/// The bytes of a safetensors file with the given metadata and F32 tensors, written by hand so
+/// that tests can make files our writer never would (other dtypes, odd metadata).
+private func safetensorsBytes(metadata: [String: String], tensors: [(name: String, dtype: String, shape: [Int], bytes: [UInt8])]) -> [UInt8] {
+    var entries: [String] = []
+    if !metadata.isEmpty {
+        let pairs = metadata.keys.sorted().map { key in
+            "\(jsonString(key)):\(jsonString(metadata[key]!))"
+        }
+        entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
+    }
+    var offset = 0
+    var data: [UInt8] = []
+    for tensor in tensors {
+        entries.append("\(jsonString(tensor.name)):{\"dtype\":\"\(tensor.dtype)\",\"shape\":\(tensor.shape),\"data_offsets\":[\(offset),\(offset + tensor.bytes.count)]}")
+        offset += tensor.bytes.count
+        data += tensor.bytes
+    }
+    var header = Array("{\(entries.joined(separator: ","))}".utf8)
+    while header.count % 8 != 0 { header.append(0x20) }
+    var bytes: [UInt8] = []
+    withUnsafeBytes(of: UInt64(header.count).littleEndian) { bytes += $0 }
+    return bytes + header + data
+}
+
+private func jsonString(_ text: String) -> String {
+    String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+}
+
+private func floatBytes(_ values: [Float]) -> [UInt8] {
+    values.flatMap { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) } }
+}
+
+@Suite struct ModelFileTests {
+    @Test func tensorNamesFollowPyTorchSequentialIndices() {
+        let names = ModelFile.tensorLayout(of: Preset.encoder2d.model).map(\.name)
+        #expect(names == [
+            "encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
+            "encoder.4.weight", "encoder.4.bias", "encoder.6.weight", "encoder.6.bias",
+            "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias",
+            "decoder.4.weight", "decoder.4.bias", "decoder.6.weight", "decoder.6.bias",
+        ])
+        let shapes = ModelFile.tensorLayout(of: Preset.autoencoder.model).map(\.shape)
+        #expect(shapes == [[256, 784], [256], [128, 256], [128], [256, 128], [256], [784, 256], [784]])
+    }
+
+    @Test func writeAndReadRoundTripEverything() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try randomModel()
+        let file = ModelFile(model: model, preset: "encoder2d", training: TrainingConfiguration(epochs: 3, seed: 9),
+                             epochsCompleted: 3, imageShape: .init(rows: 28, columns: 28),
+                             codeRange: .init(low: [-1, -2], high: [1, 2]))
+        let url = folder.appendingPathComponent("model.safetensors")
+        try file.write(to: url)
+        let read = try ModelFile.read(from: url)
+        #expect(read.model.network.parameters == model.network.parameters)
+        #expect(read.model.configuration == model.configuration)
+        #expect(read.preset == "encoder2d")
+        #expect(read.training == TrainingConfiguration(epochs: 3, seed: 9))
+        #expect(read.epochsCompleted == 3)
+        #expect(read.imageShape == .init(rows: 28, columns: 28))
+        #expect(read.codeRange == .init(low: [-1, -2], high: [1, 2]))
+        #expect(read.rawMetadata["format"] == "swift-autoencoder")
+        #expect(read.rawMetadata["format_version"] == "1")
+        #expect(read.rawMetadata["normalization"] == "pixel/255")
+        // The raw tensors are nn.Linear's [out, in] weights, copied without transposing.
+        let raw = try SafeTensors.read(from: url)
+        let weight = try raw.tensor(named: "encoder.0.weight")
+        #expect(weight.shape == [128, 784])
+        #expect(try weight.floats() == model.network.tensor(layer: 0, named: "weight"))
+        // Nothing but the file is left in the folder.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
+    }
+
+    /// Each violation of the metadata/tensor agreement gives its own one-sentence message.
+    @Test func metadataMustMatchTheTensors() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = ModelConfiguration(encoderWidths: [4, 2], activation: .sigmoid, codeActivation: .linear)
+        let model = try randomModel(configuration)
+        let good = try ModelFile(model: model).metadata()
+        let tensors = ModelFile(model: model).tensors().map { ($0.name, "F32", $0.shape, floatBytes($0.values)) }
+
+        func message(metadata: [String: String], tensors: [(String, String, [Int], [UInt8])]) -> String {
+            let url = folder.appendingPathComponent("bad-\(UUID().uuidString).safetensors")
+            try! Data(safetensorsBytes(metadata: metadata, tensors: tensors.map { ($0.0, $0.1, $0.2, $0.3) })).write(to: url)
+            do {
+                _ = try ModelFile.read(from: url)
+                return "no error"
+            } catch {
+                return "\(error)".replacingOccurrences(of: url.path, with: "F")
+            }
+        }
+        #expect(message(metadata: good, tensors: tensors) == "no error")
+        var m = good
+        m["format"] = nil
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata has no 'format' entry, so it is not a swift-autoencoder model file.")
+        #expect(message(metadata: [:], tensors: tensors).contains("has no 'format' entry"))
+        m = good
+        m["format"] = "pytorch"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata says the format is 'pytorch', not 'swift-autoencoder'.")
+        m = good
+        m["format_version"] = "2"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its format version is '2' but this program reads version 1.")
+        m = good
+        m["architecture"] = "{\"encoderWidths\": [4]"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata entry 'architecture' has the invalid value '{\"encoderWidths\": [4]'.")
+        m = good
+        m["architecture"] = "{\"encoderWidths\":[4],\"activation\":\"sigmoid\",\"codeActivation\":\"linear\",\"weightInitializer\":\"normal\",\"biasInitializer\":\"normal\"}"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its architecture cannot be built: it has 1 encoder width(s), fewer than the two needed.")
+        m = good
+        m["architecture"] = m["architecture"]!.replacingOccurrences(of: "[4,2]", with: "[4,3]")
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: tensor 'encoder.0.weight' has shape [2, 4] but its architecture needs [3, 4].")
+        #expect(message(metadata: good, tensors: Array(tensors.dropLast()))
+                == "The model file 'F' is invalid: it has no tensor 'decoder.0.bias', which its architecture 4-2 needs.")
+        #expect(message(metadata: good, tensors: tensors + [("encoder.8.weight", "F32", [1], floatBytes([0]))])
+                == "The model file 'F' is invalid: it has a tensor 'encoder.8.weight' that its architecture 4-2 does not have.")
+        var f64 = tensors
+        f64[0] = (f64[0].0, "F64", f64[0].2, f64[0].3 + f64[0].3)
+        #expect(message(metadata: good, tensors: f64)
+                == "The model file 'F' is invalid: tensor 'encoder.0.weight' is F64 but model tensors must be F32.")
+        var nan = tensors
+        nan[1] = (nan[1].0, "F32", nan[1].2, floatBytes([.nan, 0]))
+        #expect(message(metadata: good, tensors: nan)
+                == "The model file 'F' is invalid: tensor 'encoder.0.bias' holds NaN or infinite values.")
+        m = good
+        m["image_shape"] = "[3,3]"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its image_shape [3, 3] does not have the 4 pixels its architecture takes.")
+        m = good
+        m["normalization"] = "zscore"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its normalization is 'zscore' but only 'pixel/255' is supported.")
+        m = good
+        m["code_range"] = "{\"low\":[1],\"high\":[0]}"
+        #expect(message(metadata: m, tensors: tensors).contains("its metadata entry 'code_range' has the invalid value"))
+        // The format's own violations come from the safetensors reader, also one sentence.
+        let cut = folder.appendingPathComponent("cut.safetensors")
+        let whole = safetensorsBytes(metadata: good, tensors: tensors)
+        try Data(whole.prefix(whole.count - 3)).write(to: cut)
+        #expect(throws: SafeTensorsError.self) { try ModelFile.read(from: cut) }
+    }
+
+    @Test func checkpointRoundTripsTheOptimizerAndGeneratorExactly() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try randomModel()
+        var adam = Adam(learningRate: 0.01)
+        adam.step = 7
+        adam.beta1Power = Float(bitPattern: 0x3F12_3457)
+        adam.beta2Power = 0.993
+        adam.firstMoments = (0..<model.network.parameterCount).map { Float($0 % 97) * 1e-3 }
+        adam.secondMoments = (0..<model.network.parameterCount).map { Float($0 % 13) * 1e-7 }
+        var generator = RandomGenerator(seed: 5)
+        _ = generator.next()
+        var experiment = Experiment(preset: .encoder2d)
+        experiment.checkpointEvery = 2
+        experiment.dataFolder = "/data/mnist"
+        let reports = try (1...3).map {
+            try JSONDecoder().decode(EpochReport.self, from: Data("{\"epoch\":\($0),\"lastBatchCost\":0.\($0),\"meanCost\":0.1,\"seconds\":1}".utf8))
+        }
+        let checkpoint = Checkpoint(experiment: experiment, parameters: model.network.parameters, optimizer: adam,
+                                    generator: generator, reports: reports, trainingSamples: 100,
+                                    trainingFingerprint: "abc", imageShape: .init(rows: 28, columns: 28))
+        let url = folder.appendingPathComponent(Checkpoint.fileName)
+        try checkpoint.write(to: url)
+        let read = try Checkpoint.read(from: url)
+        #expect(read.optimizer == adam)
+        #expect(read.generator == generator)
+        #expect(read.parameters == model.network.parameters)
+        #expect(read.reports == reports)
+        #expect(read.experiment.model == experiment.model && read.experiment.training == experiment.training)
+        #expect(read.experiment.name == "encoder2d" && read.experiment.checkpointEvery == 2)
+        #expect(read.experiment.dataFolder == "/data/mnist")
+        // A checkpoint also loads as a model; a model file is not a checkpoint.
+        #expect(try ModelFile.read(from: url).model.network.parameters == model.network.parameters)
+        let plain = folder.appendingPathComponent("model.safetensors")
+        try ModelFile(model: model).write(to: plain)
+        #expect(throws: CheckpointError.self) { try Checkpoint.read(from: plain) }
+    }
+
+    @Test func checkpointingDoesNotChangeTheRunAndResumeOnOtherDataIsRefused() throws {
+        let data = Fixtures.small(training: 256, test: 20)
+        var experiment = Experiment(preset: .encoder2d)
+        experiment.training.epochs = 3
+        experiment.training.batchSize = 64
+        let plain = Fixtures.temporaryFolder(), saved = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: plain); try? FileManager.default.removeItem(at: saved) }
+        let a = try experiment.train(on: data, writingTo: plain, log: { _ in })
+        experiment.checkpointEvery = 2
+        experiment.writesModelFile = true
+        let b = try experiment.train(on: data, writingTo: saved, log: { _ in })
+        #expect(a.model.model.network.parameters == b.model.model.network.parameters)
+        let names = try FileManager.default.contentsOfDirectory(atPath: saved.path).sorted()
+        #expect(names == ["checkpoint.safetensors", "codes.csv", "codes.png", "metrics.json", "model.safetensors", "reconstructions.png"])
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: saved.appendingPathComponent("metrics.json")))
+        #expect(metrics.modelFile == "model.safetensors")
+        let checkpoint = try Checkpoint.read(from: saved.appendingPathComponent(Checkpoint.fileName))
+        #expect(checkpoint.completedEpochs == 3)
+        #expect(checkpoint.parameters == b.model.model.network.parameters)
+        let other = Fixtures.small(training: 320, test: 20)
+        #expect(throws: CheckpointError.self) {
+            try experiment.run(on: other, writingTo: saved, resumingFrom: checkpoint, log: { _ in })
+        }
+        experiment.checkpointEvery = 0
+        #expect(throws: CheckpointIntervalError.self) { try experiment.run(on: data, writingTo: plain, log: { _ in }) }
+    }
+}
+
+@Suite struct BaselineTests {
+    @Test func lapackAndHouseholderQLAgree() {
+        var generator = RandomGenerator(seed: 3)
+        let n = 40
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0...i { let v = generator.nextStandardNormal(); a[i * n + j] = v; a[j * n + i] = v } }
+        let fast = SymmetricEigen(a, size: n)
+        let slow = SymmetricEigen(a, size: n, allowLAPACK: false)
+        #expect(slow.method == "Householder + QL")
+        for (x, y) in zip(fast.values, slow.values) { #expect(abs(x - y) < 1e-10) }
+        #expect(zip(slow.values, slow.values.dropFirst()).allSatisfy { $0 <= $1 })
+        // A·v = λ·v and unit length, for every pair of the hand-written solver.
+        for j in 0..<n {
+            let v = Array(slow.vectors[(j * n)..<((j + 1) * n)])
+            var residual = 0.0
+            for i in 0..<n {
+                var sum = 0.0
+                for k in 0..<n { sum += a[i * n + k] * v[k] }
+                residual = max(residual, abs(sum - slow.values[j] * v[i]))
+            }
+            #expect(residual < 1e-10)
+            #expect(abs(v.reduce(0) { $0 + $1 * $1 } - 1) < 1e-12)
+        }
+    }
+
+    @Test func pcaRecoversALowRankSetExactly() {
+        // Points on a 2-D plane in 6-D, offset from the origin.
+        var generator = RandomGenerator(seed: 4)
+        let rows = (0..<200).map { _ -> [Float] in
+            let s = Float(generator.nextStandardNormal()), t = Float(generator.nextStandardNormal())
+            return [1 + s, 2 - s + t, 3 + 2 * t, 4, 5 + s + t, -t]
+        }
+        let samples = Matrix(rows)
+        let pca = PCA.fit(samples, components: 2)
+        let restored = pca.reconstruct(samples)
+        let error = zip(restored.storage, samples.storage).map { abs($0 - $1) }.max()!
+        #expect(error < 1e-4)
+        #expect(pca.variances[0] >= pca.variances[1] && pca.variances[1] > 0.1)
+        #expect(pca.truncated(to: 1).reconstruct(samples) != samples)
+    }
+
+    @Test func nearestNeighboursVoteAndBreakTies() {
+        let references = Matrix([[0, 0], [1, 0], [0, 1], [10, 10], [11, 10]])
+        let labels: [UInt8] = [1, 1, 2, 3, 3]
+        let queries = Matrix([[0.1, 0.1], [10.5, 10], [5, 5]])
+        #expect(NearestNeighbors.classify(queries: queries, references: references, labels: labels, k: 1) == [1, 3, 1])
+        #expect(NearestNeighbors.classify(queries: queries, references: references, labels: labels, k: 3) == [1, 3, 1])
+        // Two labels with two votes each: the one with the nearest member wins.
+        #expect(NearestNeighbors.vote([4, 7, 7, 4, 9]) == 4)
+        #expect(NearestNeighbors.vote([7, 4, 4, 7]) == 7)
+        #expect(NearestNeighbors.accuracy(queries: queries, queryLabels: [1, 3, 3], references: references,
+                                          referenceLabels: labels, k: 1) == 2.0 / 3.0)
+    }
+
+    @Test func evaluationAddsUpAndComparesWithTheBaselines() throws {
+        let data = Fixtures.small(training: 600, test: 100)
+        var experiment = Experiment(preset: .encoder2d)
+        experiment.training.epochs = 2
+        experiment.training.batchSize = 50
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outcome = try experiment.train(on: data, writingTo: folder, log: { _ in })
+        let report = try outcome.model.evaluate(on: data)
+        #expect(abs(report.mse - outcome.model.model.meanSquaredError(on: data.test)) < 1e-6)
+        #expect(abs(report.psnr - 10 * log10(1 / report.mse)) < 1e-9)
+        let weighted = report.perDigit.reduce(0.0) { $0 + $1.mse * Double($1.count) } / Double(data.test.count)
+        #expect(abs(weighted - report.mse) < 1e-9)
+        #expect(report.perDigit.map(\.count).reduce(0, +) == 100)
+        #expect(report.comparison.map(\.name) == ["model", "PCA-2", "mean image"])
+        let mean = report.comparison[2].mse, pca = report.comparison[1].mse
+        #expect(pca < mean)   // two components explain something
+        #expect(report.knnAccuracy > 0.1 && report.knnAccuracy <= 1)
+        let decoded = try JSONDecoder().decode(EvaluationReport.self, from: Data(report.json().utf8))
+        #expect(decoded == report)
+        #expect(report.table().contains("PCA-2"))
+        // Another input size is refused with one sentence.
+        let small = try ModelFile(model: randomModel(ModelConfiguration(encoderWidths: [100, 2])))
+        #expect(throws: InputSizeError.self) { try small.evaluate(on: data) }
+    }
+}
