@@ -11,7 +11,6 @@
 #   corpus/TARGET/         inputs the fuzzer found interesting (seeds stay in Fuzz/corpus/)
 #   artifacts/TARGET/      crash-*, leak-*, timeout-* reproducers
 #   run-TARGET.log         the fuzzer's output
-#   scratch/               input files of harnesses that need a path (idx), when /dev/shm is missing
 # To replay a reproducer: Fuzz/.work/bin/TARGET Fuzz/.work/artifacts/TARGET/crash-...
 set -euo pipefail
 
@@ -38,7 +37,7 @@ case "$target" in
     *) usage ;;
 esac
 
-mkdir -p "$work/bin" "$work/corpus/$target" "$work/artifacts/$target" "$work/scratch"
+mkdir -p "$work/bin" "$work/corpus/$target" "$work/artifacts/$target"
 echo "building $target ..." >&2
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$target" \
         "${flags[@]}" "${sources[@]}" "$fuzz_dir/harnesses/$target.swift" \
@@ -50,16 +49,6 @@ fi
 
 # Swift's own crash reporter would hang in the sanitizer's death callback.
 export SWIFT_BACKTRACE=enable=no
-# Harnesses that must go through a file (idx) write each input there: a tmpfs folder
-# when the machine has one (about 20 times faster than a disk-backed folder), else
-# Fuzz/.work/scratch. Removed when the run ends.
-if [[ -d /dev/shm && -w /dev/shm ]]; then
-    FUZZ_SCRATCH="$(mktemp -d /dev/shm/autoencoder-fuzz-XXXXXX)"
-else
-    FUZZ_SCRATCH="$work/scratch"
-fi
-export FUZZ_SCRATCH
-trap 'rm -f "$FUZZ_SCRATCH"/*-input-*; if [[ $FUZZ_SCRATCH == /dev/shm/* ]]; then rmdir "$FUZZ_SCRATCH"; fi' EXIT
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 
 echo "fuzzing $target for $seconds s (log: $work/run-$target.log)" >&2

@@ -43,9 +43,6 @@ public struct ImageFile: Sendable {
             ? ModelFile.ImageShape(rows: array.dimensions[1], columns: array.dimensions[2]) : nil
         return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
     }
-
-    /// `rows x columns`, or `nil`.
-    public var shapeText: String? { shape.map { "\($0.rows)x\($0.columns)" } }
 }
 
 /// Codes: read from `.npy` (`[n, width]`, float32 or float64) or `.csv` (one code per line,
@@ -65,25 +62,33 @@ public enum CodeFile {
             guard values.allSatisfy(\.isFinite) else { throw ArrayFileError("'\(path)' holds NaN or infinite values.") }
             return Matrix(rows: array.shape[0], columns: array.shape[1], storage: values)
         case "csv":
-            let text: String
-            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-                throw ArrayFileError("Cannot read the codes file '\(path)': \((error as NSError).localizedDescription).")
+            let data: Data
+            do { data = try Data(contentsOf: url) } catch {
+                throw ArrayFileError("Cannot read the codes file '\(path)': \(OutputFolder.reason(error)).")
             }
-            var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ArrayFileError("The codes file '\(path)' is not UTF-8 text.")
+            }
+            // Fields of each non-empty line, with the line's number in the file (from 1).
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                .map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                .filter { !$0.text.isEmpty }
+                .map { (number: $0.number, fields: $0.text.split(separator: ",", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }) }
             var dropLabel = false
-            if let header = lines.first, header.contains(where: { Float($0) == nil }) {
+            if let header = lines.first?.fields, header.contains(where: { Float($0) == nil }) {
                 dropLabel = header.last?.lowercased() == "label"
                 lines.removeFirst()
             }
             var storage: [Float] = []
             var width: Int?
-            for (number, fields) in lines.enumerated() {
+            for (number, fields) in lines {
                 let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
                 guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                    throw ArrayFileError("Line \(number + 1) of the codes file '\(path)' is not a list of numbers.")
+                    throw ArrayFileError("Line \(number) of the codes file '\(path)' is not a list of finite numbers.")
                 }
                 if let width, width != numbers.count {
-                    throw ArrayFileError("Line \(number + 1) of the codes file '\(path)' has \(numbers.count) values but the first has \(width).")
+                    throw ArrayFileError("Line \(number) of the codes file '\(path)' has \(numbers.count) values but the first code has \(width).")
                 }
                 width = numbers.count
                 storage += numbers.map { $0! }
@@ -123,5 +128,6 @@ public struct ArrayFileError: Error, Equatable, Sendable, CustomStringConvertibl
     public let description: String
     /// Creates the error.
     public init(_ description: String) { self.description = description }
+    /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }

@@ -60,24 +60,66 @@ public struct Checkpoint: Sendable {
 
     /// The part of the `checkpoint` metadata entry that is not in the model's own metadata.
     public struct State: Codable, Sendable, Equatable {
+        /// The number of completed epochs.
         public var epoch: Int
+        /// Adam's step count: the batches trained so far.
         public var adamStep: Int
         /// `β1^step` as the bit pattern of the `Float`, so it round-trips exactly.
         public var adamBeta1PowerBits: UInt32
         /// `β2^step` as the bit pattern of the `Float`.
         public var adamBeta2PowerBits: UInt32
+        /// Adam's first-moment decay rate β1.
         public var adamBeta1: Float
+        /// Adam's second-moment decay rate β2.
         public var adamBeta2: Float
+        /// Adam's ε, added to the denominator.
         public var adamEpsilon: Float
         /// The generator's four state words, as decimal strings.
         public var generatorState: [String]
+        /// The per-epoch reports so far, epoch 1 first.
         public var reports: [EpochReport]
+        /// The run's name: a preset's name or `custom`.
         public var name: String
+        /// The colour map of the reconstruction figure, by name.
         public var colorMap: String
+        /// The run's checkpoint interval in epochs, if it had one.
         public var checkpointEvery: Int?
+        /// The data folder the run trained on, so that `--resume` needs no `--data`.
         public var dataFolder: String?
+        /// How many training images the run uses.
         public var trainingSamples: Int
+        /// ``Checkpoint/fingerprint(of:)`` of the training images.
         public var trainingFingerprint: String
+
+        /// Checks the values a hand-edited or corrupt file could get wrong and that would
+        /// otherwise crash the run or silently change its result: the interval, Adam's
+        /// settings and running products, the sample count and the reports.
+        func checkOptimizerAndRun(failure: (String) -> CheckpointError) throws {
+            if let checkpointEvery, checkpointEvery < 1 {
+                throw failure("its checkpoint interval \(checkpointEvery) is not a positive number of epochs")
+            }
+            guard adamStep >= epoch else {
+                throw failure("its Adam step \(adamStep) is fewer than its \(epoch) epochs")
+            }
+            let unit: ClosedRange<Float> = 0...1
+            guard unit.contains(adamBeta1), adamBeta1 < 1, unit.contains(adamBeta2), adamBeta2 < 1,
+                  adamEpsilon.isFinite, adamEpsilon > 0 else {
+                throw failure("its Adam settings (β1 \(adamBeta1), β2 \(adamBeta2), ε \(adamEpsilon)) need 0 ≤ β < 1 and ε > 0")
+            }
+            let powers = [Float(bitPattern: adamBeta1PowerBits), Float(bitPattern: adamBeta2PowerBits)]
+            guard powers.allSatisfy({ unit.contains($0) && $0 < 1 }) else {
+                throw failure("its Adam β^t products \(powers) are not in [0, 1)")
+            }
+            guard trainingSamples >= 1 else {
+                throw failure("its training sample count \(trainingSamples) is not positive")
+            }
+            for (index, report) in reports.enumerated() {
+                guard report.epoch == index + 1, report.lastBatchCost.isFinite, report.meanCost.isFinite,
+                      report.seconds.isFinite, report.seconds >= 0 else {
+                    throw failure("its report \(index + 1) (epoch \(report.epoch)) is out of order or not finite")
+                }
+            }
+        }
     }
 
     /// A fingerprint of a training set (FNV-1a, 64 bits, over its sizes, labels and pixels, in
@@ -154,6 +196,7 @@ public struct Checkpoint: Sendable {
         guard let colorMap = ColorMap.named(state.colorMap) else {
             throw failure("its colour map '\(state.colorMap)' is unknown")
         }
+        try state.checkOptimizerAndRun(failure: failure)
         let count = modelFile.model.network.parameterCount
         var moments: [[Float]] = []
         for name in ["first_moments", "second_moments"] {
@@ -164,7 +207,11 @@ public struct Checkpoint: Sendable {
             guard tensor.dtype == .float32, tensor.shape == [count] else {
                 throw failure("tensor '\(tensorPrefix + name)' is not F32 of shape [\(count)]")
             }
-            moments.append(try tensor.floats())
+            let values = try tensor.floats()
+            guard values.allSatisfy({ $0.isFinite && (name == "first_moments" || $0 >= 0) }) else {
+                throw failure("tensor '\(tensorPrefix + name)' holds \(name == "first_moments" ? "NaN or infinite" : "negative, NaN or infinite") values")
+            }
+            moments.append(values)
         }
         if let extra = file.tensors.map(\.name).first(where: {
             $0.hasPrefix(tensorPrefix) && $0 != tensorPrefix + "first_moments" && $0 != tensorPrefix + "second_moments"
@@ -205,7 +252,9 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
         self.reason = reason
     }
 
+    /// One sentence naming the checkpoint and the problem.
     public var description: String { "Cannot resume from the checkpoint '\(file)': \(reason)." }
+    /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }
 
@@ -213,6 +262,8 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
 public struct CheckpointIntervalError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The interval given.
     public let value: Int
+    /// One sentence naming the option and the value.
     public var description: String { "--checkpoint-every must be at least 1, not \(value)." }
+    /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }

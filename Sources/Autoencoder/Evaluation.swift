@@ -15,9 +15,13 @@ import Foundation
 public struct EvaluationReport: Codable, Sendable, Equatable {
     /// One digit's results.
     public struct Digit: Codable, Sendable, Equatable {
+        /// The label, 0 to 9 for MNIST.
         public var digit: Int
+        /// How many test images carry it.
         public var count: Int
+        /// The mean squared error over their pixels.
         public var mse: Double
+        /// `10·log10(1 / mse)` in dB.
         public var psnr: Double
     }
 
@@ -27,7 +31,9 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
         public var name: String
         /// The code width (0 for the mean image).
         public var codeWidth: Int
+        /// The test MSE over every pixel.
         public var mse: Double
+        /// `10·log10(1 / mse)` in dB.
         public var psnr: Double
         /// The kNN accuracy of its codes, when it has codes.
         public var knnAccuracy: Double?
@@ -108,6 +114,7 @@ public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Optional `rows x columns` of the data's images.
     public let dataShape: String?
 
+    /// Creates the error.
     public init(model: String, modelWidth: Int, data: String, dataWidth: Int, dataShape: String? = nil) {
         self.model = model
         self.modelWidth = modelWidth
@@ -116,9 +123,11 @@ public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertibl
         self.dataShape = dataShape
     }
 
+    /// One sentence naming the model, the data and both widths.
     public var description: String {
         "The model '\(model)' takes \(modelWidth) values per image but \(data) has \(dataWidth)\(dataShape.map { " (\($0))" } ?? "") per image."
     }
+    /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }
 

@@ -30,13 +30,4 @@ extension Figures {
         }
         return Matrix(rows: size * size, columns: 2, storage: storage)
     }
-
-    /// The latent manifold: the decoder's images of an `size × size` sweep over `range`.
-    public static func latentSweep(
-        of model: AutoencoderModel, size: Int, range: ModelFile.CodeRange, shape: ModelFile.ImageShape,
-        colorMap: ColorMap = .viridis
-    ) throws -> RGBImage {
-        let images = model.decode(sweepCodes(size: size, range: range))
-        return try imageGrid(images, shape: shape, columns: size, scale: 2, colorMap: colorMap)
-    }
 }

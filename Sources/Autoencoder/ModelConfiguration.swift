@@ -47,10 +47,34 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
         }
     }
 
+    /// The most parameters a model may have: 2^28 floats, 1 GiB (training needs about four
+    /// times that for gradients and Adam's moments). A cap so that an absurd width (a typo
+    /// such as `--layers 784,99999999999`, or a corrupt model file) is refused with a
+    /// sentence instead of overflowing or failing to allocate.
+    public static let maximumParameterCount = 1 << 28
+
+    /// The number of parameters (weights and biases of every layer, decoder included), or
+    /// `nil` when it overflows `Int`.
+    public var parameterCount: Int? {
+        let widths = allWidths
+        var total = 0
+        for index in 0..<max(widths.count - 1, 0) {
+            let (weights, overflow) = widths[index].multipliedReportingOverflow(by: widths[index + 1])
+            let (withBiases, overflow2) = weights.addingReportingOverflow(widths[index + 1])
+            let (sum, overflow3) = total.addingReportingOverflow(withBiases)
+            guard !overflow, !overflow2, !overflow3 else { return nil }
+            total = sum
+        }
+        return total
+    }
+
     /// Checks the widths; throws a ``ConfigurationError`` naming the problem.
     public func validate(inputWidth expected: Int? = nil) throws {
         guard encoderWidths.count >= 2 else { throw ConfigurationError.tooFewWidths(encoderWidths) }
         if let bad = encoderWidths.first(where: { $0 <= 0 }) { throw ConfigurationError.nonPositiveWidth(bad) }
+        if let count = parameterCount, count <= Self.maximumParameterCount {} else {
+            throw ConfigurationError.tooManyParameters(encoderWidths, count: parameterCount)
+        }
         if let expected, encoderWidths[0] != expected {
             throw ConfigurationError.inputWidth(found: encoderWidths[0], expected: expected)
         }
@@ -93,6 +117,9 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case tooFewWidths([Int])
     /// A width of zero or less.
     case nonPositiveWidth(Int)
+    /// More parameters than ``ModelConfiguration/maximumParameterCount`` (`count` is `nil`
+    /// when the number overflows).
+    case tooManyParameters([Int], count: Int?)
     /// The first width differs from the data's sample width.
     case inputWidth(found: Int, expected: Int)
     /// Zero or negative epochs.
@@ -102,12 +129,15 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// A learning rate that is not a positive finite number.
     case learningRate(Float)
 
+    /// One sentence naming the option and the problem.
     public var description: String {
         switch self {
         case let .tooFewWidths(widths):
             "--layers needs at least two widths (input and code), not \(widths.map(String.init).joined(separator: ","))."
         case let .nonPositiveWidth(width):
             "--layers widths must be positive, not \(width)."
+        case let .tooManyParameters(widths, count):
+            "--layers \(widths.map(String.init).joined(separator: ",")) needs \(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed."
         case let .inputWidth(found, expected):
             "--layers must start at \(expected), the data's pixels per image, not \(found)."
         case let .epochs(epochs):

@@ -65,6 +65,8 @@ public struct ModelFile: Sendable {
         }
         /// `rows * columns`.
         public var pixelCount: Int { rows * columns }
+        /// `rows x columns`, such as `28x28`, as messages show a shape.
+        public var text: String { "\(rows)x\(columns)" }
     }
 
     /// A box in code space: per dimension, a low and a high end.
@@ -77,6 +79,14 @@ public struct ModelFile: Sendable {
         public init(low: [Float], high: [Float]) {
             self.low = low
             self.high = high
+        }
+
+        /// Whether every dimension runs from a finite low end up to a finite high end a
+        /// finite distance away: a sweep over a wider box would compute `high - low` as
+        /// infinity and decode NaN codes.
+        public var isUsableBox: Bool {
+            low.count == high.count
+                && zip(low, high).allSatisfy { $0.isFinite && $1.isFinite && $0 < $1 && ($1 - $0).isFinite }
         }
     }
 
@@ -212,7 +222,9 @@ public struct ModelFile: Sendable {
         result.path = path
         result.preset = metadata["preset"]
         if let text = metadata["training"] {
-            result.training = try Self.decode(text, key: "training", file: path) as TrainingConfiguration
+            let training: TrainingConfiguration = try Self.decode(text, key: "training", file: path)
+            guard (try? training.validate()) != nil else { throw failure(.invalidMetadata("training", text)) }
+            result.training = training
         }
         if let text = metadata["epochs_completed"] {
             guard let epochs = Int(text), epochs >= 0 else { throw failure(.invalidMetadata("epochs_completed", text)) }
@@ -221,7 +233,8 @@ public struct ModelFile: Sendable {
         if let text = metadata["image_shape"] {
             let shape: [Int] = try Self.decode(text, key: "image_shape", file: path)
             guard shape.count == 2, shape.allSatisfy({ $0 > 0 }) else { throw failure(.invalidMetadata("image_shape", text)) }
-            guard shape[0] * shape[1] == configuration.inputWidth else {
+            let (pixels, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+            guard !overflow, pixels == configuration.inputWidth else {
                 throw failure(.imageShapeMismatch(shape: shape, inputWidth: configuration.inputWidth))
             }
             result.imageShape = ImageShape(rows: shape[0], columns: shape[1])
@@ -229,7 +242,7 @@ public struct ModelFile: Sendable {
         if let text = metadata["code_range"] {
             let range: CodeRange = try Self.decode(text, key: "code_range", file: path)
             guard range.low.count == configuration.codeWidth, range.high.count == configuration.codeWidth,
-                  zip(range.low, range.high).allSatisfy({ $0.isFinite && $1.isFinite && $0 < $1 })
+                  range.isUsableBox
             else { throw failure(.invalidMetadata("code_range", text)) }
             result.codeRange = range
         }
@@ -248,6 +261,8 @@ public struct ModelFile: Sendable {
         switch error {
         case let .tooFewWidths(widths): "it has \(widths.count) encoder width(s), fewer than the two needed"
         case let .nonPositiveWidth(width): "it has the width \(width), which is not positive"
+        case let .tooManyParameters(_, count):
+            "it needs \(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed"
         default: error.description
         }
     }
@@ -260,9 +275,6 @@ public struct ModelFile: Sendable {
         let side = Int(Double(model.configuration.inputWidth).squareRoot().rounded())
         return side * side == model.configuration.inputWidth ? ImageShape(rows: side, columns: side) : nil
     }
-
-    /// A name for messages: the file's path, or "the model".
-    var displayName: String { path.map { "'\($0)'" } ?? "the model" }
 }
 
 /// A model file whose metadata or tensors do not describe a usable model.
@@ -306,6 +318,7 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         self.problem = problem
     }
 
+    /// One sentence naming the file and the problem.
     public var description: String {
         let widths = { (w: [Int]) in w.map(String.init).joined(separator: "-") }
         let reason: String
@@ -339,5 +352,6 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         return "The model file '\(file)' is invalid: \(reason)."
     }
 
+    /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }

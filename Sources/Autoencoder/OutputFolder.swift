@@ -11,7 +11,9 @@ public struct OutputFolder: Sendable {
         public let path: String
         /// Why, in a few words.
         public let reason: String
+        /// One sentence naming the folder and why.
         public var description: String { "Cannot write to the output folder \(path): \(reason)." }
+        /// The same sentence, for Foundation's `localizedDescription`.
         public var errorDescription: String? { description }
     }
 
@@ -44,8 +46,10 @@ public struct OutputFolder: Sendable {
         try AtomicFileWriter.write(Array(text.utf8), toPath: file(name).path)
     }
 
-    private static func reason(_ error: Error) -> String {
-        ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
+    /// The system's own explanation of a failed file operation, without Foundation's wrapping.
+    static func reason(_ error: Error) -> String {
+        let text = ((error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
             ?? error.localizedDescription
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 }

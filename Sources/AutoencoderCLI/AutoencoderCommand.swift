@@ -2,6 +2,7 @@ import ArgumentParser
 
 /// The `autoencoder` command: trains, evaluates and draws autoencoders on the CPU.
 public struct AutoencoderCommand: ParsableCommand {
+    /// The command's name, help text and subcommands.
     public static let configuration = CommandConfiguration(
         commandName: "autoencoder",
         abstract: "Train, evaluate and visualise autoencoders on the CPU.",
@@ -13,5 +14,6 @@ public struct AutoencoderCommand: ParsableCommand {
         subcommands: [TrainCommand.self, DemoCommand.self, EncodeCommand.self, DecodeCommand.self,
                       ReconstructCommand.self, EvaluateCommand.self, InspectCommand.self])
 
+    /// Creates the command; ArgumentParser fills in its options.
     public init() {}
 }

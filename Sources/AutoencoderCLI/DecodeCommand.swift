@@ -68,10 +68,22 @@ struct DecodeCommand: ParsableCommand {
         guard zip(box.low, box.high).allSatisfy({ $0 < $1 }) else {
             throw ValidationError("--range needs each low below its high, not '\(range)'.")
         }
+        guard box.isUsableBox else {
+            throw ValidationError("--range spans more than a Float can hold, not '\(range)'.")
+        }
         return box
     }
 
+    /// Refuses decoded images with NaN or infinite pixels, which would be drawn as if they
+    /// were dark: codes far outside what the model was trained on can overflow its layers.
+    static func checkFinite(_ images: Matrix, codes: String, model: String) throws {
+        guard images.storage.allSatisfy(\.isFinite) else {
+            throw CommandError("The decoder of '\(model)' gives NaN or infinite pixels for \(codes); they are too far from the codes it was trained on.")
+        }
+    }
+
     func run() throws {
+        try checkOutputFile(output)
         let file = try modelOptions.load()
         let configuration = file.model.configuration
         let shape = try file.drawingShape()
@@ -84,7 +96,9 @@ struct DecodeCommand: ParsableCommand {
             guard let box = try parsedRange() ?? file.codeRange else {
                 throw CommandError("The model '\(modelOptions.model)' records no code range; give the sweep's box with --range low,high.")
             }
-            image = try Figures.latentSweep(of: file.model, size: grid, range: box, shape: shape, colorMap: map)
+            let images = file.model.decode(Figures.sweepCodes(size: grid, range: box))
+            try Self.checkFinite(images, codes: "the sweep's codes", model: modelOptions.model)
+            image = try Figures.imageGrid(images, shape: shape, columns: grid, colorMap: map)
             try image.write(to: URL(fileURLWithPath: output))
             printLine(String(format: "Wrote a %dx%d sweep over [%g, %g] x [%g, %g] to %@", grid, grid,
                              box.low[0], box.high[0], box.low[1], box.high[1], output))
@@ -98,7 +112,9 @@ struct DecodeCommand: ParsableCommand {
         guard all.rows > 0 else { throw CommandError("'\(path)' holds no codes.") }
         let count = min(all.rows, limit)
         let selected = Matrix(rows: count, columns: all.columns, storage: Array(all.storage[0..<(count * all.columns)]))
-        image = try Figures.imageGrid(file.model.decode(selected), shape: shape, columns: columns, colorMap: map)
+        let images = file.model.decode(selected)
+        try Self.checkFinite(images, codes: "the codes in '\(path)'", model: modelOptions.model)
+        image = try Figures.imageGrid(images, shape: shape, columns: columns, colorMap: map)
         try image.write(to: URL(fileURLWithPath: output))
         printLine("Wrote \(count) decoded images\(count < all.rows ? " (the first \(count) of \(all.rows))" : "") to \(output)")
     }

@@ -27,10 +27,11 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputFile(output)
         let model = try modelOptions.load()
         let input = try inputOptions.load()
         try model.checkInputWidth(input.images.columns, data: input.name,
-                                  shape: input.shape.map { "\($0.rows)x\($0.columns)" })
+                                  shape: input.shape?.text)
         let codes = model.model.network.apply(input.images, layers: 0..<model.model.configuration.encoderDepth)
         try CodeFile.write(codes, labels: input.labels, to: output)
         printLine("Wrote \(codes.rows) codes of width \(codes.columns) to \(output)")

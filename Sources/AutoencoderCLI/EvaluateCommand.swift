@@ -28,16 +28,18 @@ struct EvaluateCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
-        guard k >= 1 else { throw ValidationError("--k must be at least 1, not \(k).") }
+        // The vote keeps the k nearest in a sorted list, so a huge k is quadratic; 1000 is plenty.
+        guard (1...1000).contains(k) else { throw ValidationError("--k must be between 1 and 1000, not \(k).") }
     }
 
     func run() throws {
+        let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
+            .appendingPathComponent("evaluation.json").path
+        try checkOutputFile(path)
         let file = try modelOptions.load()
         let data = try dataOptions.load()
         let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
         printLine(report.table())
-        let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
-            .appendingPathComponent("evaluation.json").path
         try AtomicFileWriter.write(Array(try report.json().utf8), toPath: path)
         printLine("Wrote \(path)")
     }

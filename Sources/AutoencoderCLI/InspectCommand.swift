@@ -40,7 +40,7 @@ struct InspectCommand: ParsableCommand {
         } else {
             lines.append("Training: not recorded")
         }
-        let shape = file.imageShape.map { "\($0.rows)x\($0.columns) images" } ?? "\(configuration.inputWidth) values"
+        let shape = file.imageShape.map { "\($0.text) images" } ?? "\(configuration.inputWidth) values"
         lines.append("Input: \(shape), normalised as \(file.rawMetadata["normalization"] ?? ModelFile.pixelNormalization)")
         if let range = file.codeRange {
             let box = zip(range.low, range.high).map { String(format: "[%g, %g]", $0, $1) }.joined(separator: " x ")

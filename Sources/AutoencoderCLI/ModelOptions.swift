@@ -33,6 +33,7 @@ struct InputOptions: ParsableArguments {
     func load() throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
         if let input {
             let file = try ImageFile.read(input)
+            guard file.images.rows > 0 else { throw CommandError("'\(input)' holds no images.") }
             return (file.images, nil, file.shape, "'\(input)'")
         }
         let data = try dataOptions.load()
@@ -48,6 +49,21 @@ extension ModelFile {
             throw CommandError("Cannot draw images of the model '\(path ?? "model")': its input width \(model.configuration.inputWidth) is not a square and it records no image_shape.")
         }
         return shape
+    }
+}
+
+/// Checks, before any work, that the file `path` given with `option` can be written: its
+/// folder exists and the path is not a folder. A long `evaluate` should not end in a
+/// missing folder, and no command creates folders for a single output file.
+func checkOutputFile(_ path: String, option: String = "--output") throws {
+    let url = URL(fileURLWithPath: path)
+    let folder = url.deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw CommandError("\(option) '\(path)' cannot be written: the folder \(folder) does not exist.")
+    }
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw CommandError("\(option) '\(path)' cannot be written: it is a folder.")
     }
 }
 

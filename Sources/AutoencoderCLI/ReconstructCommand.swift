@@ -43,10 +43,11 @@ struct ReconstructCommand: ParsableCommand {
     }
 
     func run() throws {
+        try checkOutputFile(output)
         let file = try modelOptions.load()
         let input = try inputOptions.load()
         try file.checkInputWidth(input.images.columns, data: input.name,
-                                 shape: input.shape.map { "\($0.rows)x\($0.columns)" })
+                                 shape: input.shape?.text)
         let shape = try input.shape ?? file.drawingShape()
         let chosen = try parsedIndices() ?? Array(0..<min(10, input.images.rows))
         if let bad = chosen.first(where: { $0 >= input.images.rows }) {

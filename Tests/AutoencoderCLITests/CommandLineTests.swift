@@ -23,9 +23,12 @@ enum Executable {
         var error: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil) throws -> Result {
+    /// Runs `program` (the `autoencoder` executable unless told) with `arguments`, without
+    /// `$AUTOENCODER_DATA`, and waits for it.
+    static func run(_ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil,
+                    program: URL = url) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = program
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "AUTOENCODER_DATA")
@@ -103,6 +106,8 @@ enum TestData {
         (["train", "--layers", "784,a"], "--layers must be comma-separated whole numbers such as 784,256,128, not '784,a'."),
         (["train", "--layers", "784"], "--layers needs at least two widths (input and code), not 784."),
         (["train", "--layers", "784,0"], "--layers widths must be positive, not 0."),
+        (["train", "--layers", "784,99999999999"],
+         "--layers 784,99999999999 needs 156899999999215 parameters, more than the 268435456 allowed."),
         (["train", "--epochs", "0"], "--epochs must be at least 1, not 0."),
         (["train", "--batch-size", "0"], "--batch-size must be at least 1, not 0."),
         (["train", "--batch-size=-5"], "--batch-size must be at least 1, not -5."),
@@ -110,6 +115,8 @@ enum TestData {
         (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
         (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
         (["demo", "--epochs", "0"], "--epochs must be at least 1, not 0."),
+        (["evaluate", "--model", "m.safetensors", "--k", "0"], "--k must be between 1 and 1000, not 0."),
+        (["evaluate", "--model", "m.safetensors", "--k", "5000"], "--k must be between 1 and 1000, not 5000."),
     ])
     func badOptionsGetOneSentence(arguments: [String], expected: String) {
         #expect(Self.message(arguments) == expected)

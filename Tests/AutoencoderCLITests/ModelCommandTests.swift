@@ -10,7 +10,8 @@ import Glibc
 /// Model files for the command tests.
 enum ModelFixtures {
     /// A folder holding `e2d.safetensors` (the encoder2d architecture, random weights, 28x28
-    /// images, a code range) and `wide.safetensors` (784-16, 16-D code).
+    /// images, a code range), `wide.safetensors` (784-16, 16-D code), `tiny.safetensors`
+    /// (100-2, 10x10 images) and `linear.safetensors` (784-2, linear throughout).
     static let folder: URL = {
         let folder = TestData.temporaryFolder()
         var generator = RandomGenerator(seed: 11)
@@ -23,6 +24,9 @@ enum ModelFixtures {
         let tiny = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [100, 2]), generator: &generator)
         try! ModelFile(model: tiny, imageShape: .init(rows: 10, columns: 10))
             .write(to: folder.appendingPathComponent("tiny.safetensors"))
+        let linear = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [784, 2], activation: .linear,
+                                                                             codeActivation: .linear), generator: &generator)
+        try! ModelFile(model: linear).write(to: folder.appendingPathComponent("linear.safetensors"))
         return folder
     }()
 
@@ -112,6 +116,21 @@ enum ModelFixtures {
         (["train", "--resume", "<out>", "--epochs", "3"],
          "--epochs cannot be combined with --resume, which takes every setting from the checkpoint."),
         (["train", "--checkpoint-every", "0"], "--checkpoint-every must be at least 1, not 0."),
+        (["decode", "--model", "e2d.safetensors", "--grid", "3", "--range=-3e38,3e38"],
+         "--range spans more than a Float can hold, not '-3e38,3e38'."),
+        (["decode", "--model", "linear.safetensors", "--codes", "<huge-codes>", "--output", "<out>/d.png"],
+         "The decoder of '<linear>' gives NaN or infinite pixels for the codes in '<huge-codes>'; they are too far from the codes it was trained on."),
+        (["decode", "--model", "e2d.safetensors", "--codes", "<bad-csv>"],
+         "Line 4 of the codes file '<bad-csv>' has 1 values but the first code has 2."),
+        (["decode", "--model", "e2d.safetensors", "--codes", "<latin1-csv>"], "The codes file '<latin1-csv>' is not UTF-8 text."),
+        (["encode", "--model", "e2d.safetensors", "--input", "<no-images>", "--output", "<out>/c.npy"],
+         "'<no-images>' holds no images."),
+        (["reconstruct", "--model", "e2d.safetensors", "--input", "<no-images>", "--output", "<out>/r.png"],
+         "'<no-images>' holds no images."),
+        (["evaluate", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>/missing/e.json"],
+         "--output '<out>/missing/e.json' cannot be written: the folder <out>/missing does not exist."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>"],
+         "--output '<out>' cannot be written: it is a folder."),
     ])
     func badInputGetsOneSentence(arguments: [String], expected: String) throws {
         let out = TestData.temporaryFolder()
@@ -131,11 +150,21 @@ enum ModelFixtures {
         let shape = out.appendingPathComponent("shape.safetensors")
         try SafeTensors.write(wide.tensors(), metadata: metadata, to: shape)
 
+        let hugeCodes = out.appendingPathComponent("huge.npy")
+        try NPY.write([3e38, -3e38], shape: [1, 2], to: hugeCodes)
+        let noImages = out.appendingPathComponent("none.npy")
+        try NPY.write([], shape: [0, 784], to: noImages)
+        let badCSV = out.appendingPathComponent("bad.csv"), latin1CSV = out.appendingPathComponent("latin1.csv")
+        try Data("x,y\n1,2\n\n3\n".utf8).write(to: badCSV)   // the short code is on the file's line 4
+        try Data([0x31, 0x2C, 0xE9, 0x0A]).write(to: latin1CSV)
+
         let substitutions = [
             "<wide-codes>": wideCodes.path, "<images>": ModelFixtures.testImages, "<data>": TestData.smallFolder.path,
             "<out>": out.path, "<cut>": cut.path, "<nometa>": nometa.path, "<shape>": shape.path,
             "<e2d>": ModelFixtures.path("e2d.safetensors"), "<tiny>": ModelFixtures.path("tiny.safetensors"),
             "<wide>": ModelFixtures.path("wide.safetensors"), "<missing>": ModelFixtures.path("missing.safetensors"),
+            "<linear>": ModelFixtures.path("linear.safetensors"), "<huge-codes>": hugeCodes.path,
+            "<no-images>": noImages.path, "<bad-csv>": badCSV.path, "<latin1-csv>": latin1CSV.path,
         ]
         func fill(_ text: String) -> String {
             substitutions.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
@@ -230,17 +259,7 @@ enum ModelFixtures {
     static let script = TestData.repository.appendingPathComponent("scripts/interop/autoencoder_interop.py")
 
     static func runPython(_ arguments: [String]) throws -> Executable.Result {
-        let process = Process()
-        process.executableURL = python
-        process.arguments = [script.path] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Executable.Result(status: process.terminationStatus, output: String(decoding: o, as: UTF8.self),
-                                 error: String(decoding: e, as: UTF8.self))
+        try Executable.run([script.path] + arguments, program: python)
     }
 
     static func requirePython() throws {

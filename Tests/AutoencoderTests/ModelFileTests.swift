@@ -221,6 +221,94 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         experiment.checkpointEvery = 0
         #expect(throws: CheckpointIntervalError.self) { try experiment.run(on: data, writingTo: plain, log: { _ in }) }
     }
+
+    /// The message reading a model file with `metadata` (over the tensors of a 4-2 model) gives.
+    private func readingMessage(_ change: (inout [String: String]) -> Void) throws -> String {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try randomModel(ModelConfiguration(encoderWidths: [4, 2], activation: .sigmoid, codeActivation: .linear))
+        var metadata = try ModelFile(model: model).metadata()
+        change(&metadata)
+        let url = folder.appendingPathComponent("m.safetensors")
+        try SafeTensors.write(ModelFile(model: model).tensors(), metadata: metadata, to: url)
+        do {
+            _ = try ModelFile.read(from: url)
+            return "no error"
+        } catch {
+            return "\(error)".replacingOccurrences(of: url.path, with: "F")
+        }
+    }
+
+    @Test func absurdWidthsAreRefusedInsteadOfCrashing() throws {
+        #expect(throws: ConfigurationError.tooManyParameters([784, 99_999_999_999], count: 156_899_999_999_215)) {
+            try ModelConfiguration(encoderWidths: [784, 99_999_999_999]).validate()
+        }
+        #expect(throws: ConfigurationError.tooManyParameters([784, Int.max], count: nil)) {
+            try ModelConfiguration(encoderWidths: [784, Int.max]).validate()
+        }
+        #expect(ConfigurationError.tooManyParameters([784, Int.max], count: nil).description
+                == "--layers 784,\(Int.max) needs more parameters than the 268435456 allowed.")
+        // A model file whose architecture claims such a width, with the tensor names of 4-2.
+        let message = try readingMessage {
+            $0["architecture"] = $0["architecture"]!.replacingOccurrences(of: "[4,2]", with: "[4,\(Int.max)]")
+        }
+        #expect(message == "The model file 'F' is invalid: its architecture cannot be built: it needs more parameters than the 268435456 allowed.")
+    }
+
+    @Test func metadataThatWouldOverflowOrSweepNaNIsRefused() throws {
+        #expect(try readingMessage { $0["image_shape"] = "[4611686018427387904,4]" }
+                == "The model file 'F' is invalid: its image_shape [4611686018427387904, 4] does not have the 4 pixels its architecture takes.")
+        #expect(try readingMessage { $0["code_range"] = "{\"low\":[-3e38,0],\"high\":[3e38,1]}" }
+                == "The model file 'F' is invalid: its metadata entry 'code_range' has the invalid value '{\"low\":[-3e38,0],\"high\":[3e38,1]}'.")
+        #expect(try readingMessage { $0["training"] = "{\"batchSize\":-1,\"epochs\":0,\"learningRate\":-1,\"seed\":0}" }
+                == "The model file 'F' is invalid: its metadata entry 'training' has the invalid value '{\"batchSize\":-1,\"epochs\":0,\"learningRate\":-1,\"seed\":0}'.")
+    }
+
+    @Test(arguments: [
+        ("checkpointEvery", "0", "its checkpoint interval 0 is not a positive number of epochs"),
+        ("adamStep", "-5", "its Adam step -5 is fewer than its 1 epochs"),
+        ("adamBeta1", "1.5", "its Adam settings (β1 1.5, β2 0.999, ε 1e-08) need 0 ≤ β < 1 and ε > 0"),
+        ("adamEpsilon", "-1", "its Adam settings (β1 0.9, β2 0.999, ε -1.0) need 0 ≤ β < 1 and ε > 0"),
+        ("adamBeta1PowerBits", "2143289344", "its Adam β^t products [nan, 0.998001] are not in [0, 1)"),
+        ("trainingSamples", "0", "its training sample count 0 is not positive"),
+        ("reports", "[{\"epoch\":7,\"lastBatchCost\":1,\"meanCost\":1,\"seconds\":1}]",
+         "its report 1 (epoch 7) is out of order or not finite"),
+        ("optimizer.first_moments", "nan", "tensor 'optimizer.first_moments' holds NaN or infinite values"),
+        ("optimizer.second_moments", "-1", "tensor 'optimizer.second_moments' holds negative, NaN or infinite values"),
+    ])
+    func corruptCheckpointIsRefusedWithOneSentence(field: String, value: String, reason: String) throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = ModelConfiguration(encoderWidths: [4, 2])
+        let parameters = try randomModel(configuration).network.parameters
+        var adam = Adam(learningRate: 0.01)
+        adam.step = 2
+        adam.beta1Power = 0.81
+        adam.beta2Power = 0.998001
+        adam.firstMoments = [Float](repeating: 0.1, count: parameters.count)
+        adam.secondMoments = [Float](repeating: 0.01, count: parameters.count)
+        var experiment = Experiment(name: "custom", model: configuration, training: TrainingConfiguration(epochs: 3))
+        experiment.checkpointEvery = 1
+        let url = folder.appendingPathComponent(Checkpoint.fileName)
+        try Checkpoint(experiment: experiment, parameters: parameters, optimizer: adam, generator: RandomGenerator(seed: 1),
+                       reports: [JSONDecoder().decode(EpochReport.self, from: Data(#"{"epoch":1,"lastBatchCost":0.5,"meanCost":0.5,"seconds":1}"#.utf8))],
+                       trainingSamples: 10, trainingFingerprint: "0").write(to: url)
+        _ = try Checkpoint.read(from: url)
+
+        // Rewrite the file with one field of the state, or one value of a tensor, spoilt.
+        let file = try SafeTensors.read(from: url)
+        var metadata = file.metadata
+        var tensors = try file.tensors.map { NamedFloatTensor(name: $0.name, shape: $0.shape, values: try $0.floats()) }
+        if let index = tensors.firstIndex(where: { $0.name == field }) {
+            tensors[index].values[0] = Float(value)!
+        } else {
+            var state = try JSONSerialization.jsonObject(with: Data(metadata["checkpoint"]!.utf8)) as! [String: Any]
+            state[field] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+            metadata["checkpoint"] = String(decoding: try JSONSerialization.data(withJSONObject: state), as: UTF8.self)
+        }
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
+        #expect(throws: CheckpointError(file: url.path, reason: reason)) { try Checkpoint.read(from: url) }
+    }
 }
 
 @Suite struct BaselineTests {
