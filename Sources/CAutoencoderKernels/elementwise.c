@@ -13,8 +13,11 @@
 
 #include "ae_elementwise.h"
 
+#include "ae_parallel.h"
+
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef float vf __attribute__((ext_vector_type(16)));
 typedef int32_t vi __attribute__((ext_vector_type(16)));
@@ -234,11 +237,10 @@ static int pick(void) {
 #define AE_DISPATCH(CALL_PREFIX, ...) return CALL_PREFIX##base(__VA_ARGS__);
 #endif
 
-void ae_bias_activate(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
+static void bias_activate_serial(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
     AE_DISPATCH(bias_activate_, values, rows, columns, bias, f)
 }
-void ae_multiply_derivative(float *gradient, const float *output, long count, ae_nonlinearity f) {
-    if (f == AE_IDENTITY) return;
+static void multiply_derivative_serial(float *gradient, const float *output, long count, ae_nonlinearity f) {
     AE_DISPATCH(multiply_derivative_, gradient, output, count, f)
 }
 double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient) {
@@ -250,8 +252,8 @@ void ae_sum_rows(const float *values, long rows, long columns, float *sums) {
 int ae_all_finite(const float *values, long count) {
     AE_DISPATCH(all_finite_, values, count)
 }
-void ae_adam(float *parameters, const float *gradients, float *m, float *v, long count,
-             float step_size, float beta1, float beta2, float epsilon) {
+static void adam_serial(float *parameters, const float *gradients, float *m, float *v, long count,
+                        float step_size, float beta1, float beta2, float epsilon) {
     AE_DISPATCH(adam_, parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon)
 }
 void ae_exp(const float *in, float *out, long count) { AE_DISPATCH(map_, in, out, count, 0) }
@@ -264,4 +266,89 @@ const char *ae_elementwise_isa(void) {
     case ISA_AVX2: return "AVX2+FMA";
     default: return "baseline";
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Splitting the large passes over the cores, on the shared worker pool (parallel.c).
+// Below AE_PARALLEL_MINIMUM elements a pass runs on the calling thread: handing work to
+// another thread costs a few microseconds, about what 30,000 float operations take.
+
+#define AE_PARALLEL_MINIMUM 32768L
+
+static int ae_parts(long count) {
+    static int cores = 0;
+    if (cores == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        cores = online < 1 ? 1 : online > 8 ? 8 : (int)online;
+    }
+    return count < AE_PARALLEL_MINIMUM ? 1 : cores;
+}
+
+// The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements.
+static void ae_part(long count, long unit, int parts, int index, long *start, long *length) {
+    long units = count / unit;
+    long first = units * index / parts, last = units * (index + 1) / parts;
+    *start = first * unit;
+    *length = (last - first) * unit;
+}
+
+typedef struct {
+    float *values; long rows; long columns; const float *bias; ae_nonlinearity f; int parts;
+} bias_activate_job;
+
+static void bias_activate_task(void *context, int index) {
+    const bias_activate_job *j = (const bias_activate_job *)context;
+    long start, length;
+    ae_part(j->rows, 1, j->parts, index, &start, &length);
+    bias_activate_serial(j->values + start * j->columns, length, j->columns, j->bias, j->f);
+}
+
+void ae_bias_activate(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
+    int parts = ae_parts(rows * columns);
+    if (parts > rows) parts = (int)rows;
+    if (parts <= 1) { bias_activate_serial(values, rows, columns, bias, f); return; }
+    bias_activate_job job = {values, rows, columns, bias, f, parts};
+    ae_parallel_for(parts, bias_activate_task, &job);
+}
+
+typedef struct {
+    float *gradient; const float *output; long count; ae_nonlinearity f; int parts;
+} multiply_derivative_job;
+
+static void multiply_derivative_task(void *context, int index) {
+    const multiply_derivative_job *j = (const multiply_derivative_job *)context;
+    long start, length;
+    ae_part(j->count, W, j->parts, index, &start, &length);
+    if (index == j->parts - 1) length = j->count - start;
+    multiply_derivative_serial(j->gradient + start, j->output + start, length, j->f);
+}
+
+void ae_multiply_derivative(float *gradient, const float *output, long count, ae_nonlinearity f) {
+    if (f == AE_IDENTITY) return;
+    int parts = ae_parts(count);
+    if (parts <= 1) { multiply_derivative_serial(gradient, output, count, f); return; }
+    multiply_derivative_job job = {gradient, output, count, f, parts};
+    ae_parallel_for(parts, multiply_derivative_task, &job);
+}
+
+typedef struct {
+    float *parameters; const float *gradients; float *m; float *v; long count;
+    float step_size, beta1, beta2, epsilon; int parts;
+} adam_job;
+
+static void adam_task(void *context, int index) {
+    const adam_job *j = (const adam_job *)context;
+    long start, length;
+    ae_part(j->count, W, j->parts, index, &start, &length);
+    if (index == j->parts - 1) length = j->count - start;
+    adam_serial(j->parameters + start, j->gradients + start, j->m + start, j->v + start, length,
+                j->step_size, j->beta1, j->beta2, j->epsilon);
+}
+
+void ae_adam(float *parameters, const float *gradients, float *m, float *v, long count,
+             float step_size, float beta1, float beta2, float epsilon) {
+    int parts = ae_parts(count);
+    if (parts <= 1) { adam_serial(parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon); return; }
+    adam_job job = {parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon, parts};
+    ae_parallel_for(parts, adam_task, &job);
 }

@@ -3,8 +3,8 @@ import CAutoencoderKernels
 /// The fused elementwise passes of a training step.
 ///
 /// The arithmetic lives in C (`Sources/CAutoencoderKernels/elementwise.c`), compiled for
-/// AVX-512, AVX2 and the baseline and chosen at run time; this type splits large passes
-/// over the cores and gives them Swift names. Layout: a batch is a row-major
+/// AVX-512, AVX2 and the baseline and chosen at run time, and split over the cores on
+/// the kernels' worker pool when large; this type gives them Swift names. Layout: a batch is a row-major
 /// `rows × columns` block of contiguous floats, one sample per row; per-feature vectors
 /// such as biases have `columns` elements.
 public enum ElementwiseKernels {
@@ -32,11 +32,7 @@ public enum ElementwiseKernels {
     /// `values[r, c] ← f(values[r, c] + bias[c])` for every element: the second half of a
     /// dense layer's forward pass, after the matrix product wrote `x·Wᵀ` into `values`.
     public static func addBiasAndActivate(_ values: MutableMatrixView, bias: UnsafePointer<Float>, _ f: Nonlinearity) {
-        let columns = values.columns
-        Parallel.forEachChunk(of: values.count, alignment: columns) { range in
-            let firstRow = range.lowerBound / columns
-            ae_bias_activate(values.base + firstRow * columns, range.count / columns, columns, bias, f.c)
-        }
+        ae_bias_activate(values.base, values.rows, values.columns, bias, f.c)
     }
 
     /// `gradient ← gradient ⊙ f'(output)`: turns the loss gradient with respect to a
@@ -44,10 +40,7 @@ public enum ElementwiseKernels {
     public static func multiplyByDerivative(
         _ gradient: UnsafeMutablePointer<Float>, output: UnsafePointer<Float>, count: Int, _ f: Nonlinearity
     ) {
-        if f == .identity { return }
-        Parallel.forEachChunk(of: count) { range in
-            ae_multiply_derivative(gradient + range.lowerBound, output + range.lowerBound, range.count, f.c)
-        }
+        ae_multiply_derivative(gradient, output, count, f.c)
     }
 
     /// `sums[c] ← Σ_r values[r, c]`: a bias's gradient from its layer's pre-activation gradient.

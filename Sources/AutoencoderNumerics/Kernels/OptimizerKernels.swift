@@ -4,7 +4,7 @@ import CAutoencoderKernels
 ///
 /// Layout: parameters, gradients and optimizer moments are flat arrays of the same
 /// length, element `i` of each belonging to the same scalar parameter. One pass reads
-/// and writes each array once; large arrays are split over the cores.
+/// and writes each array once; Adam splits itself over the cores when large.
 public enum OptimizerKernels {
     /// One Adam step in TensorFlow 1's form (`ApplyAdam`), entirely in `Float`:
     /// `m += (g − m)(1 − β1)`, `v += (g² − v)(1 − β2)`, `θ −= lr_t·m / (√v + ε)`.
@@ -14,18 +14,13 @@ public enum OptimizerKernels {
         firstMoments m: UnsafeMutablePointer<Float>, secondMoments v: UnsafeMutablePointer<Float>,
         count: Int, stepSize: Float, beta1: Float, beta2: Float, epsilon: Float
     ) {
-        Parallel.forEachChunk(of: count) { range in
-            let i = range.lowerBound
-            ae_adam(parameters + i, gradients + i, m + i, v + i, range.count, stepSize, beta1, beta2, epsilon)
-        }
+        ae_adam(parameters, gradients, m, v, count, stepSize, beta1, beta2, epsilon)
     }
 
     /// One plain gradient-descent step: `θ −= lr·g`.
     public static func gradientDescent(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, count: Int, learningRate: Float
     ) {
-        Parallel.forEachChunk(of: count) { range in
-            for i in range { parameters[i] -= gradients[i] * learningRate }
-        }
+        for i in 0..<count { parameters[i] -= gradients[i] * learningRate }
     }
 }

@@ -1,6 +1,7 @@
-// CAutoencoderKernels: the built-in single-precision matrix multiply (SGEMM).
+// CAutoencoderKernels: the built-in single-precision matrix multiply (SGEMM) declared
+// here, and the fused elementwise kernels of ae_elementwise.h.
 //
-// Memory layout: every matrix is ROW-MAJOR, as in CBLAS with CblasRowMajor.
+// SGEMM memory layout: every matrix is ROW-MAJOR, as in CBLAS with CblasRowMajor.
 // Element (i, j) of a matrix stored with leading dimension ld is at p[i * ld + j];
 // ld is the distance in floats between consecutive stored rows (ld >= stored width).
 // The routine computes C <- alpha * op(A) * op(B) + beta * C where op(A) is m x k,
@@ -13,6 +14,7 @@
 #define C_AUTOENCODER_KERNELS_H
 
 #include "ae_elementwise.h"
+#include "ae_parallel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -79,8 +81,10 @@ typedef struct {
 /// Runs ae_sgemm(kernel, ...) on each of `count` problems whose C blocks do not overlap,
 /// in parallel: the calling thread takes part, and persistent worker threads (started
 /// on first use, never more than count - 1, reused afterwards: no allocation) run the
-/// rest. If another thread's batch occupies the workers, the problems run serially on
-/// the calling thread instead. Returns when every problem is done.
+/// rest. Workers spin for 0.2 ms after their last problem (yielding the core to any
+/// other runnable thread) before they sleep, so back-to-back batches start at once.
+/// If another thread's batch occupies the workers, the problems run serially on the
+/// calling thread instead. Returns when every problem is done.
 void ae_sgemm_batch(ae_sgemm_kernel kernel, const ae_sgemm_problem *problems, int count);
 
 #ifdef __cplusplus

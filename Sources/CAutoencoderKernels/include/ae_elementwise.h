@@ -6,7 +6,9 @@
 // hold `columns` floats; parameter, gradient and moment arrays are flat and parallel
 // (element i of each belongs to the same scalar parameter). Pointers need no alignment.
 //
-// Every routine is single-threaded; the caller splits large work by disjoint ranges.
+// The three passes that touch whole batches or all parameters (bias + activation,
+// derivative, Adam) split themselves over the cores on the shared worker pool when they
+// are large; the others run on the calling thread.
 // Each picks, once per process, the widest vector unit the CPU has (AVX-512, AVX2,
 // or the build's baseline), because a portable build targets baseline x86-64.
 
