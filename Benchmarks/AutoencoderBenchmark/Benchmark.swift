@@ -25,8 +25,11 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Training epochs per preset (the median of epochs 2…N is reported).")
     var epochs: Int = 4
 
-    @Option(help: "Matrix-multiply backend: blas or builtin.")
-    var backend: String = "blas"
+    @Option(help: "Matrix-multiply backends, comma-separated: default (what `autoencoder` uses), blas, builtin.")
+    var backend: String = "default"
+
+    @Option(help: "Repetitions; backends alternate within each, for side-by-side comparison.")
+    var repetitions: Int = 1
 
     @Option(help: "The machine's peak single-precision GFLOP/s over all cores, for the % of peak column.")
     var peak: Double = 234
@@ -53,31 +56,44 @@ struct Benchmark: ParsableCommand {
 
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
-        guard ["blas", "builtin"].contains(backend) else { throw ValidationError("--backend must be blas or builtin.") }
+        guard backends.allSatisfy({ ["default", "blas", "builtin"].contains($0) }) else {
+            throw ValidationError("--backend must list default, blas or builtin.")
+        }
+        guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
     }
 
-    func run() throws {
-        let multiplier: any MatrixMultiplier
-        if backend == "builtin" {
-            multiplier = BuiltInMatrixMultiplier()
-        } else {
+    var backends: [String] { backend.split(separator: ",").map(String.init) }
+
+    func multiplier(_ name: String) throws -> any MatrixMultiplier {
+        switch name {
+        case "builtin": return BuiltInMatrixMultiplier()
+        case "blas":
             guard let blas = CBLASMatrixMultiplier.load() else {
                 throw ValidationError("No CBLAS library could be loaded; install libopenblas0-pthread or use --backend builtin.")
             }
-            multiplier = blas
+            return blas
+        default: return MatrixMultiplication.preferred
         }
+    }
+
+    func run() throws {
+        let multipliers = try backends.map(multiplier)
         let mnist = try MNIST.load(from: DataDirectoryLocator().locate(option: data))
         var rows: [Row] = []
         for name in presets.split(separator: ",") {
             guard let preset = Preset(rawValue: String(name)) else {
                 throw ValidationError("Unknown preset '\(name)'.")
             }
-            let row = try measure(preset, on: mnist, multiplier: multiplier)
-            rows.append(row)
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(row), as: UTF8.self))
+            for _ in 0..<repetitions {
+                for multiplier in multipliers {
+                    let row = try measure(preset, on: mnist, multiplier: multiplier)
+                    rows.append(row)
+                    if json {
+                        let encoder = JSONEncoder()
+                        encoder.outputFormatting = [.sortedKeys]
+                        print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                    }
+                }
             }
         }
         if !json { printTable(rows) }

@@ -199,7 +199,7 @@ def main():
         net = MatmulOnly(params, linear, np) if args.matmul_only else NumpyNet(params, linear)
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
-            print(f"note: {var}={os.environ[var]} is set (slows OpenBLAS)", file=sys.stderr)
+            print(f"note: {var}={os.environ[var]} is set (can slow OpenBLAS: unset it to benchmark)", file=sys.stderr)
     print(f"{args.framework} {info}", file=sys.stderr)
 
     seconds, costs = [], []

@@ -13,9 +13,10 @@ start=$SECONDS
 
 spec="${PEERS_TORCH:-}"
 if [[ -z "$spec" ]]; then
-  # Newest CPU-only wheel in the configured find-links folders, if any.
-  links="${PIP_FIND_LINKS:-$(pip config get global.find-links 2>/dev/null || true)}"
-  cpu_whl="$(ls -1 ${links:-/nonexistent}/torch-*+cpu-*.whl 2>/dev/null | sort -V | tail -1 || true)"
+  # Newest CPU-only wheel for this Python in the configured find-links folders, if any.
+  links="${PIP_FIND_LINKS:-$(python3 -m pip config get global.find-links 2>/dev/null || true)}"
+  tag="$(python3 -c 'import sys; print("cp%d%d" % sys.version_info[:2])')"
+  cpu_whl="$(for d in $links; do ls -1 "$d"/torch-*+cpu-"$tag"-*.whl; done 2>/dev/null | sort -V | tail -1 || true)"
   if [[ -n "$cpu_whl" ]]; then spec="$cpu_whl"; else spec="torch"; fi
 elif [[ "$spec" == pypi ]]; then
   spec="torch"

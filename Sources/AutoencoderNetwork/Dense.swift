@@ -1,4 +1,5 @@
 import AutoencoderNumerics
+import CAutoencoderKernels
 
 /// A fully connected layer `y = f(x·Wᵀ + b)`.
 ///
@@ -52,6 +53,30 @@ public struct Dense: Layer, Equatable {
         context.multiplier.multiply(input, .none, weight, .transposed, into: output)
         ElementwiseKernels.addBiasAndActivate(output, bias: parameters + inputWidth * outputWidth,
                                               activation.nonlinearity)
+    }
+
+    /// The forward pass for a mostly-zero input (such as MNIST images, four fifths zeros),
+    /// skipping the zeros: `transposedWeight` is `W` laid out `[in, out]`. Gives the same
+    /// values as ``forward(_:parameters:into:context:)`` up to rounding, in a fraction of
+    /// the time, so inference (`encode`, evaluation) uses it for the first layer.
+    public func forward(
+        sparse input: MatrixView, transposedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+        into output: MutableMatrixView
+    ) {
+        precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
+                     "Dense layer shapes disagree.")
+        ae_sparse_input_product(input.base, input.rows, inputWidth, transposedWeight, outputWidth, output.base)
+        ElementwiseKernels.addBiasAndActivate(output, bias: parameters + inputWidth * outputWidth,
+                                              activation.nonlinearity)
+    }
+
+    /// `W` transposed to `[in, out]`, for ``forward(sparse:transposedWeight:parameters:into:)``.
+    public func transposedWeight(_ parameters: UnsafePointer<Float>) -> [Float] {
+        var result = [Float](repeating: 0, count: inputWidth * outputWidth)
+        for o in 0..<outputWidth {
+            for i in 0..<inputWidth { result[i * outputWidth + o] = parameters[o * inputWidth + i] }
+        }
+        return result
     }
 
     public func backward(

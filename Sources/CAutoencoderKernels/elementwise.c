@@ -182,6 +182,53 @@ INLINE void adam_body(float *parameters, const float *gradients, float *m, float
     }
 }
 
+
+// y <- x * wt over x's non-zeros. Each row's non-zero positions are listed first (in pieces
+// of AE_SPARSE_PIECE); then y is built 128 columns at a time in 8 vector accumulators that
+// stay in registers while the listed rows of wt stream past.
+#define AE_SPARSE_PIECE 1024
+#define AE_SPARSE_BLOCK 8
+
+INLINE void sparse_input_product_body(const float *x, long rows, long in, const float *wt, long out, float *y) {
+    int index[AE_SPARSE_PIECE];
+    float value[AE_SPARSE_PIECE];
+    for (long r = 0; r < rows; r++) {
+        const float *xr = x + r * in;
+        float *yr = y + r * out;
+        for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {
+            const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;
+            int count = 0;
+            for (long p = p0; p < end; p++) {   // branch-free: zeros are unpredictable
+                index[count] = (int)p;
+                value[count] = xr[p];
+                count += xr[p] != 0.0f;
+            }
+            long c = 0;
+            for (; c + AE_SPARSE_BLOCK * W <= out; c += AE_SPARSE_BLOCK * W) {
+                vf acc[AE_SPARSE_BLOCK];
+#pragma clang loop unroll(full)
+                for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] = p0 == 0 ? splat(0.0f) : load(yr + c + b * W);
+                for (int i = 0; i < count; i++) {
+                    const float *w = wt + (long)index[i] * out + c;
+                    const vf v = splat(value[i]);
+#pragma clang loop unroll(full)
+                    for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] += load(w + b * W) * v;
+                }
+#pragma clang loop unroll(full)
+                for (int b = 0; b < AE_SPARSE_BLOCK; b++) store(yr + c + b * W, acc[b]);
+            }
+            for (; c < out; c += W) {
+                const long left = out - c < W ? out - c : W;
+                vf acc = p0 == 0 ? splat(0.0f) : load_partial(yr + c, left);
+                for (int i = 0; i < count; i++) {
+                    acc += load_partial(wt + (long)index[i] * out + c, left) * value[i];
+                }
+                store_partial(yr + c, acc, left);
+            }
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The three compilations of every body, and the dispatch.
 
@@ -198,6 +245,7 @@ INLINE void adam_body(float *parameters, const float *gradients, float *m, float
     __attribute__((target(TARGET))) static double squared_error_##NAME(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); } \
     __attribute__((target(TARGET))) static void sum_rows_##NAME(const float *x, long r, long c, float *s) { sum_rows_body(x, r, c, s); } \
     __attribute__((target(TARGET))) static int all_finite_##NAME(const float *x, long n) { return all_finite_body(x, n); } \
+    __attribute__((target(TARGET))) static void sparse_input_product_##NAME(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); } \
     __attribute__((target(TARGET))) static void adam_##NAME(float *p, const float *g, float *m, float *v, long n, float s, float b1, float b2, float e) { adam_body(p, g, m, v, n, s, b1, b2, e); }
 
 AE_VARIANTS(AE_DEFINE)
@@ -208,6 +256,7 @@ static void multiply_derivative_base(float *g, const float *y, long n, ae_nonlin
 static double squared_error_base(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); }
 static void sum_rows_base(const float *x, long r, long c, float *s) { sum_rows_body(x, r, c, s); }
 static int all_finite_base(const float *x, long n) { return all_finite_body(x, n); }
+static void sparse_input_product_base(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); }
 static void adam_base(float *p, const float *g, float *m, float *v, long n, float s, float b1, float b2, float e) { adam_body(p, g, m, v, n, s, b1, b2, e); }
 
 typedef enum { ISA_UNKNOWN = -1, ISA_BASE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 } isa;
@@ -235,6 +284,19 @@ static int pick(void) {
     }
 #else
 #define AE_DISPATCH(CALL_PREFIX, ...) return CALL_PREFIX##base(__VA_ARGS__);
+#define AE_DISPATCH_VOID(CALL_PREFIX, ...) CALL_PREFIX##base(__VA_ARGS__)
+#endif
+
+#if defined(__x86_64__)
+// AE_DISPATCH for a call whose caller goes on afterwards.
+#define AE_DISPATCH_VOID(CALL_PREFIX, ...)                                         \
+    do {                                                                         \
+        switch (pick()) {                                                        \
+        case ISA_AVX512: CALL_PREFIX##avx512(__VA_ARGS__); break;                \
+        case ISA_AVX2: CALL_PREFIX##avx2(__VA_ARGS__); break;                    \
+        default: CALL_PREFIX##base(__VA_ARGS__); break;                          \
+        }                                                                        \
+    } while (0)
 #endif
 
 static void bias_activate_serial(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
@@ -351,4 +413,23 @@ void ae_adam(float *parameters, const float *gradients, float *m, float *v, long
     if (parts <= 1) { adam_serial(parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon); return; }
     adam_job job = {parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon, parts};
     ae_parallel_for(parts, adam_task, &job);
+}
+
+typedef struct {
+    const float *x; long rows; long in; const float *wt; long out; float *y; int parts;
+} sparse_input_product_job;
+
+static void sparse_input_product_task(void *context, int index) {
+    const sparse_input_product_job *j = (const sparse_input_product_job *)context;
+    long start, length;
+    ae_part(j->rows, 1, j->parts, index, &start, &length);
+    AE_DISPATCH_VOID(sparse_input_product_, j->x + start * j->in, length, j->in, j->wt, j->out, j->y + start * j->out);
+}
+
+void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y) {
+    int parts = ae_parts(rows * out);
+    if (parts > rows) parts = (int)rows;
+    if (parts < 1) parts = 1;
+    sparse_input_product_job job = {x, rows, in, wt, out, y, parts};
+    ae_parallel_for(parts, sparse_input_product_task, &job);
 }

@@ -1,10 +1,17 @@
-// The built-in SGEMM driver: run-time kernel dispatch, per-thread packing buffers,
-// cache blocking and packing (GotoBLAS/BLIS loop structure).
+// The built-in SGEMM driver: run-time kernel dispatch, per-thread packing buffers and
+// the cache-blocked loop nest (GotoBLAS/BLIS order: jc over NC columns, pc over KC of k,
+// ic over MC rows, then NR-wide by MR-tall register tiles).
 //
 // Memory layout: all matrices ROW-MAJOR (CBLAS row-major convention). op(A) is m x k,
 // op(B) is k x n, C is m x n with element (i, j) at c[i * ldc + j]. A is stored m x k
 // (a[i * lda + p]) or, when transposed, k x m (a[p * lda + i]); B is stored k x n
 // (b[p * ldb + j]) or, when transposed, n x k (b[j * ldb + p]).
+//
+// What is copied: nothing, usually. Row-major A is read in place by the "direct"
+// kernels, A^T in place as a panel (a[p * lda + i] is already MR floats per p), and
+// row-major B in place with masked loads at the right edge. Only B^T is packed (it must
+// be transposed), plus, rarely, operands whose rows are a multiple of 2 KiB apart
+// (they would thrash a few cache sets) and the last partial MR panel of A^T.
 // Packed A block: ceil(mc / MR) micro-panels, each MR x kc stored column by column
 // (element (i, p) at panel[p * MR + i]), rows past the edge zero-filled.
 // Packed B block: ceil(nc / NR) micro-panels, each kc x NR stored row by row

@@ -107,3 +107,44 @@ import Testing
         }
     }
 }
+
+@Suite struct SparseInputTests {
+    /// The zero-skipping first layer (used for mostly-zero inputs such as MNIST) agrees with
+    /// the dense product, including output widths that are not a multiple of the vector width.
+    @Test(arguments: [256, 130, 7])
+    func sparseAndDenseForwardAgree(outputWidth: Int) throws {
+        var g = RandomGenerator(seed: 21)
+        let network = try Network(layers: [
+            Dense(50, outputWidth, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(outputWidth, 3, activation: .linear, weightInitializer: .normal, biasInitializer: .normal),
+        ], generator: &g)
+        // 80 % zeros, like MNIST.
+        let rows = 40
+        let input = Matrix(rows: rows, columns: 50, storage: (0..<(rows * 50)).map { i in
+            g.nextInt(below: 5) == 0 ? Float(g.nextUnitDouble()) : 0
+        })
+        var denseLooking = input
+        denseLooking.storage = denseLooking.storage.map { $0 == 0 ? 1e-30 : $0 }  // defeats the zero check
+        let sparse = network.apply(input, multiplier: BuiltInMatrixMultiplier())
+        let dense = network.apply(denseLooking, multiplier: BuiltInMatrixMultiplier())
+        for (a, b) in zip(sparse.storage, dense.storage) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+    }
+}
+
+@Suite struct BackendChoiceTests {
+    @Test func environmentOverridesTheChoice() {
+        #expect(MatrixMultiplication.choose(requested: "builtin") is BuiltInMatrixMultiplier)
+        #expect(MatrixMultiplication.choose(requested: "libdoes-not-exist.so") is BuiltInMatrixMultiplier)
+        if CBLASMatrixMultiplier.load() != nil {
+            #expect(MatrixMultiplication.choose(requested: "cblas") is CBLASMatrixMultiplier)
+            #expect(MatrixMultiplication.choose(requested: "libopenblas.so.0") is CBLASMatrixMultiplier)
+        }
+        // Without a request: the built-in kernel when it has a vector micro-kernel here.
+        let chosen = MatrixMultiplication.choose(requested: nil)
+        if BuiltInMatrixMultiplier().kernel != .portable {
+            #expect(chosen is BuiltInMatrixMultiplier)
+        } else if CBLASMatrixMultiplier.load() != nil {
+            #expect(chosen is CBLASMatrixMultiplier)
+        }
+    }
+}
