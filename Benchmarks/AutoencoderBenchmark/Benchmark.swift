@@ -25,7 +25,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Training epochs per preset (the median of epochs 2…N is reported).")
     var epochs: Int = 4
 
-    @Option(help: "Matrix-multiply backends, comma-separated: default (what `autoencoder` uses), blas, builtin.")
+    @Option(help: "Matrix-multiply backends, comma-separated: default (what `autoencoder` uses), blas, builtin, portable (the built-in kernel without AVX).")
     var backend: String = "default"
 
     @Option(help: "Repetitions; backends alternate within each, for side-by-side comparison.")
@@ -56,8 +56,8 @@ struct Benchmark: ParsableCommand {
 
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
-        guard backends.allSatisfy({ ["default", "blas", "builtin"].contains($0) }) else {
-            throw ValidationError("--backend must list default, blas or builtin.")
+        guard backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
+            throw ValidationError("--backend must list default, blas, builtin or portable.")
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
     }
@@ -67,6 +67,7 @@ struct Benchmark: ParsableCommand {
     func multiplier(_ name: String) throws -> any MatrixMultiplier {
         switch name {
         case "builtin": return BuiltInMatrixMultiplier()
+        case "portable": return BuiltInMatrixMultiplier(kernel: .portable)!
         case "blas":
             guard let blas = CBLASMatrixMultiplier.load() else {
                 throw ValidationError("No CBLAS library could be loaded; install libopenblas0-pthread or use --backend builtin.")
