@@ -20,7 +20,7 @@ struct TrainCommand: ParsableCommand {
             interrupted run from it, ending with the same weights as an uninterrupted run.
             """)
 
-    @Option(help: "The experiment to start from: \(Preset.allCases.map(\.rawValue).joined(separator: ", ")) (default: autoencoder).")
+    @Option(help: "The experiment to start from (default: autoencoder).")
     var preset: Preset?
 
     @OptionGroup var dataOptions: DataOptions
@@ -44,16 +44,16 @@ struct TrainCommand: ParsableCommand {
         "Encoder widths, input first, e.g. 784,256,128; the decoder mirrors them.", valueName: "widths"))
     var layers: String?
 
-    @Option(help: "Activation of every layer but the code layer: sigmoid, linear, relu, tanh.")
+    @Option(help: "Activation of every layer but the code layer (preset: sigmoid).")
     var activation: Activation?
 
-    @Option(help: "Activation of the code layer: sigmoid, linear, relu, tanh.")
+    @Option(help: "Activation of the code layer (preset: sigmoid; encoder2d: linear).")
     var codeActivation: Activation?
 
-    @Option(help: "Weight initialiser: normal, truncated-normal, glorot-uniform, zeros.")
+    @Option(help: "Weight initialiser (preset: normal; encoder2d: truncated-normal).")
     var `init`: Initializer?
 
-    @Option(help: "Bias initialiser: normal, truncated-normal, glorot-uniform, zeros.")
+    @Option(help: "Bias initialiser (preset: normal).")
     var biasInit: Initializer?
 
     @Option(help: "Colour map of the reconstruction figure: viridis or gray (default: viridis).")
