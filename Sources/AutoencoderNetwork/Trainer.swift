@@ -20,7 +20,8 @@ public struct EpochReport: Sendable, Equatable, Codable {
 
 /// Why training stopped early.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    /// The loss or a gradient became NaN or infinite.
+    /// The loss or a gradient became NaN or infinite; `cost` is the batch's loss (finite
+    /// when only a gradient was not).
     case nonFinite(epoch: Int, batch: Int, cost: Float)
     /// The batch size is not between 1 and the number of samples.
     case batchSize(Int, sampleCount: Int)
@@ -30,7 +31,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .nonFinite(epoch, batch, cost):
-            "Training diverged at epoch \(epoch), batch \(batch): the loss became \(cost.isNaN ? "NaN" : "infinite") (try a smaller --learning-rate)."
+            "Training diverged at epoch \(epoch), batch \(batch): "
+                + (cost.isNaN ? "the loss became NaN" : cost.isFinite ? "a gradient became NaN or infinite" : "the loss became infinite")
+                + " (try a smaller --learning-rate)."
         case let .batchSize(size, count):
             "The batch size \(size) must be between 1 and the number of training samples (\(count))."
         case let .dataWidth(width, networkWidth):
