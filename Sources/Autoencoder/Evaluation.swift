@@ -154,7 +154,7 @@ extension ModelFile {
         // The model's errors, per image, summed per label.
         var sums = [Double](repeating: 0, count: 256)
         var counts = [Int](repeating: 0, count: 256)
-        let errors = Self.squaredErrors(of: test) { model.reconstruct($0) }
+        let errors = test.squaredErrors { model.reconstruct($0) }
         for (index, error) in errors.enumerated() {
             sums[Int(test.labels[index])] += error
             counts[Int(test.labels[index])] += 1
@@ -179,16 +179,16 @@ extension ModelFile {
             let components = min(configuration.codeWidth, test.pixelsPerImage)
             let pca = PCA.fit(count: training.count, width: training.pixelsPerImage, components: components,
                               rows: { training.matrix($0) }, multiplier: multiplier)
-            let pcaErrors = Self.squaredErrors(of: test) { pca.reconstruct($0, multiplier: multiplier) }
+            let pcaErrors = test.squaredErrors { pca.reconstruct($0, multiplier: multiplier) }
             let pcaMSE = pcaErrors.reduce(0, +) / (Double(max(test.count, 1)) * pixels)
-            let pcaTraining = Self.chunked(training) { pca.encode($0, multiplier: multiplier) }
-            let pcaTest = Self.chunked(test) { pca.encode($0, multiplier: multiplier) }
+            let pcaTraining = training.mapInChunks { pca.encode($0, multiplier: multiplier) }
+            let pcaTest = test.mapInChunks { pca.encode($0, multiplier: multiplier) }
             let pcaKNN = NearestNeighbors.accuracy(queries: pcaTest, queryLabels: test.labels, references: pcaTraining,
                                                    referenceLabels: training.labels, k: kk, multiplier: multiplier)
             rows.append(.init(name: "PCA-\(components)", codeWidth: components, mse: pcaMSE,
                               psnr: EvaluationReport.psnr(mse: pcaMSE), knnAccuracy: pcaKNN))
             let mean = pca.mean
-            let meanErrors = Self.squaredErrors(of: test) { batch in
+            let meanErrors = test.squaredErrors { batch in
                 Matrix(rows: batch.rows, columns: batch.columns,
                        storage: Array((0..<batch.rows).map { _ in mean }.joined()))
             }
@@ -200,48 +200,5 @@ extension ModelFile {
             modelFile: path ?? "model", preset: preset, encoderWidths: configuration.encoderWidths,
             trainingImages: training.count, testImages: test.count, k: kk, mse: mse,
             psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn, perDigit: perDigit, comparison: rows)
-    }
-
-    /// The summed squared error of each image of `images` against `reconstruct`'s output,
-    /// 1000 images at a time.
-    static func squaredErrors(of images: LabeledImages, reconstruct: (Matrix) -> Matrix) -> [Double] {
-        var errors: [Double] = []
-        errors.reserveCapacity(images.count)
-        var start = 0
-        while start < images.count {
-            let range = start..<min(start + 1000, images.count)
-            let inputs = images.matrix(range)
-            let outputs = reconstruct(inputs)
-            inputs.storage.withUnsafeBufferPointer { x in
-                outputs.storage.withUnsafeBufferPointer { y in
-                    let width = images.pixelsPerImage
-                    for row in 0..<range.count {
-                        var sum = 0.0
-                        for c in 0..<width {
-                            let d = Double(y[row * width + c]) - Double(x[row * width + c])
-                            sum += d * d
-                        }
-                        errors.append(sum)
-                    }
-                }
-            }
-            start = range.upperBound
-        }
-        return errors
-    }
-
-    /// `transform` applied to `images` 2000 at a time, the results stacked.
-    static func chunked(_ images: LabeledImages, _ transform: (Matrix) -> Matrix) -> Matrix {
-        var storage: [Float] = []
-        var columns = 0
-        var start = 0
-        while start < images.count {
-            let range = start..<min(start + 2000, images.count)
-            let part = transform(images.matrix(range))
-            columns = part.columns
-            storage += part.storage
-            start = range.upperBound
-        }
-        return Matrix(rows: images.count, columns: columns, storage: storage)
     }
 }
