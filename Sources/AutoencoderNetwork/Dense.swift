@@ -72,11 +72,10 @@ public struct Dense: Layer, Equatable {
 
     /// `W` transposed to `[in, out]`, for ``forward(sparse:transposedWeight:parameters:into:)``.
     public func transposedWeight(_ parameters: UnsafePointer<Float>) -> [Float] {
-        var result = [Float](repeating: 0, count: inputWidth * outputWidth)
-        for o in 0..<outputWidth {
-            for i in 0..<inputWidth { result[i * outputWidth + o] = parameters[o * inputWidth + i] }
+        [Float](unsafeUninitializedCapacity: inputWidth * outputWidth) { buffer, initialized in
+            ae_transpose(parameters, outputWidth, inputWidth, buffer.baseAddress!)
+            initialized = inputWidth * outputWidth
         }
-        return result
     }
 
     public func backward(

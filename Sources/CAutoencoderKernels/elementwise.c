@@ -2,10 +2,9 @@
 //
 // Each kernel body is written once, over clang's 16-lane vector extension, and compiled
 // three times: for AVX-512F, for AVX2+FMA and for the build's baseline, through target
-// attributes. A kernel's first call picks the widest variant the CPU runs
-// (__builtin_cpu_supports) and caches it. Plain Swift cannot do this: its SIMD types
-// are compiled for the baseline only, where square roots and exponentials fall back to
-// scalar code.
+// attributes (see vector_internal.h). A kernel's first call picks the widest variant the
+// CPU runs and caches it. Plain Swift cannot do this: its SIMD types are compiled for
+// the baseline only, where square roots and exponentials fall back to scalar code.
 //
 // exp(x): Cody-Waite reduction x = n ln2 + r, a degree-6 polynomial for e^r on
 // |r| <= ln2/2 and 2^n built in the exponent bits; relative error below 2e-7 on
@@ -14,22 +13,7 @@
 #include "ae_elementwise.h"
 
 #include "ae_parallel.h"
-
-#include <stdint.h>
-#include <string.h>
-#include <unistd.h>
-
-typedef float vf __attribute__((ext_vector_type(16)));
-typedef int32_t vi __attribute__((ext_vector_type(16)));
-typedef uint32_t vu __attribute__((ext_vector_type(16)));
-#define W 16
-
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE vf load(const float *p) { vf v; memcpy(&v, p, sizeof v); return v; }
-INLINE void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
-INLINE vf splat(float x) { return (vf)(x); }
-INLINE vf select_where(vi mask, vf yes, vf no) { return (vf)(((vi)yes & mask) | ((vi)no & ~mask)); }
+#include "vector_internal.h"
 
 INLINE vf exp_v(vf x) {
     x = select_where(x < splat(-87.3f), splat(-87.3f), x);
@@ -66,18 +50,6 @@ INLINE vf derivative_v(ae_nonlinearity f, vf y) {
     case AE_RELU: return select_where(y > splat(0.0f), splat(1.0f), splat(0.0f));
     default: return splat(1.0f);
     }
-}
-
-// Copies a partial vector through a zero-padded buffer so tails use the same code.
-INLINE vf load_partial(const float *p, long count) {
-    float buffer[W] = {0};
-    memcpy(buffer, p, sizeof(float) * (size_t)count);
-    return load(buffer);
-}
-INLINE void store_partial(float *p, vf v, long count) {
-    float buffer[W];
-    store(buffer, v);
-    memcpy(p, buffer, sizeof(float) * (size_t)count);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -139,12 +111,13 @@ INLINE double squared_error_body(const float *prediction, const float *target, l
     return total;
 }
 
-INLINE void sum_rows_body(const float *values, long rows, long columns, float *sums) {
+// sums[c] <- sum over rows of values[r * stride + c], for c < columns.
+INLINE void sum_rows_body(const float *values, long rows, long columns, long stride, float *sums) {
     for (long c = 0; c < columns; c += W) {
         long left = columns - c < W ? columns - c : W;
         vf acc = splat(0.0f);
         for (long r = 0; r < rows; r++) {
-            const float *p = values + r * columns + c;
+            const float *p = values + r * stride + c;
             acc += left == W ? load(p) : load_partial(p, left);
         }
         if (left == W) store(sums + c, acc); else store_partial(sums + c, acc, left);
@@ -183,69 +156,16 @@ INLINE void adam_body(float *parameters, const float *gradients, float *m, float
 }
 
 
-// y <- x * wt over x's non-zeros. Each row's non-zero positions are listed first (in pieces
-// of AE_SPARSE_PIECE); then y is built 128 columns at a time in 8 vector accumulators that
-// stay in registers while the listed rows of wt stream past.
-#define AE_SPARSE_PIECE 1024
-#define AE_SPARSE_BLOCK 8
-
-INLINE void sparse_input_product_body(const float *x, long rows, long in, const float *wt, long out, float *y) {
-    int index[AE_SPARSE_PIECE];
-    float value[AE_SPARSE_PIECE];
-    for (long r = 0; r < rows; r++) {
-        const float *xr = x + r * in;
-        float *yr = y + r * out;
-        for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {
-            const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;
-            int count = 0;
-            for (long p = p0; p < end; p++) {   // branch-free: zeros are unpredictable
-                index[count] = (int)p;
-                value[count] = xr[p];
-                count += xr[p] != 0.0f;
-            }
-            long c = 0;
-            for (; c + AE_SPARSE_BLOCK * W <= out; c += AE_SPARSE_BLOCK * W) {
-                vf acc[AE_SPARSE_BLOCK];
-#pragma clang loop unroll(full)
-                for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] = p0 == 0 ? splat(0.0f) : load(yr + c + b * W);
-                for (int i = 0; i < count; i++) {
-                    const float *w = wt + (long)index[i] * out + c;
-                    const vf v = splat(value[i]);
-#pragma clang loop unroll(full)
-                    for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] += load(w + b * W) * v;
-                }
-#pragma clang loop unroll(full)
-                for (int b = 0; b < AE_SPARSE_BLOCK; b++) store(yr + c + b * W, acc[b]);
-            }
-            for (; c < out; c += W) {
-                const long left = out - c < W ? out - c : W;
-                vf acc = p0 == 0 ? splat(0.0f) : load_partial(yr + c, left);
-                for (int i = 0; i < count; i++) {
-                    acc += load_partial(wt + (long)index[i] * out + c, left) * value[i];
-                }
-                store_partial(yr + c, acc, left);
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------
 // The three compilations of every body, and the dispatch.
-
-#if defined(__x86_64__)
-#define AE_VARIANTS(X) X(avx512, "avx512f") X(avx2, "avx2,fma")
-#else
-#define AE_VARIANTS(X)
-#endif
 
 #define AE_DEFINE(NAME, TARGET)                                                                    \
     __attribute__((target(TARGET))) static void map_##NAME(const float *in, float *out, long n, int w) { map_body(in, out, n, w); } \
     __attribute__((target(TARGET))) static void bias_activate_##NAME(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f); } \
     __attribute__((target(TARGET))) static void multiply_derivative_##NAME(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); } \
     __attribute__((target(TARGET))) static double squared_error_##NAME(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); } \
-    __attribute__((target(TARGET))) static void sum_rows_##NAME(const float *x, long r, long c, float *s) { sum_rows_body(x, r, c, s); } \
+    __attribute__((target(TARGET))) static void sum_rows_##NAME(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); } \
     __attribute__((target(TARGET))) static int all_finite_##NAME(const float *x, long n) { return all_finite_body(x, n); } \
-    __attribute__((target(TARGET))) static void sparse_input_product_##NAME(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); } \
     __attribute__((target(TARGET))) static void adam_##NAME(float *p, const float *g, float *m, float *v, long n, float s, float b1, float b2, float e) { adam_body(p, g, m, v, n, s, b1, b2, e); }
 
 AE_VARIANTS(AE_DEFINE)
@@ -254,50 +174,9 @@ static void map_base(const float *in, float *out, long n, int w) { map_body(in, 
 static void bias_activate_base(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f); }
 static void multiply_derivative_base(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); }
 static double squared_error_base(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); }
-static void sum_rows_base(const float *x, long r, long c, float *s) { sum_rows_body(x, r, c, s); }
+static void sum_rows_base(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); }
 static int all_finite_base(const float *x, long n) { return all_finite_body(x, n); }
-static void sparse_input_product_base(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); }
 static void adam_base(float *p, const float *g, float *m, float *v, long n, float s, float b1, float b2, float e) { adam_body(p, g, m, v, n, s, b1, b2, e); }
-
-typedef enum { ISA_UNKNOWN = -1, ISA_BASE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 } isa;
-static volatile int chosen = ISA_UNKNOWN;
-
-static int pick(void) {
-    int value = chosen;
-    if (value != ISA_UNKNOWN) return value;
-    value = ISA_BASE;
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) value = ISA_AVX512;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) value = ISA_AVX2;
-#endif
-    chosen = value;   // idempotent: racing first calls store the same value
-    return value;
-}
-
-#if defined(__x86_64__)
-#define AE_DISPATCH(CALL_PREFIX, ...)                                              \
-    switch (pick()) {                                                            \
-    case ISA_AVX512: return CALL_PREFIX##avx512(__VA_ARGS__);                    \
-    case ISA_AVX2: return CALL_PREFIX##avx2(__VA_ARGS__);                        \
-    default: return CALL_PREFIX##base(__VA_ARGS__);                              \
-    }
-#else
-#define AE_DISPATCH(CALL_PREFIX, ...) return CALL_PREFIX##base(__VA_ARGS__);
-#define AE_DISPATCH_VOID(CALL_PREFIX, ...) CALL_PREFIX##base(__VA_ARGS__)
-#endif
-
-#if defined(__x86_64__)
-// AE_DISPATCH for a call whose caller goes on afterwards.
-#define AE_DISPATCH_VOID(CALL_PREFIX, ...)                                         \
-    do {                                                                         \
-        switch (pick()) {                                                        \
-        case ISA_AVX512: CALL_PREFIX##avx512(__VA_ARGS__); break;                \
-        case ISA_AVX2: CALL_PREFIX##avx2(__VA_ARGS__); break;                    \
-        default: CALL_PREFIX##base(__VA_ARGS__); break;                          \
-        }                                                                        \
-    } while (0)
-#endif
 
 static void bias_activate_serial(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
     AE_DISPATCH(bias_activate_, values, rows, columns, bias, f)
@@ -305,13 +184,13 @@ static void bias_activate_serial(float *values, long rows, long columns, const f
 static void multiply_derivative_serial(float *gradient, const float *output, long count, ae_nonlinearity f) {
     AE_DISPATCH(multiply_derivative_, gradient, output, count, f)
 }
-double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient) {
+static double squared_error_serial(const float *prediction, const float *target, long count, float scale, float *gradient) {
     AE_DISPATCH(squared_error_, prediction, target, count, scale, gradient)
 }
-void ae_sum_rows(const float *values, long rows, long columns, float *sums) {
-    AE_DISPATCH(sum_rows_, values, rows, columns, sums)
+static void sum_rows_strided(const float *values, long rows, long columns, long stride, float *sums) {
+    AE_DISPATCH(sum_rows_, values, rows, columns, stride, sums)
 }
-int ae_all_finite(const float *values, long count) {
+static int all_finite_serial(const float *values, long count) {
     AE_DISPATCH(all_finite_, values, count)
 }
 static void adam_serial(float *parameters, const float *gradients, float *m, float *v, long count,
@@ -328,30 +207,6 @@ const char *ae_elementwise_isa(void) {
     case ISA_AVX2: return "AVX2+FMA";
     default: return "baseline";
     }
-}
-
-// ---------------------------------------------------------------------------------------
-// Splitting the large passes over the cores, on the shared worker pool (parallel.c).
-// Below AE_PARALLEL_MINIMUM elements a pass runs on the calling thread: handing work to
-// another thread costs a few microseconds, about what 30,000 float operations take.
-
-#define AE_PARALLEL_MINIMUM 32768L
-
-static int ae_parts(long count) {
-    static int cores = 0;
-    if (cores == 0) {
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        cores = online < 1 ? 1 : online > 8 ? 8 : (int)online;
-    }
-    return count < AE_PARALLEL_MINIMUM ? 1 : cores;
-}
-
-// The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements.
-static void ae_part(long count, long unit, int parts, int index, long *start, long *length) {
-    long units = count / unit;
-    long first = units * index / parts, last = units * (index + 1) / parts;
-    *start = first * unit;
-    *length = (last - first) * unit;
 }
 
 typedef struct {
@@ -415,21 +270,81 @@ void ae_adam(float *parameters, const float *gradients, float *m, float *v, long
     ae_parallel_for(parts, adam_task, &job);
 }
 
-typedef struct {
-    const float *x; long rows; long in; const float *wt; long out; float *y; int parts;
-} sparse_input_product_job;
+// The squared error splits at the serial kernel's 4096-element blocks and adds the
+// blocks' sums in order afterwards, so the result is bit for bit the serial one whatever
+// the number of cores.
+#define AE_SQUARED_ERROR_BLOCK 4096L
+#define AE_SQUARED_ERROR_MAX_BLOCKS 1024L
 
-static void sparse_input_product_task(void *context, int index) {
-    const sparse_input_product_job *j = (const sparse_input_product_job *)context;
-    long start, length;
-    ae_part(j->rows, 1, j->parts, index, &start, &length);
-    AE_DISPATCH_VOID(sparse_input_product_, j->x + start * j->in, length, j->in, j->wt, j->out, j->y + start * j->out);
+typedef struct {
+    const float *prediction; const float *target; long count; float scale; float *gradient;
+    double *block_sums; int parts;
+} squared_error_job;
+
+static void squared_error_task(void *context, int index) {
+    const squared_error_job *j = (const squared_error_job *)context;
+    const long blocks = (j->count + AE_SQUARED_ERROR_BLOCK - 1) / AE_SQUARED_ERROR_BLOCK;
+    const long first = blocks * index / j->parts, last = blocks * (index + 1) / j->parts;
+    for (long b = first; b < last; b++) {
+        const long start = b * AE_SQUARED_ERROR_BLOCK;
+        const long length = j->count - start < AE_SQUARED_ERROR_BLOCK ? j->count - start : AE_SQUARED_ERROR_BLOCK;
+        j->block_sums[b] = squared_error_serial(j->prediction + start, j->target + start, length, j->scale,
+                                                j->gradient ? j->gradient + start : 0);
+    }
 }
 
-void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y) {
-    int parts = ae_parts(rows * out);
-    if (parts > rows) parts = (int)rows;
-    if (parts < 1) parts = 1;
-    sparse_input_product_job job = {x, rows, in, wt, out, y, parts};
-    ae_parallel_for(parts, sparse_input_product_task, &job);
+double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient) {
+    const long blocks = (count + AE_SQUARED_ERROR_BLOCK - 1) / AE_SQUARED_ERROR_BLOCK;
+    int parts = ae_parts(count);
+    if (parts > blocks) parts = (int)blocks;
+    if (parts <= 1 || blocks > AE_SQUARED_ERROR_MAX_BLOCKS) {
+        return squared_error_serial(prediction, target, count, scale, gradient);
+    }
+    double block_sums[AE_SQUARED_ERROR_MAX_BLOCKS];
+    squared_error_job job = {prediction, target, count, scale, gradient, block_sums, parts};
+    ae_parallel_for(parts, squared_error_task, &job);
+    double total = 0;
+    for (long b = 0; b < blocks; b++) total += block_sums[b];
+    return total;
+}
+
+typedef struct {
+    const float *values; long rows; long columns; float *sums; int parts;
+} sum_rows_job;
+
+static void sum_rows_task(void *context, int index) {
+    const sum_rows_job *j = (const sum_rows_job *)context;
+    long start, length;
+    ae_part(j->columns, W, j->parts, index, &start, &length);
+    if (index == j->parts - 1) length = j->columns - start;
+    if (length > 0) sum_rows_strided(j->values + start, j->rows, length, j->columns, j->sums + start);
+}
+
+void ae_sum_rows(const float *values, long rows, long columns, float *sums) {
+    int parts = ae_parts(rows * columns);
+    if (parts > columns / W) parts = (int)(columns / W);
+    if (parts <= 1) { sum_rows_strided(values, rows, columns, columns, sums); return; }
+    sum_rows_job job = {values, rows, columns, sums, parts};
+    ae_parallel_for(parts, sum_rows_task, &job);
+}
+
+typedef struct {
+    const float *values; long count; int parts; int finite[AE_MAX_PARTS];
+} all_finite_job;
+
+static void all_finite_task(void *context, int index) {
+    all_finite_job *j = (all_finite_job *)context;
+    long start, length;
+    ae_part(j->count, W, j->parts, index, &start, &length);
+    if (index == j->parts - 1) length = j->count - start;
+    j->finite[index] = all_finite_serial(j->values + start, length);
+}
+
+int ae_all_finite(const float *values, long count) {
+    int parts = ae_parts(count);
+    if (parts <= 1) return all_finite_serial(values, count);
+    all_finite_job job = {values, count, parts, {0}};
+    ae_parallel_for(parts, all_finite_task, &job);
+    for (int i = 0; i < parts; i++) if (!job.finite[i]) return 0;
+    return 1;
 }

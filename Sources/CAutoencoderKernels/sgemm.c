@@ -19,9 +19,8 @@
 
 #include "CAutoencoderKernels.h"
 #include "sgemm_internal.h"
+#include "thread_scratch.h"
 
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 // ---------------------------------------------------------------------------------
@@ -36,40 +35,18 @@
 #define AE_A_BUFFER_FLOATS ((AE_MC_TARGET + AE_MR_MAX) * AE_KC_MAX)
 #define AE_B_BUFFER_FLOATS ((AE_NC_MAX + AE_NR_MAX) * AE_KC_MAX)
 
+// The calling thread's packing buffers (fixed sizes: thread_scratch.c allocates them on
+// the thread's first product and reuses them after).
 typedef struct {
     float *a;   // packed A block
     float *b;   // packed B block
 } ae_workspace;
 
-static pthread_key_t ae_workspace_key;
-static pthread_once_t ae_workspace_once = PTHREAD_ONCE_INIT;
-static _Thread_local ae_workspace *ae_thread_workspace;
-
-static void ae_workspace_free(void *pointer) {
-    ae_workspace *ws = (ae_workspace *)pointer;
-    if (!ws) return;
-    free(ws->a);
-    free(ws->b);
-    free(ws);
-}
-
-static void ae_workspace_make_key(void) { pthread_key_create(&ae_workspace_key, ae_workspace_free); }
-
-// The calling thread's buffers: allocated on its first call (fixed size), reused after,
-// freed by the pthread key destructor when the thread exits.
-static ae_workspace *ae_workspace_get(void) {
-    ae_workspace *ws = ae_thread_workspace;
-    if (ws) return ws;
-    pthread_once(&ae_workspace_once, ae_workspace_make_key);
-    ws = (ae_workspace *)calloc(1, sizeof *ws);
-    if (!ws) abort();
-    void *a = NULL, *b = NULL;
-    if (posix_memalign(&a, 64, sizeof(float) * AE_A_BUFFER_FLOATS) != 0) abort();
-    if (posix_memalign(&b, 64, sizeof(float) * AE_B_BUFFER_FLOATS) != 0) abort();
-    ws->a = (float *)a;
-    ws->b = (float *)b;
-    pthread_setspecific(ae_workspace_key, ws);
-    ae_thread_workspace = ws;
+static ae_workspace ae_workspace_get(void) {
+    ae_workspace ws = {
+        (float *)ae_thread_scratch(AE_SCRATCH_PACKED_A, sizeof(float) * AE_A_BUFFER_FLOATS),
+        (float *)ae_thread_scratch(AE_SCRATCH_PACKED_B, sizeof(float) * AE_B_BUFFER_FLOATS),
+    };
     return ws;
 }
 
@@ -240,7 +217,7 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_
     const int a_in_place = (trans_a || T->kernel_direct) && !ae_set_aliasing(lda);
     const int need_b = !b_in_place;
     const int need_a = !a_in_place || (trans_a && m % MR != 0);
-    ae_workspace *ws = (need_a || need_b) ? ae_workspace_get() : NULL;
+    const ae_workspace ws = (need_a || need_b) ? ae_workspace_get() : (ae_workspace){NULL, NULL};
     // The narrow tile, when it exists and A is read in place, also serves the last
     // column panel of a wide product if that panel is narrow enough.
     const ae_tile *edge_tile = T == &desc->wide && narrow_ok && a_in_place && n % NR != 0
@@ -255,8 +232,8 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_
 
             const float *b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
             if (!b_in_place) {
-                if (trans_b && desc->pack_b_transposed) desc->pack_b_transposed(NR, kc, nc, b_block, ldb, ws->b);
-                else ae_pack_b(NR, trans_b, kc, nc, b_block, ldb, ws->b);
+                if (trans_b && desc->pack_b_transposed) desc->pack_b_transposed(NR, kc, nc, b_block, ldb, ws.b);
+                else ae_pack_b(NR, trans_b, kc, nc, b_block, ldb, ws.b);
             }
 
             for (long ic = 0; ic < m; ic += MC) {
@@ -264,15 +241,15 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_
                 const float *a_block = trans_a ? a + pc * lda + ic : a + ic * lda + pc;
                 const long full = mc / MR * MR;   // rows covered by whole tiles
                 if (!a_in_place) {
-                    ae_pack_a(MR, trans_a, mc, kc, a_block, lda, ws->a);
+                    ae_pack_a(MR, trans_a, mc, kc, a_block, lda, ws.a);
                 } else if (trans_a && full < mc) {
                     // A^T read in place would run past column m: pack the last, partial panel.
-                    ae_pack_a(MR, 1, mc - full, kc, a_block + full, lda, ws->a);
+                    ae_pack_a(MR, 1, mc - full, kc, a_block + full, lda, ws.a);
                 }
 
                 for (long jr = 0; jr < nc; jr += NR) {
                     const long nr = ae_min(NR, nc - jr);
-                    const float *bp = b_in_place ? b_block + jr : ws->b + (jr / NR) * NR * kc;
+                    const float *bp = b_in_place ? b_block + jr : ws.b + (jr / NR) * NR * kc;
                     const long b_step = b_in_place ? ldb : NR;
                     long ir = 0;
                     if (edge_tile && nr <= edge_tile->nr) {
@@ -292,13 +269,13 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_
                         const long mr = ae_min(MR, mc - ir);
                         float *ct = c + (ic + ir) * ldc + jc + jr;
                         if (!a_in_place)
-                            T->kernel(kc, ws->a + (ir / MR) * MR * kc, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                            T->kernel(kc, ws.a + (ir / MR) * MR * kc, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
                         else if (!trans_a)
                             T->kernel_direct(kc, a_block + ir * lda, lda, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
                         else if (mr == MR)
                             T->kernel(kc, a_block + ir, lda, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
                         else
-                            T->kernel(kc, ws->a, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
+                            T->kernel(kc, ws.a, MR, bp, b_step, ct, ldc, alpha, beta_now, mr, nr);
                     }
                 }
             }

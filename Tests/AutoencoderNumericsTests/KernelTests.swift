@@ -108,4 +108,56 @@ import Testing
         bad[5] = .nan
         #expect(!ElementwiseKernels.allFinite(bad, count: bad.count))
     }
+
+    // The three passes below split over the cores for large inputs; their results must not
+    // depend on that split.
+
+    @Test(arguments: [257, 784])
+    func rowSumsOfABatchLargeEnoughToSplit(columns: Int) {
+        let rows = 256
+        let m = Matrix(rows: rows, columns: columns,
+                       storage: (0..<(rows * columns)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 })
+        var sums = [Float](repeating: .nan, count: columns)
+        sums.withUnsafeMutableBufferPointer { s in m.withView { ElementwiseKernels.sumRows($0, into: s.baseAddress!) } }
+        for c in 0..<columns {
+            var expected: Float = 0   // the kernel adds each column's rows in order, in Float
+            for r in 0..<rows { expected += m[r, c] }
+            #expect(sums[c] == expected)
+        }
+    }
+
+    @Test func squaredErrorOfALargeBatchEqualsItsBlocksAddedInOrder() {
+        let count = 256 * 784 + 5   // 49 blocks of 4096 and a partial one
+        let p = (0..<count).map { Float(($0 * 7919) % 1000) / 1000 }
+        let t = (0..<count).map { Float(($0 * 104_729) % 1000) / 1000 }
+        var g = [Float](repeating: .nan, count: count)
+        let whole = g.withUnsafeMutableBufferPointer { gp in
+            ElementwiseKernels.squaredErrorAndGradient(prediction: p, target: t, count: count, scale: 0.5,
+                                                       gradient: gp.baseAddress!)
+        }
+        // Each 4096-element block alone runs on one thread; adding their sums in order is
+        // what the serial kernel does, so the split result must equal it bit for bit.
+        var blocks = 0.0
+        p.withUnsafeBufferPointer { pp in
+            t.withUnsafeBufferPointer { tp in
+                for start in stride(from: 0, to: count, by: 4096) {
+                    blocks += ElementwiseKernels.squaredErrorAndGradient(
+                        prediction: pp.baseAddress! + start, target: tp.baseAddress! + start,
+                        count: min(4096, count - start), scale: 0.5, gradient: nil)
+                }
+            }
+        }
+        #expect(whole == blocks)
+        #expect(g.indices.allSatisfy { g[$0] == 0.5 * (p[$0] - t[$0]) })
+    }
+
+    @Test(arguments: [0, 100_000, 200_703])
+    func oneNonFiniteValueAnywhereInALargeArrayIsFound(position: Int) {
+        var values = [Float](repeating: 0.25, count: 200_704)
+        #expect(ElementwiseKernels.allFinite(values, count: values.count))
+        values[position] = .nan
+        #expect(!ElementwiseKernels.allFinite(values, count: values.count))
+        values[position] = -.infinity
+        #expect(!ElementwiseKernels.allFinite(values, count: values.count))
+    }
 }

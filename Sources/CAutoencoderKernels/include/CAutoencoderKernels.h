@@ -15,6 +15,7 @@
 
 #include "ae_elementwise.h"
 #include "ae_parallel.h"
+#include "ae_sparse.h"
 
 #ifdef __cplusplus
 extern "C" {

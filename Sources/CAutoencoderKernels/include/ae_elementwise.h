@@ -48,11 +48,6 @@ int ae_all_finite(const float *values, long count);
 void ae_adam(float *parameters, const float *gradients, float *m, float *v, long count,
              float step_size, float beta1, float beta2, float epsilon);
 
-/// y <- x * wt for a mostly-zero x, skipping its zeros: x is rows x in, wt is in x out
-/// (a dense layer's weight transposed), y is rows x out, all row-major. For inputs such as
-/// MNIST images, four fifths zeros, this does a fifth of a dense product's work.
-void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y);
-
 /// The vector exp, sigmoid and tanh applied to count values (out may equal in):
 /// for tests and for comparisons with libm.
 void ae_exp(const float *in, float *out, long count);

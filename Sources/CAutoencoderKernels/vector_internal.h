@@ -1,0 +1,120 @@
+// Shared by the vector kernel files (elementwise.c, sparse.c), not part of the module's
+// interface: the 16-lane float vector type and its loads and stores, the run-time choice
+// of instruction set, and how a pass is split over the cores.
+//
+// A kernel body is written once over clang's 16-lane vector extension and compiled
+// three times through target attributes (AVX-512F, AVX2+FMA, the build's baseline);
+// AE_DISPATCH calls the variant pick() chose for this CPU. Vectors are loaded and stored
+// through memcpy, so pointers need no alignment.
+
+#ifndef AE_VECTOR_INTERNAL_H
+#define AE_VECTOR_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+// The helpers below take and return 16-lane vectors; clang warns that such a call's ABI
+// differs between the AVX-512, AVX2 and baseline variants. No such call exists: every
+// helper is always inlined into the variant that uses it.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float vf __attribute__((ext_vector_type(16)));
+typedef int32_t vi __attribute__((ext_vector_type(16)));
+typedef uint32_t vu __attribute__((ext_vector_type(16)));
+#define W 16
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE vf load(const float *p) { vf v; memcpy(&v, p, sizeof v); return v; }
+INLINE void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
+INLINE vf splat(float x) { return (vf)(x); }
+INLINE vf select_where(vi mask, vf yes, vf no) { return (vf)(((vi)yes & mask) | ((vi)no & ~mask)); }
+
+// Copies a partial vector through a zero-padded buffer so tails use the same code.
+INLINE vf load_partial(const float *p, long count) {
+    float buffer[W] = {0};
+    memcpy(buffer, p, sizeof(float) * (size_t)count);
+    return load(buffer);
+}
+INLINE void store_partial(float *p, vf v, long count) {
+    float buffer[W];
+    store(buffer, v);
+    memcpy(p, buffer, sizeof(float) * (size_t)count);
+}
+
+// ---------------------------------------------------------------------------------------
+// Choosing the variant.
+
+#if defined(__x86_64__)
+#define AE_VARIANTS(X) X(avx512, "avx512f") X(avx2, "avx2,fma")
+#else
+#define AE_VARIANTS(X)
+#endif
+
+typedef enum { ISA_UNKNOWN = -1, ISA_BASE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 } isa;
+static volatile int chosen = ISA_UNKNOWN;
+
+static inline int pick(void) {
+    int value = chosen;
+    if (value != ISA_UNKNOWN) return value;
+    value = ISA_BASE;
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) value = ISA_AVX512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) value = ISA_AVX2;
+#endif
+    chosen = value;   // idempotent: racing first calls store the same value
+    return value;
+}
+
+#if defined(__x86_64__)
+#define AE_DISPATCH(CALL_PREFIX, ...)                                              \
+    switch (pick()) {                                                            \
+    case ISA_AVX512: return CALL_PREFIX##avx512(__VA_ARGS__);                    \
+    case ISA_AVX2: return CALL_PREFIX##avx2(__VA_ARGS__);                        \
+    default: return CALL_PREFIX##base(__VA_ARGS__);                              \
+    }
+#else
+#define AE_DISPATCH(CALL_PREFIX, ...) return CALL_PREFIX##base(__VA_ARGS__);
+#define AE_DISPATCH_VOID(CALL_PREFIX, ...) CALL_PREFIX##base(__VA_ARGS__)
+#endif
+
+#if defined(__x86_64__)
+// AE_DISPATCH for a call whose caller goes on afterwards.
+#define AE_DISPATCH_VOID(CALL_PREFIX, ...)                                         \
+    do {                                                                         \
+        switch (pick()) {                                                        \
+        case ISA_AVX512: CALL_PREFIX##avx512(__VA_ARGS__); break;                \
+        case ISA_AVX2: CALL_PREFIX##avx2(__VA_ARGS__); break;                    \
+        default: CALL_PREFIX##base(__VA_ARGS__); break;                          \
+        }                                                                        \
+    } while (0)
+#endif
+
+// ---------------------------------------------------------------------------------------
+// Splitting the large passes over the cores, on the shared worker pool (parallel.c).
+// Below AE_PARALLEL_MINIMUM elements a pass runs on the calling thread: handing work to
+// another thread costs a few microseconds, about what 30,000 float operations take.
+
+#define AE_PARALLEL_MINIMUM 32768L
+#define AE_MAX_PARTS 8   // ae_parts never returns more
+
+static inline int ae_parts(long count) {
+    static int cores = 0;
+    if (cores == 0) {
+        long online = sysconf(_SC_NPROCESSORS_ONLN);
+        cores = online < 1 ? 1 : online > AE_MAX_PARTS ? AE_MAX_PARTS : (int)online;
+    }
+    return count < AE_PARALLEL_MINIMUM ? 1 : cores;
+}
+
+// The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements.
+static inline void ae_part(long count, long unit, int parts, int index, long *start, long *length) {
+    long units = count / unit;
+    long first = units * index / parts, last = units * (index + 1) / parts;
+    *start = first * unit;
+    *length = (last - first) * unit;
+}
+
+#endif
