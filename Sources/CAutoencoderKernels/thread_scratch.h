@@ -1,9 +1,8 @@
 // Per-thread scratch memory for the kernels (not part of the module's interface).
 //
-// A kernel that needs working memory (the SGEMM's packing buffers, the sparse product's
-// listing) asks for its slot here: the first request on a thread allocates, a larger
-// request grows the slot, and every later request returns the same memory, so repeated
-// calls allocate nothing. Each worker thread and each calling thread has its own slots;
+// A kernel that needs working memory (the SGEMM's packing buffers) asks for its slot
+// here: the first request on a thread allocates, a larger request grows the slot, and
+// every later request returns the same memory, so repeated calls allocate nothing. Each worker thread and each calling thread has its own slots;
 // they are freed when the thread exits.
 
 #ifndef AE_THREAD_SCRATCH_H
@@ -14,9 +13,7 @@
 typedef enum {
     AE_SCRATCH_PACKED_A = 0,
     AE_SCRATCH_PACKED_B = 1,
-    AE_SCRATCH_LISTED_COLUMNS = 2,
-    AE_SCRATCH_LISTED_VALUES = 3,
-    AE_SCRATCH_SLOTS = 4,
+    AE_SCRATCH_SLOTS = 2,
 } ae_scratch_slot;
 
 /// At least `bytes` bytes, 64-byte aligned, owned by the calling thread's `slot`; the
