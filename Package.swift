@@ -32,7 +32,7 @@ let package = Package(
 
         .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
-        .target(name: "AutoencoderData", dependencies: ["CZlib"]),
+        .target(name: "AutoencoderData", dependencies: ["CZlib", "CAutoencoderKernels"]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
         .target(name: "AutoencoderSerialization"),
         .target(name: "Autoencoder", dependencies: [

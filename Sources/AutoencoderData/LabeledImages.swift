@@ -1,3 +1,5 @@
+import CAutoencoderKernels
+
 /// A set of greyscale images of one size, each with a class label: an MNIST training or test set.
 ///
 /// Pixels stay as bytes (60000 MNIST images take 47 MB, not 188 MB as `Float`); the
@@ -50,17 +52,14 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     /// array slices and ranges call this one.
     public func copyNormalizedImages(at indices: UnsafeBufferPointer<Int>,
                                      into destination: UnsafeMutableBufferPointer<Float>) {
-        let width = pixelsPerImage
         checkCapacity(of: destination, for: indices.count)
-        guard width > 0, var row = destination.baseAddress else { return }
+        guard pixelsPerImage > 0, let first = indices.baseAddress, let target = destination.baseAddress else { return }
         let imageCount = count
+        for index in indices where index < 0 || index >= imageCount { indexOutOfRange(index) }
         pixels.withUnsafeBufferPointer { source in
-            let base = source.baseAddress!
-            for index in indices {
-                if index < 0 || index >= imageCount { indexOutOfRange(index) }
-                normalize(base + index * width, into: row, count: width)
-                row += width
-            }
+            // Vectorised, prefetching and split over the cores (CAutoencoderKernels/bytes.c):
+            // the Swift loop was a quarter millisecond per training batch.
+            ae_gather_normalized_images(source.baseAddress!, first, indices.count, pixelsPerImage, target)
         }
     }
 
@@ -82,8 +81,8 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
         if indices.lowerBound < 0 { indexOutOfRange(indices.lowerBound) }
         if indices.upperBound > count { indexOutOfRange(indices.upperBound - 1) }
         pixels.withUnsafeBufferPointer { source in
-            normalize(source.baseAddress! + indices.lowerBound * pixelsPerImage, into: destination.baseAddress!,
-                      count: indices.count * pixelsPerImage)
+            ae_normalize_bytes(source.baseAddress! + indices.lowerBound * pixelsPerImage,
+                               indices.count * pixelsPerImage, destination.baseAddress!)
         }
     }
 
@@ -111,15 +110,6 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Converts `count` bytes to floats in [0, 1].
-    private func normalize(_ source: UnsafePointer<UInt8>, into destination: UnsafeMutablePointer<Float>,
-                           count: Int) {
-        var pixel = 0
-        while pixel < count {
-            destination[pixel] = Float(source[pixel]) / 255
-            pixel += 1
-        }
-    }
-
     /// Stops the program for an index outside the set: a caller's bug, never bad input.
     private func indexOutOfRange(_ index: Int) -> Never {
         preconditionFailure("image index \(index) is outside 0..<\(count)")

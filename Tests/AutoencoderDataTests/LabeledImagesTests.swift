@@ -56,6 +56,23 @@ struct LabeledImagesTests {
         #expect(buffer == expected)
     }
 
+    @Test("every byte converts exactly as Float(byte) / 255, in batches large enough to split over cores")
+    func everyByteInALargeBatch() {
+        // 400 images of 5x7 (not a multiple of the 16-lane vector), each a different rotation of 0...255.
+        let width = 35, imageCount = 400
+        let pixels = (0..<(imageCount * width)).map { UInt8(($0 * 7 + $0 / width) % 256) }
+        let images = LabeledImages(rows: 5, columns: 7, pixels: pixels, labels: [UInt8](repeating: 0, count: imageCount))
+        let order = (0..<1000).map { ($0 * 149) % imageCount }   // 35,000 floats: split over the cores
+        var batch = [Float](repeating: .nan, count: order.count * width)
+        batch.withUnsafeMutableBufferPointer { images.copyNormalizedImages(at: order, into: $0) }
+        for (row, index) in order.enumerated() {
+            for c in 0..<width { #expect(batch[row * width + c] == Float(pixels[index * width + c]) / 255) }
+        }
+        let all = images.normalizedImages(in: 0..<imageCount)
+        #expect(all == pixels.map { Float($0) / 255 })
+        #expect(Set(pixels).count == 256)
+    }
+
     @Test("an index outside the set stops the program")
     func indexOutOfRange() async {
         await #expect(processExitsWith: .failure) {

@@ -16,6 +16,7 @@
 #include "ae_elementwise.h"
 #include "ae_parallel.h"
 #include "ae_sparse.h"
+#include "ae_bytes.h"
 
 #ifdef __cplusplus
 extern "C" {
