@@ -36,6 +36,32 @@
 #define AE_SPARSE_PIECE 1024
 #define AE_SPARSE_BLOCK 8
 
+typedef _Bool vbool __attribute__((ext_vector_type(W)));
+
+// Lists the non-zeros of xr[p0 ..< end] (positions and values) and returns how many there
+// are: a vector compare gives a 16-bit mask per 16 values, and only its set bits are
+// visited, so the zeros (four fifths of an MNIST image) cost a sixteenth of a compare each.
+INLINE int list_nonzeros(const float *xr, long p0, long end, int *index, float *value) {
+    int count = 0;
+    long p = p0;
+    for (; p + W <= end; p += W) {
+        const vbool nonzero = __builtin_convertvector(load(xr + p) != splat(0.0f), vbool);
+        uint16_t bits;
+        memcpy(&bits, &nonzero, sizeof bits);
+        while (bits) {
+            const int lane = __builtin_ctz(bits);
+            index[count] = (int)(p + lane);
+            value[count] = xr[p + lane];
+            count++;
+            bits &= bits - 1;
+        }
+    }
+    for (; p < end; p++) {
+        if (xr[p] != 0.0f) { index[count] = (int)p; value[count] = xr[p]; count++; }
+    }
+    return count;
+}
+
 INLINE void sparse_input_product_body(const float *x, long rows, long in, const float *wt, long out, float *y) {
     int index[AE_SPARSE_PIECE];
     float value[AE_SPARSE_PIECE];
@@ -44,12 +70,7 @@ INLINE void sparse_input_product_body(const float *x, long rows, long in, const 
         float *yr = y + r * out;
         for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {
             const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;
-            int count = 0;
-            for (long p = p0; p < end; p++) {   // branch-free: zeros are unpredictable
-                index[count] = (int)p;
-                value[count] = xr[p];
-                count += xr[p] != 0.0f;
-            }
+            const int count = list_nonzeros(xr, p0, end, index, value);
             long c = 0;
             for (; c + AE_SPARSE_BLOCK * W <= out; c += AE_SPARSE_BLOCK * W) {
                 vf acc[AE_SPARSE_BLOCK];
