@@ -18,7 +18,7 @@
 //   i.e. no gain, because the dense AVX-512 kernel runs at about 90 % of the FMA peak on
 //   that product while this one is bound by the L2 cache;
 // - a zero-skipping weight gradient (non-zeros listed column by column): 0.35 ms plus
-//   0.28 ms of listing against the dense 0.47-0.54 ms;
+//   0.28 ms of listing against the dense 0.49-0.55 ms;
 // - dropping the columns that are zero in the whole batch (a quarter of MNIST's) before
 //   the dense products: 0.82-0.85 ms against 0.94-0.98 ms for the first layer's forward
 //   pass and weight gradient together, listing and gathers included (isolated), about
