@@ -2,9 +2,10 @@
 import PackageDescription
 
 // The layers of the package, lowest first:
+//   CAutoencoderKernels  the hot loops in C: SGEMM, elementwise passes, byte conversion
 //   AutoencoderNumerics  matrices, matrix multiply (CBLAS or built-in), elementwise kernels
 //   AutoencoderNetwork   layers, activations, losses, optimizers, initialisers, trainer
-//   AutoencoderData      dataset readers (IDX, MNIST)
+//   AutoencoderData      dataset readers (IDX, MNIST) and batch conversion
 //   AutoencoderPictures  image grids, scatter plots, PNG
 //   AutoencoderSerialization  safetensors and .npy files
 //   Autoencoder          the umbrella: presets, experiments, saved models

@@ -109,7 +109,6 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
                      + " the buffer has \(destination.count)")
     }
 
-    /// Converts `count` bytes to floats in [0, 1].
     /// Stops the program for an index outside the set: a caller's bug, never bad input.
     private func indexOutOfRange(_ index: Int) -> Never {
         preconditionFailure("image index \(index) is outside 0..<\(count)")

@@ -6,9 +6,10 @@
 // hold `columns` floats; parameter, gradient and moment arrays are flat and parallel
 // (element i of each belongs to the same scalar parameter). Pointers need no alignment.
 //
-// The three passes that touch whole batches or all parameters (bias + activation,
-// derivative, Adam) split themselves over the cores on the shared worker pool when they
-// are large; the others run on the calling thread.
+// The passes over whole batches or all parameters (bias + activation, derivative, loss,
+// row sums, the finiteness check, Adam) split themselves over the cores on the shared
+// worker pool when they are large, always with the same results as on one thread; the
+// vector exp, sigmoid and tanh below run on the calling thread.
 // Each picks, once per process, the widest vector unit the CPU has (AVX-512, AVX2,
 // or the build's baseline), because a portable build targets baseline x86-64.
 
@@ -34,7 +35,8 @@ void ae_bias_activate(float *values, long rows, long columns, const float *bias,
 void ae_multiply_derivative(float *gradient, const float *output, long count, ae_nonlinearity f);
 
 /// Returns sum((prediction - target)^2) and, when gradient is not NULL, writes
-/// scale * (prediction - target) into it. Accumulates in double across blocks.
+/// scale * (prediction - target) into it. Sums blocks of 4096 in float lanes and the
+/// blocks in order in double, so the result does not depend on the number of cores.
 double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient);
 
 /// sums[c] <- sum over rows of values[r][c].
