@@ -13,6 +13,9 @@
 // - a k-blocked variant that reuses 16-row blocks of wt from L1 across 32 rows: faster
 //   in an isolated C harness (0.29 vs 0.38 ms) but slower in the program (encoding the
 //   10,000 test images: 18.2 vs 16.8 ms, median of 6);
+// - splitting this product over the cores by columns instead of rows, so each core reads
+//   half of wt (which then fits its L2): 20.5 vs 19.0 ms for the same encode, because
+//   every core must then list every row's non-zeros;
 // - using this product for the first layer in training (with a transposed copy of W per
 //   step): 0.79 vs 0.80 s per autoencoder epoch, 0.43 vs 0.43 encoder2d, 4 repetitions,
 //   i.e. no gain, because the dense AVX-512 kernel runs at about 90 % of the FMA peak on
