@@ -73,7 +73,6 @@ static void normalize_task(void *context, int index) {
     const bytes_job *j = (const bytes_job *)context;
     long start, length;
     ae_part(j->count, W, j->parts, index, &start, &length);
-    if (index == j->parts - 1) length = j->count - start;
     if (length > 0) AE_DISPATCH_VOID(normalize_, j->source + start, length, j->destination + start);
 }
 

@@ -236,7 +236,6 @@ static void multiply_derivative_task(void *context, int index) {
     const multiply_derivative_job *j = (const multiply_derivative_job *)context;
     long start, length;
     ae_part(j->count, W, j->parts, index, &start, &length);
-    if (index == j->parts - 1) length = j->count - start;
     multiply_derivative_serial(j->gradient + start, j->output + start, length, j->f);
 }
 
@@ -257,7 +256,6 @@ static void adam_task(void *context, int index) {
     const adam_job *j = (const adam_job *)context;
     long start, length;
     ae_part(j->count, W, j->parts, index, &start, &length);
-    if (index == j->parts - 1) length = j->count - start;
     adam_serial(j->parameters + start, j->gradients + start, j->m + start, j->v + start, length,
                 j->step_size, j->beta1, j->beta2, j->epsilon);
 }
@@ -316,7 +314,6 @@ static void sum_rows_task(void *context, int index) {
     const sum_rows_job *j = (const sum_rows_job *)context;
     long start, length;
     ae_part(j->columns, W, j->parts, index, &start, &length);
-    if (index == j->parts - 1) length = j->columns - start;
     if (length > 0) sum_rows_strided(j->values + start, j->rows, length, j->columns, j->sums + start);
 }
 
@@ -336,7 +333,6 @@ static void all_finite_task(void *context, int index) {
     all_finite_job *j = (all_finite_job *)context;
     long start, length;
     ae_part(j->count, W, j->parts, index, &start, &length);
-    if (index == j->parts - 1) length = j->count - start;
     j->finite[index] = all_finite_serial(j->values + start, length);
 }
 

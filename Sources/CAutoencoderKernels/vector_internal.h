@@ -109,12 +109,13 @@ static inline int ae_parts(long count) {
     return count < AE_PARALLEL_MINIMUM ? 1 : cores;
 }
 
-// The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements.
+// The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements; the last
+// part also takes the remainder of fewer than `unit` elements.
 static inline void ae_part(long count, long unit, int parts, int index, long *start, long *length) {
     long units = count / unit;
     long first = units * index / parts, last = units * (index + 1) / parts;
     *start = first * unit;
-    *length = (last - first) * unit;
+    *length = index == parts - 1 ? count - *start : (last - first) * unit;
 }
 
 #endif
