@@ -57,7 +57,7 @@ let package = Package(
             path: "Benchmarks/AutoencoderBenchmark"),
 
         .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics"]),
-        .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork"]),
+        .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData"]),
         .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),

@@ -10,7 +10,9 @@ import Glibc
 ///
 /// For each preset it trains on the real MNIST for a few epochs and reports seconds per
 /// epoch (median of epochs 2…N: the first one warms caches and thread pools), images per
-/// second, matrix-multiply GFLOP/s and its share of the machine's peak, the time to
+/// second, matrix-multiply GFLOP/s and its share of the machine's peak (counting the
+/// dense products' arithmetic; with the zero-skipping first layer, which does less of it,
+/// this is a dense-equivalent rate: use `--first-layer dense` for the kernel's own), the time to
 /// encode the 10,000 test images, heap allocations per training step after warm-up
 /// (counted by ordo-one's malloc interposer), peak resident memory, and the backend.
 @main
@@ -28,7 +30,10 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Matrix-multiply backends, comma-separated: default (what `autoencoder` uses), blas, builtin, portable (the built-in kernel without AVX).")
     var backend: String = "default"
 
-    @Option(help: "Repetitions; backends alternate within each, for side-by-side comparison.")
+    @Option(help: "First-layer paths in training, comma-separated: sparse (skips the input's zeros, what `autoencoder` does) and dense; they alternate like the backends.")
+    var firstLayer: String = "sparse"
+
+    @Option(help: "Repetitions; backends and first-layer paths alternate within each, for side-by-side comparison.")
     var repetitions: Int = 1
 
     @Option(help: "The machine's peak single-precision GFLOP/s over all cores, for the % of peak column.")
@@ -43,6 +48,7 @@ struct Benchmark: ParsableCommand {
     struct Row: Codable {
         var preset: String
         var backend: String
+        var firstLayer: String
         var secondsPerEpoch: Double
         var imagesPerSecond: Double
         var gflopPerStep: Double
@@ -59,10 +65,14 @@ struct Benchmark: ParsableCommand {
         guard backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
             throw ValidationError("--backend must list default, blas, builtin or portable.")
         }
+        guard firstLayers.allSatisfy({ ["sparse", "dense"].contains($0) }) else {
+            throw ValidationError("--first-layer must list sparse or dense.")
+        }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
     }
 
     var backends: [String] { backend.split(separator: ",").map(String.init) }
+    var firstLayers: [String] { firstLayer.split(separator: ",").map(String.init) }
 
     func multiplier(_ name: String) throws -> any MatrixMultiplier {
         switch name {
@@ -87,12 +97,14 @@ struct Benchmark: ParsableCommand {
             }
             for _ in 0..<repetitions {
                 for multiplier in multipliers {
-                    let row = try measure(preset, on: mnist, multiplier: multiplier)
-                    rows.append(row)
-                    if json {
-                        let encoder = JSONEncoder()
-                        encoder.outputFormatting = [.sortedKeys]
-                        print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                    for path in firstLayers {
+                        let row = try measure(preset, on: mnist, multiplier: multiplier, sparseFirstLayer: path == "sparse")
+                        rows.append(row)
+                        if json {
+                            let encoder = JSONEncoder()
+                            encoder.outputFormatting = [.sortedKeys]
+                            print(String(decoding: try encoder.encode(row), as: UTF8.self))
+                        }
                     }
                 }
             }
@@ -100,12 +112,13 @@ struct Benchmark: ParsableCommand {
         if !json { printTable(rows) }
     }
 
-    func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier) throws -> Row {
+    func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier, sparseFirstLayer: Bool) throws -> Row {
         let training = preset.training
         var generator = RandomGenerator(seed: training.seed)
         var model = try AutoencoderModel(configuration: preset.model, generator: &generator)
         let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: training.learningRate),
-                              batchSize: training.batchSize, generator: generator, multiplier: multiplier)
+                              batchSize: training.batchSize, generator: generator, multiplier: multiplier,
+                              firstLayerSkipsZeros: sparseFirstLayer)
 
         // Allocations per step, after two warm-up steps.
         let indices = Array(0..<training.batchSize)
@@ -143,7 +156,8 @@ struct Benchmark: ParsableCommand {
         let steps = Double(mnist.training.count / training.batchSize)
         let gflops = flopPerStep * steps / perEpoch / 1e9
         return Row(
-            preset: preset.rawValue, backend: multiplier.name, secondsPerEpoch: perEpoch,
+            preset: preset.rawValue, backend: multiplier.name, firstLayer: sparseFirstLayer ? "sparse" : "dense",
+            secondsPerEpoch: perEpoch,
             imagesPerSecond: steps * batch / perEpoch, gflopPerStep: flopPerStep / 1e9,
             gflopPerSecond: gflops, percentOfPeak: 100 * gflops / peak, encodeMilliseconds: encodeSeconds * 1000,
             mallocsPerStep: mallocs, peakResidentMegabytes: peakResidentMegabytes(),
@@ -151,12 +165,13 @@ struct Benchmark: ParsableCommand {
     }
 
     func printTable(_ rows: [Row]) {
-        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | test MSE | backend |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
+        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | test MSE | backend | first layer |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows {
-            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.4f | %@ |",
+            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.4f | %@ | %@ |",
                          r.preset, r.secondsPerEpoch, r.imagesPerSecond, r.gflopPerSecond, r.percentOfPeak,
-                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes, r.testMSE, r.backend))
+                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes, r.testMSE, r.backend,
+                         r.firstLayer))
         }
     }
 

@@ -92,17 +92,6 @@ public struct Network: Sendable {
         return nil
     }
 
-    /// True when at least 60 % of the first rows of `matrix` (up to 16) are zeros.
-    static func isMostlyZero(_ matrix: Matrix) -> Bool {
-        let sampleCount = min(16 * matrix.columns, matrix.storage.count)
-        guard sampleCount > 0 else { return false }
-        var zeros = 0
-        matrix.storage.withUnsafeBufferPointer { values in
-            for i in 0..<sampleCount where values[i] == 0 { zeros += 1 }
-        }
-        return Double(zeros) >= 0.6 * Double(sampleCount)
-    }
-
     /// Runs layers `range` on `input` (whose width must be the first of those layers'
     /// input width), `chunkSize` rows at a time so memory stays bounded, and returns
     /// the last layer's output.
@@ -126,7 +115,7 @@ public struct Network: Sendable {
         // by its non-zero entries only.
         let first = layers[range.lowerBound] as? Dense
         let sparseWeight: [Float]? = first.flatMap { dense in
-            Network.isMostlyZero(input) ? parameters.withUnsafeBufferPointer {
+            input.withView { $0.isMostlyZero } ? parameters.withUnsafeBufferPointer {
                 dense.transposedWeight($0.baseAddress! + parameterOffsets[range.lowerBound])
             } : nil
         }

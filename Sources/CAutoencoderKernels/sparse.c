@@ -1,31 +1,32 @@
-// The zero-skipping product and a transpose; see include/ae_sparse.h for the layout.
+// The zero-skipping products and a transpose; see include/ae_sparse.h for the layout.
 //
-// Why by hand: OpenBLAS has no sparse routines, and the loops are short. The product's
-// body is compiled per instruction set as in elementwise.c.
+// Why by hand: OpenBLAS has no sparse routines, and the loops are short. The bodies are
+// compiled per instruction set as in elementwise.c.
 //
-// The product is bound by how fast rows of wt stream from the L2 cache (one 1 KiB row per
-// non-zero for a 256-wide layer), not by arithmetic: for 256 MNIST images and a 256-wide
-// layer it takes 0.32-0.41 ms against the dense kernel's 0.51-0.56 ms (two threads,
-// isolated), though the dense product does five times the arithmetic; inference
-// (encode, evaluate) uses it for the first layer.
+// A first dense layer fed MNIST images (four fifths zeros) uses them in training and at
+// inference: its forward product (ae_sparse_input_product, with W transposed by
+// ae_transpose each step) and its weight gradient (ae_sparse_weight_gradient). Measured
+// on 256-image batches, 784 -> 256, two threads, isolated (median of 400): forward
+// 0.05 ms transpose + 0.21-0.26 ms against the dense kernel's 0.48-0.51 ms; weight
+// gradient 0.31-0.37 ms against 0.57-0.66 ms, with the dense kernel's bits. In the program
+// (autoencoder-benchmark --first-layer sparse,dense): 0.661-0.677 against 0.754-0.766 s
+// per autoencoder epoch, 0.353 against 0.404 encoder2d.
 //
-// Measured and not kept (autoencoder-benchmark, alternating runs in one session):
-// - a k-blocked variant that reuses 16-row blocks of wt from L1 across 32 rows: faster
-//   in an isolated C harness (0.29 vs 0.38 ms) but slower in the program (encoding the
-//   10,000 test images: 18.2 vs 16.8 ms, median of 6);
-// - splitting this product over the cores by columns instead of rows, so each core reads
-//   half of wt (which then fits its L2): 20.5 vs 19.0 ms for the same encode, because
-//   every core must then list every row's non-zeros;
-// - using this product for the first layer in training (with a transposed copy of W per
-//   step): 0.79 vs 0.80 s per autoencoder epoch, 0.43 vs 0.43 encoder2d, 4 repetitions,
-//   i.e. no gain, because the dense AVX-512 kernel runs at about 90 % of the FMA peak on
-//   that product while this one is bound by the L2 cache;
-// - a zero-skipping weight gradient (non-zeros listed column by column): 0.35 ms plus
-//   0.28 ms of listing against the dense 0.49-0.55 ms;
+// Measured and not kept (alternating runs in one session):
+// - the forward product row by row (each row's non-zeros listed, one 1 KiB row of wt
+//   streamed from L2 per non-zero): bound by the L2 cache, 0.32-0.41 ms per batch; it
+//   gave no gain in training (0.79 vs 0.80 s per epoch) and took 15.0-18.2 ms to encode
+//   the 10,000 test images, against 12.6-13.1 ms with blocks of 4 rows below;
+// - a k-blocked variant of that row-by-row product that reused 16-row blocks of wt from
+//   L1 across 32 rows: faster in an isolated C harness (0.29 vs 0.38 ms) but slower in
+//   the program (encode 18.2 vs 16.8 ms);
+// - splitting the forward product over the cores by columns instead of rows, so each
+//   core reads half of wt: 20.5 vs 19.0 ms for the same encode, because every core must
+//   then list every row's non-zeros;
+// - a weight gradient listing the non-zeros column by column: 0.35 ms plus 0.28 ms of
+//   listing against the dense 0.49-0.55 ms;
 // - dropping the columns that are zero in the whole batch (a quarter of MNIST's) before
-//   the dense products: 0.82-0.85 ms against 0.94-0.98 ms for the first layer's forward
-//   pass and weight gradient together, listing and gathers included (isolated), about
-//   4 % of a step: too little for a second code path.
+//   the dense products: about 4 % of a step, less than the blocks below save.
 
 #include "ae_sparse.h"
 
@@ -33,79 +34,202 @@
 #include "vector_internal.h"
 
 
-// y <- x * wt over x's non-zeros. Each row's non-zero positions are listed first (in pieces
-// of AE_SPARSE_PIECE); then y is built 128 columns at a time in 8 vector accumulators that
-// stay in registers while the listed rows of wt stream past.
+// y <- x * wt over x's non-zeros, AE_SPARSE_ROWS rows of x at a time. The rows of a block
+// share one list: the positions where any of them is non-zero (their union), with the
+// block's values there. Each listed row of wt is then loaded once for all the block's rows
+// and multiplied into each row's accumulators, a zero where that row has none; adding
+// w * 0 leaves a sum unchanged, so every row gets exactly the sum over its own non-zeros,
+// in increasing position, whichever rows share its block.
+//
+// The block trades arithmetic for memory traffic: MNIST images have 151 non-zeros each on
+// average and four have 298 in their union, so a block does twice the multiplications of
+// four single rows but reads half as many rows of wt, which no longer leaves it waiting on
+// the L2 cache. The accumulators (AE_SPARSE_ROWS x columns per pass) stay in registers.
+// Positions are listed in pieces of AE_SPARSE_PIECE so that the lists fit on the stack
+// whatever the input width.
 #define AE_SPARSE_PIECE 1024
-#define AE_SPARSE_BLOCK 8
+#define AE_SPARSE_ROWS 4
 
 typedef _Bool vbool __attribute__((ext_vector_type(W)));
 
-// Lists the non-zeros of xr[p0 ..< end] (positions and values) and returns how many there
-// are: a vector compare gives a 16-bit mask per 16 values, and only its set bits are
-// visited, so the zeros (four fifths of an MNIST image) cost a sixteenth of a compare each.
-INLINE int list_nonzeros(const float *xr, long p0, long end, int *index, float *value) {
+// Lists the positions in [p0, end) where any of the `rows` rows starting at x is non-zero
+// and returns how many there are; value[r * AE_SPARSE_PIECE + i] is row r's value at
+// index[i]. A vector compare gives a 16-bit mask per 16 positions, and only its set bits
+// are visited, so the zeros cost a sixteenth of a compare each.
+INLINE int list_union(const float *x, long in, int rows, long p0, long end, int *index, float *value) {
     int count = 0;
     long p = p0;
     for (; p + W <= end; p += W) {
-        const vbool nonzero = __builtin_convertvector(load(xr + p) != splat(0.0f), vbool);
+        vbool nonzero = (vbool)0;
+        for (int r = 0; r < rows; r++) nonzero |= __builtin_convertvector(load(x + r * in + p) != splat(0.0f), vbool);
         uint16_t bits;
         memcpy(&bits, &nonzero, sizeof bits);
         while (bits) {
             const int lane = __builtin_ctz(bits);
             index[count] = (int)(p + lane);
-            value[count] = xr[p + lane];
+            for (int r = 0; r < rows; r++) value[r * AE_SPARSE_PIECE + count] = x[r * in + p + lane];
             count++;
             bits &= bits - 1;
         }
     }
     for (; p < end; p++) {
-        if (xr[p] != 0.0f) { index[count] = (int)p; value[count] = xr[p]; count++; }
+        int any = 0;
+        for (int r = 0; r < rows; r++) any |= x[r * in + p] != 0.0f;
+        if (!any) continue;
+        index[count] = (int)p;
+        for (int r = 0; r < rows; r++) value[r * AE_SPARSE_PIECE + count] = x[r * in + p];
+        count++;
     }
     return count;
 }
 
-INLINE void sparse_input_product_body(const float *x, long rows, long in, const float *wt, long out, float *y) {
-    int index[AE_SPARSE_PIECE];
-    float value[AE_SPARSE_PIECE];
-    for (long r = 0; r < rows; r++) {
-        const float *xr = x + r * in;
-        float *yr = y + r * out;
-        for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {
-            const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;
-            const int count = list_nonzeros(xr, p0, end, index, value);
-            long c = 0;
-            for (; c + AE_SPARSE_BLOCK * W <= out; c += AE_SPARSE_BLOCK * W) {
-                vf acc[AE_SPARSE_BLOCK];
-#pragma clang loop unroll(full)
-                for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] = p0 == 0 ? splat(0.0f) : load(yr + c + b * W);
-                for (int i = 0; i < count; i++) {
-                    const float *w = wt + (long)index[i] * out + c;
-                    const vf v = splat(value[i]);
-#pragma clang loop unroll(full)
-                    for (int b = 0; b < AE_SPARSE_BLOCK; b++) acc[b] += load(w + b * W) * v;
-                }
-#pragma clang loop unroll(full)
-                for (int b = 0; b < AE_SPARSE_BLOCK; b++) store(yr + c + b * W, acc[b]);
-            }
-            for (; c < out; c += W) {
-                const long left = out - c < W ? out - c : W;
-                vf acc = p0 == 0 ? splat(0.0f) : load_partial(yr + c, left);
-                for (int i = 0; i < count; i++) {
-                    acc += load_partial(wt + (long)index[i] * out + c, left) * value[i];
-                }
-                store_partial(yr + c, acc, left);
-            }
-        }
+// Adds the listed positions' contributions to columns [c, c + columns_per_pass) of the
+// block's R rows of y (or starts them, on the first piece). LANES is how many of the last
+// vector's lanes are columns (W but at the right edge of y).
+#define AE_SPARSE_PASS(R, VECTORS, LANES_EXPRESSION)                                                   \
+    do {                                                                                             \
+        const long lanes = (LANES_EXPRESSION);                                                       \
+        vf acc[R][VECTORS];                                                                          \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                             \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) {                   \
+                const long n = q == VECTORS - 1 ? lanes : W;                                          \
+                acc[r][q] = first ? splat(0.0f) : n == W ? load(y + r * out + c + q * W)              \
+                                                         : load_partial(y + r * out + c + q * W, n);  \
+            }                                                                                        \
+        }                                                                                            \
+        for (int i = 0; i < count; i++) {                                                            \
+            const float *w = wt + (long)index[i] * out + c;                                           \
+            vf wv[VECTORS];                                                                          \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) {                   \
+                const long n = q == VECTORS - 1 ? lanes : W;                                          \
+                wv[q] = n == W ? load(w + q * W) : load_partial(w + q * W, n);                        \
+            }                                                                                        \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                         \
+                const vf v = splat(value[r * AE_SPARSE_PIECE + i]);                                   \
+                _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) acc[r][q] += wv[q] * v; \
+            }                                                                                        \
+        }                                                                                            \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                             \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) {                   \
+                const long n = q == VECTORS - 1 ? lanes : W;                                          \
+                if (n == W) store(y + r * out + c + q * W, acc[r][q]);                               \
+                else store_partial(y + r * out + c + q * W, acc[r][q], n);                           \
+            }                                                                                        \
+        }                                                                                            \
+    } while (0)
+
+// y <- x * wt for R rows (AE_SPARSE_ROWS, or 1 for the rows left over), VECTORS vectors of
+// columns per pass: as many as keep R x VECTORS accumulators in the variant's registers.
+// Written without a target so that the vector helpers inline into each variant below.
+#define AE_DEFINE_SPARSE_ROWS(R, VECTORS)                                                             \
+    INLINE void sparse_rows_##R##_##VECTORS(const float *x, long in, const float *wt, long out, float *y) { \
+        int index[AE_SPARSE_PIECE];                                                                   \
+        float value[R * AE_SPARSE_PIECE];                                                             \
+        for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {                                           \
+            const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;                   \
+            const int count = list_union(x, in, R, p0, end, index, value);                            \
+            const int first = p0 == 0;                                                                \
+            long c = 0;                                                                               \
+            for (; c + VECTORS * W <= out; c += VECTORS * W) AE_SPARSE_PASS(R, VECTORS, W);           \
+            for (; c < out; c += W) AE_SPARSE_PASS(R, 1, out - c < W ? out - c : W);                  \
+        }                                                                                             \
     }
-}
 
-#define AE_DEFINE_SPARSE(NAME, TARGET)                                                             \
-    __attribute__((target(TARGET))) static void sparse_input_product_##NAME(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); }
+AE_DEFINE_SPARSE_ROWS(4, 4)
+AE_DEFINE_SPARSE_ROWS(1, 4)
+AE_DEFINE_SPARSE_ROWS(4, 1)
+AE_DEFINE_SPARSE_ROWS(1, 1)
 
-AE_VARIANTS(AE_DEFINE_SPARSE)
+#define AE_DEFINE_SPARSE(NAME, TARGET, VECTORS)                                                       \
+    TARGET static void sparse_input_product_##NAME(const float *x, long rows, long in, const float *wt, long out, float *y) { \
+        long r = 0;                                                                                   \
+        for (; r + AE_SPARSE_ROWS <= rows; r += AE_SPARSE_ROWS)                                       \
+            sparse_rows_4_##VECTORS(x + r * in, in, wt, out, y + r * out);                            \
+        for (; r < rows; r++) sparse_rows_1_##VECTORS(x + r * in, in, wt, out, y + r * out);          \
+    }
 
-static void sparse_input_product_base(const float *x, long r, long i, const float *w, long o, float *y) { sparse_input_product_body(x, r, i, w, o, y); }
+// 4 rows x 4 vectors = 16 accumulators: half of AVX-512's 32 registers. AVX2 and the
+// baseline split a 16-lane vector over two or four registers, so they take one vector.
+#if defined(__x86_64__)
+AE_DEFINE_SPARSE(avx512, __attribute__((target("avx512f"))), 4)
+AE_DEFINE_SPARSE(avx2, __attribute__((target("avx2,fma"))), 1)
+#endif
+AE_DEFINE_SPARSE(base, , 1)
+
+// dw <- δᵀ·x over the 16-column blocks of x that are not all zero. dw is out x in, δ is
+// rows x out and x rows x in, as in a dense layer's weight gradient (dW = δᵀ·x) when x is
+// the layer's input. For each block of 16 columns of x, the rows with a non-zero there are
+// listed; then dw's block is built TILE rows at a time in TILE vector accumulators, each
+// listed row adding δ[r, o] · x[r, block] to row o. A row left out holds only zeros in the
+// block and would add exactly zero, so every element is the sum over the rows in
+// increasing order, as the dense product sums them (this gives the dense kernel's bits).
+// In MNIST batches 58 % of the (image, 16-column block) pairs have a non-zero, so this
+// does 58 % of the dense arithmetic, at the dense kernel's rate: the rows of x are read
+// as 64-byte pieces and δ's values are broadcast, as in the dense micro-kernel.
+#define AE_GRADIENT_LIST 1024
+
+#define AE_GRADIENT_PASS(TILE)                                                                      \
+    do {                                                                                           \
+        vf acc[TILE];                                                                              \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < TILE; i++) {                         \
+            float *d = dw + (o + i) * in + k0;                                                      \
+            acc[i] = first ? splat(0.0f) : lanes == W ? load(d) : load_partial(d, lanes);           \
+        }                                                                                          \
+        for (int j = 0; j < n; j++) {                                                              \
+            const float *xr = x + (long)list[j] * in + k0;                                         \
+            const vf xv = lanes == W ? load(xr) : load_partial(xr, lanes);                          \
+            const float *dr = delta + (long)list[j] * out + o;                                     \
+            _Pragma("clang loop unroll(full)") for (int i = 0; i < TILE; i++) acc[i] += splat(dr[i]) * xv; \
+        }                                                                                          \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < TILE; i++) {                         \
+            float *d = dw + (o + i) * in + k0;                                                      \
+            if (lanes == W) store(d, acc[i]);                                                      \
+            else store_partial(d, acc[i], lanes);                                                  \
+        }                                                                                          \
+    } while (0)
+
+// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass.
+// Written without a target so that the vector helpers inline into each variant below.
+#define AE_DEFINE_SPARSE_GRADIENT(TILE)                                                             \
+    INLINE void sparse_gradient_blocks_##TILE(const float *delta, long rows, long out, const float *x, \
+                                              long in, float *dw, long b0, long b1) {               \
+        int list[AE_GRADIENT_LIST];                                                                \
+        for (long b = b0; b < b1; b++) {                                                           \
+            const long k0 = b * W;                                                                 \
+            const long lanes = in - k0 < W ? in - k0 : W;                                          \
+            for (long r0 = 0; r0 < rows; r0 += AE_GRADIENT_LIST) {                                 \
+                const long r1 = r0 + AE_GRADIENT_LIST < rows ? r0 + AE_GRADIENT_LIST : rows;       \
+                int n = 0;                                                                         \
+                for (long r = r0; r < r1; r++) {                                                   \
+                    const float *xr = x + r * in + k0;                                             \
+                    const vf v = lanes == W ? load(xr) : load_partial(xr, lanes);                   \
+                    list[n] = (int)r;                                                              \
+                    n += __builtin_reduce_or(v != splat(0.0f)) != 0;                               \
+                }                                                                                  \
+                const int first = r0 == 0;                                                         \
+                long o = 0;                                                                        \
+                for (; o + TILE <= out; o += TILE) AE_GRADIENT_PASS(TILE);                         \
+                for (; o < out; o++) AE_GRADIENT_PASS(1);                                          \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+AE_DEFINE_SPARSE_GRADIENT(16)
+AE_DEFINE_SPARSE_GRADIENT(4)
+AE_DEFINE_SPARSE_GRADIENT(2)
+
+// 16 accumulators fill half of AVX-512's registers; AVX2 holds a 16-lane vector in two
+// registers (of 16) and the SSE baseline in four (of 16), so they take 4 and 2 rows.
+#define AE_DEFINE_GRADIENT_VARIANT(NAME, TARGET, TILE)                                              \
+    TARGET static void sparse_gradient_##NAME(const float *delta, long rows, long out, const float *x, \
+                                              long in, float *dw, long b0, long b1) {               \
+        sparse_gradient_blocks_##TILE(delta, rows, out, x, in, dw, b0, b1);                        \
+    }
+#if defined(__x86_64__)
+AE_DEFINE_GRADIENT_VARIANT(avx512, __attribute__((target("avx512f"))), 16)
+AE_DEFINE_GRADIENT_VARIANT(avx2, __attribute__((target("avx2,fma"))), 4)
+#endif
+AE_DEFINE_GRADIENT_VARIANT(base, , 2)
 
 // ---------------------------------------------------------------------------------------
 // Splitting over the cores.
@@ -117,7 +241,7 @@ typedef struct {
 static void sparse_input_product_task(void *context, int index) {
     const sparse_input_product_job *j = (const sparse_input_product_job *)context;
     long start, length;
-    ae_part(j->rows, 1, j->parts, index, &start, &length);
+    ae_part(j->rows, AE_SPARSE_ROWS, j->parts, index, &start, &length);
     AE_DISPATCH_VOID(sparse_input_product_, j->x + start * j->in, length, j->in, j->wt, j->out, j->y + start * j->out);
 }
 
@@ -129,22 +253,116 @@ void ae_sparse_input_product(const float *x, long rows, long in, const float *wt
     ae_parallel_for(parts, sparse_input_product_task, &job);
 }
 
+typedef struct {
+    const float *delta; long rows; long out; const float *x; long in; float *dw; int parts;
+} sparse_gradient_job;
+
+static void sparse_gradient_task(void *context, int index) {
+    const sparse_gradient_job *j = (const sparse_gradient_job *)context;
+    long start, length;
+    ae_part((j->in + W - 1) / W, 1, j->parts, index, &start, &length);
+    AE_DISPATCH_VOID(sparse_gradient_, j->delta, j->rows, j->out, j->x, j->in, j->dw, start, start + length);
+}
+
+void ae_sparse_weight_gradient(const float *delta, long rows, long out, const float *x, long in, float *dw) {
+    const long blocks = (in + W - 1) / W;
+    int parts = ae_parts(out * in);
+    if (parts > blocks) parts = (int)blocks;
+    if (parts < 1) parts = 1;
+    sparse_gradient_job job = {delta, rows, out, x, in, dw, parts};
+    ae_parallel_for(parts, sparse_gradient_task, &job);
+}
+
+int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows, long out, const float *x, long in, float *dw) {
+    if (variant < ISA_BASE || variant > pick()) return 0;
+    const long blocks = (in + W - 1) / W;
+    switch (variant) {
+#if defined(__x86_64__)
+    case ISA_AVX512: sparse_gradient_avx512(delta, rows, out, x, in, dw, 0, blocks); break;
+    case ISA_AVX2: sparse_gradient_avx2(delta, rows, out, x, in, dw, 0, blocks); break;
+#endif
+    default: sparse_gradient_base(delta, rows, out, x, in, dw, 0, blocks); break;
+    }
+    return 1;
+}
+
+int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y) {
+    if (variant < ISA_BASE || variant > pick()) return 0;
+    switch (variant) {
+#if defined(__x86_64__)
+    case ISA_AVX512: sparse_input_product_avx512(x, rows, in, wt, out, y); break;
+    case ISA_AVX2: sparse_input_product_avx2(x, rows, in, wt, out, y); break;
+#endif
+    default: sparse_input_product_base(x, rows, in, wt, out, y); break;
+    }
+    return 1;
+}
+
 // ---------------------------------------------------------------------------------------
-// Transposing, by 32 x 32 blocks so that both sides stay in cache lines.
+// Transposing, by 8 x 8 tiles turned in registers (three rounds of shuffles), two tiles
+// down at a time so that each row written gets a whole 64-byte line. Edges that do not
+// fill a tile are copied one value at a time. Training transposes the first layer's
+// weight each step (784 x 256 for the autoencoder), so this must cost little next to the
+// products: 0.03-0.05 ms against 0.07-0.12 ms for copying by 32 x 32 blocks (isolated).
 
-#define AE_TRANSPOSE_BLOCK 32
+typedef float v8 __attribute__((ext_vector_type(8)));
 
-static void transpose_rows(const float *source, long rows, long columns, long r0, long r1, float *destination) {
-    for (long rb = r0; rb < r1; rb += AE_TRANSPOSE_BLOCK) {
-        const long re = rb + AE_TRANSPOSE_BLOCK < r1 ? rb + AE_TRANSPOSE_BLOCK : r1;
-        for (long cb = 0; cb < columns; cb += AE_TRANSPOSE_BLOCK) {
-            const long ce = cb + AE_TRANSPOSE_BLOCK < columns ? cb + AE_TRANSPOSE_BLOCK : columns;
-            for (long c = cb; c < ce; c++) {
-                for (long r = rb; r < re; r++) destination[c * rows + r] = source[r * columns + c];
-            }
-        }
+INLINE v8 load8(const float *p) { v8 v; memcpy(&v, p, sizeof v); return v; }
+INLINE void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+// Rows r0 ..< r0 + 8 and columns c0 ..< c0 + 8 of source to destination.
+INLINE void transpose_tile(const float *source, long rows, long columns, long r0, long c0, float *destination) {
+    v8 r[8], t[8], u[8];
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i++) r[i] = load8(source + (r0 + i) * columns + c0);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+        u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+        u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 4; i++) {
+        store8(destination + (c0 + i) * rows + r0, __builtin_shufflevector(u[i], u[i + 4], 0, 1, 2, 3, 8, 9, 10, 11));
+        store8(destination + (c0 + i + 4) * rows + r0, __builtin_shufflevector(u[i], u[i + 4], 4, 5, 6, 7, 12, 13, 14, 15));
     }
 }
+
+INLINE void transpose_rows_body(const float *source, long rows, long columns, long r0, long r1, float *destination) {
+    const long tiled_columns = columns / 8 * 8;
+    long rb = r0;
+    for (; rb + 8 <= r1; rb += 16) {
+        const int pair = rb + 16 <= r1;
+        for (long c = 0; c < tiled_columns; c += 8) {
+            transpose_tile(source, rows, columns, rb, c, destination);
+            if (pair) transpose_tile(source, rows, columns, rb + 8, c, destination);
+        }
+        const long re = pair ? rb + 16 : rb + 8;
+        for (long c = tiled_columns; c < columns; c++) {
+            for (long i = rb; i < re; i++) destination[c * rows + i] = source[i * columns + c];
+        }
+        if (!pair) { rb += 8; break; }
+    }
+    for (; rb < r1; rb++) {
+        for (long c = 0; c < columns; c++) destination[c * rows + rb] = source[rb * columns + c];
+    }
+}
+
+#define AE_DEFINE_TRANSPOSE(NAME, TARGET)                                                            \
+    TARGET static void transpose_rows_##NAME(const float *s, long rows, long columns, long r0, long r1, float *d) { \
+        transpose_rows_body(s, rows, columns, r0, r1, d);                                           \
+    }
+#if defined(__x86_64__)
+AE_DEFINE_TRANSPOSE(avx512, __attribute__((target("avx512f"))))
+AE_DEFINE_TRANSPOSE(avx2, __attribute__((target("avx2,fma"))))
+#endif
+AE_DEFINE_TRANSPOSE(base, )
 
 typedef struct {
     const float *source; long rows; long columns; float *destination; int parts;
@@ -153,8 +371,8 @@ typedef struct {
 static void transpose_task(void *context, int index) {
     const transpose_job *j = (const transpose_job *)context;
     long start, length;
-    ae_part(j->rows, 1, j->parts, index, &start, &length);
-    transpose_rows(j->source, j->rows, j->columns, start, start + length, j->destination);
+    ae_part(j->rows, 16, j->parts, index, &start, &length);
+    AE_DISPATCH_VOID(transpose_rows_, j->source, j->rows, j->columns, start, start + length, j->destination);
 }
 
 void ae_transpose(const float *source, long rows, long columns, float *destination) {

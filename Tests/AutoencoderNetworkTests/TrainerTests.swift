@@ -108,37 +108,6 @@ import Testing
     }
 }
 
-@Suite struct SparseInputTests {
-    /// The zero-skipping first layer (used for mostly-zero inputs such as MNIST) agrees with
-    /// the dense product: output widths that are not a multiple of the vector width, inputs
-    /// wider than one column block and not a multiple of it, more rows than one chunk
-    /// (32) and enough work to be split over threads, rows with no non-zero at all, and
-    /// inputs so wide that a chunk holds fewer rows.
-    @Test(arguments: [(40, 50, 256), (40, 50, 130), (40, 50, 7), (300, 784, 100), (1, 17, 16), (70, 5000, 20)])
-    func sparseAndDenseForwardAgree(rows: Int, inputWidth: Int, outputWidth: Int) throws {
-        var g = RandomGenerator(seed: 21)
-        let network = try Network(layers: [
-            Dense(inputWidth, outputWidth, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
-            Dense(outputWidth, 3, activation: .linear, weightInitializer: .normal, biasInitializer: .normal),
-        ], generator: &g)
-        // 80 % zeros, like MNIST, and every third row all zeros (after the first 16 rows,
-        // which decide whether the input counts as mostly zeros).
-        var storage = (0..<(rows * inputWidth)).map { _ in
-            g.nextInt(below: 5) == 0 ? Float(g.nextUnitDouble()) : 0
-        }
-        for row in stride(from: 18, to: rows, by: 3) {
-            for c in 0..<inputWidth { storage[row * inputWidth + c] = 0 }
-        }
-        let input = Matrix(rows: rows, columns: inputWidth, storage: storage)
-        var denseLooking = input
-        denseLooking.storage = denseLooking.storage.map { $0 == 0 ? 1e-30 : $0 }  // defeats the zero check
-        let sparse = network.apply(input, multiplier: BuiltInMatrixMultiplier())
-        let dense = network.apply(denseLooking, multiplier: BuiltInMatrixMultiplier())
-        #expect(sparse.rows == rows)
-        for (a, b) in zip(sparse.storage, dense.storage) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
-    }
-}
-
 @Suite struct BackendChoiceTests {
     @Test func environmentOverridesTheChoice() {
         #expect(MatrixMultiplication.choose(requested: "builtin") is BuiltInMatrixMultiplier)

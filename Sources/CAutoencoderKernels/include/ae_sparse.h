@@ -1,10 +1,11 @@
-// The product for a layer whose input is mostly zeros, such as MNIST images (about four
-// fifths of their pixels are 0): it skips the zeros, so the first layer's forward pass at
-// inference costs less than the dense product. And the transpose that lays out its weight.
+// The products of a layer whose input is mostly zeros, such as MNIST images (about four
+// fifths of their pixels are 0): the forward product and the weight gradient skip the
+// zeros, so the first layer costs about half of the dense products in training and at
+// inference. And the transpose that lays out its weight for the forward product.
 //
 // Memory layout: matrices are ROW-MAJOR with no padding between rows. A batch x is
-// rows x in; a dense layer's weight transposed, wt, is in x out (the layer stores W as
-// out x in, as PyTorch's nn.Linear does).
+// rows x in; a dense layer's weight W is out x in (as PyTorch's nn.Linear stores it) and
+// its transpose wt is in x out; the gradient δ of the layer's output is rows x out.
 
 #ifndef AE_SPARSE_H
 #define AE_SPARSE_H
@@ -15,6 +16,19 @@ extern "C" {
 
 /// y <- x * wt, skipping x's zeros: x is rows x in, wt is in x out, y is rows x out.
 void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y);
+
+/// dw <- δᵀ·x, skipping the 16-column blocks of x that are all zero: δ is rows x out, x is
+/// rows x in, dw is out x in (a dense layer's weight gradient, its input being x).
+void ae_sparse_weight_gradient(const float *delta, long rows, long out, const float *x, long in, float *dw);
+
+/// ae_sparse_weight_gradient on the calling thread with one variant, as
+/// ae_sparse_input_product_variant below.
+int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows, long out, const float *x, long in, float *dw);
+
+/// The same product on the calling thread with one instruction-set variant: 0 the build's
+/// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it.
+/// For tests that every variant agrees (the product above uses the best one).
+int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y);
 
 /// destination (columns x rows) <- the transpose of source (rows x columns).
 void ae_transpose(const float *source, long rows, long columns, float *destination);

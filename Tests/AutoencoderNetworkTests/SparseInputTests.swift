@@ -1,0 +1,202 @@
+@testable import AutoencoderNetwork
+import AutoencoderNumerics
+import CAutoencoderKernels
+import Testing
+
+@Suite struct SparseInputTests {
+    /// The zero-skipping first layer (used for mostly-zero inputs such as MNIST) agrees with
+    /// the dense product: output widths that are not a multiple of the vector width or of
+    /// a pass's 64 columns, inputs wider than one listing piece (1024) and not a multiple
+    /// of it, row counts that leave 1-3 rows after the blocks of 4, enough work to be split
+    /// over threads, and rows with no non-zero at all (next to rows that have some).
+    @Test(arguments: [(40, 50, 256), (40, 50, 130), (40, 50, 7), (300, 784, 100), (1, 17, 16), (70, 5000, 20),
+                      (23, 784, 64), (6, 33, 200)])
+    func sparseAndDenseForwardAgree(rows: Int, inputWidth: Int, outputWidth: Int) throws {
+        var g = RandomGenerator(seed: 21)
+        let network = try Network(layers: [
+            Dense(inputWidth, outputWidth, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(outputWidth, 3, activation: .linear, weightInitializer: .normal, biasInitializer: .normal),
+        ], generator: &g)
+        // 80 % zeros, like MNIST, and every third row all zeros (after the first 16 rows,
+        // which decide whether the input counts as mostly zeros).
+        var storage = (0..<(rows * inputWidth)).map { _ in
+            g.nextInt(below: 5) == 0 ? Float(g.nextUnitDouble()) : 0
+        }
+        for row in stride(from: 18, to: rows, by: 3) {
+            for c in 0..<inputWidth { storage[row * inputWidth + c] = 0 }
+        }
+        let input = Matrix(rows: rows, columns: inputWidth, storage: storage)
+        var denseLooking = input
+        denseLooking.storage = denseLooking.storage.map { $0 == 0 ? 1e-30 : $0 }  // defeats the zero check
+        let sparse = network.apply(input, multiplier: BuiltInMatrixMultiplier())
+        let dense = network.apply(denseLooking, multiplier: BuiltInMatrixMultiplier())
+        #expect(sparse.rows == rows)
+        for (a, b) in zip(sparse.storage, dense.storage) { #expect(abs(a - b) <= 1e-4 * max(1, abs(b))) }
+    }
+
+    /// `rows × width` values, four fifths zeros, row `emptyRow(rows)` all zeros and, with
+    /// more than 5 rows, a NaN in row 5.
+    static func mostlyZeros(rows: Int, width: Int, using g: inout RandomGenerator) -> [Float] {
+        var x = (0..<(rows * width)).map { _ in g.nextInt(below: 5) == 0 ? Float(g.nextUnitDouble()) : 0 }
+        for c in 0..<width { x[emptyRow(rows) * width + c] = 0 }
+        if rows > 5 { x[5 * width + width / 2] = .nan }
+        return x
+    }
+
+    static func emptyRow(_ rows: Int) -> Int { min(2, rows - 1) }
+
+    /// Whether `values` are within 1e-5 (relative, or absolute below 1) of the reference.
+    static func close(_ values: [Float], _ reference: [Double]) -> Bool {
+        zip(values, reference).allSatisfy { a, b in b.isNaN ? a.isNaN : abs(Double(a) - b) <= 1e-5 * max(1, abs(b)) }
+    }
+
+    /// Every instruction-set variant of the zero-skipping product this CPU runs (AVX-512,
+    /// AVX2, baseline: each lays out its passes differently) sums each row over its own
+    /// non-zeros only, whatever rows share its block of 4: a row alone gives the same bits
+    /// as in a batch. The two FMA variants agree bit for bit; the baseline rounds products
+    /// separately, so it agrees within tolerance. Odd shapes, rows with no non-zero, and a
+    /// NaN (not a zero, so it must count).
+    @Test(arguments: [(9, 50, 200), (4, 784, 64), (7, 1100, 19), (1, 16, 1)])
+    func everyVariantSumsEachRowOverItsOwnNonZeros(rows: Int, inputWidth: Int, outputWidth: Int) {
+        var g = RandomGenerator(seed: 5)
+        let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
+        let emptyRow = Self.emptyRow(rows)
+        let wt = (0..<(inputWidth * outputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        func product(variant: Int32, rows range: Range<Int>) -> [Float]? {
+            var y = [Float](repeating: -1, count: range.count * outputWidth)
+            let supported = x[(range.lowerBound * inputWidth)...].withUnsafeBufferPointer {
+                ae_sparse_input_product_variant(variant, $0.baseAddress!, range.count, inputWidth, wt, outputWidth, &y)
+            }
+            return supported != 0 ? y : nil
+        }
+        var expected = [Double](repeating: 0, count: rows * outputWidth)
+        for r in 0..<rows {
+            for k in 0..<inputWidth where x[r * inputWidth + k] != 0 {
+                for c in 0..<outputWidth {
+                    expected[r * outputWidth + c] += Double(wt[k * outputWidth + c]) * Double(x[r * inputWidth + k])
+                }
+            }
+        }
+        var fusedResults: [[Float]] = []
+        for variant in Int32(0)...2 {
+            guard let y = product(variant: variant, rows: 0..<rows) else { continue }
+            if variant > 0 { fusedResults.append(y) }
+            #expect(Self.close(y, expected), "variant \(variant)")
+            #expect(y[(emptyRow * outputWidth)..<((emptyRow + 1) * outputWidth)].allSatisfy { $0 == 0 })
+            if rows > 5 { #expect(y[5 * outputWidth].isNaN) }
+            for r in 0..<rows {
+                let alone = product(variant: variant, rows: r..<(r + 1))!
+                #expect(alone.map(\.bitPattern) == y[(r * outputWidth)..<((r + 1) * outputWidth)].map(\.bitPattern),
+                        "variant \(variant), row \(r)")
+            }
+        }
+        #expect(product(variant: 0, rows: 0..<rows) != nil)
+        if fusedResults.count == 2 { #expect(fusedResults[0].map(\.bitPattern) == fusedResults[1].map(\.bitPattern)) }
+    }
+
+    /// The zero-skipping weight gradient δᵀ·x agrees with a reference in every variant, and
+    /// bit for bit between the two FMA variants and the threaded product. A sample that is
+    /// zero in a block of 16 inputs adds exactly nothing there: leaving out an all-zero
+    /// sample gives the same bits. A NaN input is not a zero, so it counts. Shapes: input
+    /// widths that are and are not multiples of 16, output widths below and above the
+    /// 16-row tile and not multiples of it, more samples than one list (1024).
+    @Test(arguments: [(9, 50, 200), (256, 784, 256), (7, 33, 19), (1, 16, 1), (1100, 40, 17)])
+    func weightGradientSkipsZeroBlocks(rows: Int, inputWidth: Int, outputWidth: Int) {
+        var g = RandomGenerator(seed: 8)
+        let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
+        let delta = (0..<(rows * outputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        var expected = [Double](repeating: 0, count: outputWidth * inputWidth)
+        for r in 0..<rows {
+            for k in 0..<inputWidth where x[r * inputWidth + k] != 0 {
+                for o in 0..<outputWidth {
+                    expected[o * inputWidth + k] += Double(delta[r * outputWidth + o]) * Double(x[r * inputWidth + k])
+                }
+            }
+        }
+        var fused: [[Float]] = []
+        for variant in Int32(0)...2 {
+            var dw = [Float](repeating: -1, count: outputWidth * inputWidth)
+            guard ae_sparse_weight_gradient_variant(variant, delta, rows, outputWidth, x, inputWidth, &dw) != 0 else { continue }
+            if variant > 0 { fused.append(dw) }
+            #expect(Self.close(dw, expected), "variant \(variant)")
+        }
+        var threaded = [Float](repeating: -1, count: outputWidth * inputWidth)
+        ae_sparse_weight_gradient(delta, rows, outputWidth, x, inputWidth, &threaded)
+        if let first = fused.first {
+            for dw in fused + [threaded] { #expect(dw.map(\.bitPattern) == first.map(\.bitPattern)) }
+        }
+        if rows > 5 { #expect(threaded[inputWidth / 2].isNaN) }
+        if rows > 1 {
+            let emptyRow = Self.emptyRow(rows)
+            let xWithout = Array(x[..<(emptyRow * inputWidth)] + x[((emptyRow + 1) * inputWidth)...])
+            let deltaWithout = Array(delta[..<(emptyRow * outputWidth)] + delta[((emptyRow + 1) * outputWidth)...])
+            var without = [Float](repeating: -1, count: outputWidth * inputWidth)
+            ae_sparse_weight_gradient(deltaWithout, rows - 1, outputWidth, xWithout, inputWidth, &without)
+            #expect(without.map(\.bitPattern) == threaded.map(\.bitPattern))
+        }
+    }
+
+    /// The transpose that lays out the first layer's weight, on shapes around its 8 x 8
+    /// tiles and pairs of tiles: exact.
+    @Test(arguments: [(1, 1), (1, 9), (7, 8), (8, 7), (9, 17), (16, 8), (24, 33), (256, 784), (784, 256), (33, 1000)])
+    func transposeIsExact(rows: Int, columns: Int) {
+        let source = (0..<(rows * columns)).map { Float($0) }
+        var destination = [Float](repeating: -1, count: rows * columns)
+        ae_transpose(source, rows, columns, &destination)
+        var expected = destination
+        for r in 0..<rows { for c in 0..<columns { expected[c * rows + r] = source[r * columns + c] } }
+        #expect(destination == expected)
+    }
+}
+
+@Suite struct SparseFirstLayerTrainingTests {
+    /// Mostly-zero samples (like MNIST: 80 % zeros, with whole blocks of zeros) of 48 features.
+    static func data(count: Int = 96) -> Matrix {
+        var g = RandomGenerator(seed: 31)
+        let storage = (0..<(count * 48)).map { i in
+            (i % 48) / 16 == (i / 48) % 3 && g.nextInt(below: 2) == 0 ? Float(g.nextUnitDouble()) : 0
+        }
+        return Matrix(rows: count, columns: 48, storage: storage)
+    }
+
+    static func trainer(skipsZeros: Bool) throws -> Trainer {
+        var g = RandomGenerator(seed: 3)
+        let network = try Network(layers: [
+            Dense(48, 20, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(20, 48, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+        ], generator: &g)
+        return Trainer(network: network, optimizer: Adam(learningRate: 0.01), batchSize: 16, generator: g,
+                       multiplier: BuiltInMatrixMultiplier(), firstLayerSkipsZeros: skipsZeros)
+    }
+
+    /// Training that skips the input's zeros in the first layer follows the dense path up to
+    /// rounding, step after step (here, with 48 inputs, even to the bit); a batch that is not
+    /// mostly zeros takes the dense path.
+    @Test func followsTheDensePath() throws {
+        let data = Self.data()
+        #expect(data.withView { $0.isMostlyZero })
+        let sparse = try Self.trainer(skipsZeros: true), dense = try Self.trainer(skipsZeros: false)
+        #expect(sparse.firstLayerSkipsZeros && !dense.firstLayerSkipsZeros)
+        for _ in 0..<5 {
+            let a = try sparse.trainEpoch(on: data), b = try dense.trainEpoch(on: data)
+            #expect(abs(a.meanCost - b.meanCost) <= 1e-4 * b.meanCost)
+        }
+        let worst = zip(sparse.network.parameters, dense.network.parameters).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-3)
+        #expect(sparse.stepsSkippingZeros == 5 * 6 && dense.stepsSkippingZeros == 0)
+
+        var denseData = data
+        denseData.storage = denseData.storage.map { $0 + 0.5 }
+        let third = try Self.trainer(skipsZeros: true)
+        _ = try third.trainEpoch(on: denseData)
+        #expect(third.stepsSkippingZeros == 0)
+    }
+
+    /// A NaN among the zeros is not skipped: training stops at that batch as on the dense path.
+    @Test func aNaNInAMostlyZeroBatchStopsTraining() throws {
+        var data = Self.data(count: 32)
+        data[3, 40] = .nan
+        let trainer = try Self.trainer(skipsZeros: true)
+        #expect(throws: TrainingError.self) { try trainer.trainEpoch(on: data) }
+    }
+}
