@@ -87,8 +87,8 @@ public struct Dense: Layer, Equatable {
     /// The backward pass of a first layer whose input is mostly zeros: as
     /// ``backward(input:output:outputGradient:parameters:parameterGradients:inputGradient:context:)``
     /// without an input gradient, with the weight gradient `δᵀ·x` skipping the blocks of
-    /// 16 inputs that are all zero in a sample (the same sums in the same order as the
-    /// dense product, on MNIST about 58 % of its arithmetic).
+    /// 16 inputs that are all zero in a sample: each element is the dense product's sum
+    /// without its terms that are exactly zero, for about 58 % of the arithmetic on MNIST.
     public func backward(
         sparseInput input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
         parameterGradients: UnsafeMutablePointer<Float>
