@@ -9,8 +9,10 @@
 // on 256-image batches, 784 -> 256, two threads, isolated (median of 400): forward
 // 0.05 ms transpose + 0.21-0.26 ms against the dense kernel's 0.48-0.51 ms; weight
 // gradient 0.31-0.37 ms against 0.57-0.66 ms, with the same bits. In the program
-// (autoencoder-benchmark --first-layer sparse,dense): 0.661-0.677 against 0.754-0.766 s
-// per autoencoder epoch, 0.353 against 0.404 encoder2d.
+// (autoencoder-benchmark --first-layer sparse,dense, 3 alternating repetitions):
+// 0.680-0.700 against 0.774-0.810 s per autoencoder epoch, 0.370-0.389 against
+// 0.425-0.434 encoder2d (a quieter earlier run: 0.661-0.677 against 0.754-0.766, 0.353
+// against 0.404).
 //
 // Measured and not kept (alternating runs in one session):
 // - the forward product row by row (each row's non-zeros listed, one 1 KiB row of wt
@@ -37,12 +39,13 @@
 // y <- x * wt over x's non-zeros, AE_SPARSE_ROWS rows of x at a time. The rows of a block
 // share one list: the positions where any of them is non-zero (their union), with the
 // block's values there. Each listed row of wt is then loaded once for all the block's rows
-// and multiplied into each row's accumulators, a zero where that row has none; adding
-// w * 0 leaves a sum unchanged, so every row gets exactly the sum over its own non-zeros,
-// in increasing position, whichever rows share its block.
+// and multiplied into each row's accumulators, a zero where that row has none; for a
+// finite w, adding w * 0 leaves a sum unchanged, so every row gets exactly the sum over its
+// own non-zeros, in increasing position, whichever rows share its block (an infinite w
+// makes NaN there, as the dense product would).
 //
-// The block trades arithmetic for memory traffic: MNIST images have 151 non-zeros each on
-// average and four have 298 in their union, so a block does twice the multiplications of
+// The block trades arithmetic for memory traffic: MNIST images have 150 non-zeros each on
+// average and four have 298-305 in their union, so a block does twice the multiplications of
 // four single rows but reads half as many rows of wt, which no longer leaves it waiting on
 // the L2 cache. The accumulators (AE_SPARSE_ROWS x columns per pass) stay in registers.
 // Positions are listed in pieces of AE_SPARSE_PIECE so that the lists fit on the stack
@@ -142,6 +145,7 @@ AE_DEFINE_SPARSE_ROWS(1, 1)
 
 #define AE_DEFINE_SPARSE(NAME, TARGET, VECTORS)                                                       \
     TARGET static void sparse_input_product_##NAME(const float *x, long rows, long in, const float *wt, long out, float *y) { \
+        if (in == 0) { memset(y, 0, sizeof(float) * (size_t)(rows * out)); return; }                 \
         long r = 0;                                                                                   \
         for (; r + AE_SPARSE_ROWS <= rows; r += AE_SPARSE_ROWS)                                       \
             sparse_rows_4_##VECTORS(x + r * in, in, wt, out, y + r * out);                            \
@@ -162,8 +166,9 @@ AE_DEFINE_SPARSE(base, , 1)
 // listed; then dw's block is built TILE rows at a time in TILE vector accumulators, each
 // listed row adding δ[r, o] · x[r, block] to row o. A row left out holds only zeros in the
 // block and would add exactly zero, so every element is the sum over the rows in
-// increasing order without its zero terms (on the autoencoder's 256 x 784 shape this
-// matched the built-in dense kernel bit for bit, which sums in the same order).
+// increasing order without its zero terms. For batches of up to 512 rows (the built-in
+// dense kernel's block of the summed dimension) that is the dense kernel's order, and on
+// the autoencoder's shapes the results matched it bit for bit.
 // In MNIST batches 58 % of the (image, 16-column block) pairs have a non-zero, so this
 // does 58 % of the dense arithmetic, at the dense kernel's rate: the rows of x are read
 // as 64-byte pieces and δ's values are broadcast, as in the dense micro-kernel.
@@ -195,6 +200,13 @@ AE_DEFINE_SPARSE(base, , 1)
     INLINE void sparse_gradient_blocks_##TILE(const float *delta, long rows, long out, const float *x, \
                                               long in, float *dw, long b0, long b1) {               \
         int list[AE_GRADIENT_LIST];                                                                \
+        if (rows == 0) {                                                                           \
+            for (long o = 0; o < out; o++) {                                                       \
+                const long k0 = b0 * W, k1 = b1 * W < in ? b1 * W : in;                            \
+                if (k1 > k0) memset(dw + o * in + k0, 0, sizeof(float) * (size_t)(k1 - k0));       \
+            }                                                                                      \
+            return;                                                                                \
+        }                                                                                          \
         for (long b = b0; b < b1; b++) {                                                           \
             const long k0 = b * W;                                                                 \
             const long lanes = in - k0 < W ? in - k0 : W;                                          \

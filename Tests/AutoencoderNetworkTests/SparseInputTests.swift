@@ -136,6 +136,17 @@ import Testing
         }
     }
 
+    /// Empty sums are zeros, not whatever the output held: no inputs for the product, no
+    /// samples for the gradient.
+    @Test func emptySumsAreZero() {
+        var y = [Float](repeating: .nan, count: 3 * 5)
+        ae_sparse_input_product([], 3, 0, [], 5, &y)
+        #expect(y.allSatisfy { $0 == 0 })
+        var dw = [Float](repeating: .nan, count: 5 * 40)
+        ae_sparse_weight_gradient([], 0, 5, [], 40, &dw)
+        #expect(dw.allSatisfy { $0 == 0 })
+    }
+
     /// The transpose that lays out the first layer's weight, on shapes around its 8 x 8
     /// tiles and pairs of tiles: exact.
     @Test(arguments: [(1, 1), (1, 9), (7, 8), (8, 7), (9, 17), (16, 8), (24, 33), (256, 784), (784, 256), (33, 1000)])
