@@ -47,7 +47,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 /// batches, dropping the remainder.
 ///
 /// The trainer allocates every buffer a step needs once (activations, gradients,
-/// optimizer moments after the first step), so a step does not touch the heap.
+/// optimizer moments after the first step, the first layer's transposed weight), so a
+/// step does not touch the heap. A first dense layer skips the zeros of mostly-zero
+/// batches (see ``firstLayerSkipsZeros``).
 public final class Trainer {
     /// The network being trained.
     public private(set) var network: Network
