@@ -56,7 +56,7 @@ let package = Package(
             ],
             path: "Benchmarks/AutoencoderBenchmark"),
 
-        .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics"]),
+        .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData"]),
         .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),

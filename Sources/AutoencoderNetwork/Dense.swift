@@ -104,9 +104,8 @@ public struct Dense: Layer, Equatable {
     private func outputDelta(
         _ outputGradient: MutableMatrixView, output: MatrixView, biasGradient: UnsafeMutablePointer<Float>
     ) -> MatrixView {
-        ElementwiseKernels.multiplyByDerivative(outputGradient.base, output: output.base,
-                                                count: output.count, activation.nonlinearity)
-        ElementwiseKernels.sumRows(outputGradient.view, into: biasGradient)
+        ElementwiseKernels.multiplyByDerivativeAndSumRows(outputGradient, output: output, activation.nonlinearity,
+                                                          into: biasGradient)
         return outputGradient.view
     }
 

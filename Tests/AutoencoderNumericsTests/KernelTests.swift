@@ -84,6 +84,29 @@ import Testing
         for i in y.indices { #expect(abs(g[i] - 2 * y[i] * (1 - y[i])) < 1e-7) }
     }
 
+    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh], [1, 7, 33, 100, 257, 784])
+    func derivativeAndRowSumsInOnePassMatchTwoPasses(f: ElementwiseKernels.Nonlinearity, columns: Int) {
+        // 300 rows: wide enough shapes are split over the threads by columns.
+        let rows = 300
+        let output = Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { Float(($0 * 37) % 101) / 101 - 0.2 })
+        let gradient = Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { Float(($0 * 53) % 97) * 0.01 - 0.45 })
+        var twoPasses = gradient, onePass = gradient
+        var sumsTwo = [Float](repeating: .nan, count: columns), sumsOne = [Float](repeating: .nan, count: columns)
+        output.withView { y in
+            twoPasses.withMutableView { g in
+                ElementwiseKernels.multiplyByDerivative(g.base, output: y.base, count: g.count, f)
+                sumsTwo.withUnsafeMutableBufferPointer { ElementwiseKernels.sumRows(g.view, into: $0.baseAddress!) }
+            }
+            onePass.withMutableView { g in
+                sumsOne.withUnsafeMutableBufferPointer {
+                    ElementwiseKernels.multiplyByDerivativeAndSumRows(g, output: y, f, into: $0.baseAddress!)
+                }
+            }
+        }
+        #expect(onePass == twoPasses)
+        #expect(sumsOne == sumsTwo)
+    }
+
     @Test func rowSums() {
         let m = Matrix([[1, 2, 3, 4, 5, 6, 7, 8, 9], [10, 20, 30, 40, 50, 60, 70, 80, 90]])
         var sums = [Float](repeating: -1, count: 9)

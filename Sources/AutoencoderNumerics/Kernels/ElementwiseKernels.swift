@@ -43,6 +43,16 @@ public enum ElementwiseKernels {
         ae_multiply_derivative(gradient, output, count, f.c)
     }
 
+    /// ``multiplyByDerivative(_:output:count:_:)`` then ``sumRows(_:into:)`` in one pass
+    /// over memory, with the same results: `gradient ← gradient ⊙ f'(output)` (a layer's
+    /// pre-activation gradient), then `biasGradient[c] ← Σ_r gradient[r, c]`.
+    public static func multiplyByDerivativeAndSumRows(
+        _ gradient: MutableMatrixView, output: MatrixView, _ f: Nonlinearity, into biasGradient: UnsafeMutablePointer<Float>
+    ) {
+        precondition(gradient.rows == output.rows && gradient.columns == output.columns, "Gradient and output shapes disagree.")
+        ae_multiply_derivative_and_sum_rows(gradient.base, output.base, gradient.rows, gradient.columns, f.c, biasGradient)
+    }
+
     /// `sums[c] ← Σ_r values[r, c]`: a bias's gradient from its layer's pre-activation gradient.
     public static func sumRows(_ values: MatrixView, into sums: UnsafeMutablePointer<Float>) {
         ae_sum_rows(values.base, values.rows, values.columns, sums)

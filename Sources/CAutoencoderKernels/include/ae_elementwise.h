@@ -42,6 +42,12 @@ double ae_squared_error(const float *prediction, const float *target, long count
 /// sums[c] <- sum over rows of values[r][c].
 void ae_sum_rows(const float *values, long rows, long columns, float *sums);
 
+/// gradient[r][c] *= f'(output[r][c]), then sums[c] <- sum over rows of gradient[r][c]: a
+/// dense layer's pre-activation gradient and its bias gradient in one pass, with the
+/// same results as ae_multiply_derivative followed by ae_sum_rows.
+void ae_multiply_derivative_and_sum_rows(float *gradient, const float *output, long rows, long columns,
+                                         ae_nonlinearity f, float *sums);
+
 /// 1 when every value is finite, 0 when one is NaN or infinite.
 int ae_all_finite(const float *values, long count);
 
@@ -55,6 +61,13 @@ void ae_adam(float *parameters, const float *gradients, float *m, float *v, long
 void ae_exp(const float *in, float *out, long count);
 void ae_sigmoid(const float *in, float *out, long count);
 void ae_tanh(const float *in, float *out, long count);
+
+/// For tests that every instruction-set variant is accurate (the calls above use the best
+/// one): `variant` 0 is the build's baseline, 1 AVX2+FMA, 2 AVX-512F. Each returns 0,
+/// computing nothing, when this CPU lacks the variant. `function`: 0 exp, 1 sigmoid, 2 tanh.
+int ae_map_variant(int variant, int function, const float *in, float *out, long count);
+int ae_adam_variant(int variant, float *parameters, const float *gradients, float *m, float *v, long count,
+                    float step_size, float beta1, float beta2, float epsilon);
 
 /// The instruction set the elementwise kernels dispatched to, e.g. "AVX-512".
 const char *ae_elementwise_isa(void);
