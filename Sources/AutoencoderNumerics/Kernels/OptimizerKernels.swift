@@ -7,7 +7,8 @@ import CAutoencoderKernels
 /// and writes each array once; Adam splits itself over the cores when large.
 public enum OptimizerKernels {
     /// One Adam step in TensorFlow 1's form (`ApplyAdam`), entirely in `Float`:
-    /// `m += (g − m)(1 − β1)`, `v += (g² − v)(1 − β2)`, `θ −= lr_t·m / (√v + ε)`.
+    /// `m += (g − m)(1 − β1)`, `v += (g² − v)(1 − β2)`, `θ −= lr_t·m / (√v + ε)`; with AVX-512
+    /// or AVX2 the division is a reciprocal estimate refined by a Newton step (within about 2 ulp).
     /// The caller folds the bias corrections into `stepSize` (`lr_t`).
     public static func adam(
         parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,

@@ -52,7 +52,8 @@ void ae_multiply_derivative_and_sum_rows(float *gradient, const float *output, l
 int ae_all_finite(const float *values, long count);
 
 /// TensorFlow 1's ApplyAdam on count parameters: m += (g - m)(1 - beta1);
-/// v += (g^2 - v)(1 - beta2); p -= step_size * m / (sqrt(v) + epsilon).
+/// v += (g^2 - v)(1 - beta2); p -= step_size * m / (sqrt(v) + epsilon), the division done
+/// by the AVX-512 and AVX2 variants as a refined reciprocal estimate (within about 2 ulp).
 void ae_adam(float *parameters, const float *gradients, float *m, float *v, long count,
              float step_size, float beta1, float beta2, float epsilon);
 
