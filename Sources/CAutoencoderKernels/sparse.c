@@ -196,6 +196,51 @@ AE_DEFINE_SPARSE(base, , 1)
 
 // Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass.
 // Written without a target so that the vector helpers inline into each variant below.
+// The weight gradient's work per block of 16 columns grows with the rows that have a
+// non-zero there, and those differ a lot between blocks: in MNIST the lower half of an
+// image holds more ink, so an even split of the 49 blocks gave one core 16 % more rows
+// (31,100 vs 26,900 over 8 batches), and the other waited for it 25-40 µs per step. The
+// split points are instead chosen so each core gets about the same count (plus one per
+// block, for its listing), estimated on every AE_GRADIENT_SAMPLE-th row: a few hundred
+// vector compares. Which core computes a block does not change its bits.
+#define AE_GRADIENT_SAMPLE 8
+#define AE_GRADIENT_SPLIT_BLOCKS 1024   // wider inputs are split evenly
+
+// bounds[0 ... parts]: part p computes blocks [bounds[p], bounds[p + 1]).
+INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int parts, long *bounds) {
+    const long blocks = (in + W - 1) / W;
+    long weight[AE_GRADIENT_SPLIT_BLOCKS];
+    long total = 0;
+    if (blocks <= AE_GRADIENT_SPLIT_BLOCKS) {
+        for (long b = 0; b < blocks; b++) {
+            const long k0 = b * W, lanes = in - k0 < W ? in - k0 : W;
+            long count = 1;
+            for (long r = 0; r < rows; r += AE_GRADIENT_SAMPLE) {
+                const float *xr = x + r * in + k0;
+                const vf v = lanes == W ? load(xr) : load_partial(xr, lanes);
+                count += __builtin_reduce_or(v != splat(0.0f)) != 0;
+            }
+            weight[b] = count;
+            total += count;
+        }
+    }
+    bounds[0] = 0;
+    long b = 0, running = 0;
+    for (int part = 1; part < parts; part++) {
+        if (blocks > AE_GRADIENT_SPLIT_BLOCKS) {
+            bounds[part] = blocks * part / parts;
+            continue;
+        }
+        // Cut before the block that would take this part past its share, or after it,
+        // whichever lands nearer the share.
+        const long share = total * part / parts;
+        while (b < blocks && running + weight[b] <= share) running += weight[b++];
+        if (b < blocks && share - running > running + weight[b] - share) running += weight[b++];
+        bounds[part] = b;
+    }
+    bounds[parts] = blocks;
+}
+
 #define AE_DEFINE_SPARSE_GRADIENT(TILE)                                                             \
     INLINE void sparse_gradient_blocks_##TILE(const float *delta, long rows, long out, const float *x, \
                                               long in, float *dw, long b0, long b1) {               \
@@ -222,26 +267,35 @@ AE_DEFINE_SPARSE(base, , 1)
                 const int first = r0 == 0;                                                         \
                 long o = 0;                                                                        \
                 for (; o + TILE <= out; o += TILE) AE_GRADIENT_PASS(TILE);                         \
+                if (TILE > 4) for (; o + 4 <= out; o += 4) AE_GRADIENT_PASS(4);                    \
                 for (; o < out; o++) AE_GRADIENT_PASS(1);                                          \
             }                                                                                      \
         }                                                                                          \
     }
 
-AE_DEFINE_SPARSE_GRADIENT(16)
+AE_DEFINE_SPARSE_GRADIENT(28)
 AE_DEFINE_SPARSE_GRADIENT(6)
 AE_DEFINE_SPARSE_GRADIENT(2)
 
-// 16 accumulators fill half of AVX-512's registers; AVX2 holds a 16-lane vector in two of
-// its 16 registers, so 6 rows take 12 (with 4 rows, the broadcasts bound it and it was no
-// faster than the dense kernel: 0.97 vs 1.01 ms per batch, one thread; with 6, 0.83), and
-// the SSE baseline holds one in four, so it takes 2 rows.
+// AVX-512 has 32 vector registers: 28 accumulators leave room for x's vector, and for a
+// 256-wide layer the last 4 rows take a 4-row pass (256 = 9 x 28 + 4). Measured against
+// 16 rows per pass (the previous choice) on real MNIST batches, two threads, median of
+// 600: 306-310 vs 323-330 µs; 24, 30 and 31 rows were no faster than 16 (fewer or no
+// tail rows, but the δ values broadcast per row then straddle more cache lines).
+// AVX2 holds a 16-lane vector in two of its 16 registers, so 6 rows take 12 (with 4 rows,
+// the broadcasts bound it and it was no faster than the dense kernel: 0.97 vs 1.01 ms per
+// batch, one thread; with 6, 0.83), and the SSE baseline holds one in four, so it takes 2.
 #define AE_DEFINE_GRADIENT_VARIANT(NAME, TARGET, TILE)                                              \
     TARGET static void sparse_gradient_##NAME(const float *delta, long rows, long out, const float *x, \
                                               long in, float *dw, long b0, long b1) {               \
         sparse_gradient_blocks_##TILE(delta, rows, out, x, in, dw, b0, b1);                        \
+    }                                                                                              \
+    TARGET static void sparse_gradient_split_##NAME(long rows, const float *x, long in, int parts,  \
+                                                    long *bounds) {                                \
+        sparse_gradient_split_body(rows, x, in, parts, bounds);                                    \
     }
 #if defined(__x86_64__)
-AE_DEFINE_GRADIENT_VARIANT(avx512, __attribute__((target("avx512f"))), 16)
+AE_DEFINE_GRADIENT_VARIANT(avx512, __attribute__((target("avx512f"))), 28)
 AE_DEFINE_GRADIENT_VARIANT(avx2, __attribute__((target("avx2,fma"))), 6)
 #endif
 AE_DEFINE_GRADIENT_VARIANT(base, , 2)
@@ -269,14 +323,14 @@ void ae_sparse_input_product(const float *x, long rows, long in, const float *wt
 }
 
 typedef struct {
-    const float *delta; long rows; long out; const float *x; long in; float *dw; int parts;
+    const float *delta; long rows; long out; const float *x; long in; float *dw;
+    long bounds[AE_MAX_PARTS + 1];
 } sparse_gradient_job;
 
 static void sparse_gradient_task(void *context, int index) {
     const sparse_gradient_job *j = (const sparse_gradient_job *)context;
-    long start, length;
-    ae_part((j->in + W - 1) / W, 1, j->parts, index, &start, &length);
-    AE_DISPATCH_VOID(sparse_gradient_, j->delta, j->rows, j->out, j->x, j->in, j->dw, start, start + length);
+    AE_DISPATCH_VOID(sparse_gradient_, j->delta, j->rows, j->out, j->x, j->in, j->dw, j->bounds[index],
+                     j->bounds[index + 1]);
 }
 
 void ae_sparse_weight_gradient(const float *delta, long rows, long out, const float *x, long in, float *dw) {
@@ -284,7 +338,12 @@ void ae_sparse_weight_gradient(const float *delta, long rows, long out, const fl
     int parts = ae_parts(out * in);
     if (parts > blocks) parts = (int)blocks;
     if (parts < 1) parts = 1;
-    sparse_gradient_job job = {delta, rows, out, x, in, dw, parts};
+    sparse_gradient_job job = {delta, rows, out, x, in, dw, {0}};
+    if (parts == 1) {
+        job.bounds[1] = blocks;
+    } else {
+        AE_DISPATCH_VOID(sparse_gradient_split_, rows, x, in, parts, job.bounds);
+    }
     ae_parallel_for(parts, sparse_gradient_task, &job);
 }
 

@@ -98,9 +98,12 @@ import Testing
     /// bit for bit between the two FMA variants and the threaded product. A sample that is
     /// zero in a block of 16 inputs adds exactly nothing there: leaving out an all-zero
     /// sample gives the same bits. A NaN input is not a zero, so it counts. Shapes: input
-    /// widths that are and are not multiples of 16, output widths below and above the
-    /// 16-row tile and not multiples of it, more samples than one list (1024).
-    @Test(arguments: [(9, 50, 200), (256, 784, 256), (7, 33, 19), (1, 16, 1), (1100, 40, 17)])
+    /// widths that are and are not multiples of 16, output widths below and above
+    /// AVX-512's 28-row tile, exactly one tile and its 4-row tail (32), tails of 4 + 1 (33,
+    /// 61), more samples than one list (1024), and inputs wider than the work-balanced
+    /// split handles (16,400, split evenly).
+    @Test(arguments: [(9, 50, 200), (256, 784, 256), (7, 33, 19), (1, 16, 1), (1100, 40, 17), (5, 40, 32),
+                      (6, 70, 33), (4, 24, 61), (3, 16_400, 2)])
     func weightGradientSkipsZeroBlocks(rows: Int, inputWidth: Int, outputWidth: Int) {
         var g = RandomGenerator(seed: 8)
         let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
@@ -134,6 +137,32 @@ import Testing
             ae_sparse_weight_gradient(deltaWithout, rows - 1, outputWidth, xWithout, inputWidth, &without)
             #expect(without.map(\.bitPattern) == threaded.map(\.bitPattern))
         }
+    }
+
+    /// The threaded gradient splits the blocks of 16 inputs by their non-zero rows, not by
+    /// count: when all the non-zeros sit in a few blocks at one end (or in none), each
+    /// block is still computed exactly once, with the bits of the one-thread variant.
+    @Test(arguments: [0, 3, 49])
+    func weightGradientSplitFollowsTheNonZeros(busyBlocks: Int) {
+        let rows = 256, inputWidth = 784, outputWidth = 64
+        var g = RandomGenerator(seed: 9)
+        var x = [Float](repeating: 0, count: rows * inputWidth)
+        for r in 0..<rows {
+            for k in (inputWidth - 16 * busyBlocks)..<inputWidth where g.nextInt(below: 3) == 0 {
+                x[r * inputWidth + k] = Float(g.nextUnitDouble())
+            }
+        }
+        let delta = (0..<(rows * outputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        var alone = [Float](repeating: -1, count: outputWidth * inputWidth)
+        // The best variant this CPU runs, on the calling thread.
+        let ran = [Int32(2), 1, 0].first {
+            ae_sparse_weight_gradient_variant($0, delta, rows, outputWidth, x, inputWidth, &alone) != 0
+        }
+        #expect(ran != nil)
+        var threaded = [Float](repeating: -1, count: outputWidth * inputWidth)
+        ae_sparse_weight_gradient(delta, rows, outputWidth, x, inputWidth, &threaded)
+        #expect(threaded.map(\.bitPattern) == alone.map(\.bitPattern))
+        #expect(threaded.contains(-1) == false)
     }
 
     /// Empty sums are zeros, not whatever the output held: no inputs for the product, no
