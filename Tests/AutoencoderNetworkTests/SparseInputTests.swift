@@ -8,9 +8,10 @@ import Testing
     /// the dense product: output widths that are not a multiple of the vector width or of
     /// a pass's 64 columns, inputs wider than one listing piece (1024) and not a multiple
     /// of it, row counts that leave 1-3 rows after the blocks of 4, enough work to be split
-    /// over threads, and rows with no non-zero at all (next to rows that have some).
+    /// over threads (263 rows: 128 and 135, the second ending in 3 single rows), and rows
+    /// with no non-zero at all (next to rows that have some).
     @Test(arguments: [(40, 50, 256), (40, 50, 130), (40, 50, 7), (300, 784, 100), (1, 17, 16), (70, 5000, 20),
-                      (23, 784, 64), (6, 33, 200)])
+                      (23, 784, 64), (6, 33, 200), (263, 64, 130), (14, 40, 70)])
     func sparseAndDenseForwardAgree(rows: Int, inputWidth: Int, outputWidth: Int) throws {
         var g = RandomGenerator(seed: 21)
         let network = try Network(layers: [
@@ -54,9 +55,9 @@ import Testing
     /// AVX2, baseline: each lays out its passes differently) sums each row over its own
     /// non-zeros only, whatever rows share its block of 4: a row alone gives the same bits
     /// as in a batch. The two FMA variants agree bit for bit; the baseline rounds products
-    /// separately, so it agrees within tolerance. Odd shapes, rows with no non-zero, and a
-    /// NaN (not a zero, so it must count).
-    @Test(arguments: [(9, 50, 200), (4, 784, 64), (7, 1100, 19), (1, 16, 1)])
+    /// separately, so it agrees within tolerance. Odd shapes, every leftover of 1-3 rows,
+    /// rows with no non-zero, and a NaN (not a zero, so it must count).
+    @Test(arguments: [(9, 50, 200), (4, 784, 64), (7, 1100, 19), (1, 16, 1), (6, 40, 70), (13, 30, 33)])
     func everyVariantSumsEachRowOverItsOwnNonZeros(rows: Int, inputWidth: Int, outputWidth: Int) {
         var g = RandomGenerator(seed: 5)
         let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
