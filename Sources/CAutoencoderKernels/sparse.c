@@ -8,7 +8,8 @@
 // ae_transpose each step) and its weight gradient (ae_sparse_weight_gradient). Measured
 // on 256-image batches, 784 -> 256, two threads, isolated (median of 400): forward
 // 0.05 ms transpose + 0.21-0.26 ms against the dense kernel's 0.48-0.51 ms; weight
-// gradient 0.31-0.37 ms against 0.57-0.66 ms, with the same bits. In the program
+// gradient 0.31-0.33 ms (0.31-0.37 with 16-row tiles) against 0.57-0.66 ms, with the
+// same bits. In the program
 // (autoencoder-benchmark --first-layer sparse,dense, 3 alternating repetitions):
 // 0.680-0.700 against 0.774-0.810 s per autoencoder epoch, 0.370-0.389 against
 // 0.425-0.434 encoder2d (a quieter earlier run: 0.661-0.677 against 0.754-0.766, 0.353
@@ -28,7 +29,12 @@
 // - a weight gradient listing the non-zeros column by column: 0.35 ms plus 0.28 ms of
 //   listing against the dense 0.49-0.55 ms;
 // - dropping the columns that are zero in the whole batch (a quarter of MNIST's) before
-//   the dense products: about 4 % of a step, less than the blocks below save.
+//   the dense products: about 4 % of a step, less than the blocks below save;
+// - the forward product in blocks of 5 rows x 4 vectors: 7-9 % faster alone, no faster in
+//   the program (288-325 vs 279-310 µs per step), where it waits on wt's lines rather
+//   than on registers;
+// - the weight gradient as a scatter (each non-zero adds x * δ to its row of dw's
+//   transpose): bound by loading and storing those rows, 280-400 vs 306-348 µs.
 
 #include "ae_sparse.h"
 
@@ -194,15 +200,14 @@ AE_DEFINE_SPARSE(base, , 1)
         }                                                                                          \
     } while (0)
 
-// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass.
-// Written without a target so that the vector helpers inline into each variant below.
 // The weight gradient's work per block of 16 columns grows with the rows that have a
 // non-zero there, and those differ a lot between blocks: in MNIST the lower half of an
 // image holds more ink, so an even split of the 49 blocks gave one core 16 % more rows
 // (31,100 vs 26,900 over 8 batches), and the other waited for it 25-40 µs per step. The
 // split points are instead chosen so each core gets about the same count (plus one per
-// block, for its listing), estimated on every AE_GRADIENT_SAMPLE-th row: a few hundred
-// vector compares. Which core computes a block does not change its bits.
+// block, for its listing), estimated on every AE_GRADIENT_SAMPLE-th row (1,568 vector
+// compares for a 256-image MNIST batch). Which core computes a block does not change its
+// bits.
 #define AE_GRADIENT_SAMPLE 8
 #define AE_GRADIENT_SPLIT_BLOCKS 1024   // wider inputs are split evenly
 
@@ -241,6 +246,8 @@ INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int p
     bounds[parts] = blocks;
 }
 
+// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass.
+// Written without a target so that the vector helpers inline into each variant below.
 #define AE_DEFINE_SPARSE_GRADIENT(TILE)                                                             \
     INLINE void sparse_gradient_blocks_##TILE(const float *delta, long rows, long out, const float *x, \
                                               long in, float *dw, long b0, long b1) {               \
