@@ -288,7 +288,9 @@ AE_DEFINE_SPARSE_GRADIENT(2)
 // 256-wide layer the last 4 rows take a 4-row pass (256 = 9 x 28 + 4). Measured against
 // 16 rows per pass (the previous choice) on real MNIST batches, two threads, median of
 // 600: 306-310 vs 323-330 µs; 24, 30 and 31 rows were no faster than 16 (fewer or no
-// tail rows, but the δ values broadcast per row then straddle more cache lines).
+// tail rows, but the δ values broadcast per row then straddle more cache lines). In the
+// program, where x and δ arrive from the other core, the two tiles tie (both cores' shares
+// summed: 620-659 vs 613-647 µs per step, three alternating runs).
 // AVX2 holds a 16-lane vector in two of its 16 registers, so 6 rows take 12 (with 4 rows,
 // the broadcasts bound it and it was no faster than the dense kernel: 0.97 vs 1.01 ms per
 // batch, one thread; with 6, 0.83), and the SSE baseline holds one in four, so it takes 2.
