@@ -2,6 +2,9 @@ extension LabeledImages: BatchSource {
     /// The number of pixels per image: the width of a training sample.
     public var width: Int { pixelsPerImage }
 
+    /// Every image's rows and columns.
+    public var imageSize: (height: Int, width: Int)? { (rows, columns) }
+
     /// Copies the images at `indices`, divided by 255, into `destination`, one after another:
     /// how the trainer gathers a shuffled batch without allocating.
     public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {

@@ -1,4 +1,5 @@
 import AutoencoderNumerics
+import CAutoencoderKernels
 
 #if canImport(Glibc)
 import Glibc
@@ -47,9 +48,12 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 /// batches, dropping the remainder.
 ///
 /// The trainer allocates every buffer a step needs once (activations, gradients,
-/// optimizer moments after the first step, the first layer's transposed weight), so a
-/// step does not touch the heap. A first dense layer skips the zeros of mostly-zero
-/// batches (see ``firstLayerSkipsZeros``).
+/// optimizer moments after the first step, the first layer's transposed weight and, for
+/// images, the batch with its pixels in 4 × 4 patches), so a step does not touch the heap.
+/// A first dense layer skips the zeros of mostly-zero batches (see
+/// ``firstLayerSkipsZeros``); when the data's samples are images
+/// (``BatchSource/imageSize``), its weight gradient takes their pixels patch by patch
+/// (``PixelPatches``), with the same result.
 public final class Trainer {
     /// The network being trained.
     public private(set) var network: Network
@@ -169,7 +173,11 @@ public final class Trainer {
             for index in layers.indices.reversed() {
                 let output = w.gradientView((last - 1 - index) % 2, width: w.widths[index + 1])
                 if index == 0, let sparseFirst {
-                    sparseFirst.layer.backward(sparseInput: w.view(0), output: w.view(1), outputGradient: output,
+                    // Images go patch by patch: more of the gradient's blocks are all zero.
+                    let patches = data.imageSize.flatMap { w.patchOrderedInput(imageSize: $0) }
+                    sparseFirst.layer.backward(sparseInput: patches?.input ?? w.view(0),
+                                               inputColumnOrder: patches?.columnOrder, output: w.view(1),
+                                               outputGradient: output,
                                                parameterGradients: w.parameterGradients + offsets[0])
                     continue
                 }
@@ -212,6 +220,10 @@ final class Workspace {
     let parameterGradients: UnsafeMutablePointer<Float>
     var order: [Int] = []
     var lastCost: Float = 0
+    /// For image batches: the input's columns patch by patch (``PixelPatches``), a buffer
+    /// for the input in that order, and the image size they were made for.
+    private var patches: (height: Int, width: Int, columnOrder: UnsafeMutablePointer<Int32>,
+                          input: UnsafeMutablePointer<Float>)?
 
     init(widths: [Int], batchSize: Int, parameterCount: Int) {
         self.widths = widths
@@ -235,6 +247,32 @@ final class Workspace {
         activations.forEach { $0.deallocate() }
         gradients.forEach { $0.deallocate() }
         parameterGradients.deallocate()
+        patches?.columnOrder.deallocate()
+        patches?.input.deallocate()
+    }
+
+    /// The input batch with its columns patch by patch, and that order; `nil` unless the
+    /// samples are images of `imageSize` at least one patch high and wide. Allocates on
+    /// the first call for a size only.
+    func patchOrderedInput(imageSize: (height: Int, width: Int))
+        -> (input: MatrixView, columnOrder: UnsafePointer<Int32>)? {
+        let width = widths[0]
+        guard imageSize.height >= 4, imageSize.width >= 4, imageSize.height * imageSize.width == width else {
+            return nil
+        }
+        if patches?.height != imageSize.height || patches?.width != imageSize.width {
+            patches?.columnOrder.deallocate()
+            patches?.input.deallocate()
+            let order = PixelPatches.columnOrder(height: imageSize.height, width: imageSize.width)
+            let columnOrder = UnsafeMutablePointer<Int32>.allocate(capacity: width)
+            columnOrder.initialize(from: order, count: width)
+            let input = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * width)
+            input.initialize(repeating: 0, count: batchSize * width)
+            patches = (imageSize.height, imageSize.width, columnOrder, input)
+        }
+        let (_, _, columnOrder, input) = patches!
+        ae_permute_columns(activations[0], batchSize, width, columnOrder, input)
+        return (MatrixView(input, rows: batchSize, columns: width), UnsafePointer(columnOrder))
     }
 
     func view(_ index: Int) -> MatrixView {

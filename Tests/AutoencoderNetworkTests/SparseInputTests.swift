@@ -166,6 +166,42 @@ import Testing
         #expect(threaded.contains(-1) == false)
     }
 
+    /// With the input's columns permuted (`ae_permute_columns`), the gradient comes out in
+    /// the original order with the bits of the unpermuted one: for a random order and for
+    /// image patches (runs of 4), with more samples than one list (1024, so blocks are
+    /// summed over two lists), with no samples (zeros land where the order puts them), and
+    /// on the threaded path.
+    @Test(arguments: [(256, 784, 64, true), (9, 50, 37, false), (1100, 48, 20, true), (0, 64, 30, false),
+                      (40, 36, 28, true)])
+    func permutedInputGivesTheSameGradient(rows: Int, inputWidth: Int, outputWidth: Int, patches: Bool) {
+        var g = RandomGenerator(seed: 12)
+        let x = rows == 0 ? [] : Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
+        let delta = (0..<(rows * outputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        let order: [Int32]
+        if patches {
+            let side = Int(Double(inputWidth).squareRoot())
+            order = PixelPatches.columnOrder(height: inputWidth / side, width: side)
+        } else {
+            var shuffled = Array(0..<inputWidth)
+            g.shuffle(&shuffled)
+            order = shuffled.map { Int32($0) }
+        }
+        #expect(order.sorted() == (0..<Int32(inputWidth)).map { $0 })
+        var permuted = [Float](repeating: .nan, count: rows * inputWidth)
+        ae_permute_columns(x, rows, inputWidth, order, &permuted)
+        for r in 0..<rows {
+            for j in 0..<inputWidth {
+                #expect(permuted[r * inputWidth + j].bitPattern == x[r * inputWidth + Int(order[j])].bitPattern)
+            }
+        }
+        var plain = [Float](repeating: -1, count: outputWidth * inputWidth)
+        ae_sparse_weight_gradient(delta, rows, outputWidth, x, inputWidth, &plain)
+        var viaOrder = [Float](repeating: -1, count: outputWidth * inputWidth)
+        ae_sparse_weight_gradient_permuted(delta, rows, outputWidth, permuted, inputWidth, order, &viaOrder)
+        #expect(viaOrder.map(\.bitPattern) == plain.map(\.bitPattern))
+        if rows == 0 { #expect(viaOrder.allSatisfy { $0 == 0 }) }
+    }
+
     /// Empty sums are zeros, not whatever the output held: no inputs for the product, no
     /// samples for the gradient.
     @Test func emptySumsAreZero() {
@@ -231,6 +267,34 @@ import Testing
         let third = try Self.trainer(skipsZeros: true)
         _ = try third.trainEpoch(on: denseData)
         #expect(third.stepsSkippingZeros == 0)
+    }
+
+    /// Images of `height × width` pixels (the data of ``data(count:)``, 48 = 6 × 8).
+    struct Images: BatchSource {
+        let matrix: Matrix
+        let size: (height: Int, width: Int)?
+        var count: Int { matrix.count }
+        var width: Int { matrix.width }
+        var imageSize: (height: Int, width: Int)? { size }
+        func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+            matrix.fillBatch(indices, into: destination)
+        }
+    }
+
+    /// When the data says its samples are images, the first layer's weight gradient takes
+    /// their pixels 4 × 4 patch by patch; training gives the same bits as without, and a
+    /// size that does not match the samples, or is smaller than a patch, is ignored.
+    @Test func imagesTrainToTheSameBits() throws {
+        let data = Self.data()
+        let plain = try Self.trainer(skipsZeros: true)
+        for _ in 0..<3 { _ = try plain.trainEpoch(on: data) }
+        for size in [(6, 8), (8, 6), (5, 5), (2, 24)] {
+            let images = try Self.trainer(skipsZeros: true)
+            for _ in 0..<3 { _ = try images.trainEpoch(on: Images(matrix: data, size: size)) }
+            #expect(images.stepsSkippingZeros == plain.stepsSkippingZeros)
+            #expect(images.network.parameters.map(\.bitPattern) == plain.network.parameters.map(\.bitPattern),
+                    "\(size)")
+        }
     }
 
     /// A NaN among the zeros is not skipped: training stops at that batch as on the dense path.

@@ -10,6 +10,8 @@
 #ifndef AE_SPARSE_H
 #define AE_SPARSE_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -20,6 +22,18 @@ void ae_sparse_input_product(const float *x, long rows, long in, const float *wt
 /// dw <- δᵀ·x, skipping the 16-column blocks of x that are all zero: δ is rows x out, x is
 /// rows x in, dw is out x in (a dense layer's weight gradient, its input being x).
 void ae_sparse_weight_gradient(const float *delta, long rows, long out, const float *x, long in, float *dw);
+
+/// ae_sparse_weight_gradient with x's columns given in another order: xp[r * in + j] is
+/// x[r * in + columns[j]] (columns a permutation of 0 ..< in, as ae_permute_columns writes
+/// it), and dw comes out in the original order, with the same bits. An order that puts
+/// columns that are zero together in the same block of 16 (for images, 4 x 4 patches of
+/// pixels rather than runs of 16 along a row) skips more blocks.
+void ae_sparse_weight_gradient_permuted(const float *delta, long rows, long out, const float *xp, long in,
+                                        const int32_t *columns, float *dw);
+
+/// xp[r * in + j] <- x[r * in + columns[j]] for every row r: x (rows x in) with its columns
+/// in the order `columns` (a permutation of 0 ..< in).
+void ae_permute_columns(const float *x, long rows, long in, const int32_t *columns, float *xp);
 
 /// ae_sparse_weight_gradient on the calling thread with one variant, as
 /// ae_sparse_input_product_variant below.
