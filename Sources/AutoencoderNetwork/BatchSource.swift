@@ -12,10 +12,10 @@ public protocol BatchSource {
     /// Writes the samples at `indices`, one row of ``width`` floats each, to `destination`.
     /// Called once per training step, so it should not allocate.
     func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>)
-    /// When every sample is an image stored row by row, its height and width (`height ×
-    /// width == width` of a sample); `nil` for other data. The trainer then lets the first
-    /// layer's zero-skipping weight gradient take the pixels patch by patch
-    /// (``PixelPatches``), which skips more of an image's zeros.
+    /// When every sample is an image stored row by row, its height and width (their product
+    /// is ``width``); `nil` for other data. The trainer then lets the first layer's
+    /// zero-skipping weight gradient take the pixels patch by patch (``PixelPatches``),
+    /// which skips more of an image's zeros.
     var imageSize: (height: Int, width: Int)? { get }
 }
 
