@@ -2,7 +2,7 @@ extension LabeledImages: BatchSource {
     /// The number of pixels per image: the width of a training sample.
     public var width: Int { pixelsPerImage }
 
-    /// Every image's rows and columns.
+    /// Every image's rows and columns, so that training can take the pixels in 4 × 4 patches.
     public var imageSize: (height: Int, width: Int)? { (rows, columns) }
 
     /// Copies the images at `indices`, divided by 255, into `destination`, one after another:

@@ -20,7 +20,7 @@ public protocol BatchSource {
 }
 
 extension BatchSource {
-    /// No image layout known.
+    /// No image layout known, so the trainer keeps the inputs in their natural order.
     public var imageSize: (height: Int, width: Int)? { nil }
 }
 

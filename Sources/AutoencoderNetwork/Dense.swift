@@ -89,23 +89,33 @@ public struct Dense: Layer, Equatable {
     /// without an input gradient, with the weight gradient `δᵀ·x` skipping the blocks of
     /// 16 inputs that are all zero in a sample: each element is the dense product's sum
     /// without its terms that are exactly zero, for about 58 % of the arithmetic on MNIST.
-    ///
-    /// With `inputColumnOrder` (a permutation of `0 ..< inputWidth`), `input` holds the
-    /// layer's input with its columns in that order (column `j` is input
-    /// `inputColumnOrder[j]`, as `ae_permute_columns` writes it), so the blocks of 16 are
-    /// taken in that order; the gradient is the same, bit for bit. ``PixelPatches`` gives
-    /// an order for images that leaves about 36 % of the arithmetic on MNIST.
     public func backward(
-        sparseInput input: MatrixView, inputColumnOrder: UnsafePointer<Int32>? = nil, output: MatrixView,
+        sparseInput input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
+        parameterGradients: UnsafeMutablePointer<Float>
+    ) {
+        backward(sparseInput: input, inputColumnOrder: nil, output: output, outputGradient: outputGradient,
+                 parameterGradients: parameterGradients)
+    }
+
+    /// The same, with `input` holding the layer's input with its columns in the order
+    /// `inputColumnOrder` (column `j` is input `inputColumnOrder[j]`, as
+    /// `ae_permute_columns` writes it), so that the blocks of 16 are taken in that order:
+    /// ``PixelPatches``' order for images leaves about 36 % of the arithmetic on MNIST.
+    /// The gradient is the same, bit for bit, when δ is finite. The order must be a
+    /// permutation of `0 ..< inputWidth` (the trainer builds it); internal, so no caller
+    /// can hand the C kernel anything else.
+    func backward(
+        sparseInput input: MatrixView, inputColumnOrder: UnsafeBufferPointer<Int32>?, output: MatrixView,
         outputGradient: MutableMatrixView, parameterGradients: UnsafeMutablePointer<Float>
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows
                      && outputGradient.rows == output.rows && outputGradient.columns == outputWidth,
                      "Dense layer shapes disagree.")
+        precondition(inputColumnOrder.map { $0.count == inputWidth } ?? true, "The column order must cover the input.")
         let delta = outputDelta(outputGradient, output: output, biasGradient: parameterGradients + inputWidth * outputWidth)
         if let inputColumnOrder {
             ae_sparse_weight_gradient_permuted(delta.base, delta.rows, outputWidth, input.base, inputWidth,
-                                               inputColumnOrder, parameterGradients)
+                                               inputColumnOrder.baseAddress!, parameterGradients)
         } else {
             ae_sparse_weight_gradient(delta.base, delta.rows, outputWidth, input.base, inputWidth, parameterGradients)
         }

@@ -10,9 +10,13 @@ public enum PixelPatches {
     /// The input columns of a row-major `height × width` image, 4 × 4 patch by patch: the
     /// patches row by row, each patch's pixels row by row. Pixels past the last whole
     /// patch of a row or column follow in row-major order, so the result is a permutation
-    /// of `0 ..< height * width` for any size.
+    /// of `0 ..< height * width` for any size (up to 2³¹ - 1 pixels: the C kernel takes
+    /// 32-bit column indices).
     public static func columnOrder(height: Int, width: Int) -> [Int32] {
         precondition(height >= 0 && width >= 0, "An image's size cannot be negative.")
+        precondition(height.multipliedReportingOverflow(by: width).partialValue <= Int(Int32.max)
+                     && !height.multipliedReportingOverflow(by: width).overflow,
+                     "An image of more than 2³¹ - 1 pixels cannot be ordered with 32-bit indices.")
         let side = 4
         let patchRows = height / side, patchColumns = width / side
         var order: [Int32] = []

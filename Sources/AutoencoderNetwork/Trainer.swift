@@ -78,6 +78,8 @@ public final class Trainer {
     private let workspace: Workspace
     /// How many steps the first layer skipped zeros in (for tests).
     internal private(set) var stepsSkippingZeros = 0
+    /// How many of those took an image's pixels in 4 × 4 patches (for tests).
+    internal private(set) var stepsInPatchOrder = 0
     /// The first layer when it is dense and skips zeros, with room for its transposed weight.
     private let sparseFirstLayer: (layer: Dense, transposedWeight: UnsafeMutablePointer<Float>)?
 
@@ -175,6 +177,7 @@ public final class Trainer {
                 if index == 0, let sparseFirst {
                     // Images go patch by patch: more of the gradient's blocks are all zero.
                     let patches = data.imageSize.flatMap { w.patchOrderedInput(imageSize: $0) }
+                    if patches != nil { stepsInPatchOrder += 1 }
                     sparseFirst.layer.backward(sparseInput: patches?.input ?? w.view(0),
                                                inputColumnOrder: patches?.columnOrder, output: w.view(1),
                                                outputGradient: output,
@@ -255,9 +258,10 @@ final class Workspace {
     /// samples are images of `imageSize` at least one patch high and wide. Allocates on
     /// the first call for a size only.
     func patchOrderedInput(imageSize: (height: Int, width: Int))
-        -> (input: MatrixView, columnOrder: UnsafePointer<Int32>)? {
+        -> (input: MatrixView, columnOrder: UnsafeBufferPointer<Int32>)? {
         let width = widths[0]
-        guard imageSize.height >= 4, imageSize.width >= 4, imageSize.height * imageSize.width == width else {
+        let pixels = imageSize.height.multipliedReportingOverflow(by: imageSize.width)
+        guard imageSize.height >= 4, imageSize.width >= 4, !pixels.overflow, pixels.partialValue == width else {
             return nil
         }
         if patches?.height != imageSize.height || patches?.width != imageSize.width {
@@ -272,7 +276,8 @@ final class Workspace {
         }
         let (_, _, columnOrder, input) = patches!
         ae_permute_columns(activations[0], batchSize, width, columnOrder, input)
-        return (MatrixView(input, rows: batchSize, columns: width), UnsafePointer(columnOrder))
+        return (MatrixView(input, rows: batchSize, columns: width),
+                UnsafeBufferPointer(start: columnOrder, count: width))
     }
 
     func view(_ index: Int) -> MatrixView {

@@ -281,7 +281,8 @@ INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int p
     bounds[parts] = blocks;
 }
 
-// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass.
+// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass, then
+// 4, then 1 for the rows left over.
 // Written without a target so that the vector helpers inline into each variant below.
 #define AE_DEFINE_SPARSE_GRADIENT(TILE)                                                             \
     INLINE void sparse_gradient_blocks_##TILE(const float *delta, long rows, long out, const float *x, \
@@ -323,7 +324,8 @@ AE_DEFINE_SPARSE_GRADIENT(6)
 AE_DEFINE_SPARSE_GRADIENT(2)
 
 // AVX-512 has 32 vector registers: 28 accumulators leave room for x's vector, and for a
-// 256-wide layer the last 4 rows take a 4-row pass (256 = 9 x 28 + 4). Measured against
+// 256-wide layer the last 4 rows take a 4-row pass (256 = 9 x 28 + 4; AVX2's 6-row tile
+// ends the same way, 256 = 42 x 6 + 4). Measured against
 // 16 rows per pass (the previous choice) on real MNIST batches, two threads, median of
 // 600: 306-310 vs 323-330 µs; 24, 30 and 31 rows were no faster than 16 (fewer or no
 // tail rows, but the δ values broadcast per row then straddle more cache lines). In the
@@ -442,14 +444,19 @@ void ae_permute_columns(const float *x, long rows, long in, const int32_t *colum
 }
 
 int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows, long out, const float *x, long in, float *dw) {
+    return ae_sparse_weight_gradient_permuted_variant(variant, delta, rows, out, x, in, 0, dw);
+}
+
+int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, long rows, long out, const float *xp,
+                                               long in, const int32_t *columns, float *dw) {
     if (variant < ISA_BASE || variant > pick()) return 0;
     const long blocks = (in + W - 1) / W;
     switch (variant) {
 #if defined(__x86_64__)
-    case ISA_AVX512: sparse_gradient_avx512(delta, rows, out, x, in, 0, dw, 0, blocks); break;
-    case ISA_AVX2: sparse_gradient_avx2(delta, rows, out, x, in, 0, dw, 0, blocks); break;
+    case ISA_AVX512: sparse_gradient_avx512(delta, rows, out, xp, in, columns, dw, 0, blocks); break;
+    case ISA_AVX2: sparse_gradient_avx2(delta, rows, out, xp, in, columns, dw, 0, blocks); break;
 #endif
-    default: sparse_gradient_base(delta, rows, out, x, in, 0, dw, 0, blocks); break;
+    default: sparse_gradient_base(delta, rows, out, xp, in, columns, dw, 0, blocks); break;
     }
     return 1;
 }

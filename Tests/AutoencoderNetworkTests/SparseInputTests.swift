@@ -8,7 +8,7 @@ import Testing
     /// the dense product: output widths that are not a multiple of the vector width or of
     /// a pass's 64 columns, inputs wider than one listing piece (1024) and not a multiple
     /// of it, row counts that leave 1-3 rows after the blocks of 4, enough work to be split
-    /// over threads (263 rows: 128 and 135, the second ending in 3 single rows), and rows
+    /// over threads (263 rows: on two cores 128 and 135, the second ending in 3 single rows), and rows
     /// with no non-zero at all (next to rows that have some).
     @Test(arguments: [(40, 50, 256), (40, 50, 130), (40, 50, 7), (300, 784, 100), (1, 17, 16), (70, 5000, 20),
                       (23, 784, 64), (6, 33, 200), (263, 64, 130), (14, 40, 70)])
@@ -169,8 +169,9 @@ import Testing
     /// With the input's columns permuted (`ae_permute_columns`), the gradient comes out in
     /// the original order with the bits of the unpermuted one: for a random order and for
     /// image patches (runs of 4), with more samples than one list (1024, so blocks are
-    /// summed over two lists), with no samples (zeros land where the order puts them), and
-    /// on the threaded path.
+    /// summed over two lists and dw is read back through the order), with no samples (zeros
+    /// land where the order puts them), on the threaded path (the 256 × 784 case) and in
+    /// every instruction-set variant this CPU runs.
     @Test(arguments: [(256, 784, 64, true), (9, 50, 37, false), (1100, 48, 20, true), (0, 64, 30, false),
                       (40, 36, 28, true)])
     func permutedInputGivesTheSameGradient(rows: Int, inputWidth: Int, outputWidth: Int, patches: Bool) {
@@ -200,6 +201,15 @@ import Testing
         ae_sparse_weight_gradient_permuted(delta, rows, outputWidth, permuted, inputWidth, order, &viaOrder)
         #expect(viaOrder.map(\.bitPattern) == plain.map(\.bitPattern))
         if rows == 0 { #expect(viaOrder.allSatisfy { $0 == 0 }) }
+        for variant in Int32(0)...2 {
+            var natural = [Float](repeating: -1, count: outputWidth * inputWidth)
+            var ordered = [Float](repeating: -2, count: outputWidth * inputWidth)
+            guard ae_sparse_weight_gradient_variant(variant, delta, rows, outputWidth, x, inputWidth, &natural) != 0
+            else { continue }
+            #expect(ae_sparse_weight_gradient_permuted_variant(variant, delta, rows, outputWidth, permuted, inputWidth,
+                                                               order, &ordered) != 0)
+            #expect(ordered.map(\.bitPattern) == natural.map(\.bitPattern), "variant \(variant)")
+        }
     }
 
     /// Empty sums are zeros, not whatever the output held: no inputs for the product, no
@@ -283,18 +293,26 @@ import Testing
 
     /// When the data says its samples are images, the first layer's weight gradient takes
     /// their pixels 4 × 4 patch by patch; training gives the same bits as without, and a
-    /// size that does not match the samples, or is smaller than a patch, is ignored.
+    /// size that does not match the samples, or is smaller than a patch, is ignored. A
+    /// trainer given images of another size builds the order anew.
     @Test func imagesTrainToTheSameBits() throws {
         let data = Self.data()
         let plain = try Self.trainer(skipsZeros: true)
         for _ in 0..<3 { _ = try plain.trainEpoch(on: data) }
-        for size in [(6, 8), (8, 6), (5, 5), (2, 24)] {
+        #expect(plain.stepsSkippingZeros == 18 && plain.stepsInPatchOrder == 0)
+        for size in [(6, 8), (8, 6), (5, 5), (2, 24), (1 << 62, 4)] {
             let images = try Self.trainer(skipsZeros: true)
             for _ in 0..<3 { _ = try images.trainEpoch(on: Images(matrix: data, size: size)) }
             #expect(images.stepsSkippingZeros == plain.stepsSkippingZeros)
+            let patched = [(6, 8), (8, 6)].contains { $0 == size }   // 48 pixels, at least 4 × 4
+            #expect(images.stepsInPatchOrder == (patched ? 18 : 0), "\(size)")
             #expect(images.network.parameters.map(\.bitPattern) == plain.network.parameters.map(\.bitPattern),
                     "\(size)")
         }
+        let switching = try Self.trainer(skipsZeros: true)
+        for size in [(6, 8), (8, 6), (6, 8)] { _ = try switching.trainEpoch(on: Images(matrix: data, size: size)) }
+        #expect(switching.stepsInPatchOrder == 18)
+        #expect(switching.network.parameters.map(\.bitPattern) == plain.network.parameters.map(\.bitPattern))
     }
 
     /// A NaN among the zeros is not skipped: training stops at that batch as on the dense path.

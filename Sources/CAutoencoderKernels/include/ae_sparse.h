@@ -25,7 +25,9 @@ void ae_sparse_weight_gradient(const float *delta, long rows, long out, const fl
 
 /// ae_sparse_weight_gradient with x's columns given in another order: xp[r * in + j] is
 /// x[r * in + columns[j]] (columns a permutation of 0 ..< in, as ae_permute_columns writes
-/// it), and dw comes out in the original order, with the same bits. An order that puts
+/// it), and dw comes out in the original order, with the same bits when δ is finite (a
+/// non-finite δ times a skipped zero is NaN in one order and absent in the other; the
+/// trainer rejects such a step anyway, its bias gradient being non-finite). An order that puts
 /// columns that are zero together in the same block of 16 (for images, 4 x 4 patches of
 /// pixels rather than runs of 16 along a row) skips more blocks.
 void ae_sparse_weight_gradient_permuted(const float *delta, long rows, long out, const float *xp, long in,
@@ -34,6 +36,11 @@ void ae_sparse_weight_gradient_permuted(const float *delta, long rows, long out,
 /// xp[r * in + j] <- x[r * in + columns[j]] for every row r: x (rows x in) with its columns
 /// in the order `columns` (a permutation of 0 ..< in).
 void ae_permute_columns(const float *x, long rows, long in, const int32_t *columns, float *xp);
+
+/// ae_sparse_weight_gradient_permuted on the calling thread with one variant, as
+/// ae_sparse_input_product_variant below (columns may be NULL: the natural order).
+int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, long rows, long out, const float *xp,
+                                               long in, const int32_t *columns, float *dw);
 
 /// ae_sparse_weight_gradient on the calling thread with one variant, as
 /// ae_sparse_input_product_variant below.
