@@ -415,12 +415,12 @@ static void permute_rows(const float *x, long r0, long r1, long in, const int32_
         float *destination = xp + r * in;
         long j = 0;
         while (j < in) {
-            const int32_t c = columns[j];
-            if (j + 4 <= in && columns[j + 1] == c + 1 && columns[j + 2] == c + 2 && columns[j + 3] == c + 3) {
-                memcpy(destination + j, source + c, 4 * sizeof(float));
+            if (run_of_4(columns, j, in)) {
+                memcpy(destination + j, source + columns[j], 4 * sizeof(float));
                 j += 4;
             } else {
-                destination[j++] = source[c];
+                destination[j] = source[columns[j]];
+                j++;
             }
         }
     }
