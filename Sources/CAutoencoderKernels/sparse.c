@@ -443,6 +443,12 @@ void ae_permute_columns(const float *x, long rows, long in, const int32_t *colum
     ae_parallel_for(parts, permute_task, &job);
 }
 
+void ae_sparse_weight_gradient_split(long rows, const float *x, long in, int parts, long *bounds) {
+    if (parts < 1) parts = 1;
+    if (parts > AE_MAX_PARTS) parts = AE_MAX_PARTS;
+    AE_DISPATCH_VOID(sparse_gradient_split_, rows, x, in, parts, bounds);
+}
+
 int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows, long out, const float *x, long in, float *dw) {
     return ae_sparse_weight_gradient_permuted_variant(variant, delta, rows, out, x, in, 0, dw);
 }

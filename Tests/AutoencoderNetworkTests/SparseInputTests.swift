@@ -166,6 +166,39 @@ import Testing
         #expect(threaded.contains(-1) == false)
     }
 
+    /// The split balances the work, not the block count: when the ink grows from none in
+    /// the first blocks to every row in the last (as an MNIST image holds more ink in its
+    /// lower half), each part's work (the rows with a non-zero in each of its blocks, plus
+    /// one per block for its listing) stays within one block's work of an equal share,
+    /// where an even split of the blocks is several blocks off.
+    @Test(arguments: [2, 3, 5])
+    func weightGradientSplitBalancesTheWork(parts: Int) {
+        let rows = 256, inputWidth = 784, blocks = 49
+        var g = RandomGenerator(seed: 21)
+        var x = [Float](repeating: 0, count: rows * inputWidth)
+        for r in 0..<rows {
+            for k in 0..<inputWidth where g.nextUnitDouble() < Double(k / 16) / Double(blocks - 1) / 8 {
+                x[r * inputWidth + k] = 1
+            }
+        }
+        let work = (0..<blocks).map { b in
+            1 + (0..<rows).filter { r in (0..<16).contains { x[r * inputWidth + b * 16 + $0] != 0 } }.count
+        }
+        func imbalance(_ bounds: [Int]) -> Int {
+            let share = Double(work.reduce(0, +)) / Double(parts)
+            return (0..<parts).map { p in
+                Int(abs(Double(work[bounds[p]..<bounds[p + 1]].reduce(0, +)) - share).rounded(.up))
+            }.max()!
+        }
+        var bounds = [Int](repeating: -1, count: parts + 1)
+        ae_sparse_weight_gradient_split(rows, x, inputWidth, Int32(parts), &bounds)
+        #expect(bounds.first == 0 && bounds.last == blocks && zip(bounds, bounds.dropFirst()).allSatisfy { $0 <= $1 })
+        let even = (0...parts).map { blocks * $0 / parts }
+        let largestBlock = work.max()!
+        #expect(imbalance(bounds) <= largestBlock, "split \(bounds), work per block \(work)")
+        #expect(imbalance(even) > 2 * largestBlock)
+    }
+
     /// With the input's columns permuted (`ae_permute_columns`), the gradient comes out in
     /// the original order with the bits of the unpermuted one: for a random order and for
     /// image patches (runs of 4), with more samples than one list (1024, so blocks are

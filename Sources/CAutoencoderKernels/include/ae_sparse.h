@@ -46,6 +46,12 @@ int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, 
 /// ae_sparse_input_product_variant below.
 int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows, long out, const float *x, long in, float *dw);
 
+/// How ae_sparse_weight_gradient splits x's blocks of 16 columns over `parts` cores (1 to 8):
+/// part p takes blocks [bounds[p], bounds[p + 1]), bounds having parts + 1
+/// entries. The cuts follow the rows with a non-zero in each block, so that each part gets
+/// about the same work. For tests of that balance.
+void ae_sparse_weight_gradient_split(long rows, const float *x, long in, int parts, long *bounds);
+
 /// The same product on the calling thread with one instruction-set variant: 0 the build's
 /// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it.
 /// For tests that every variant agrees (the product above uses the best one).
