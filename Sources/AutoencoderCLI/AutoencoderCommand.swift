@@ -1,4 +1,5 @@
 import ArgumentParser
+import AutoencoderNumerics
 
 /// The `autoencoder` command: trains, evaluates and draws autoencoders on the CPU.
 public struct AutoencoderCommand: ParsableCommand {
@@ -16,4 +17,19 @@ public struct AutoencoderCommand: ParsableCommand {
 
     /// Creates the command; ArgumentParser fills in its options.
     public init() {}
+
+    /// Runs the command named by the process's arguments, after checking the environment
+    /// the kernels read: a bad `AUTOENCODER_ISA` is an error, not silently ignored.
+    public static func main() {
+        if let problem = InstructionSet.environmentProblem() {
+            exit(withError: EnvironmentError(description: problem))
+        }
+        main(nil)
+    }
+}
+
+/// An environment variable with a value the tools cannot use.
+struct EnvironmentError: Error, CustomStringConvertible {
+    /// What is wrong, in one sentence.
+    var description: String
 }

@@ -53,23 +53,10 @@ static ae_workspace ae_workspace_get(void) {
 // ---------------------------------------------------------------------------------
 // Dispatch.
 
-static int ae_cpu_has_avx512(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
-
-static int ae_cpu_has_avx2_fma(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return 0;
-#endif
-}
+// AUTOENCODER_ISA can lower what counts as supported (ae_cpu.h), so that one machine can
+// run the kernels other CPUs would.
+static int ae_cpu_has_avx512(void) { return ae_active_isa() >= AE_ISA_AVX512; }
+static int ae_cpu_has_avx2_fma(void) { return ae_active_isa() >= AE_ISA_AVX2_FMA; }
 
 int ae_sgemm_kernel_supported(ae_sgemm_kernel kernel) {
     switch (kernel) {

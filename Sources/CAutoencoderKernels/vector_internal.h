@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ae_cpu.h"
+
 // The helpers below take and return 16-lane vectors; clang warns that such a call's ABI
 // differs between the AVX-512, AVX2 and baseline variants. No such call exists: every
 // helper is always inlined into the variant that uses it.
@@ -52,18 +54,14 @@ INLINE void store_partial(float *p, vf v, long count) {
 #define AE_VARIANTS(X)
 #endif
 
-typedef enum { ISA_UNKNOWN = -1, ISA_BASE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 } isa;
+typedef enum { ISA_UNKNOWN = -1, ISA_BASE = AE_ISA_BASELINE, ISA_AVX2 = AE_ISA_AVX2_FMA, ISA_AVX512 = AE_ISA_AVX512 } isa;
 static volatile int chosen = ISA_UNKNOWN;
 
+// The variant to run: the CPU's best, unless AUTOENCODER_ISA lowers it (ae_cpu.h).
 static inline int pick(void) {
     int value = chosen;
     if (value != ISA_UNKNOWN) return value;
-    value = ISA_BASE;
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) value = ISA_AVX512;
-    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) value = ISA_AVX2;
-#endif
+    value = (int)ae_active_isa();
     chosen = value;   // idempotent: racing first calls store the same value
     return value;
 }

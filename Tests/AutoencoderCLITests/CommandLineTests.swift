@@ -1,6 +1,7 @@
 import ArgumentParser
 @testable import AutoencoderCLI
 import Autoencoder
+import AutoencoderNumerics
 import Foundation
 import Testing
 
@@ -140,6 +141,40 @@ enum TestData {
         for name in ["reconstructions.png", "codes.png", "codes.csv", "metrics.json"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
         }
+    }
+
+    /// `AUTOENCODER_ISA` makes the whole program run another CPU's code (matrix products,
+    /// elementwise passes, the zero-skipping first layer): each instruction set this CPU
+    /// runs trains the same small set to the same costs up to rounding, and says which
+    /// kernel ran. A name it does not know stops it with one sentence.
+    @Test func everyInstructionSetTrainsTheSameModel() throws {
+        var costs: [String: [Double]] = [:]
+        for isa in InstructionSet.allCases where isa <= InstructionSet.cpuBest {
+            let output = TestData.temporaryFolder()
+            defer { try? FileManager.default.removeItem(at: output) }
+            let result = try Executable.run([
+                "train", "--data", TestData.smallFolder.path, "--epochs", "2", "--batch-size", "64",
+                "--output", output.path,
+            ], environment: ["AUTOENCODER_ISA": isa.environmentName, "AUTOENCODER_BLAS": "builtin"])
+            #expect(result.status == 0, "\(isa): \(result.error)")
+            let kernel = isa == .baseline ? "portable" : isa.description
+            #expect(result.output.contains("built-in (\(kernel)))"), "\(isa): \(result.output)")
+            costs[isa.environmentName] = result.output.split(separator: "\n")
+                .compactMap { $0.wholeMatch(of: /Epoch: \d{4} cost= (0\.\d{9})/).map { Double($0.1)! } }
+        }
+        let reference = try #require(costs["baseline"])
+        #expect(reference.count == 2)
+        for (name, values) in costs {
+            #expect(values.count == reference.count)
+            for (value, expected) in zip(values, reference) {
+                #expect(abs(value - expected) <= 3e-4 * expected, "\(name): \(values) vs baseline \(reference)")
+            }
+        }
+        let refused = try Executable.run(["train", "--data", TestData.smallFolder.path, "--epochs", "1"],
+                                         environment: ["AUTOENCODER_ISA": "sse4"])
+        #expect(refused.status != 0)
+        #expect(refused.error == "Error: AUTOENCODER_ISA must be avx512, avx2 or baseline, not 'sse4'.\n")
+        #expect(!refused.output.contains("Epoch:"))
     }
 
     @Test func batchLargerThanTheDataIsRefused() throws {

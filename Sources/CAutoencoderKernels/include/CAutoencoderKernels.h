@@ -17,6 +17,7 @@
 #include "ae_parallel.h"
 #include "ae_sparse.h"
 #include "ae_bytes.h"
+#include "ae_cpu.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,36 @@
+// The run-time choice of instruction set shared by the SGEMM kernels (sgemm.c) and the
+// vector kernels (vector_internal.h's pick()); see include/ae_cpu.h.
+
+#include "ae_cpu.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+ae_isa ae_cpu_isa(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return AE_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return AE_ISA_AVX2_FMA;
+#endif
+    return AE_ISA_BASELINE;
+}
+
+int ae_isa_named(const char *name) {
+    if (name == NULL) return -1;
+    if (strcmp(name, "avx512") == 0) return AE_ISA_AVX512;
+    if (strcmp(name, "avx2") == 0) return AE_ISA_AVX2_FMA;
+    if (strcmp(name, "baseline") == 0) return AE_ISA_BASELINE;
+    return -1;
+}
+
+ae_isa ae_active_isa(void) {
+    static int cached = -1;   // benign race: every thread computes the same value
+    int value = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (value < 0) {
+        value = (int)ae_cpu_isa();
+        const int limit = ae_isa_named(getenv("AUTOENCODER_ISA"));
+        if (limit >= 0 && limit < value) value = limit;
+        __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
+    }
+    return (ae_isa)value;
+}

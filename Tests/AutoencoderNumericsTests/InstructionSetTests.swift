@@ -1,0 +1,40 @@
+import AutoencoderNumerics
+import Testing
+
+/// `AUTOENCODER_ISA`'s names and the process-wide choice. (Running whole programs under
+/// each instruction set is tested through the `autoencoder` executable, in the CLI tests:
+/// the choice is made once per process.)
+@Suite struct InstructionSetTests {
+    @Test func namesRoundTrip() {
+        for isa in InstructionSet.allCases {
+            #expect(InstructionSet(environmentName: isa.environmentName) == isa)
+        }
+        #expect(InstructionSet.allCases.map(\.environmentName) == ["baseline", "avx2", "avx512"])
+        #expect(InstructionSet.avx512.description == "AVX-512")
+    }
+
+    @Test(arguments: ["AVX2", "sse", "avx2 ", "portable", "1"])
+    func unknownNamesAreAProblem(value: String) {
+        #expect(InstructionSet(environmentName: value) == nil)
+        #expect(InstructionSet.environmentProblem(value)
+                == "AUTOENCODER_ISA must be avx512, avx2 or baseline, not '\(value)'.")
+    }
+
+    @Test func unsetEmptyAndKnownValuesAreFine() {
+        for value in [nil, "", "avx512", "avx2", "baseline"] {
+            #expect(InstructionSet.environmentProblem(value) == nil)
+        }
+    }
+
+    /// The kernels never use more than the CPU runs, and the matrix multiply's best
+    /// kernel follows the same choice.
+    @Test func activeFollowsTheCPU() {
+        #expect(InstructionSet.active <= InstructionSet.cpuBest)
+        let kernel: BuiltInMatrixMultiplier.Kernel = switch InstructionSet.active {
+        case .avx512: .avx512
+        case .avx2FMA: .avx2FMA
+        case .baseline: .portable
+        }
+        #expect(BuiltInMatrixMultiplier.Kernel.best == kernel)
+    }
+}
