@@ -69,7 +69,9 @@ struct Benchmark: ParsableCommand {
             throw ValidationError("--first-layer must list sparse or dense.")
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
-        if let problem = InstructionSet.environmentProblem() { throw ValidationError(problem) }
+        if let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
+            throw ValidationError(problem)
+        }
     }
 
     var backends: [String] { backend.split(separator: ",").map(String.init) }

@@ -19,9 +19,10 @@ public struct AutoencoderCommand: ParsableCommand {
     public init() {}
 
     /// Runs the command named by the process's arguments, after checking the environment
-    /// the kernels read: a bad `AUTOENCODER_ISA` is an error, not silently ignored.
+    /// the kernels read: a bad `AUTOENCODER_ISA` or an `AUTOENCODER_BLAS` library that does
+    /// not load is an error, not silently replaced.
     public static func main() {
-        if let problem = InstructionSet.environmentProblem() {
+        if let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
             exit(withError: EnvironmentError(description: problem))
         }
         main(nil)

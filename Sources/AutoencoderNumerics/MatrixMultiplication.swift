@@ -16,7 +16,9 @@ import Darwin
 ///
 /// The environment variable `AUTOENCODER_BLAS` overrides the choice: `builtin` forces the
 /// built-in kernel, `cblas` the first CBLAS library found, and any other value names the
-/// shared library to load (for example `libblis.so.4`).
+/// shared library to load (for example `libblis.so.4`). A request that cannot be met
+/// falls back to the built-in kernel here; the command-line tools refuse it instead (see
+/// ``environmentProblem(_:)``).
 public enum MatrixMultiplication {
     /// The process-wide default backend.
     public static let preferred: any MatrixMultiplier = choose(
@@ -35,6 +37,26 @@ public enum MatrixMultiplication {
             let builtIn = BuiltInMatrixMultiplier()
             if builtIn.kernel != .portable { return builtIn }
             return CBLASMatrixMultiplier.load() ?? builtIn
+        }
+    }
+
+    /// Why the `AUTOENCODER_BLAS` value cannot be honoured, in one sentence, or `nil` when
+    /// it is unset, asks for the built-in kernel, or names a library that provides
+    /// `cblas_sgemm`. Tools call it before any work, so that a misspelt library name is an
+    /// error rather than a silent fallback.
+    public static func environmentProblem(
+        _ value: String? = getenv("AUTOENCODER_BLAS").map { String(cString: $0) }
+    ) -> String? {
+        switch value {
+        case nil, "", "builtin", "none":
+            return nil
+        case "cblas", "blas":
+            guard CBLASMatrixMultiplier.load() == nil else { return nil }
+            return "AUTOENCODER_BLAS=\(value!) asks for a CBLAS library, but none of "
+                + CBLASMatrixMultiplier.candidateLibraries.joined(separator: ", ") + " could be loaded."
+        case let library?:
+            guard CBLASMatrixMultiplier(library: library) == nil else { return nil }
+            return "AUTOENCODER_BLAS names \(library), which could not be loaded or has no cblas_sgemm."
         }
     }
 }

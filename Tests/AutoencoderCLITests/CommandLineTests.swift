@@ -177,6 +177,16 @@ enum TestData {
         #expect(!refused.output.contains("Epoch:"))
     }
 
+    /// A BLAS library named in `AUTOENCODER_BLAS` that does not load stops the tool before
+    /// any work, instead of training with another backend than the one asked for.
+    @Test func unloadableBLASIsRefused() throws {
+        let result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--epochs", "1"],
+                                        environment: ["AUTOENCODER_BLAS": "libnot-a-blas.so"])
+        #expect(result.status != 0)
+        #expect(result.error == "Error: AUTOENCODER_BLAS names libnot-a-blas.so, which could not be loaded or has no cblas_sgemm.\n")
+        #expect(!result.output.contains("Epoch:"))
+    }
+
     @Test func batchLargerThanTheDataIsRefused() throws {
         let output = TestData.temporaryFolder()
         let result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--batch-size", "513",

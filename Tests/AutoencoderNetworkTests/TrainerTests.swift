@@ -116,6 +116,17 @@ import Testing
             #expect(MatrixMultiplication.choose(requested: "cblas") is CBLASMatrixMultiplier)
             #expect(MatrixMultiplication.choose(requested: "libopenblas.so.0") is CBLASMatrixMultiplier)
         }
+        #expect(MatrixMultiplication.environmentProblem("libdoes-not-exist.so")
+                == "AUTOENCODER_BLAS names libdoes-not-exist.so, which could not be loaded or has no cblas_sgemm.")
+        #expect(MatrixMultiplication.environmentProblem("libc.so.6")
+                == "AUTOENCODER_BLAS names libc.so.6, which could not be loaded or has no cblas_sgemm.")
+        for fine in [nil, "", "builtin", "none"] { #expect(MatrixMultiplication.environmentProblem(fine) == nil) }
+        if CBLASMatrixMultiplier.load() != nil {
+            #expect(MatrixMultiplication.environmentProblem("cblas") == nil)
+            #expect(MatrixMultiplication.environmentProblem("libopenblas.so.0") == nil)
+        } else {
+            #expect(MatrixMultiplication.environmentProblem("cblas")?.hasPrefix("AUTOENCODER_BLAS=cblas asks for a CBLAS library") == true)
+        }
         // Without a request: the built-in kernel when it has a vector micro-kernel here.
         let chosen = MatrixMultiplication.choose(requested: nil)
         if BuiltInMatrixMultiplier().kernel != .portable {
