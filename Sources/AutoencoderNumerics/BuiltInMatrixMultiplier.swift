@@ -36,10 +36,11 @@ public struct BuiltInMatrixMultiplier: MatrixMultiplier {
         }
 
         /// Whether this kernel was compiled into this build and the running CPU and
-        /// operating system support it.
+        /// operating system support it (within ``InstructionSet/active``: `AUTOENCODER_ISA`
+        /// can rule out the faster ones).
         public var isSupported: Bool { ae_sgemm_kernel_supported(cValue) != 0 }
 
-        /// The fastest kernel this build can run on this CPU, decided once by CPUID.
+        /// The fastest supported kernel, decided once by CPUID (and `AUTOENCODER_ISA`).
         public static var best: Kernel { Kernel(ae_sgemm_best_kernel()) }
 
         var cValue: ae_sgemm_kernel {

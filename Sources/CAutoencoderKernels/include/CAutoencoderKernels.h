@@ -34,7 +34,7 @@ typedef enum {
 } ae_sgemm_kernel;
 
 /// The fastest kernel that both this build and the running CPU (and OS) support.
-/// Decided once (CPUID at first call) and cached.
+/// Decided once (CPUID at first call, lowered by AUTOENCODER_ISA: see ae_cpu.h) and cached.
 ae_sgemm_kernel ae_sgemm_best_kernel(void);
 
 /// Non-zero when `kernel` can run on this CPU/OS in this build.
