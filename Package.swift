@@ -45,6 +45,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "autoencoder", dependencies: ["AutoencoderCLI"]),
+        // The README's library example, compiled so that it cannot go stale.
+        .executableTarget(name: "library-quick-start", dependencies: ["Autoencoder"],
+                          path: "Examples/LibraryQuickStart"),
         // The benchmark: speed, throughput, memory and allocations per training step.
         // Its own executable so that only it links the malloc-counting interposer.
         .executableTarget(

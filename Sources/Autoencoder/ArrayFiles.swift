@@ -29,6 +29,9 @@ public struct ImageFile: Sendable {
             guard values.allSatisfy(\.isFinite) else {
                 throw ArrayFileError("'\(path)' holds NaN or infinite values.")
             }
+            if let index = values.firstIndex(where: { !(0...1).contains($0) }) {
+                throw ArrayFileError("'\(path)' holds pixel value \(values[index]) (image \(index / max(width, 1)), pixel \(index % max(width, 1))); float images must be scaled to [0, 1], as the models were trained.")
+            }
             let shape = array.shape.count == 3 ? ModelFile.ImageShape(rows: array.shape[1], columns: array.shape[2]) : nil
             return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
         }

@@ -2,7 +2,8 @@ import Foundation
 
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
-/// and `metrics.json`.
+/// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
+/// them: once its own are written, it removes those it did not rewrite.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -151,7 +152,29 @@ public struct Experiment: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
+        try removeEarlierRunsFiles(from: folder, resumed: checkpoint != nil)
         return Outcome(metrics: metrics, model: modelFile)
+    }
+
+    /// Removes what an earlier run left in `folder` and this one did not rewrite, now that
+    /// this run's files are written (a run that fails leaves the earlier run whole): the 2-D
+    /// code files when this code is not 2-D, `evaluation.json` (it measured the earlier
+    /// model), a model file when this run writes none, and a checkpoint that a fresh run
+    /// without checkpoints did not write (`train --resume` would otherwise continue the
+    /// earlier run and replace this run's model with it).
+    func removeEarlierRunsFiles(from folder: OutputFolder, resumed: Bool) throws {
+        var stale = ["evaluation.json"]
+        if model.codeWidth != 2 { stale += ["codes.png", "codes.csv"] }
+        if !writesModelFile { stale.append(ModelFile.defaultName) }
+        if !resumed && checkpointEvery == nil { stale.append(Checkpoint.fileName) }
+        for name in stale where FileManager.default.fileExists(atPath: folder.file(name).path) {
+            do {
+                try FileManager.default.removeItem(at: folder.file(name))
+            } catch {
+                throw OutputFolder.Unwritable(path: folder.url.path,
+                                              reason: "\(name) from an earlier run cannot be removed (\(OutputFolder.reason(error)))")
+            }
+        }
     }
 
     /// The 1st and 99th percentile of each column of `codes` (widened when they meet), the

@@ -103,6 +103,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// Checks the values against a training set of `sampleCount` samples.
     public func validate(sampleCount: Int? = nil) throws {
         guard epochs > 0 else { throw ConfigurationError.epochs(epochs) }
+        guard sampleCount != 0 else { throw ConfigurationError.noTrainingSamples }
         guard batchSize > 0 else { throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount) }
         if let sampleCount, batchSize > sampleCount {
             throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount)
@@ -128,6 +129,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case batchSize(Int, sampleCount: Int?)
     /// A learning rate that is not a positive finite number.
     case learningRate(Float)
+    /// A training set without a single sample.
+    case noTrainingSamples
 
     /// One sentence naming the option and the problem.
     public var description: String {
@@ -148,6 +151,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "--batch-size must be at least 1, not \(size)."
         case let .learningRate(rate):
             "--learning-rate must be a positive number, not \(rate)."
+        case .noTrainingSamples:
+            "The training set holds no images, so there is nothing to train on."
         }
     }
 }

@@ -28,7 +28,8 @@ public struct OutputFolder: Sendable {
             do {
                 try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
             } catch {
-                throw Unwritable(path: path, reason: "it cannot be created (\(OutputFolder.reason(error)))")
+                let why = OutputFolder.obstacle(creating: url) ?? OutputFolder.reason(error)
+                throw Unwritable(path: path, reason: "it cannot be created (\(why))")
             }
         }
         let probe = url.appendingPathComponent(".write-test-\(getpid())").path
@@ -44,6 +45,21 @@ public struct OutputFolder: Sendable {
     /// Writes `text` as UTF-8 to the file `name`, atomically.
     public func writeText(_ text: String, to name: String) throws {
         try AtomicFileWriter.write(Array(text.utf8), toPath: file(name).path)
+    }
+
+    /// What keeps the missing folder `url` from being created, found by walking up to the
+    /// nearest path that exists: a file where a folder should be, or a folder that cannot be
+    /// written. Foundation's own error says only "The operation could not be completed".
+    static func obstacle(creating url: URL) -> String? {
+        var ancestor = url.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: ancestor.path), ancestor.path != "/" {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) else { return nil }
+        if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a folder" }
+        if access(ancestor.path, W_OK | X_OK) != 0 { return "permission denied in \(ancestor.path)" }
+        return nil
     }
 
     /// The system's own explanation of a failed file operation, without Foundation's wrapping.

@@ -20,17 +20,17 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Codes to decode: a .npy or .csv file.", valueName: "file"))
     var codes: String?
 
-    @Option(help: ArgumentHelp("Decode an N x N sweep over a 2-D code space instead.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Decode an N x N sweep over a 2-D code space instead.", valueName: "n"))
     var grid: Int?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "The sweep's box: low,high for both coordinates, or xlow,xhigh,ylow,yhigh.", valueName: "numbers"))
     var range: String?
 
-    @Option(help: "Images per row of the picture (with --codes).")
+    @Option(parsing: .unconditional, help: "Images per row of the picture (with --codes).")
     var columns: Int = 10
 
-    @Option(help: "Draw at most this many codes (with --codes).")
+    @Option(parsing: .unconditional, help: "Draw at most this many codes (with --codes).")
     var limit: Int = 400
 
     @Option(help: ArgumentHelp("The PNG to write.", valueName: "file"))
@@ -83,7 +83,7 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output)
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (codes.map { [("--codes", $0)] } ?? []))
         let file = try modelOptions.load()
         let configuration = file.model.configuration
         let shape = try file.drawingShape()

@@ -14,10 +14,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the outputs.", valueName: "dir"))
     var output: String = "runs"
 
-    @Option(help: "Seed of both runs.")
+    @Option(parsing: .unconditional, help: "Seed of both runs.")
     var seed: UInt64 = 0
 
-    @Option(help: "Passes over the training set for each run.")
+    @Option(parsing: .unconditional, help: "Passes over the training set for each run.")
     var epochs: Int = 10
 
     func validate() throws {
@@ -27,6 +27,9 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let data = try dataOptions.load()
         let root = URL(fileURLWithPath: output)
+        // Both folders are checked before the first run: a folder the second cannot write
+        // should not be found after the first has trained.
+        for preset in Preset.allCases { _ = try OutputFolder(root.appendingPathComponent(preset.rawValue)) }
         for preset in Preset.allCases {
             var experiment = Experiment(preset: preset)
             experiment.training.seed = seed
@@ -34,6 +37,7 @@ struct DemoCommand: ParsableCommand {
             print("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
             try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue))
         }
-        print("Wrote \(root.path)/autoencoder and \(root.path)/encoder2d")
+        let shown = output.hasSuffix("/") ? String(output.dropLast()) : output
+        print("Wrote \(shown)/autoencoder and \(shown)/encoder2d")
     }
 }

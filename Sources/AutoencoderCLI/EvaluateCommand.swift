@@ -18,7 +18,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Neighbours of the kNN accuracy.")
+    @Option(parsing: .unconditional, help: "Neighbours of the kNN accuracy.")
     var k: Int = 5
 
     @Flag(help: "Skip the PCA and mean-image baselines.")
@@ -35,7 +35,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
             .appendingPathComponent("evaluation.json").path
-        try checkOutputFile(path)
+        try checkOutputFile(path, inputs: [("--model", modelOptions.model)])
         let file = try modelOptions.load()
         let data = try dataOptions.load()
         let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)

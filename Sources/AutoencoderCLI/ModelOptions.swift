@@ -53,9 +53,11 @@ extension ModelFile {
 }
 
 /// Checks, before any work, that the file `path` given with `option` can be written: its
-/// folder exists and the path is not a folder. A long `evaluate` should not end in a
-/// missing folder, and no command creates folders for a single output file.
-func checkOutputFile(_ path: String, option: String = "--output") throws {
+/// folder exists and takes new files (outputs are written to a temporary file there, then
+/// renamed), the path is not a folder, and it is none of the command's `inputs` (option and
+/// path), which writing would destroy. A long `evaluate` should not end in a folder it cannot
+/// write, and no command creates folders for a single output file.
+func checkOutputFile(_ path: String, option: String = "--output", inputs: [(option: String, path: String)] = []) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
@@ -65,6 +67,19 @@ func checkOutputFile(_ path: String, option: String = "--output") throws {
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw CommandError("\(option) '\(path)' cannot be written: it is a folder.")
     }
+    if let input = inputs.first(where: { isSameFile($0.path, path) }) {
+        throw CommandError("\(option) '\(path)' is the file given with \(input.option); writing it would destroy it.")
+    }
+    guard access(folder, W_OK | X_OK) == 0 else {
+        throw CommandError("\(option) '\(path)' cannot be written: the folder \(folder) does not allow it (permission denied).")
+    }
+}
+
+/// Whether two paths name the same existing file (through links, `..` or hard links too).
+private func isSameFile(_ first: String, _ second: String) -> Bool {
+    var a = stat(), b = stat()
+    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
+    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
 }
 
 /// Parses `--colormap`.

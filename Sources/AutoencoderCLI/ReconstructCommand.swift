@@ -43,7 +43,7 @@ struct ReconstructCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output)
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (inputOptions.input.map { [("--input", $0)] } ?? []))
         let file = try modelOptions.load()
         let input = try inputOptions.load()
         try file.checkInputWidth(input.images.columns, data: input.name,

@@ -6,13 +6,27 @@ extension Preset: ExpressibleByArgument {}
 extension Activation: ExpressibleByArgument {}
 extension Initializer: ExpressibleByArgument {}
 
+/// A number option that keeps the text it was given, so that a message can quote it.
+struct TypedNumber: ExpressibleByArgument {
+    /// The value as a `Float` (`inf` or `0` when the text is out of `Float`'s range).
+    let value: Float
+    /// The text as typed.
+    let text: String
+
+    init?(argument: String) {
+        guard let value = Float(argument) else { return nil }
+        self.value = value
+        self.text = argument
+    }
+}
+
 /// `autoencoder train`: trains one model and writes its pictures and metrics.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train an autoencoder on MNIST and write its pictures and metrics.",
         discussion: """
-            Prints the tutorial's lines (`Epoch: 0001 cost= 0.093741524` per epoch, then \
+            Prints the tutorial's lines (`Epoch: 0001 cost= 0.093756258` per epoch, then \
             `Optimization Finished!`), the test-set MSE and the seconds per epoch. Writes \
             model.safetensors (the trained model), reconstructions.png, codes.png and codes.csv \
             (2-D codes only) and metrics.json into --output. With --checkpoint-every N it also \
@@ -28,16 +42,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the outputs (default: runs/<preset>).", valueName: "dir"))
     var output: String?
 
-    @Option(help: "Passes over the training set (preset: 10).")
+    @Option(parsing: .unconditional, help: "Passes over the training set (preset: 10).")
     var epochs: Int?
 
-    @Option(help: "Images per training step (preset: 256).")
+    @Option(parsing: .unconditional, help: "Images per training step (preset: 256).")
     var batchSize: Int?
 
-    @Option(help: "Adam's learning rate (preset: 0.01).")
-    var learningRate: Float?
+    @Option(parsing: .unconditional, help: "Adam's learning rate (preset: 0.01).")
+    var learningRate: TypedNumber?
 
-    @Option(help: "Seed of every random choice; the same seed gives the same run (default: 0).")
+    @Option(parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same run (default: 0).")
     var seed: UInt64?
 
     @Option(help: ArgumentHelp(
@@ -59,7 +73,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Colour map of the reconstruction figure: viridis or gray (default: viridis).")
     var colormap: String?
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Save a checkpoint (model, optimizer state, epoch, random state) every N epochs and after the last.",
         valueName: "n"))
     var checkpointEvery: Int?
@@ -88,7 +102,13 @@ struct TrainCommand: ParsableCommand {
         if let biasInit { model.biasInitializer = biasInit }
         if let epochs { training.epochs = epochs }
         if let batchSize { training.batchSize = batchSize }
-        if let learningRate { training.learningRate = learningRate }
+        if let learningRate {
+            // Quote what was typed: 1e40 becomes Float's infinity and 1e-50 its zero.
+            if let typed = Double(learningRate.text), typed > 0, typed.isFinite, !(learningRate.value > 0 && learningRate.value.isFinite) {
+                throw ValidationError("--learning-rate \(learningRate.text) is \(learningRate.value.isFinite ? "too small for a Float (it rounds to 0)" : "too large for a Float").")
+            }
+            training.learningRate = learningRate.value
+        }
         if let seed { training.seed = seed }
         let colormap = self.colormap ?? "viridis"
         guard let colorMap = ColorMap.named(colormap) else {
@@ -135,9 +155,9 @@ struct TrainCommand: ParsableCommand {
         let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
-        let folder = URL(fileURLWithPath: output ?? "runs/\(preset.rawValue)")
-        try experiment.run(on: data, writingTo: folder, log: printLine)
-        printLine("Wrote \(folder.path)")
+        let path = output ?? "runs/\(preset.rawValue)"
+        try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
+        printLine("Wrote \(path)")
     }
 
     /// Continues the run in `folder` from its checkpoint.
@@ -160,6 +180,6 @@ struct TrainCommand: ParsableCommand {
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
         try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
-        printLine("Wrote \(folder.path)")
+        printLine("Wrote \(resume ?? folder.path)")
     }
 }

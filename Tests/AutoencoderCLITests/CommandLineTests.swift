@@ -116,11 +116,27 @@ enum TestData {
         (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
         (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
         (["demo", "--epochs", "0"], "--epochs must be at least 1, not 0."),
+        // Negative numbers are values, not options.
+        (["train", "--epochs", "-1"], "--epochs must be at least 1, not -1."),
+        (["train", "--batch-size", "-5"], "--batch-size must be at least 1, not -5."),
+        (["demo", "--epochs", "-3"], "--epochs must be at least 1, not -3."),
+        (["evaluate", "--model", "m.safetensors", "--k", "-2"], "--k must be between 1 and 1000, not -2."),
+        (["decode", "--model", "m.safetensors", "--grid", "4", "--range", "3,-3"],
+         "--range needs each low below its high, not '3,-3'."),
+        // What was typed, when a Float cannot hold it.
+        (["train", "--learning-rate", "1e40"], "--learning-rate 1e40 is too large for a Float."),
+        (["train", "--learning-rate", "1e-50"], "--learning-rate 1e-50 is too small for a Float (it rounds to 0)."),
         (["evaluate", "--model", "m.safetensors", "--k", "0"], "--k must be between 1 and 1000, not 0."),
         (["evaluate", "--model", "m.safetensors", "--k", "5000"], "--k must be between 1 and 1000, not 5000."),
     ])
     func badOptionsGetOneSentence(arguments: [String], expected: String) {
         #expect(Self.message(arguments) == expected)
+    }
+
+    /// Codes straddle 0, so a sweep's box usually starts below it.
+    @Test func negativeRangesParse() {
+        #expect(Self.message(["decode", "--model", "m.safetensors", "--grid", "4", "--range", "-3,3"]) == nil)
+        #expect(Self.message(["decode", "--model", "m.safetensors", "--grid", "4", "--range", "-3,-1,-2,5"]) == nil)
     }
 }
 
@@ -184,6 +200,43 @@ enum TestData {
                                         environment: ["AUTOENCODER_BLAS": "libnot-a-blas.so"])
         #expect(result.status != 0)
         #expect(result.error == "Error: AUTOENCODER_BLAS names libnot-a-blas.so, which could not be loaded or has no cblas_sgemm.\n")
+        #expect(!result.output.contains("Epoch:"))
+    }
+
+    /// The user's story: a run with checkpoints, then a fresh run of another model into the
+    /// same folder, then `--resume`. The fresh run removed the earlier checkpoint, so the
+    /// resume is refused instead of replacing the newer model with the earlier run's. The
+    /// folder is named as it was given.
+    @Test func aFreshRunRetiresTheEarlierCheckpoint() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = TestData.smallFolder.path
+        var result = try Executable.run(["train", "--preset", "encoder2d", "--data", data, "--epochs", "1", "--batch-size", "64",
+                                         "--checkpoint-every", "1", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasSuffix("Wrote run\n"), "\(result.output)")
+        result = try Executable.run(["train", "--data", data, "--epochs", "1", "--batch-size", "64", "--layers", "784,16",
+                                     "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        let model = root.appendingPathComponent("run/model.safetensors")
+        let newer = try Data(contentsOf: model)
+        for name in ["checkpoint.safetensors", "codes.png", "codes.csv"] {
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("run/\(name)").path), "\(name)")
+        }
+        result = try Executable.run(["train", "--resume", "run"], in: root)
+        #expect(result.status != 0)
+        #expect(result.error.hasPrefix("Error: Cannot resume from the checkpoint"), "\(result.error)")
+        #expect(try Data(contentsOf: model) == newer)
+    }
+
+    /// `demo` checks both presets' folders before training either.
+    @Test func demoChecksBothFoldersFirst() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data("x".utf8).write(to: root.appendingPathComponent("encoder2d"))
+        let result = try Executable.run(["demo", "--data", TestData.smallFolder.path, "--epochs", "1", "--output", root.path])
+        #expect(result.status != 0)
+        #expect(result.error == "Error: Cannot write to the output folder \(root.path)/encoder2d: it is a file, not a folder.\n")
         #expect(!result.output.contains("Epoch:"))
     }
 

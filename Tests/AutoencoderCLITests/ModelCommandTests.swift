@@ -131,6 +131,14 @@ enum ModelFixtures {
          "--output '<out>/missing/e.json' cannot be written: the folder <out>/missing does not exist."),
         (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>"],
          "--output '<out>' cannot be written: it is a folder."),
+        (["evaluate", "--model", "<copy>", "--data", "<data>", "--output", "<copy>"],
+         "--output '<copy>' is the file given with --model; writing it would destroy it."),
+        (["decode", "--model", "<copy>", "--grid", "3", "--output", "<out>/../<out-name>/copy.safetensors"],
+         "--output '<out>/../<out-name>/copy.safetensors' is the file given with --model; writing it would destroy it."),
+        (["encode", "--model", "e2d.safetensors", "--input", "<codes-named-npy>", "--output", "<codes-named-npy>"],
+         "--output '<codes-named-npy>' is the file given with --input; writing it would destroy it."),
+        (["reconstruct", "--model", "e2d.safetensors", "--input", "<too-bright>", "--output", "<out>/r.png"],
+         "'<too-bright>' holds pixel value 2.0 (image 1, pixel 5); float images must be scaled to [0, 1], as the models were trained."),
     ])
     func badInputGetsOneSentence(arguments: [String], expected: String) throws {
         let out = TestData.temporaryFolder()
@@ -157,6 +165,18 @@ enum ModelFixtures {
         let badCSV = out.appendingPathComponent("bad.csv"), latin1CSV = out.appendingPathComponent("latin1.csv")
         try Data("x,y\n1,2\n\n3\n".utf8).write(to: badCSV)   // the short code is on the file's line 4
         try Data([0x31, 0x2C, 0xE9, 0x0A]).write(to: latin1CSV)
+        let copy = out.appendingPathComponent("copy.safetensors")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: ModelFixtures.path("e2d.safetensors")), to: copy)
+        let modelBytes = try Data(contentsOf: copy)
+        defer { #expect((try? Data(contentsOf: copy)) == modelBytes, "an output overwrote the model") }
+        let imagesNpy = out.appendingPathComponent("images.npy")
+        try NPY.write([Float](repeating: 0.5, count: 2 * 784), shape: [2, 784], to: imagesNpy)
+        let imagesBytes = try Data(contentsOf: imagesNpy)
+        defer { #expect((try? Data(contentsOf: imagesNpy)) == imagesBytes, "an output overwrote the images") }
+        let tooBright = out.appendingPathComponent("bright.npy")
+        var pixels = [Float](repeating: 0.25, count: 3 * 784)
+        pixels[784 + 5] = 2
+        try NPY.write(pixels, shape: [3, 784], to: tooBright)
 
         let substitutions = [
             "<wide-codes>": wideCodes.path, "<images>": ModelFixtures.testImages, "<data>": TestData.smallFolder.path,
@@ -165,6 +185,8 @@ enum ModelFixtures {
             "<wide>": ModelFixtures.path("wide.safetensors"), "<missing>": ModelFixtures.path("missing.safetensors"),
             "<linear>": ModelFixtures.path("linear.safetensors"), "<huge-codes>": hugeCodes.path,
             "<no-images>": noImages.path, "<bad-csv>": badCSV.path, "<latin1-csv>": latin1CSV.path,
+            "<copy>": copy.path, "<out-name>": out.lastPathComponent, "<codes-named-npy>": imagesNpy.path,
+            "<too-bright>": tooBright.path,
         ]
         func fill(_ text: String) -> String {
             substitutions.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }

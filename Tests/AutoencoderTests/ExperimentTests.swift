@@ -85,6 +85,44 @@ import Testing
         #expect(lines.isEmpty)
     }
 
+    /// A run into a folder that holds an earlier run replaces it once its own files are
+    /// written: the earlier 2-D code files, evaluation and checkpoint go (resuming would
+    /// otherwise continue the earlier run over this one); a run that fails leaves them.
+    @Test func aRunReplacesAnEarlierRunsFiles() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let earlier = ["codes.png", "codes.csv", "evaluation.json", Checkpoint.fileName, ModelFile.defaultName]
+        for name in earlier { try Data("earlier run".utf8).write(to: folder.appendingPathComponent(name)) }
+        func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) }
+
+        var diverging = Experiment(name: "custom", model: ModelConfiguration(encoderWidths: [784, 8], activation: .linear,
+                                                                             codeActivation: .linear),
+                                   training: TrainingConfiguration(epochs: 1, batchSize: 64, learningRate: 1e30))
+        #expect(throws: TrainingError.self) { try diverging.run(on: Fixtures.small(), writingTo: folder, log: { _ in }) }
+        #expect(earlier.allSatisfy(exists))
+        #expect(try Data(contentsOf: folder.appendingPathComponent(ModelFile.defaultName)) == Data("earlier run".utf8))
+
+        diverging.training.learningRate = 0.01
+        _ = try diverging.run(on: Fixtures.small(), writingTo: folder, log: { _ in })
+        #expect(exists(ModelFile.defaultName) && exists("metrics.json") && exists("reconstructions.png"))
+        #expect(!exists("codes.png") && !exists("codes.csv") && !exists("evaluation.json") && !exists(Checkpoint.fileName))
+        #expect(try ModelFile.read(from: folder.appendingPathComponent(ModelFile.defaultName)).model.configuration
+                == diverging.model)
+    }
+
+    /// Foundation says only "The operation could not be completed" when a folder cannot be
+    /// created; the message names the obstacle.
+    @Test func aFolderUnderAFileNamesTheFile() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let target = file.appendingPathComponent("run/deeper")
+        let error = #expect(throws: OutputFolder.Unwritable.self) { try OutputFolder(target) }
+        #expect(error?.description
+                == "Cannot write to the output folder \(target.path): it cannot be created (\(file.path) is a file, not a folder).")
+    }
+
     @Test func settingsAreCheckedAgainstTheData() throws {
         var experiment = Experiment(preset: .autoencoder)
         experiment.training.batchSize = 5000
@@ -122,6 +160,8 @@ import Testing
         #expect(throws: ConfigurationError.epochs(0)) { try TrainingConfiguration(epochs: 0).validate() }
         #expect(throws: ConfigurationError.batchSize(0, sampleCount: nil)) { try TrainingConfiguration(batchSize: 0).validate() }
         #expect(throws: ConfigurationError.learningRate(-1)) { try TrainingConfiguration(learningRate: -1).validate() }
+        #expect(throws: ConfigurationError.noTrainingSamples) { try TrainingConfiguration().validate(sampleCount: 0) }
+        #expect(ConfigurationError.noTrainingSamples.description == "The training set holds no images, so there is nothing to train on.")
         #expect(throws: ConfigurationError.self) { try TrainingConfiguration(learningRate: .nan).validate() }
         #expect(throws: ConfigurationError.tooFewWidths([784])) { try ModelConfiguration(encoderWidths: [784]).validate() }
     }
