@@ -1,6 +1,6 @@
 extension AutoencoderModel {
     /// The mean squared reconstruction error over every pixel of every image in `images`,
-    /// computed a thousand images at a time so memory stays small.
+    /// computed a thousand images at a time so memory stays small; 0 for no images.
     public func meanSquaredError(on images: LabeledImages) -> Double {
         guard images.count > 0 else { return 0 }
         let total = images.squaredErrors { reconstruct($0) }.reduce(0, +)

@@ -3,7 +3,8 @@ import Foundation
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
 /// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
-/// them: once its own are written, it removes those it did not rewrite.
+/// them: it removes those it does not rewrite, the earlier checkpoint as soon as it has
+/// trained (when it keeps none of its own), the rest once its own files are written.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -74,6 +75,12 @@ public struct Experiment: Sendable {
     ) throws -> Outcome {
         try model.validate(inputWidth: data.training.pixelsPerImage)
         try training.validate(sampleCount: data.training.count)
+        // The test set is only used after training: check it now, not after the epochs.
+        guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
+        guard data.test.rows == data.training.rows, data.test.columns == data.training.columns else {
+            throw ConfigurationError.testImageSize(test: [data.test.rows, data.test.columns],
+                                                   training: [data.training.rows, data.training.columns])
+        }
         if let checkpointEvery, checkpointEvery < 1 {
             throw CheckpointIntervalError(value: checkpointEvery)
         }
@@ -123,6 +130,11 @@ public struct Experiment: Sendable {
         }
         log("Optimization Finished!")
         trained.network = trainer.network
+        // An earlier run's checkpoint goes before any output of this run is written: from
+        // now on the folder is this run's, and `--resume` must not bring the earlier one back.
+        if checkpoint == nil && checkpointEvery == nil {
+            try removeEarlierRunsFiles([Checkpoint.fileName], from: folder)
+        }
 
         let testMSE = trained.meanSquaredError(on: data.test)
         let seconds = reports.map(\.seconds)
@@ -152,22 +164,20 @@ public struct Experiment: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
-        try removeEarlierRunsFiles(from: folder, resumed: checkpoint != nil)
-        return Outcome(metrics: metrics, model: modelFile)
-    }
-
-    /// Removes what an earlier run left in `folder` and this one did not rewrite, now that
-    /// this run's files are written (a run that fails leaves the earlier run whole): the 2-D
-    /// code files when this code is not 2-D, `evaluation.json` (it measured the earlier
-    /// model), a model file when this run writes none, and a checkpoint that a fresh run
-    /// without checkpoints did not write (`train --resume` would otherwise continue the
-    /// earlier run and replace this run's model with it).
-    func removeEarlierRunsFiles(from folder: OutputFolder, resumed: Bool) throws {
         var stale = ["evaluation.json"]
         if model.codeWidth != 2 { stale += ["codes.png", "codes.csv"] }
         if !writesModelFile { stale.append(ModelFile.defaultName) }
-        if !resumed && checkpointEvery == nil { stale.append(Checkpoint.fileName) }
-        for name in stale where FileManager.default.fileExists(atPath: folder.file(name).path) {
+        try removeEarlierRunsFiles(stale, from: folder)
+        return Outcome(metrics: metrics, model: modelFile)
+    }
+
+    /// Removes the files `names` that an earlier run left in `folder` and this one does not
+    /// write: the 2-D code files when this code is not 2-D, `evaluation.json` (it measured
+    /// the earlier model), a model file when this run writes none (all once this run's files
+    /// are written), and, as soon as a fresh run without checkpoints has trained, the earlier
+    /// run's checkpoint (`train --resume` would otherwise continue the earlier run over this one).
+    func removeEarlierRunsFiles(_ names: [String], from folder: OutputFolder) throws {
+        for name in names where FileManager.default.fileExists(atPath: folder.file(name).path) {
             do {
                 try FileManager.default.removeItem(at: folder.file(name))
             } catch {

@@ -131,6 +131,10 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case learningRate(Float)
     /// A training set without a single sample.
     case noTrainingSamples
+    /// A test set without a single sample: the run could not be measured.
+    case noTestSamples
+    /// Test images of another size than the training images (`[rows, columns]` each).
+    case testImageSize(test: [Int], training: [Int])
 
     /// One sentence naming the option and the problem.
     public var description: String {
@@ -153,6 +157,11 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "--learning-rate must be a positive number, not \(rate)."
         case .noTrainingSamples:
             "The training set holds no images, so there is nothing to train on."
+        case .noTestSamples:
+            "The test set holds no images, so the trained model could not be measured."
+        case let .testImageSize(test, training):
+            "The test images are \(test.map(String.init).joined(separator: "x")) but the training images "
+                + "\(training.map(String.init).joined(separator: "x")); both sets must have one image size."
         }
     }
 }

@@ -22,7 +22,7 @@ import Foundation
 /// | `epochs_completed` | decimal |
 /// | `normalization` | `pixel/255`: inputs are bytes divided by 255 |
 /// | `image_shape` | JSON `[rows, columns]` of one input image |
-/// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the training set |
+/// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
 public struct ModelFile: Sendable {

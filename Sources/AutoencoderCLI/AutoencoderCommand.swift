@@ -18,14 +18,23 @@ public struct AutoencoderCommand: ParsableCommand {
     /// Creates the command; ArgumentParser fills in its options.
     public init() {}
 
-    /// Runs the command named by the process's arguments, after checking the environment
-    /// the kernels read: a bad `AUTOENCODER_ISA` or an `AUTOENCODER_BLAS` library that does
-    /// not load is an error, not silently replaced.
+    /// Parses the process's arguments and runs the command they name, after checking the
+    /// environment the kernels read: a bad `AUTOENCODER_ISA` or an `AUTOENCODER_BLAS` library
+    /// that does not load is an error, not silently replaced. (`--help` and parse errors
+    /// come first, whatever the environment.)
     public static func main() {
-        if let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
-            exit(withError: EnvironmentError(description: problem))
+        do {
+            var command = try parseAsRoot()
+            // Only our subcommands run kernels; `--help` parses to ArgumentParser's own command.
+            let isSubcommand = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
+            if isSubcommand,
+               let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
+                throw EnvironmentError(description: problem)
+            }
+            try command.run()
+        } catch {
+            exit(withError: error)
         }
-        main(nil)
     }
 }
 

@@ -52,34 +52,38 @@ extension ModelFile {
     }
 }
 
-/// Checks, before any work, that the file `path` given with `option` can be written: its
-/// folder exists and takes new files (outputs are written to a temporary file there, then
-/// renamed), the path is not a folder, and it is none of the command's `inputs` (option and
-/// path), which writing would destroy. A long `evaluate` should not end in a folder it cannot
-/// write, and no command creates folders for a single output file.
-func checkOutputFile(_ path: String, option: String = "--output", inputs: [(option: String, path: String)] = []) throws {
+/// Checks, before any work, that the file `path` can be written: its folder exists and
+/// takes new files (outputs are written to a temporary file there, then renamed over the
+/// name), the path is not a folder, and it is not the name of one of the command's `inputs`
+/// (option and path), which the rename would replace. `option` names where the path came
+/// from (`nil`: a default, and the message says to choose another with --output). A long
+/// `evaluate` should not end in a folder it cannot write, and no command creates folders
+/// for a single output file.
+func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(option: String, path: String)] = []) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
+    let subject = option.map { "\($0) '\(path)'" } ?? "The default output '\(path)'"
+    let hint = option == nil ? "; choose another with --output" : ""
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-        throw CommandError("\(option) '\(path)' cannot be written: the folder \(folder) does not exist.")
+        throw CommandError("\(subject) cannot be written: the folder \(folder) does not exist\(hint).")
     }
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-        throw CommandError("\(option) '\(path)' cannot be written: it is a folder.")
+        throw CommandError("\(subject) cannot be written: it is a folder\(hint).")
     }
-    if let input = inputs.first(where: { isSameFile($0.path, path) }) {
-        throw CommandError("\(option) '\(path)' is the file given with \(input.option); writing it would destroy it.")
+    if let input = inputs.first(where: { directoryEntry($0.path) == directoryEntry(path) }) {
+        throw CommandError("\(subject) is the file given with \(input.option); writing it would replace it\(hint).")
     }
     guard access(folder, W_OK | X_OK) == 0 else {
-        throw CommandError("\(option) '\(path)' cannot be written: the folder \(folder) does not allow it (permission denied).")
+        throw CommandError("\(subject) cannot be written: the folder \(folder) does not allow it (permission denied)\(hint).")
     }
 }
 
-/// Whether two paths name the same existing file (through links, `..` or hard links too).
-private func isSameFile(_ first: String, _ second: String) -> Bool {
-    var a = stat(), b = stat()
-    guard stat(first, &a) == 0, stat(second, &b) == 0 else { return false }
-    return a.st_dev == b.st_dev && a.st_ino == b.st_ino
+/// The directory entry a path names: its folder with links and `..` resolved, and its last
+/// component. Writing a file replaces this entry (not the file a link there points to).
+private func directoryEntry(_ path: String) -> String {
+    let url = URL(fileURLWithPath: path)
+    return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
 }
 
 /// Parses `--colormap`.

@@ -31,6 +31,7 @@ extension Matrix: BatchSource {
     public var width: Int { columns }
 
     public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        precondition(indices.allSatisfy { (0..<rows).contains($0) }, "A batch index is outside the matrix's \(rows) rows.")
         storage.withUnsafeBufferPointer { source in
             for (row, index) in indices.enumerated() {
                 (destination + row * columns).update(from: source.baseAddress! + index * columns, count: columns)

@@ -28,6 +28,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case batchSize(Int, sampleCount: Int)
     /// The data's width differs from the network's input width.
     case dataWidth(Int, networkWidth: Int)
+    /// A batch of the data itself holds NaN or infinite values.
+    case nonFiniteData(epoch: Int, batch: Int)
 
     public var description: String {
         switch self {
@@ -39,6 +41,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "The batch size \(size) must be between 1 and the number of training samples (\(count))."
         case let .dataWidth(width, networkWidth):
             "The data has \(width) features per sample but the network takes \(networkWidth)."
+        case let .nonFiniteData(epoch, batch):
+            "The training data holds NaN or infinite values (found in batch \(batch) of epoch \(epoch))."
         }
     }
 }
@@ -113,7 +117,7 @@ public final class Trainer {
         sparseFirstLayer?.transposedWeight.deallocate()
     }
 
-    /// Runs one epoch over `data` and returns its report; `progress` hears after each batch.
+    /// Runs one epoch over `data` (shuffled, ⌊count / batchSize⌋ steps) and returns its report.
     public func trainEpoch(on data: some BatchSource) throws -> EpochReport {
         guard data.width == network.inputWidth else {
             throw TrainingError.dataWidth(data.width, networkWidth: network.inputWidth)
@@ -132,6 +136,10 @@ public final class Trainer {
                 let indices = UnsafeBufferPointer(rebasing: order[(batch * batchSize)..<((batch + 1) * batchSize)])
                 let cost = step(indices, of: data)
                 guard let cost else {
+                    // Bad data is the data's fault, not the learning rate's.
+                    if !ElementwiseKernels.allFinite(workspace.activations[0], count: batchSize * data.width) {
+                        throw TrainingError.nonFiniteData(epoch: epoch, batch: batch + 1)
+                    }
                     throw TrainingError.nonFinite(epoch: epoch, batch: batch + 1, cost: workspace.lastCost)
                 }
                 lastCost = cost

@@ -10,9 +10,12 @@ import Darwin
 /// per process, at run time, so a build for baseline x86-64 still runs AVX-512 code.
 ///
 /// The environment variable `AUTOENCODER_ISA` (`avx2` or `baseline`) makes the package
-/// use a lower one than the CPU runs: the matrix products, the elementwise passes and the
-/// first layer's zero-skipping products then run the code an older CPU would, so that one
-/// machine can test and time those paths end to end.
+/// use a lower one than the CPU runs: the built-in matrix products, the elementwise passes
+/// and the first layer's zero-skipping products then run the code an older CPU would, so
+/// that one machine can test and time those paths end to end. With `baseline`, the default
+/// matrix multiply becomes a CBLAS library when one is installed, as on such a CPU, and
+/// that library runs its own code for the real CPU; `AUTOENCODER_BLAS=builtin` keeps the
+/// built-in (portable) kernel.
 public enum InstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     /// The build's baseline: SSE2 on x86-64, NEON on arm64.
     case baseline = 0

@@ -154,4 +154,22 @@ extension MatrixMultiplier {
                  a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
                  beta: beta, c: c.base, ldc: max(c.columns, 1))
     }
+
+    /// Computes `c ← α·a·b + β·c` for whole views, neither operand transposed.
+    @inlinable
+    public func multiply(_ a: MatrixView, _ b: MatrixView, into c: MutableMatrixView, alpha: Float = 1, beta: Float = 0) {
+        multiply(a, .none, b, .none, into: c, alpha: alpha, beta: beta)
+    }
+
+    /// The product `op(a)·op(b)` as a new matrix; the shapes must agree.
+    public func product(_ a: Matrix, _ transposeA: Transpose, _ b: Matrix, _ transposeB: Transpose) -> Matrix {
+        var c = Matrix(rows: transposeA == .none ? a.rows : a.columns, columns: transposeB == .none ? b.columns : b.rows)
+        a.withView { a in
+            b.withView { b in c.withMutableView { multiply(a, transposeA, b, transposeB, into: $0) } }
+        }
+        return c
+    }
+
+    /// The product `a·b` as a new matrix; `a.columns` must equal `b.rows`.
+    public func product(_ a: Matrix, _ b: Matrix) -> Matrix { product(a, .none, b, .none) }
 }

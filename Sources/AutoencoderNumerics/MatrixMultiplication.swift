@@ -53,7 +53,7 @@ public enum MatrixMultiplication {
         case "cblas", "blas":
             guard CBLASMatrixMultiplier.load() == nil else { return nil }
             return "AUTOENCODER_BLAS=\(value!) asks for a CBLAS library, but none of "
-                + CBLASMatrixMultiplier.candidateLibraries.joined(separator: ", ") + " could be loaded."
+                + CBLASMatrixMultiplier.candidateLibraries.joined(separator: ", ") + " loads and provides cblas_sgemm."
         case let library?:
             guard CBLASMatrixMultiplier(library: library) == nil else { return nil }
             return "AUTOENCODER_BLAS names \(library), which could not be loaded or has no cblas_sgemm."

@@ -86,7 +86,7 @@ INLINE vf apply_v(ae_nonlinearity f, vf x, reciprocal_fn reciprocal) {
     switch (f) {
     case AE_SIGMOID: return sigmoid_v(x, reciprocal);
     case AE_TANH: return tanh_v(x, reciprocal);
-    case AE_RELU: return select_where(x > splat(0.0f), x, splat(0.0f));
+    case AE_RELU: return select_where(x < splat(0.0f), splat(0.0f), x);   // NaN stays NaN, as in PyTorch
     default: return x;
     }
 }
@@ -304,7 +304,7 @@ void ae_sigmoid(const float *in, float *out, long count) { AE_DISPATCH(map_, in,
 void ae_tanh(const float *in, float *out, long count) { AE_DISPATCH(map_, in, out, count, 2) }
 
 int ae_map_variant(int variant, int function, const float *in, float *out, long count) {
-    if (variant < ISA_BASE || variant > pick() || function < 0 || function > 2) return 0;
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa() || function < 0 || function > 2) return 0;
     switch (variant) {
 #if defined(__x86_64__)
     case ISA_AVX512: map_avx512(in, out, count, function); break;
@@ -317,7 +317,7 @@ int ae_map_variant(int variant, int function, const float *in, float *out, long 
 
 int ae_adam_variant(int variant, float *parameters, const float *gradients, float *m, float *v, long count,
                     float step_size, float beta1, float beta2, float epsilon) {
-    if (variant < ISA_BASE || variant > pick()) return 0;
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
     switch (variant) {
 #if defined(__x86_64__)
     case ISA_AVX512: adam_avx512(parameters, gradients, m, v, count, step_size, beta1, beta2, epsilon); break;

@@ -455,7 +455,7 @@ int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows
 
 int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, long rows, long out, const float *xp,
                                                long in, const int32_t *columns, float *dw) {
-    if (variant < ISA_BASE || variant > pick()) return 0;
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
     const long blocks = (in + W - 1) / W;
     switch (variant) {
 #if defined(__x86_64__)
@@ -468,7 +468,7 @@ int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, 
 }
 
 int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y) {
-    if (variant < ISA_BASE || variant > pick()) return 0;
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
     switch (variant) {
 #if defined(__x86_64__)
     case ISA_AVX512: sparse_input_product_avx512(x, rows, in, wt, out, y); break;

@@ -191,6 +191,9 @@ enum TestData {
         #expect(refused.status != 0)
         #expect(refused.error == "Error: AUTOENCODER_ISA must be avx512, avx2 or baseline, not 'sse4'.\n")
         #expect(!refused.output.contains("Epoch:"))
+        // Help comes first, whatever the environment.
+        let help = try Executable.run(["train", "--help"], environment: ["AUTOENCODER_ISA": "sse4"])
+        #expect(help.status == 0 && help.output.contains("USAGE: autoencoder train"), "\(help.error)")
     }
 
     /// A BLAS library named in `AUTOENCODER_BLAS` that does not load stops the tool before

@@ -51,7 +51,9 @@ import Testing
         #expect(a.network.parameters != c.network.parameters)
     }
 
-    @Test func divergenceStopsWithEpochAndBatch() throws {
+    /// A NaN in the data stops training with the data to blame (not the learning rate), at
+    /// the batch that holds it, the parameters left as the previous step made them.
+    @Test func nanInTheDataStopsWithEpochAndBatch() throws {
         var data = Self.data()
         data[5, 3] = .nan
         let trainer = try Self.trainer(seed: 1, multiplier: BuiltInMatrixMultiplier())
@@ -59,15 +61,36 @@ import Testing
             _ = try trainer.trainEpoch(on: data)
             Issue.record("training on NaN data did not stop")
         } catch let error as TrainingError {
-            guard case let .nonFinite(epoch, batch, _) = error else {
+            guard case let .nonFiniteData(epoch, batch) = error else {
                 Issue.record("unexpected error \(error)")
                 return
             }
             #expect(epoch == 1)
             #expect(batch >= 1 && batch <= 4)
-            #expect(error.description.contains("epoch 1, batch \(batch)"))
+            #expect(error.description == "The training data holds NaN or infinite values (found in batch \(batch) of epoch 1).")
         }
-        // The failing step left the parameters as the previous step made them.
+        #expect(trainer.network.parameters.allSatisfy { $0.isFinite })
+    }
+
+    /// A learning rate far too large: the loss (or a gradient) overflows, and the error
+    /// says so with its epoch and batch.
+    @Test func divergenceStopsWithEpochAndBatch() throws {
+        var g = RandomGenerator(seed: 2)
+        let network = try Network(layers: [Dense(20, 8, activation: .linear, weightInitializer: .normal),
+                                           Dense(8, 20, activation: .linear, weightInitializer: .normal)], generator: &g)
+        let trainer = Trainer(network: network, optimizer: Adam(learningRate: 1e30), batchSize: 16, generator: g,
+                              multiplier: BuiltInMatrixMultiplier())
+        var caught: TrainingError?
+        do {
+            for _ in 0..<5 { _ = try trainer.trainEpoch(on: Self.data()) }
+        } catch let error as TrainingError {
+            caught = error
+        }
+        guard case let .nonFinite(epoch, batch, _)? = caught else {
+            Issue.record("expected divergence, got \(String(describing: caught))")
+            return
+        }
+        #expect(caught!.description.hasPrefix("Training diverged at epoch \(epoch), batch \(batch): "))
         #expect(trainer.network.parameters.allSatisfy { $0.isFinite })
     }
 

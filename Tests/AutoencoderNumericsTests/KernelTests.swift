@@ -75,6 +75,17 @@ import Testing
         }
     }
 
+    /// NaN goes through every activation, as in PyTorch (ReLU included), so a NaN input
+    /// cannot turn into a plausible zero.
+    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh])
+    func nanPropagates(f: ElementwiseKernels.Nonlinearity) {
+        var values = Matrix(rows: 1, columns: 17, storage: [Float.nan] + (1..<17).map { Float($0) - 8 })
+        let bias = [Float](repeating: 0, count: 17)
+        bias.withUnsafeBufferPointer { b in values.withMutableView { ElementwiseKernels.addBiasAndActivate($0, bias: b.baseAddress!, f) } }
+        #expect(values[0, 0].isNaN)
+        #expect((1..<17).allSatisfy { values[0, $0].isFinite })
+    }
+
     @Test func derivativeUsesTheOutput() {
         let y: [Float] = [0.1, 0.5, 0.9, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8]
         var g = [Float](repeating: 2, count: y.count)

@@ -184,6 +184,18 @@ private let transposeCombinations: [(Transpose, Transpose)] =
 // kept to what runs in a few seconds at -O0.
 @Suite("Matrix multipliers")
 struct MatrixMultiplierTests {
+    @Test("Whole-matrix products: the untransposed shorthand and a new matrix")
+    func wholeMatrixProducts() {
+        let a = Matrix([[1, 2, 3], [4, 5, 6]]), b = Matrix([[1, 0], [0, 1], [2, -1]])
+        let expected = Matrix([[7, -1], [16, -1]])
+        let multiplier = BuiltInMatrixMultiplier()
+        #expect(multiplier.product(a, b) == expected)
+        #expect(multiplier.product(b, .transposed, a, .transposed) == Matrix([[7, 16], [-1, -1]]))
+        var c = Matrix(rows: 2, columns: 2, repeating: 1)
+        a.withView { a in b.withView { b in c.withMutableView { multiplier.multiply(a, b, into: $0, beta: 1) } } }
+        #expect(c == Matrix([[8, 0], [17, 0]]))
+    }
+
     @Test("Every built-in kernel matches a naive triple loop on odd shapes")
     func oddShapesMatchNaiveLoop() {
         let dimensions = [1, 7, 33, 257]

@@ -123,6 +123,27 @@ import Testing
                 == "Cannot write to the output folder \(target.path): it cannot be created (\(file.path) is a file, not a folder).")
     }
 
+    /// The test set is checked before training, not after the epochs.
+    @Test func theTestSetIsCheckedBeforeTraining() throws {
+        let small = Fixtures.small(training: 256, test: 20)
+        var lines: [String] = []
+        let experiment = Experiment(preset: .encoder2d)
+        #expect(throws: ConfigurationError.noTestSamples) {
+            try experiment.run(on: MNIST(training: small.training, test: small.test.prefix(0)),
+                               writingTo: Fixtures.temporaryFolder(), log: { lines.append($0) })
+        }
+        let tiny = LabeledImages(rows: 10, columns: 10, pixels: [UInt8](repeating: 0, count: 100), labels: [3])
+        #expect(throws: ConfigurationError.testImageSize(test: [10, 10], training: [28, 28])) {
+            try experiment.run(on: MNIST(training: small.training, test: tiny), writingTo: Fixtures.temporaryFolder(),
+                               log: { lines.append($0) })
+        }
+        #expect(lines.isEmpty)
+        #expect(ConfigurationError.testImageSize(test: [10, 10], training: [28, 28]).localizedDescription
+                == "The test images are 10x10 but the training images 28x28; both sets must have one image size.")
+        #expect(TrainingError.nonFiniteData(epoch: 2, batch: 3).localizedDescription
+                == "The training data holds NaN or infinite values (found in batch 3 of epoch 2).")
+    }
+
     @Test func settingsAreCheckedAgainstTheData() throws {
         var experiment = Experiment(preset: .autoencoder)
         experiment.training.batchSize = 5000

@@ -53,7 +53,8 @@ int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows
 void ae_sparse_weight_gradient_split(long rows, const float *x, long in, int parts, long *bounds);
 
 /// The same product on the calling thread with one instruction-set variant: 0 the build's
-/// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it.
+/// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it
+/// (AUTOENCODER_ISA does not limit these test entries: they test what the CPU runs).
 /// For tests that every variant agrees (the product above uses the best one).
 int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y);
 
