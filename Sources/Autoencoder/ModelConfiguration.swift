@@ -1,15 +1,22 @@
 /// The architecture of a symmetric dense autoencoder: the encoder's widths, mirrored by
-/// the decoder, and the activations.
+/// the decoder, and the activations (one for the hidden layers, one for the code layer and
+/// one, optionally different, for the output layer: ReLU hidden layers with a sigmoid
+/// output suit pixels in [0, 1]).
 ///
 /// `encoderWidths` `[784, 256, 128]` means layers 784→256→128 (the code is 128 wide)
 /// followed by the decoder 128→256→784.
 public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// The encoder's widths, input first and code last.
     public var encoderWidths: [Int]
-    /// The activation of every layer except the code layer.
+    /// The activation of every layer except the code layer (and the output layer when
+    /// ``outputActivation`` is set).
     public var activation: Activation
     /// The activation of the code layer (the encoder's last layer).
     public var codeActivation: Activation
+    /// The activation of the output layer (the decoder's last), or `nil` for ``activation``.
+    /// Left out of the saved architecture when `nil`, so the tutorial's models are stored
+    /// as before.
+    public var outputActivation: Activation?
     /// How weights are drawn.
     public var weightInitializer: Initializer
     /// How biases are drawn.
@@ -18,11 +25,12 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// Creates a configuration.
     public init(
         encoderWidths: [Int], activation: Activation = .sigmoid, codeActivation: Activation = .sigmoid,
-        weightInitializer: Initializer = .normal, biasInitializer: Initializer = .normal
+        outputActivation: Activation? = nil, weightInitializer: Initializer = .normal, biasInitializer: Initializer = .normal
     ) {
         self.encoderWidths = encoderWidths
         self.activation = activation
         self.codeActivation = codeActivation
+        self.outputActivation = outputActivation
         self.weightInitializer = weightInitializer
         self.biasInitializer = biasInitializer
     }
@@ -37,12 +45,18 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// All widths from input through code back to output, e.g. `[784, 256, 128, 256, 784]`.
     public var allWidths: [Int] { encoderWidths + encoderWidths.reversed().dropFirst() }
 
+    /// The activation of layer `index` (0 is the encoder's first, `2 × encoderDepth − 1` the output layer).
+    public func activation(ofLayer index: Int) -> Activation {
+        if index == encoderDepth - 1 { return codeActivation }
+        if index == 2 * encoderDepth - 1, let outputActivation { return outputActivation }
+        return activation
+    }
+
     /// The network's layers: the encoder, then its mirror image.
     public func layers() -> [any Layer] {
         let widths = allWidths
         return (0..<(widths.count - 1)).map { index in
-            Dense(widths[index], widths[index + 1],
-                  activation: index == encoderDepth - 1 ? codeActivation : activation,
+            Dense(widths[index], widths[index + 1], activation: activation(ofLayer: index),
                   weightInitializer: weightInitializer, biasInitializer: biasInitializer)
         }
     }

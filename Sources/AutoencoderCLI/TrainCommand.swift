@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Activation of the code layer (preset: sigmoid; encoder2d: linear).")
     var codeActivation: Activation?
 
+    @Option(help: "Activation of the output layer (default: as --activation; sigmoid suits pixels in [0, 1]).")
+    var outputActivation: Activation?
+
     @Option(help: "Weight initialiser (preset: normal; encoder2d: truncated-normal).")
     var `init`: Initializer?
 
@@ -98,6 +101,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let activation { model.activation = activation }
         if let codeActivation { model.codeActivation = codeActivation }
+        if let outputActivation { model.outputActivation = outputActivation == model.activation ? nil : outputActivation }
         if let `init` { model.weightInitializer = `init` }
         if let biasInit { model.biasInitializer = biasInit }
         if let epochs { training.epochs = epochs }
@@ -134,6 +138,7 @@ struct TrainCommand: ParsableCommand {
         [("--preset", preset != nil), ("--output", output != nil), ("--epochs", epochs != nil),
          ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
+         ("--output-activation", outputActivation != nil),
          ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]
             .filter(\.1).map(\.0)
     }

@@ -89,6 +89,20 @@ enum TestData {
         #expect(experiment.training == TrainingConfiguration())
     }
 
+    @Test func outputActivationIsAnOption() throws {
+        var command = try #require(try AutoencoderCommand.parseAsRoot([
+            "train", "--layers", "784,64,16", "--activation", "relu", "--output-activation", "sigmoid",
+        ]) as? TrainCommand)
+        var experiment = try command.experiment()
+        #expect(experiment.model.outputActivation == .sigmoid && experiment.name == "custom")
+        // The same as --activation: nothing to record, and the preset keeps its name.
+        command = try #require(try AutoencoderCommand.parseAsRoot(["train", "--output-activation", "sigmoid"]) as? TrainCommand)
+        experiment = try command.experiment()
+        #expect(experiment.model.outputActivation == nil && experiment.name == "autoencoder")
+        #expect(Self.message(["train", "--resume", "run", "--output-activation", "relu"])
+                == "--output-activation cannot be combined with --resume, which takes every setting from the checkpoint.")
+    }
+
     @Test func everyHyperparameterCanBeOverridden() throws {
         let command = try #require(try AutoencoderCommand.parseAsRoot([
             "train", "--epochs", "3", "--batch-size", "100", "--learning-rate", "0.001", "--seed", "7",

@@ -82,6 +82,42 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
     }
 
+    /// An output activation of its own (ReLU inside, sigmoid out) builds the right layers,
+    /// trains, and survives the file; the tutorial's models, which have none, are stored
+    /// without the key, and an architecture written before the key existed still reads.
+    @Test func outputActivationRoundTrips() throws {
+        let configuration = ModelConfiguration(encoderWidths: [784, 32, 8], activation: .relu, codeActivation: .tanh,
+                                               outputActivation: .sigmoid, weightInitializer: .glorotUniform,
+                                               biasInitializer: .zeros)
+        let activations = configuration.layers().map { ($0 as! Dense).activation }
+        #expect(activations == [.relu, .tanh, .relu, .sigmoid])
+        var model = try randomModel(configuration)
+        let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: 0.01), batchSize: 64,
+                              generator: RandomGenerator(seed: 4))
+        let data = Fixtures.small(training: 512, test: 20)
+        let first = try trainer.trainEpoch(on: data.training).meanCost
+        let second = try trainer.trainEpoch(on: data.training).meanCost
+        #expect(second < first)
+        model.network = trainer.network
+        let reconstruction = model.reconstruct(data.test.matrix())
+        #expect(reconstruction.storage.allSatisfy { $0 > 0 && $0 < 1 })   // the sigmoid's range
+
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("model.safetensors")
+        try ModelFile(model: model).write(to: url)
+        let read = try ModelFile.read(from: url)
+        #expect(read.model.configuration == configuration)
+        #expect(read.model.reconstruct(data.test.matrix()) == reconstruction)
+        #expect(read.rawMetadata["architecture"]?.contains("\"outputActivation\":\"sigmoid\"") == true)
+
+        let tutorial = String(decoding: try JSONEncoder().encode(Preset.autoencoder.model), as: UTF8.self)
+        #expect(!tutorial.contains("outputActivation"))
+        let older = #"{"encoderWidths":[784,2],"activation":"relu","codeActivation":"linear","weightInitializer":"normal","biasInitializer":"normal"}"#
+        let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: Data(older.utf8))
+        #expect(decoded.outputActivation == nil && decoded.activation(ofLayer: 1) == .relu)
+    }
+
     /// Each violation of the metadata/tensor agreement gives its own one-sentence message.
     @Test func metadataMustMatchTheTensors() throws {
         let folder = Fixtures.temporaryFolder()

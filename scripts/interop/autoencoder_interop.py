@@ -3,7 +3,8 @@
 
     encode MODEL INPUT OUTPUT.npy      codes of INPUT (IDX, raw or .gz, or .npy) by MODEL
     compare A.npy B.npy [--tolerance]  exit 1 unless the arrays agree elementwise
-    write-model OUTPUT --widths 784,32,2 [--activation sigmoid] [--code-activation linear] [--seed 1]
+    write-model OUTPUT --widths 784,32,2 [--activation sigmoid] [--code-activation linear]
+                [--output-activation sigmoid] [--seed 1]
                                        a model file written from Python, same names and metadata
 
 A model file is a safetensors file whose tensors are named like the state_dict of
@@ -114,6 +115,8 @@ def command_write_model(args):
         "encoderWidths": widths, "activation": args.activation, "codeActivation": args.code_activation,
         "weightInitializer": "glorot-uniform", "biasInitializer": "zeros",
     }
+    if args.output_activation:
+        architecture["outputActivation"] = args.output_activation
     metadata = {
         "format": "swift-autoencoder", "format_version": "1", "architecture": json.dumps(architecture),
         "preset": "custom", "normalization": "pixel/255",
@@ -137,6 +140,7 @@ def main():
     p.add_argument("--widths", required=True)
     p.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS))
     p.add_argument("--code-activation", default="linear", choices=sorted(ACTIVATIONS))
+    p.add_argument("--output-activation", default=None, choices=sorted(ACTIVATIONS))
     p.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     if args.command == "encode":
