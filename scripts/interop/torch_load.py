@@ -19,7 +19,7 @@ ACTIVATION_MODULES = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh, "
 class Autoencoder(nn.Module):
     """encoder/decoder nn.Sequentials: Linear i of each half is module 2i, its activation 2i+1."""
 
-    def __init__(self, encoder_widths, activation="sigmoid", code_activation="sigmoid"):
+    def __init__(self, encoder_widths, activation="sigmoid", code_activation="sigmoid", output_activation=None):
         super().__init__()
         widths = list(encoder_widths)
         depth = len(widths) - 1
@@ -28,8 +28,9 @@ class Autoencoder(nn.Module):
             encoder += [nn.Linear(widths[i], widths[i + 1]),
                         ACTIVATION_MODULES[code_activation if i == depth - 1 else activation]()]
         back = widths[::-1]
-        for i in range(depth):
-            decoder += [nn.Linear(back[i], back[i + 1]), ACTIVATION_MODULES[activation]()]
+        for i in range(depth):   # the output layer may have its own activation ("outputActivation")
+            last = output_activation or activation
+            decoder += [nn.Linear(back[i], back[i + 1]), ACTIVATION_MODULES[last if i == depth - 1 else activation]()]
         self.encoder = nn.Sequential(*encoder)
         self.decoder = nn.Sequential(*decoder)
 
@@ -40,7 +41,8 @@ class Autoencoder(nn.Module):
 def from_file(path):
     with safe_open(path, framework="pt") as f:
         architecture = json.loads(f.metadata()["architecture"])
-    model = Autoencoder(architecture["encoderWidths"], architecture["activation"], architecture["codeActivation"])
+    model = Autoencoder(architecture["encoderWidths"], architecture["activation"], architecture["codeActivation"],
+                        architecture.get("outputActivation"))
     model.load_state_dict(load_file(path))
     return model.eval()
 
