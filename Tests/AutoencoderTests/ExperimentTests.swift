@@ -187,3 +187,16 @@ import Testing
         #expect(throws: ConfigurationError.tooFewWidths([784])) { try ModelConfiguration(encoderWidths: [784]).validate() }
     }
 }
+
+/// A programming error stops the program with a message instead of writing a model file
+/// that describes another network (an exit test: it runs in a child process).
+@Suite struct PreconditionTests {
+    @Test func aModelRefusesANetworkOfAnotherArchitecture() async {
+        await #expect(processExitsWith: .failure) {
+            var generator = RandomGenerator(seed: 1)
+            var model = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [784, 32, 8]), generator: &generator)
+            let other = try! AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [784, 10]), generator: &generator)
+            model.network = other.network
+        }
+    }
+}
