@@ -23,7 +23,7 @@ import Darwin
 public struct BuiltInMatrixMultiplier: MatrixMultiplier {
     /// The instruction-set variants of the micro-kernel.
     public enum Kernel: Sendable, Equatable, CaseIterable, CustomStringConvertible {
-        /// Plain C vectorised by the compiler for the build's baseline (SSE2 on x86-64, NEON on arm64).
+        /// Plain C in 4-lane vectors for the build's baseline (SSE2 on x86-64, NEON on arm64).
         case portable
         /// x86-64 AVX2 with fused multiply-add (Haswell and Zen or later).
         case avx2FMA

@@ -25,7 +25,7 @@ extern "C" {
 
 /// The micro-kernel variants of the built-in SGEMM.
 typedef enum {
-    /// Plain C, vectorised by the compiler for the build's baseline (SSE2 / NEON), 4 x 8 tile.
+    /// Plain C in 4-lane vectors for the build's baseline (SSE2 / NEON), 4 x 8 tile.
     AE_SGEMM_KERNEL_PORTABLE = 0,
     /// x86-64 AVX2 + FMA3, 6 x 16 register tile.
     AE_SGEMM_KERNEL_AVX2_FMA = 1,
