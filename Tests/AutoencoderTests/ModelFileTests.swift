@@ -109,6 +109,9 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         let read = try ModelFile.read(from: url)
         #expect(read.model.configuration == configuration)
         #expect(read.model.reconstruct(data.test.matrix()) == reconstruction)
+        // The error over a matrix is the error over the same images as a set.
+        #expect(abs(read.model.meanSquaredError(on: data.test.matrix()) - read.model.meanSquaredError(on: data.test)) < 1e-9)
+        #expect(read.model.meanSquaredError(on: Matrix(rows: 0, columns: 784)) == 0)
         #expect(read.rawMetadata["architecture"]?.contains("\"outputActivation\":\"sigmoid\"") == true)
 
         let tutorial = String(decoding: try JSONEncoder().encode(Preset.autoencoder.model), as: UTF8.self)
