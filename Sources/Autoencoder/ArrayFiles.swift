@@ -49,7 +49,8 @@ public struct ImageFile: Sendable {
 }
 
 /// Codes: read from `.npy` (`[n, width]`, float32 or float64) or `.csv` (one code per line,
-/// comma-separated numbers; a header line and a trailing `label` column are skipped), and
+/// comma-separated numbers, any line ending; a header line, none of whose fields is a
+/// number, and then a trailing `label` column are skipped), and
 /// written as `.npy` (float32, `[n, width]`, what `np.load` returns) or `.csv`.
 public enum CodeFile {
     /// Reads the codes in `path`.
@@ -72,14 +73,17 @@ public enum CodeFile {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw ArrayFileError("The codes file '\(path)' is not UTF-8 text.")
             }
-            // Fields of each non-empty line, with the line's number in the file (from 1).
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            // Fields of each non-empty line, with the line's number in the file (from 1). Lines
+            // end in \n, \r\n or \r (Swift takes \r\n for one character, so not a split on "\n").
+            var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
                 .map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
                 .filter { !$0.text.isEmpty }
                 .map { (number: $0.number, fields: $0.text.split(separator: ",", omittingEmptySubsequences: false)
                     .map { $0.trimmingCharacters(in: .whitespaces) }) }
             var dropLabel = false
-            if let header = lines.first?.fields, header.contains(where: { Float($0) == nil }) {
+            // A header names its columns: no field of it is a number (a first code with a typo
+            // in one number is an error below, not a header).
+            if let header = lines.first?.fields, header.allSatisfy({ Float($0) == nil }) {
                 dropLabel = header.last?.lowercased() == "label"
                 lines.removeFirst()
             }

@@ -40,6 +40,10 @@ public struct Checkpoint: Sendable {
     public var trainingFingerprint: String
     /// The size of one training image.
     public var imageShape: ModelFile.ImageShape?
+    /// The matrix-multiply backend that trained the epochs so far (such as `built-in
+    /// (AVX-512)`), when recorded: a run resumed with another one differs from an
+    /// uninterrupted run in rounding, and says so.
+    public var backend: String?
 
     /// The number of epochs completed.
     public var completedEpochs: Int { reports.count }
@@ -47,7 +51,7 @@ public struct Checkpoint: Sendable {
     /// Bundles a run's state after `reports.count` epochs.
     public init(experiment: Experiment, parameters: [Float], optimizer: Adam, generator: RandomGenerator,
                 reports: [EpochReport], trainingSamples: Int, trainingFingerprint: String,
-                imageShape: ModelFile.ImageShape? = nil) {
+                imageShape: ModelFile.ImageShape? = nil, backend: String? = nil) {
         self.experiment = experiment
         self.parameters = parameters
         self.optimizer = optimizer
@@ -56,6 +60,7 @@ public struct Checkpoint: Sendable {
         self.trainingSamples = trainingSamples
         self.trainingFingerprint = trainingFingerprint
         self.imageShape = imageShape
+        self.backend = backend
     }
 
     /// The part of the `checkpoint` metadata entry that is not in the model's own metadata.
@@ -90,6 +95,8 @@ public struct Checkpoint: Sendable {
         public var trainingSamples: Int
         /// ``Checkpoint/fingerprint(of:)`` of the training images.
         public var trainingFingerprint: String
+        /// The matrix-multiply backend so far (absent in checkpoints of older versions).
+        public var backend: String? = nil
 
         /// Checks the values a hand-edited or corrupt file could get wrong and that would
         /// otherwise crash the run or silently change its result: the interval, Adam's
@@ -157,7 +164,7 @@ public struct Checkpoint: Sendable {
             generatorState: [generatorWords.0, generatorWords.1, generatorWords.2, generatorWords.3].map { String($0) },
             reports: reports, name: experiment.name, colorMap: experiment.colorMap.name,
             checkpointEvery: experiment.checkpointEvery, dataFolder: experiment.dataFolder,
-            trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint)
+            trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint, backend: backend)
         metadata["checkpoint"] = try ModelFile.json(state)
         let zeros = [Float](repeating: 0, count: parameters.count)
         let first = optimizer.firstMoments.count == parameters.count ? optimizer.firstMoments : zeros
@@ -235,7 +242,7 @@ public struct Checkpoint: Sendable {
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,
             trainingSamples: state.trainingSamples, trainingFingerprint: state.trainingFingerprint,
-            imageShape: modelFile.imageShape)
+            imageShape: modelFile.imageShape, backend: state.backend)
     }
 }
 

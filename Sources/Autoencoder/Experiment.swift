@@ -3,8 +3,9 @@ import Foundation
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
 /// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
-/// them: it removes those it does not rewrite, the earlier checkpoint as soon as it has
-/// trained (when it keeps none of its own), the rest once its own files are written.
+/// them: it removes those it does not rewrite (the earlier checkpoint as soon as it has
+/// trained, when it keeps none of its own; the files the earlier run's `metrics.json` lists
+/// and `evaluation.json` once its own files are written). Files of the user's are kept.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -96,6 +97,10 @@ public struct Experiment: Sendable {
             }
         }
         let folder = try OutputFolder(output)
+        // The files an earlier run in this folder wrote, by its metrics.json, read before this
+        // run replaces it.
+        let earlierFiles = (try? JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.file("metrics.json"))))?
+            .filesWritten ?? []
         let imageShape = ModelFile.ImageShape(rows: data.training.rows, columns: data.training.columns)
 
         var trained: AutoencoderModel
@@ -108,6 +113,10 @@ public struct Experiment: Sendable {
             trainer.completedEpochs = checkpoint.completedEpochs
             reports = checkpoint.reports
             log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from \(Checkpoint.fileName)")
+            if let earlier = checkpoint.backend, earlier != multiplier.name {
+                log("Note: epochs 1-\(checkpoint.completedEpochs) ran with \(earlier) and the rest run with \(multiplier.name), "
+                    + "so the weights will differ in rounding from an uninterrupted run.")
+            }
         } else {
             var generator = RandomGenerator(seed: training.seed)
             trained = try AutoencoderModel(configuration: model, generator: &generator)
@@ -124,7 +133,7 @@ public struct Experiment: Sendable {
                 try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: adam,
                                generator: trainer.generator, reports: reports,
                                trainingSamples: data.training.count, trainingFingerprint: fingerprint,
-                               imageShape: imageShape)
+                               imageShape: imageShape, backend: multiplier.name)
                     .write(to: folder.file(Checkpoint.fileName))
             }
         }
@@ -142,17 +151,18 @@ public struct Experiment: Sendable {
         log(String(format: "Seconds per epoch: %.3f (median of %d, %@)", Experiment.median(seconds), seconds.count,
                    multiplier.name))
 
-        try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
-                                    colorMap: colorMap).write(to: folder.file("reconstructions.png"))
+        // The model first: if a picture cannot be written, the trained model is not lost.
         let testCodes = trained.encode(data.test)
-        if model.codeWidth == 2 {
-            try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
-            try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
-        }
         let modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes))
         if writesModelFile {
             try modelFile.write(to: folder.file(ModelFile.defaultName))
+        }
+        try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
+                                    colorMap: colorMap).write(to: folder.file("reconstructions.png"))
+        if model.codeWidth == 2 {
+            try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
+            try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
         }
         let metrics = RunMetrics(
             preset: name, seed: training.seed, model: model, training: training,
@@ -164,17 +174,19 @@ public struct Experiment: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
-        var stale = ["evaluation.json"]
-        if model.codeWidth != 2 { stale += ["codes.png", "codes.csv"] }
-        if !writesModelFile { stale.append(ModelFile.defaultName) }
+        // What the earlier run wrote and this one did not (its own metrics say which files
+        // those were, so files of the user's with the same names are left alone), and, after a
+        // fresh run, the evaluation of the earlier model.
+        var stale = earlierFiles.filter { !metrics.filesWritten.contains($0) }
+        if checkpoint == nil { stale.append("evaluation.json") }
         try removeEarlierRunsFiles(stale, from: folder)
         return Outcome(metrics: metrics, model: modelFile)
     }
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
-    /// write: the 2-D code files when this code is not 2-D, `evaluation.json` (it measured
-    /// the earlier model), a model file when this run writes none (all once this run's files
-    /// are written), and, as soon as a fresh run without checkpoints has trained, the earlier
+    /// write: once this run's files are written, those the earlier run's `metrics.json` lists
+    /// and this run did not rewrite, and after a fresh run `evaluation.json` (it measured the
+    /// earlier model); as soon as a fresh run without checkpoints has trained, the earlier
     /// run's checkpoint (`train --resume` would otherwise continue the earlier run over this one).
     func removeEarlierRunsFiles(_ names: [String], from folder: OutputFolder) throws {
         for name in names where FileManager.default.fileExists(atPath: folder.file(name).path) {

@@ -22,6 +22,12 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// How biases are drawn.
     public var biasInitializer: Initializer
 
+    /// The JSON fields of a saved architecture (every stored property), listed so that a
+    /// model file with a field this program does not know is refused, not half-read.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case encoderWidths, activation, codeActivation, outputActivation, weightInitializer, biasInitializer
+    }
+
     /// Creates a configuration.
     public init(
         encoderWidths: [Int], activation: Activation = .sigmoid, codeActivation: Activation = .sigmoid,

@@ -188,6 +188,7 @@ public struct ModelFile: Sendable {
         guard version == Self.formatVersion else { throw failure(.unsupportedVersion(version)) }
         guard let architectureText = metadata["architecture"] else { throw failure(.missingMetadata("architecture")) }
         let configuration: ModelConfiguration = try Self.decode(architectureText, key: "architecture", file: path)
+        try Self.checkArchitectureFields(architectureText, file: path)
         do {
             try configuration.validate()
         } catch let error as ConfigurationError {
@@ -249,11 +250,35 @@ public struct ModelFile: Sendable {
         self = result
     }
 
+    /// The metadata entry `key`'s JSON as a `T`; the error names the field at fault when
+    /// the JSON parses but a field does not fit.
     static func decode<T: Decodable>(_ text: String, key: String, file: String) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch let DecodingError.keyNotFound(missing, context) {
+            let path = (context.codingPath + [missing]).map(\.stringValue).joined(separator: ".")
+            throw ModelFileError(file: file, problem: .missingMetadataField(key, field: path))
+        } catch let error as DecodingError {
+            let context: DecodingError.Context? = switch error {
+            case let .typeMismatch(_, context), let .valueNotFound(_, context), let .dataCorrupted(context): context
+            default: nil
+            }
+            if let path = context.map({ $0.codingPath.map(\.stringValue).joined(separator: ".") }), !path.isEmpty {
+                throw ModelFileError(file: file, problem: .invalidMetadataField(key, field: path))
+            }
+            throw ModelFileError(file: file, problem: .invalidMetadata(key, text))
         } catch {
             throw ModelFileError(file: file, problem: .invalidMetadata(key, text))
+        }
+    }
+
+    /// Refuses an architecture with a field this program does not know (a misspelt
+    /// `output_activation` would otherwise be dropped and the model built differently).
+    static func checkArchitectureFields(_ text: String, file: String) throws {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return }
+        let known = Set(ModelConfiguration.CodingKeys.allCases.map(\.stringValue))
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw ModelFileError(file: file, problem: .unknownMetadataField("architecture", field: unknown))
         }
     }
 
@@ -289,6 +314,13 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case unsupportedVersion(String)
         /// A metadata value cannot be decoded or is out of range.
         case invalidMetadata(String, String)
+        /// A field of a metadata value's JSON has a value of the wrong kind (such as an
+        /// unknown activation name).
+        case invalidMetadataField(String, field: String)
+        /// A field a metadata value's JSON needs is absent.
+        case missingMetadataField(String, field: String)
+        /// A metadata value's JSON has a field this program does not know.
+        case unknownMetadataField(String, field: String)
         /// The architecture decodes but cannot be built.
         case invalidArchitecture(String)
         /// The `normalization` is not `pixel/255`.
@@ -332,6 +364,12 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .invalidMetadata(key, value):
             let shown = value.count > 80 ? String(value.prefix(77)) + "..." : value
             reason = "its metadata entry '\(key)' has the invalid value '\(shown)'"
+        case let .invalidMetadataField(key, field):
+            reason = "its metadata entry '\(key)' has an invalid value for '\(field)'"
+        case let .missingMetadataField(key, field):
+            reason = "its metadata entry '\(key)' has no '\(field)'"
+        case let .unknownMetadataField(key, field):
+            reason = "its metadata entry '\(key)' has the field '\(field)', which this program does not know"
         case let .invalidArchitecture(why):
             reason = "its architecture cannot be built: \(why)"
         case let .unsupportedNormalization(value):

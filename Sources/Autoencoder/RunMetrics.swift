@@ -26,4 +26,11 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var modelFile: String? = nil
     /// The epoch the run was resumed after (`train --resume`), when it was.
     public var resumedAfterEpoch: Int? = nil
+
+    /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
+    /// code files for a 2-D code, the model file when written, and `metrics.json`.
+    public var filesWritten: [String] {
+        ["reconstructions.png"] + (model.codeWidth == 2 ? ["codes.png", "codes.csv"] : [])
+            + (modelFile.map { [$0] } ?? []) + ["metrics.json"]
+    }
 }

@@ -27,7 +27,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (inputOptions.input.map { [("--input", $0)] } ?? []))
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files)
         let model = try modelOptions.load()
         let input = try inputOptions.load()
         try model.checkInputWidth(input.images.columns, data: input.name,

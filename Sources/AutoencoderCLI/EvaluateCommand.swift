@@ -35,7 +35,8 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
             .appendingPathComponent("evaluation.json").path
-        try checkOutputFile(path, option: output == nil ? nil : "--output", inputs: [("--model", modelOptions.model)])
+        try checkOutputFile(path, option: output == nil ? nil : "--output",
+                            inputs: [("--model", modelOptions.model)] + dataOptions.files)
         let file = try modelOptions.load()
         let data = try dataOptions.load()
         let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)

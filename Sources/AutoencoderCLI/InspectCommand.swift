@@ -25,9 +25,9 @@ struct InspectCommand: ParsableCommand {
         lines.append("Format: \(ModelFile.formatName) version \(ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
         lines.append("Preset: \(file.preset ?? "not recorded")")
         lines.append("Architecture: \(configuration.allWidths.map(String.init).joined(separator: "-"))")
-        lines.append("Code: \(configuration.codeWidth) wide, \(configuration.codeActivation.rawValue); "
-                     + (configuration.outputActivation.map { "output layer \($0.rawValue); " } ?? "")
-                     + "other layers \(configuration.activation.rawValue)")
+        let output = configuration.activation(ofLayer: 2 * configuration.encoderDepth - 1)
+        lines.append("Code: \(configuration.codeWidth) wide, \(configuration.codeActivation.rawValue); output layer \(output.rawValue)"
+                     + (configuration.encoderDepth > 1 ? "; hidden layers \(configuration.activation.rawValue)" : ""))
         lines.append("Initialisers: weights \(configuration.weightInitializer.rawValue), biases \(configuration.biasInitializer.rawValue)")
         lines.append("Layers:")
         for (index, layer) in network.layers.enumerated() {

@@ -29,6 +29,9 @@ struct InputOptions: ParsableArguments {
 
     @OptionGroup var dataOptions: DataOptions
 
+    /// The files these options read, for ``checkOutputFile(_:option:inputs:)``.
+    var files: [(option: String, path: String)] { input.map { [("--input", $0)] } ?? dataOptions.files }
+
     /// The images, their labels when known, and a name for messages.
     func load() throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
         if let input {
@@ -65,13 +68,17 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
     let subject = option.map { "\($0) '\(path)'" } ?? "The default output '\(path)'"
     let hint = option == nil ? "; choose another with --output" : ""
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
         throw CommandError("\(subject) cannot be written: the folder \(folder) does not exist\(hint).")
+    }
+    guard isDirectory.boolValue else {
+        throw CommandError("\(subject) cannot be written: \(folder) is a file, not a folder\(hint).")
     }
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw CommandError("\(subject) cannot be written: it is a folder\(hint).")
     }
-    if let input = inputs.first(where: { directoryEntry($0.path) == directoryEntry(path) }) {
+    let entry = directoryEntry(path)
+    if let input = inputs.first(where: { entry == directoryEntry($0.path) || entry == resolvedFile($0.path) }) {
         throw CommandError("\(subject) is the file given with \(input.option); writing it would replace it\(hint).")
     }
     guard access(folder, W_OK | X_OK) == 0 else {
@@ -84,6 +91,12 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
 private func directoryEntry(_ path: String) -> String {
     let url = URL(fileURLWithPath: path)
     return url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(url.lastPathComponent).path
+}
+
+/// The entry of the file `path` finally names, every link followed: what an input given
+/// through a symbolic link really reads, and what writing to that name would replace.
+private func resolvedFile(_ path: String) -> String {
+    URL(fileURLWithPath: path).resolvingSymlinksInPath().path
 }
 
 /// Parses `--colormap`.

@@ -43,11 +43,16 @@ struct ReconstructCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (inputOptions.input.map { [("--input", $0)] } ?? []))
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files)
         let file = try modelOptions.load()
         let input = try inputOptions.load()
         try file.checkInputWidth(input.images.columns, data: input.name,
                                  shape: input.shape?.text)
+        // Images of the model's size are drawn at that size; the same pixels in another
+        // shape (a [n, 16, 49] array of 28 x 28 images) would draw as nonsense.
+        if let given = input.shape, let recorded = file.imageShape, given != recorded {
+            throw CommandError("\(input.name) holds images of \(given.text) but the model '\(modelOptions.model)' was trained on \(recorded.text) images.")
+        }
         let shape = try input.shape ?? file.drawingShape()
         let chosen = try parsedIndices() ?? Array(0..<min(10, input.images.rows))
         if let bad = chosen.first(where: { $0 >= input.images.rows }) {

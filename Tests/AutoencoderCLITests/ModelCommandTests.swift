@@ -81,7 +81,8 @@ enum ModelFixtures {
         r = try Executable.run(["inspect", "--model", model])
         #expect(r.status == 0, "\(r.error)")
         for line in ["Architecture: 784-128-64-10-2-10-64-128-784", "Parameters: 219598", "encoder.6", "Dense(10 → 2, linear)",
-                     "Preset: encoder2d", "format_version: 1"] {
+                     "Preset: encoder2d", "format_version: 1",
+                     "Code: 2 wide, linear; output layer sigmoid; hidden layers sigmoid"] {
             #expect(r.output.contains(line), "\(line)")
         }
     }
@@ -139,6 +140,18 @@ enum ModelFixtures {
          "--output '<out>/../<out-name>/copy.safetensors' is the file given with --model; writing it would replace it."),
         (["encode", "--model", "e2d.safetensors", "--input", "<codes-named-npy>", "--output", "<codes-named-npy>"],
          "--output '<codes-named-npy>' is the file given with --input; writing it would replace it."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data-copy>", "--output", "<data-copy>/t10k-images-idx3-ubyte.gz"],
+         "--output '<data-copy>/t10k-images-idx3-ubyte.gz' is the file given with --data; writing it would replace it."),
+        (["evaluate", "--model", "e2d.safetensors", "--data", "<data-copy>", "--output", "<data-copy>/t10k-labels-idx1-ubyte"],
+         "--output '<data-copy>/t10k-labels-idx1-ubyte' is the file given with --data; writing it would replace it."),
+        (["reconstruct", "--model", "<link>", "--data", "<data>", "--output", "<copy>"],
+         "--output '<copy>' is the file given with --model; writing it would replace it."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<copy>/r.png"],
+         "--output '<copy>/r.png' cannot be written: <copy> is a file, not a folder."),
+        (["decode", "--model", "e2d.safetensors", "--codes", "<typo-csv>", "--output", "<out>/d.png"],
+         "Line 1 of the codes file '<typo-csv>' is not a list of finite numbers."),
+        (["reconstruct", "--model", "e2d.safetensors", "--input", "<reshaped>", "--output", "<out>/r.png"],
+         "'<reshaped>' holds images of 16x49 but the model '<e2d>' was trained on 28x28 images."),
         (["reconstruct", "--model", "e2d.safetensors", "--input", "<too-bright>", "--output", "<out>/r.png"],
          "'<too-bright>' holds pixel value 2.0 (image 1, pixel 5); float images must be scaled to [0, 1], as the models were trained."),
     ])
@@ -175,6 +188,21 @@ enum ModelFixtures {
         try NPY.write([Float](repeating: 0.5, count: 2 * 784), shape: [2, 784], to: imagesNpy)
         let imagesBytes = try Data(contentsOf: imagesNpy)
         defer { #expect((try? Data(contentsOf: imagesNpy)) == imagesBytes, "an output overwrote the images") }
+        let dataCopy = out.appendingPathComponent("data")
+        try FileManager.default.copyItem(at: TestData.smallFolder, to: dataCopy)
+        let dataBytes = try FileManager.default.contentsOfDirectory(atPath: dataCopy.path).sorted()
+            .map { try Data(contentsOf: dataCopy.appendingPathComponent($0)) }
+        defer {
+            let after = (try? FileManager.default.contentsOfDirectory(atPath: dataCopy.path).sorted()
+                .map { try Data(contentsOf: dataCopy.appendingPathComponent($0)) }) ?? []
+            #expect(after == dataBytes, "an output overwrote the data")
+        }
+        let link = out.appendingPathComponent("link.safetensors")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: copy)
+        let typoCSV = out.appendingPathComponent("typo.csv")
+        try Data("0.1,O.2\n0.3,0.4\n".utf8).write(to: typoCSV)
+        let reshaped = out.appendingPathComponent("reshaped.npy")
+        try NPY.write([Float](repeating: 0.5, count: 2 * 784), shape: [2, 16, 49], to: reshaped)
         let tooBright = out.appendingPathComponent("bright.npy")
         var pixels = [Float](repeating: 0.25, count: 3 * 784)
         pixels[784 + 5] = 2
@@ -188,7 +216,8 @@ enum ModelFixtures {
             "<linear>": ModelFixtures.path("linear.safetensors"), "<huge-codes>": hugeCodes.path,
             "<no-images>": noImages.path, "<bad-csv>": badCSV.path, "<latin1-csv>": latin1CSV.path,
             "<copy>": copy.path, "<out-name>": out.lastPathComponent, "<codes-named-npy>": imagesNpy.path,
-            "<too-bright>": tooBright.path,
+            "<too-bright>": tooBright.path, "<data-copy>": dataCopy.path, "<link>": link.path, "<typo-csv>": typoCSV.path,
+            "<reshaped>": reshaped.path,
         ]
         func fill(_ text: String) -> String {
             substitutions.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
@@ -203,6 +232,16 @@ enum ModelFixtures {
         #expect(lines.first?.hasPrefix("Error: " + fill(expected)) == true, "\(result.error)")
         // Run-time errors stand alone; option errors are followed by ArgumentParser's usage lines.
         #expect(lines.count == 1 || lines[1].hasPrefix("Usage:"), "\(result.error)")
+    }
+
+    /// Codes written on Windows (\r\n) or old Macs (\r) read like any others, header or not.
+    @Test(arguments: ["0.1,0.2\r\n0.3,0.4\r\n", "x,y,label\r\n0.1,0.2,3\r\n0.3,0.4,5\r\n", "0.1,0.2\r0.3,0.4\r"])
+    func codesWithAnyLineEnding(text: String) throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let csv = out.appendingPathComponent("codes.csv")
+        try Data(text.utf8).write(to: csv)
+        #expect(try CodeFile.read(csv.path) == Matrix([[0.1, 0.2], [0.3, 0.4]]))
     }
 }
 

@@ -85,29 +85,42 @@ import Testing
         #expect(lines.isEmpty)
     }
 
-    /// A run into a folder that holds an earlier run replaces it once its own files are
-    /// written: the earlier 2-D code files, evaluation and checkpoint go (resuming would
-    /// otherwise continue the earlier run over this one); a run that fails leaves them.
+    /// A run into a folder that holds an earlier run replaces it: the earlier 2-D code files
+    /// (its metrics.json lists them), evaluation and checkpoint go (resuming would otherwise
+    /// continue the earlier run over this one); a run that fails while training leaves them;
+    /// files of the user's that no earlier run wrote stay.
     @Test func aRunReplacesAnEarlierRunsFiles() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let earlier = ["codes.png", "codes.csv", "evaluation.json", Checkpoint.fileName, ModelFile.defaultName]
-        for name in earlier { try Data("earlier run".utf8).write(to: folder.appendingPathComponent(name)) }
+        let data = Fixtures.small(training: 512, test: 20)
+        var earlier = Experiment(preset: .encoder2d)
+        earlier.training.epochs = 1
+        earlier.training.batchSize = 64
+        earlier.checkpointEvery = 1
+        _ = try earlier.run(on: data, writingTo: folder, log: { _ in })
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("evaluation.json"))
         func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) }
+        let all = ["codes.png", "codes.csv", "evaluation.json", Checkpoint.fileName, ModelFile.defaultName, "metrics.json"]
+        #expect(all.allSatisfy(exists))
+        let earlierModel = try Data(contentsOf: folder.appendingPathComponent(ModelFile.defaultName))
 
-        var diverging = Experiment(name: "custom", model: ModelConfiguration(encoderWidths: [784, 8], activation: .linear,
-                                                                             codeActivation: .linear),
-                                   training: TrainingConfiguration(epochs: 1, batchSize: 64, learningRate: 1e30))
-        #expect(throws: TrainingError.self) { try diverging.run(on: Fixtures.small(), writingTo: folder, log: { _ in }) }
-        #expect(earlier.allSatisfy(exists))
-        #expect(try Data(contentsOf: folder.appendingPathComponent(ModelFile.defaultName)) == Data("earlier run".utf8))
+        var later = Experiment(name: "custom", model: ModelConfiguration(encoderWidths: [784, 8], activation: .linear,
+                                                                         codeActivation: .linear),
+                               training: TrainingConfiguration(epochs: 1, batchSize: 64, learningRate: 1e30))
+        #expect(throws: TrainingError.self) { try later.run(on: data, writingTo: folder, log: { _ in }) }
+        #expect(all.allSatisfy(exists))
+        #expect(try Data(contentsOf: folder.appendingPathComponent(ModelFile.defaultName)) == earlierModel)
 
-        diverging.training.learningRate = 0.01
-        _ = try diverging.run(on: Fixtures.small(), writingTo: folder, log: { _ in })
+        later.training.learningRate = 0.01
+        _ = try later.run(on: data, writingTo: folder, log: { _ in })
         #expect(exists(ModelFile.defaultName) && exists("metrics.json") && exists("reconstructions.png"))
         #expect(!exists("codes.png") && !exists("codes.csv") && !exists("evaluation.json") && !exists(Checkpoint.fileName))
-        #expect(try ModelFile.read(from: folder.appendingPathComponent(ModelFile.defaultName)).model.configuration
-                == diverging.model)
+        #expect(try ModelFile.read(from: folder.appendingPathComponent(ModelFile.defaultName)).model.configuration == later.model)
+
+        // The user's own codes.csv beside a run whose code is not 2-D is not the run's to remove.
+        try Data("1,2\n".utf8).write(to: folder.appendingPathComponent("codes.csv"))
+        _ = try later.run(on: data, writingTo: folder, log: { _ in })
+        #expect(exists("codes.csv"))
     }
 
     /// Foundation says only "The operation could not be completed" when a folder cannot be

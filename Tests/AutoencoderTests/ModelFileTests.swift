@@ -162,6 +162,20 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         m["architecture"] = "{\"encoderWidths\":[4],\"activation\":\"sigmoid\",\"codeActivation\":\"linear\",\"weightInitializer\":\"normal\",\"biasInitializer\":\"normal\"}"
         #expect(message(metadata: m, tensors: tensors)
                 == "The model file 'F' is invalid: its architecture cannot be built: it has 1 encoder width(s), fewer than the two needed.")
+        // A field that does not fit, one missing, one this program does not know: each named.
+        let base = "\"encoderWidths\":[4,2],\"activation\":\"sigmoid\",\"codeActivation\":\"linear\",\"weightInitializer\":\"normal\",\"biasInitializer\":\"normal\""
+        m = good
+        m["architecture"] = "{\(base),\"outputActivation\":\"softmax\"}"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata entry 'architecture' has an invalid value for 'outputActivation'.")
+        m["architecture"] = "{\(base),\"output_activation\":\"relu\"}"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata entry 'architecture' has the field 'output_activation', which this program does not know.")
+        m["architecture"] = "{\(base.replacingOccurrences(of: "\"encoderWidths\":[4,2],", with: ""))}"
+        #expect(message(metadata: m, tensors: tensors)
+                == "The model file 'F' is invalid: its metadata entry 'architecture' has no 'encoderWidths'.")
+        m["architecture"] = "{\(base),\"outputActivation\":null}"
+        #expect(message(metadata: m, tensors: tensors) == "no error")
         m = good
         m["architecture"] = m["architecture"]!.replacingOccurrences(of: "[4,2]", with: "[4,3]")
         #expect(message(metadata: m, tensors: tensors)
@@ -253,6 +267,15 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         let checkpoint = try Checkpoint.read(from: saved.appendingPathComponent(Checkpoint.fileName))
         #expect(checkpoint.completedEpochs == 3)
         #expect(checkpoint.parameters == b.model.model.network.parameters)
+        // The backend is recorded; resuming with another one says the rounding will differ.
+        #expect(checkpoint.backend == MatrixMultiplication.preferred.name)
+        if let portable = BuiltInMatrixMultiplier(kernel: .portable), portable.name != checkpoint.backend {
+            var lines: [String] = []
+            _ = try checkpoint.experiment.run(on: data, writingTo: saved, resumingFrom: checkpoint, multiplier: portable,
+                                              log: { lines.append($0) })
+            #expect(lines.contains("Note: epochs 1-3 ran with \(checkpoint.backend!) and the rest run with built-in (portable), "
+                                   + "so the weights will differ in rounding from an uninterrupted run."))
+        }
         let other = Fixtures.small(training: 320, test: 20)
         #expect(throws: CheckpointError.self) {
             try experiment.run(on: other, writingTo: saved, resumingFrom: checkpoint, log: { _ in })
