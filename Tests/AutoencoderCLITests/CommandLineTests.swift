@@ -246,6 +246,29 @@ enum TestData {
         #expect(try Data(contentsOf: model) == newer)
     }
 
+    /// A write that fails for want of space (a file-size limit stands in for a full disk:
+    /// the write fails the same way, with EFBIG instead of ENOSPC) stops the run with one
+    /// sentence, and the earlier run's model is left as it was, with no temporary file.
+    @Test func aFailedWriteLosesNothing() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let arguments = ["train", "--data", TestData.smallFolder.path, "--epochs", "1", "--batch-size", "64", "--output", "run"]
+        var result = try Executable.run(arguments, in: root)
+        #expect(result.status == 0, "\(result.error)")
+        let model = root.appendingPathComponent("run/model.safetensors")
+        let before = try Data(contentsOf: model)
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("run").path).sorted()
+        // The shell ignores SIGXFSZ (so the write returns an error instead of killing the
+        // process) and limits files to 200 KiB; the model needs 1.8 MB.
+        result = try Executable.run(["-c", "trap '' XFSZ; ulimit -f 200; exec \"$0\" \"$@\"", Executable.url.path]
+                                    + arguments + ["--seed", "5"],
+                                    in: root, program: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status != 0)
+        #expect(result.error == "Error: Could not access the file '\(model.path)' while writing its temporary file: File too large.\n")
+        #expect(try Data(contentsOf: model) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("run").path).sorted() == names)
+    }
+
     /// `demo` checks both presets' folders before training either.
     @Test func demoChecksBothFoldersFirst() throws {
         let root = TestData.temporaryFolder()
