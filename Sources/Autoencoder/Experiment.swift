@@ -4,8 +4,8 @@ import Foundation
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
 /// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
 /// them: it removes those it does not rewrite (the earlier checkpoint as soon as it has
-/// trained, when it keeps none of its own; the files the earlier run's `metrics.json` shows it wrote
-/// and `evaluation.json` once its own files are written). Files of the user's are kept.
+/// trained, when it keeps none of its own; the files the earlier run's `metrics.json` shows
+/// it wrote and `evaluation.json` once its own files are written). Files of the user's are kept.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -175,8 +175,8 @@ public struct Experiment: Sendable {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
         // What the earlier run wrote and this one did not (its own metrics say which files
-        // those were, from its code width and model file, so files of the user's with the same names are left alone), and, after a
-        // fresh run, the evaluation of the earlier model.
+        // those were, from its code width and model file, so files of the user's with the
+        // same names are left alone), and, after a fresh run, the earlier model's evaluation.
         var stale = earlierFiles.filter { !metrics.filesWritten.contains($0) }
         if checkpoint == nil { stale.append("evaluation.json") }
         try removeEarlierRunsFiles(stale, from: folder)
@@ -184,9 +184,10 @@ public struct Experiment: Sendable {
     }
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
-    /// write: once this run's files are written, those the earlier run's `metrics.json` shows it wrote
-    /// and this run did not rewrite, and after a fresh run `evaluation.json` (it measured the
-    /// earlier model); as soon as a fresh run without checkpoints has trained, the earlier
+    /// write: once this run's files are written, those the earlier run's `metrics.json`
+    /// shows it wrote and this run did not rewrite, and after a fresh run `evaluation.json`
+    /// (it measured the earlier model); as soon as a fresh run without checkpoints has
+    /// trained, the earlier
     /// run's checkpoint (`train --resume` would otherwise continue the earlier run over this one).
     func removeEarlierRunsFiles(_ names: [String], from folder: OutputFolder) throws {
         for name in names where FileManager.default.fileExists(atPath: folder.file(name).path) {
