@@ -187,8 +187,8 @@ public struct Experiment: Sendable {
     /// write: once this run's files are written, those the earlier run's `metrics.json`
     /// shows it wrote and this run did not rewrite, and after a fresh run `evaluation.json`
     /// (it measured the earlier model); as soon as a fresh run without checkpoints has
-    /// trained, the earlier
-    /// run's checkpoint (`train --resume` would otherwise continue the earlier run over this one).
+    /// trained, the earlier run's checkpoint (`train --resume` would otherwise continue the
+    /// earlier run over this one).
     func removeEarlierRunsFiles(_ names: [String], from folder: OutputFolder) throws {
         for name in names where FileManager.default.fileExists(atPath: folder.file(name).path) {
             do {
