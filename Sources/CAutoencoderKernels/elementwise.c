@@ -328,14 +328,6 @@ int ae_adam_variant(int variant, float *parameters, const float *gradients, floa
     return 1;
 }
 
-const char *ae_elementwise_isa(void) {
-    switch (pick()) {
-    case ISA_AVX512: return "AVX-512";
-    case ISA_AVX2: return "AVX2+FMA";
-    default: return "baseline";
-    }
-}
-
 typedef struct {
     float *values; long rows; long columns; const float *bias; ae_nonlinearity f; int parts;
 } bias_activate_job;

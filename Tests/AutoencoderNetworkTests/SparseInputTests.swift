@@ -167,7 +167,7 @@ import Testing
     }
 
     /// The split balances the work, not the block count: when the ink grows from none in
-    /// the first blocks to every row in the last (as an MNIST image holds more ink in its
+    /// the first blocks to most rows in the last (as an MNIST image holds more ink in its
     /// lower half), each part's work (the rows with a non-zero in each of its blocks, plus
     /// one per block for its listing) stays within one block's work of an equal share,
     /// where an even split of the blocks is several blocks off.

@@ -15,8 +15,9 @@ public enum FastMath {
     /// `tanh x` for each value.
     public static func tanh(_ values: [Float]) -> [Float] { map(values, ae_tanh) }
 
-    /// The vector instruction set the elementwise kernels run on here, such as `"AVX-512"`.
-    public static var instructionSet: String { String(cString: ae_elementwise_isa()) }
+    /// The vector instruction set the elementwise kernels run on here, such as `"AVX-512"`
+    /// (every kernel uses the same one: ``InstructionSet/active``).
+    public static var instructionSet: String { InstructionSet.active.description }
 
     private static func map(
         _ values: [Float], _ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void

@@ -70,9 +70,6 @@ int ae_map_variant(int variant, int function, const float *in, float *out, long 
 int ae_adam_variant(int variant, float *parameters, const float *gradients, float *m, float *v, long count,
                     float step_size, float beta1, float beta2, float epsilon);
 
-/// The instruction set the elementwise kernels dispatched to, e.g. "AVX-512".
-const char *ae_elementwise_isa(void);
-
 #ifdef __cplusplus
 }
 #endif
