@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PRESETS = ["autoencoder", "encoder2d"]
-ROWS = {"ours": "ours", "torch": "PyTorch eager", "numpy": "numpy (by hand)",
+ROWS = {"ours": "ours", "torch": "PyTorch eager", "torch2": "PyTorch eager (--torch2)", "numpy": "numpy (by hand)",
         "floor": "PyTorch matmuls only (floor)"}
 
 
@@ -55,9 +55,10 @@ def run(kind, preset, args):
             for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
                 env.pop(var, None)
             out = Path(tmp) / "peer.json"
-            cmd = [sys.executable, str(HERE / "peer_train.py"), "--preset", preset,
+            python = args.torch2 if kind == "torch2" else sys.executable
+            cmd = [python, str(HERE / "peer_train.py"), "--preset", preset,
                    "--epochs", str(args.epochs), "--threads", str(args.threads), "--json", str(out),
-                   "--framework", "torch" if kind == "floor" else kind]
+                   "--framework", "torch" if kind in ("floor", "torch2") else kind]
             cmd += ["--matmul-only"] if kind == "floor" else []
         wait_for_idle(args.idle_wait, args.max_busy)
         ru0, c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
@@ -98,6 +99,9 @@ def print_report(args, kinds, runs):
           f"{torch_m.get('cpuCapability')}, {torch_m['threads']} threads); numpy {numpy_m['version']} "
           f"with {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')} kernel, "
           f"{blas.get('num_threads')} threads)")
+    if "torch2" in kinds:
+        print(f"--torch2: PyTorch {first('torch2')['version']} ({first('torch2')['blas'][0]['internal_api']} BLAS, "
+              f"CPU capability {first('torch2').get('cpuCapability')})")
     if "ours" in kinds:
         print(f"ours: `{first('ours').get('invocation', '?')}`, backend: {first('ours').get('backend', '?')}")
     reps = len(runs[kinds[0], PRESETS[0]])
@@ -128,6 +132,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="threads of the peers")
     ap.add_argument("--ours", help="our `autoencoder` binary (optional)")
     ap.add_argument("--ours-args", default="", help="extra arguments for our binary")
+    ap.add_argument("--torch2", help="a second Python whose torch runs as one more row (another PyTorch version)")
     ap.add_argument("--no-floor", action="store_true", help="skip the matmul-only floor runs")
     ap.add_argument("--idle-wait", type=float, default=120, help="seconds to wait for an idle machine")
     ap.add_argument("--max-busy", type=float, default=0.25, help="cores in use that count as idle")
@@ -137,7 +142,7 @@ def main():
     args = ap.parse_args()
     if args.ours and os.sep in args.ours:  # runs start elsewhere: make a relative path absolute
         args.ours = str(Path(args.ours).resolve())
-    kinds = (["ours"] if args.ours else []) + ["torch", "numpy"] + ([] if args.no_floor else ["floor"])
+    kinds = (["ours"] if args.ours else []) + ["torch"] + (["torch2"] if args.torch2 else []) + ["numpy"] + ([] if args.no_floor else ["floor"])
 
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
