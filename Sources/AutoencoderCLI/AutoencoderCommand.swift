@@ -24,7 +24,7 @@ public struct AutoencoderCommand: ParsableCommand {
     /// come first, whatever the environment.)
     public static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeListValues(Array(CommandLine.arguments.dropFirst())))
             // Only our subcommands run kernels; `--help` parses to ArgumentParser's own command.
             let isSubcommand = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
             if isSubcommand,
@@ -36,6 +36,46 @@ public struct AutoencoderCommand: ParsableCommand {
             exit(withError: error)
         }
     }
+}
+
+/// The options whose values are lists read up to the next option (`--indices 0 1 2`).
+private let listOptions: Set<String> = ["--indices"]
+
+/// `arguments` with each list option's values joined into one `--option=a,b,c` argument
+/// when one of them is a negative number: ArgumentParser reads `-1` after `--indices` as
+/// an option of its own and reports a missing value, where the command's own check
+/// names the negative index. Everything else, and everything after `--`, is unchanged.
+func joiningNegativeListValues(_ arguments: [String]) -> [String] {
+    func isNegativeNumber(_ argument: String) -> Bool {
+        argument.count > 1 && argument.first == "-" && argument.dropFirst().first!.isASCII
+            && argument.dropFirst().first!.isNumber
+    }
+    var result: [String] = []
+    var index = arguments.startIndex
+    while index < arguments.endIndex {
+        let argument = arguments[index]
+        index += 1
+        if argument == "--" {
+            result += arguments[(index - 1)...]
+            break
+        }
+        guard listOptions.contains(argument) else {
+            result.append(argument)
+            continue
+        }
+        var values: [String] = []
+        while index < arguments.endIndex, !arguments[index].hasPrefix("-") || isNegativeNumber(arguments[index]) {
+            values.append(arguments[index])
+            index += 1
+        }
+        if values.contains(where: isNegativeNumber) {
+            result.append("\(argument)=\(values.joined(separator: ","))")
+        } else {
+            result.append(argument)
+            result += values
+        }
+    }
+    return result
 }
 
 /// An environment variable with a value the tools cannot use.
