@@ -9,6 +9,7 @@ import gzip
 import json
 import os
 import struct
+import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -79,6 +80,8 @@ put("npy", "v2-f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (
 put("npy", "v3-f8.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 1), }", struct.pack("<d", 2.5), major=3))
 put("npy", "empty-u1.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': (0, 4), }", b""))
 put("npy", "bad-shape.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, -1), }", b""))
+# Empty, but the other dimensions overflow (NumPy refuses it; found by the `images` target).
+put("npy", "bad-empty-overflow.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }", b""))
 
 # --- idx -------------------------------------------------------------------------------
 
@@ -97,3 +100,171 @@ put("idx", "labels.idx1-ubyte.gz", gzip.compress(labels, mtime=0))
 put("idx", "two-members.gz", gzip.compress(images[:10], mtime=0) + gzip.compress(images[10:], mtime=0))
 put("idx", "bad-trailing.idx", labels + b"\0")
 put("idx", "bad-cut.gz", gzip.compress(images, mtime=0)[:-6])
+# Empty, but the other sizes overflow (found by the `images` target).
+put("idx", "bad-empty-overflow.idx", idx([0, 0x807F80FF, 0xFFFFFF04], b""))
+
+# --- model files and checkpoints -------------------------------------------------------
+# Metadata values are JSON written as the package's JSONEncoder writes them (sorted keys,
+# no spaces); tensors are named and shaped as ModelFile.tensorLayout(of:) says.
+
+def compact(value):
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def layout(widths):
+    """(name, shape) of every tensor of a dense autoencoder with these encoder widths."""
+    all_widths = widths + widths[::-1][1:]
+    depth = len(widths) - 1
+    result = []
+    for i in range(len(all_widths) - 1):
+        prefix = "encoder.%d" % (2 * i) if i < depth else "decoder.%d" % (2 * (i - depth))
+        result += [(prefix + ".weight", [all_widths[i + 1], all_widths[i]]), (prefix + ".bias", [all_widths[i + 1]])]
+    return result
+
+
+def model_file(widths, metadata, extra=(), change=None, architecture=None):
+    """A model file of F32 tensors with small distinct values; `extra` adds (name, values)
+    F32 tensors; `change(name, values)` may alter a tensor's values before writing."""
+    if architecture is None:
+        architecture = {"activation": "sigmoid", "biasInitializer": "normal", "codeActivation": "linear",
+                        "encoderWidths": widths, "weightInitializer": "normal"}
+    entries, data, counter = [], b"", 0
+    tensors = []
+    for name, shape in layout(widths):
+        count = 1
+        for d in shape:
+            count *= d
+        values = [((counter + k) % 17 - 8) / 16 for k in range(count)]
+        counter += count
+        tensors.append((name, shape, values))
+    tensors += [(name, [len(values)], values) for name, values in extra]
+    for name, shape, values in tensors:
+        if change:
+            values = change(name, values)
+        blob = f32(*values)
+        entries.append((name, "F32", shape, len(data), len(data) + len(blob)))
+        data += blob
+    meta = {"format": "swift-autoencoder", "format_version": "1", "architecture": compact(architecture)}
+    meta.update(metadata)
+    return safetensors(entries, data, metadata={k: v for k, v in meta.items() if v is not None})
+
+
+full = {"normalization": "pixel/255", "preset": "custom", "epochs_completed": "3", "image_shape": "[2,2]",
+        "training": compact({"batchSize": 2, "epochs": 3, "learningRate": 0.01, "seed": 0}),
+        "code_range": compact({"high": [1, 2], "low": [-1, -2]})}
+put("model", "model-4-2.safetensors", model_file([4, 2], full))
+put("model", "model-3-2-1.safetensors", model_file([3, 2, 1], {}, architecture={
+    "activation": "relu", "biasInitializer": "zeros", "codeActivation": "tanh", "encoderWidths": [3, 2, 1],
+    "outputActivation": "sigmoid", "weightInitializer": "glorot-uniform"}))
+put("model", "model-2-1-null-output.safetensors", model_file([2, 1], {"image_shape": "[1,2]"}, architecture={
+    "activation": "linear", "biasInitializer": "truncated-normal", "codeActivation": "linear", "encoderWidths": [2, 1],
+    "outputActivation": None, "weightInitializer": "zeros"}))
+put("model", "bad-nan.safetensors", model_file([4, 2], {}, change=lambda n, v: [float("nan")] + v[1:] if n == "decoder.0.bias" else v))
+put("model", "bad-unknown-field.safetensors", model_file([2, 1], {}, architecture={
+    "activation": "relu", "biasInitializer": "zeros", "codeActivation": "tanh", "encoderWidths": [2, 1],
+    "output_activation": "sigmoid", "weightInitializer": "normal"}))
+put("model", "bad-image-shape.safetensors", model_file([4, 2], {"image_shape": "[4611686018427387904,4]"}))
+put("model", "bad-code-range.safetensors", model_file([4, 2], {"code_range": compact({"high": [3e38, 1], "low": [-3e38, 0]})}))
+put("model", "bad-training.safetensors", model_file([4, 2], {"training": compact({"batchSize": -1, "epochs": 0, "learningRate": -1, "seed": 0})}))
+put("model", "bad-widths.safetensors", model_file([4, 2], {}, architecture={
+    "activation": "sigmoid", "biasInitializer": "normal", "codeActivation": "linear", "encoderWidths": [4, 9223372036854775807],
+    "weightInitializer": "normal"}))
+
+
+def checkpoint(widths, state, metadata=None, change=None):
+    count = sum(s[0] * (s[1] if len(s) > 1 else 1) for _, s in layout(widths))
+    first = [(k % 5) / 10 for k in range(count)]
+    second = [(k % 3) / 100 for k in range(count)]
+    meta = {"normalization": "pixel/255", "preset": state["name"], "epochs_completed": str(state["epoch"]),
+            "training": compact({"batchSize": 2, "epochs": 3, "learningRate": 0.01, "seed": 0}),
+            "checkpoint": compact(state)}
+    meta.update(metadata or {})
+    return model_file(widths, meta, extra=[("optimizer.first_moments", first), ("optimizer.second_moments", second)],
+                      change=change)
+
+
+def report(epoch):
+    return {"epoch": epoch, "lastBatchCost": 0.5 / epoch, "meanCost": 0.25, "seconds": 1.5}
+
+
+state = {"adamBeta1": 0.9, "adamBeta1PowerBits": struct.unpack("<I", struct.pack("<f", 0.9 ** 4))[0],
+         "adamBeta2": 0.999, "adamBeta2PowerBits": struct.unpack("<I", struct.pack("<f", 0.999 ** 4))[0],
+         "adamEpsilon": 1e-08, "adamStep": 4, "backend": "built-in (AVX2)", "checkpointEvery": 1,
+         "colorMap": "viridis", "dataFolder": "/data/mnist", "epoch": 2,
+         "generatorState": ["1", "2", "3", "18446744073709551615"], "name": "custom",
+         "reports": [report(1), report(2)], "trainingFingerprint": "cbf29ce484222325", "trainingSamples": 10}
+put("checkpoint", "checkpoint-4-2.safetensors", checkpoint([4, 2], state, {"image_shape": "[2,2]"}))
+put("model", "checkpoint-4-2.safetensors", checkpoint([4, 2], state, {"image_shape": "[2,2]"}))
+minimal = {k: v for k, v in state.items() if k not in ("backend", "checkpointEvery", "dataFolder")}
+minimal.update(epoch=1, reports=[report(1)], colorMap="gray", adamStep=1, name="encoder2d")
+put("checkpoint", "checkpoint-3-2-1-minimal.safetensors", checkpoint([3, 2, 1], minimal))
+put("checkpoint", "bad-step.safetensors", checkpoint([4, 2], dict(state, adamStep=-5)))
+# Adam's step count would overflow in the epoch left (5 batches of 2 of the 10 samples).
+put("checkpoint", "bad-step-overflow.safetensors", checkpoint([4, 2], dict(state, adamStep=2**63 - 3)))
+put("checkpoint", "bad-generator.safetensors", checkpoint([4, 2], dict(state, generatorState=["0", "0", "0", "0"])))
+put("checkpoint", "bad-second-moment.safetensors",
+    checkpoint([4, 2], state, change=lambda n, v: [-1.0] + v[1:] if n == "optimizer.second_moments" else v))
+put("checkpoint", "bad-model-only.safetensors", model_file([4, 2], full))
+
+# --- codes (CSV and .npy) --------------------------------------------------------------
+
+put("codes", "plain.csv", b"0.1,0.2\n0.3,0.4\n")
+put("codes", "header-label.csv", b"code_1,code_2,label\n0.5,-1.25,7\n1e-3,2E+2,3\n")
+put("codes", "crlf.csv", b"x,y\r\n0.1,0.2\r\n0.3,0.4\r\n")
+put("codes", "cr.csv", b"0.1,0.2\r0.3,0.4\r")
+put("codes", "spaces.csv", b" 1 , 2 \n\n\t3 ,\t4\n")
+put("codes", "hex-floats.csv", b"0x1p-3,-0x1.8p1,1e-45\n-0.0,3.4028235e38,7\n")
+put("codes", "one-column.csv", b"code_1\n1\n2\n")
+put("codes", "bad-short-line.csv", b"x,y\n1,2\n\n3\n")
+put("codes", "bad-nan.csv", b"nan,1\n")
+put("codes", "bad-latin1.csv", b"1,\xe9\n")
+put("codes", "bad-header-only.csv", b"a,b\n")
+put("codes", "codes-f4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }", f32(1, 2, 3, 4, 5, 6)))
+put("codes", "codes-f8.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", struct.pack("<4d", 0.5, -1, 1e300, 2)))
+put("codes", "codes-empty.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 2), }", b""))
+put("codes", "bad-u1.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': (1, 2), }", b"\1\2"))
+
+# --- images (.npy and IDX) -------------------------------------------------------------
+
+put("images", "u1-2x2x2.npy", npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2, 2), }", bytes([0, 64, 128, 255, 1, 2, 3, 4])))
+put("images", "f4-2x4.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }", f32(0, 0.25, 0.5, 1, 1, 0.5, 0.25, 0)))
+put("images", "f8-1x2x2.npy", npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 2, 2), }", struct.pack("<4d", 0, 1, 0.5, 1e-300)))
+put("images", "bad-bright.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2), }", f32(0.5, 2)))
+put("images", "bad-1d.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f32(0.5, 1)))
+put("images", "images.idx3-ubyte", images)
+put("images", "images.idx3-ubyte.gz", gzip.compress(images, mtime=0))
+put("images", "rows.idx2-ubyte", idx([3, 4], bytes(range(0, 240, 20))))
+put("images", "bad-labels.idx1-ubyte", labels)
+# No images, but rows x columns past Int.max: ImageFile used to trap on it (found by this
+# target); the IDX and .npy readers now refuse such sizes.
+put("images", "bad-uncountable.idx", idx([0, 0x807F80FF, 0xFFFFFF04], b""))
+put("images", "bad-uncountable.npy", npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }", b""))
+
+# --- PNG -------------------------------------------------------------------------------
+
+def png(width, height, depth, color, rows, chunks=(), interlace=0, raw_idat=None):
+    """`rows`: the filtered scanlines (filter byte included), already in pass order when
+    interlaced; `chunks`: (type, data) placed before IDAT."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, color, 0, 0, interlace)
+    idat = raw_idat if raw_idat is not None else zlib.compress(b"".join(rows), 9)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + b"".join(chunk(k, d) for k, d in chunks)
+            + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+put("png", "rgb8-2x2.png", png(2, 2, 8, 2, [b"\0" + bytes([255, 0, 0, 0, 255, 0]), b"\1" + bytes([0, 0, 255, 1, 1, 1])]))
+put("png", "gray1-3x2.png", png(3, 2, 1, 0, [b"\0\xa0", b"\0\x40"]))
+put("png", "palette4-trns.png", png(4, 1, 4, 3, [b"\0\x01\x23"],
+    chunks=[(b"PLTE", bytes([0, 0, 0, 255, 255, 255, 200, 10, 10, 10, 200, 10])), (b"tRNS", bytes([0, 128]))]))
+put("png", "rgba16-2x1.png", png(2, 1, 16, 6, [b"\2" + bytes(range(16))]))
+put("png", "gray-alpha8-gamma.png", png(2, 2, 8, 4, [b"\0\x10\x80\x20\xff", b"\3\x30\x00\x40\x10"],
+    chunks=[(b"gAMA", struct.pack(">I", 45455)), (b"sRGB", b"\0")]))
+# 3x3 grey, Adam7-interlaced; only passes 1, 4, 5, 6 and 7 have pixels in so small an image:
+# (0,0); (2,0); row 2 at columns 0 and 2; rows 0 and 2 at column 1; all of row 1.
+put("png", "interlaced-gray8-3x3.png", png(3, 3, 8, 0, [b"\0\x01", b"\0\x02", b"\0\x03\x04", b"\0\x05", b"\0\x06",
+                                                         b"\0\x07\x08\x09"], interlace=1))
+put("png", "bad-cut.png", png(2, 2, 8, 2, [b"\0" + bytes(6), b"\0" + bytes(6)])[:-20])
+put("png", "bad-crc.png", png(1, 1, 8, 0, [b"\0\x00"]).replace(b"IDAT", b"IDAU"))
+# 524290x16385 pixels in 78 bytes: PNG.decode used to allocate 26 GB (found by this target).
+put("png", "bad-huge.png", png(524290, 16385, 16, 6, [b"\0" * 64]))

@@ -3,18 +3,24 @@
 #
 #   Fuzz/run.sh TARGET SECONDS [more libFuzzer arguments]
 #
-# TARGET is safetensors, npy or idx. The reader's sources are compiled directly with
-# swiftc (not SwiftPM) together with Fuzz/harnesses/TARGET.swift, instrumented for
-# libFuzzer and AddressSanitizer. Working files go under Fuzz/.work/ (git-ignored):
+# TARGET is one of safetensors, npy, idx, png, model, checkpoint, codes, images. The
+# reader's sources are compiled directly with swiftc (not SwiftPM) together with
+# Fuzz/harnesses/TARGET.swift, instrumented for libFuzzer and AddressSanitizer. The
+# targets model, checkpoint, codes and images compile Sources/Autoencoder/*.swift with the
+# harness; the modules it imports are built first, each on its own, the same way (the C
+# kernels with clang), and rebuilt only when their sources change; idx links the C
+# kernels built there too. Working files go under Fuzz/.work/ (git-ignored):
 #   bin/TARGET             the fuzzer
 #   build-TARGET.log       the compiler's output
+#   modules/               the Autoencoder module's dependencies, built for fuzzing
 #   corpus/TARGET/         inputs the fuzzer found interesting (seeds stay in Fuzz/corpus/)
 #   artifacts/TARGET/      crash-*, leak-*, timeout-* reproducers
 #   run-TARGET.log         the fuzzer's output
 # To replay a reproducer: Fuzz/.work/bin/TARGET Fuzz/.work/artifacts/TARGET/crash-...
+# Run one target at a time: they share Fuzz/.work/modules/.
 set -euo pipefail
 
-usage() { echo "usage: $0 safetensors|npy|idx SECONDS [libFuzzer arguments]" >&2; exit 2; }
+usage() { echo "usage: $0 safetensors|npy|idx|png|model|checkpoint|codes|images SECONDS [libFuzzer arguments]" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 target=$1
 seconds=$2
@@ -32,12 +38,65 @@ case "$target" in
         ;;
     idx)
         sources=("$root"/Sources/AutoencoderData/*.swift)
-        flags=(-I "$root/Sources/CZlib" -lz)
+        with_kernels=1   # AutoencoderData also imports the C kernels (batch conversion)
+        ;;
+    png)
+        sources=("$root"/Sources/AutoencoderPictures/*.swift)
+        flags=(-I "$root/Sources/CPNG" -lpng16)
+        ;;
+    model|checkpoint)
+        sources=("$root"/Sources/Autoencoder/*.swift)
+        with_dependencies=1
+        ;;
+    codes|images)
+        sources=("$root"/Sources/Autoencoder/*.swift "$fuzz_dir/harnesses/shared/ArrayFileRefusal.swift")
+        with_dependencies=1
         ;;
     *) usage ;;
 esac
 
+# Builds the modules Sources/Autoencoder imports into $work/modules (each Swift module as
+# one object file and its .swiftmodule, the C kernels as object files with clang), unless
+# their sources and this script are unchanged since the last build.
+build_dependencies() {
+    local modules="$work/modules" kernels="$root/Sources/CAutoencoderKernels"
+    local swift_modules=(AutoencoderNumerics AutoencoderNetwork AutoencoderData AutoencoderPictures AutoencoderSerialization)
+    local stamp file module log="$work/build-modules.log"
+    stamp=$( (cat "${BASH_SOURCE[0]}"; find "$kernels" "${swift_modules[@]/#/$root/Sources/}" -type f | sort | xargs cat) | sha256sum)
+    [[ -f "$modules/stamp" && "$(cat "$modules/stamp")" == "$stamp" ]] && return
+    echo "building the Autoencoder module's dependencies ..." >&2
+    rm -rf "$modules"
+    mkdir -p "$modules/CAutoencoderKernels"
+    printf 'module CAutoencoderKernels {\n    umbrella header "%s/include/CAutoencoderKernels.h"\n    export *\n}\n' \
+        "$kernels" >"$modules/CAutoencoderKernels/module.modulemap"
+    : >"$log"
+    for file in "$kernels"/*.c; do
+        if ! clang -c -O2 -fsanitize=fuzzer-no-link,address -I "$kernels/include" -I "$kernels" \
+                "$file" -o "$modules/kernel-$(basename "$file" .c).o" >>"$log" 2>&1; then
+            cat "$log" >&2; echo "build of $file failed (log: $log)" >&2; exit 1
+        fi
+    done
+    for module in "${swift_modules[@]}"; do
+        if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -module-name "$module" \
+                -package-name swift_autoencoder "${dependency_flags[@]}" \
+                -emit-module -emit-module-path "$modules/$module.swiftmodule" -emit-object -o "$modules/$module.o" \
+                $(find "$root/Sources/$module" -name '*.swift' | sort) >>"$log" 2>&1; then
+            grep -v "Cannot export local symbol" "$log" >&2; echo "build of $module failed (log: $log)" >&2; exit 1
+        fi
+    done
+    echo "$stamp" >"$modules/stamp"
+}
+
 mkdir -p "$work/bin" "$work/corpus/$target" "$work/artifacts/$target"
+dependency_flags=(-I "$work/modules" -I "$work/modules/CAutoencoderKernels"
+                  -I "$root/Sources/CZlib" -I "$root/Sources/CPNG")
+if [[ -n ${with_dependencies:-} ]]; then
+    build_dependencies
+    flags=("${dependency_flags[@]}" -package-name swift_autoencoder "$work/modules"/*.o -lz -lpng16)
+elif [[ -n ${with_kernels:-} ]]; then
+    build_dependencies
+    flags=(-I "$work/modules/CAutoencoderKernels" -I "$root/Sources/CZlib" "$work/modules"/kernel-*.o -lz)
+fi
 echo "building $target ..." >&2
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$target" \
         "${flags[@]}" "${sources[@]}" "$fuzz_dir/harnesses/$target.swift" \
@@ -53,6 +112,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 
 echo "fuzzing $target for $seconds s (log: $work/run-$target.log)" >&2
 set +e
+# From $work, so that the fuzz-N.log files of -jobs=N land there too.
+cd "$work"
 "$work/bin/$target" \
     -max_total_time="$seconds" \
     -timeout=10 \

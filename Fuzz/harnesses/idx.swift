@@ -18,6 +18,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(!overflow, "accepted a shape whose element count overflows")
             elements = product
         }
+        // Even with a 0 among them, the other sizes multiply to a count that fits, so that a
+        // reader may multiply any of them (the pixels of one image, say).
+        var nonZero = 1
+        for dimension in array.dimensions where dimension != 0 {
+            let (product, overflow) = nonZero.multipliedReportingOverflow(by: dimension)
+            precondition(!overflow, "accepted sizes whose product without the zeros overflows")
+            nonZero = product
+        }
         precondition(elements == array.bytes.count, "payload size does not match the dimensions")
         if let expected = kind.dimensionCount { precondition(array.dimensions.count == expected) }
     }

@@ -16,6 +16,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(!overflow, "accepted a shape whose element count overflows")
         elements = product
     }
+    // Even with a 0 among them, the other sizes multiply to a count that fits, so that a
+    // reader may multiply any of them (the pixels of one image, say).
+    var nonZero = 1
+    for dimension in array.shape where dimension != 0 {
+        let (product, overflow) = nonZero.multipliedReportingOverflow(by: dimension)
+        precondition(!overflow, "accepted sizes whose product without the zeros overflows")
+        nonZero = product
+    }
     precondition(elements * array.dtype.byteCount == array.data.count, "size does not match shape")
     let values = array.floats()
     precondition(values.count == elements)

@@ -18,24 +18,34 @@ public struct ImageFile: Sendable {
     public static func read(_ path: String) throws -> ImageFile {
         let url = URL(fileURLWithPath: path)
         if url.pathExtension.lowercased() == "npy" {
-            let array = try NPY.read(from: url)
-            guard array.shape.count == 2 || array.shape.count == 3 else {
-                throw ArrayFileError("'\(path)' holds an array of shape \(array.shape); images must be [n, width] or [n, rows, columns].")
-            }
-            let count = array.shape[0]
-            let width = array.shape.dropFirst().reduce(1, *)
-            var values = array.floats()
-            if array.dtype == .uint8 { values = values.map { $0 / 255 } }
-            guard values.allSatisfy(\.isFinite) else {
-                throw ArrayFileError("'\(path)' holds NaN or infinite values.")
-            }
-            if let index = values.firstIndex(where: { !(0...1).contains($0) }) {
-                throw ArrayFileError("'\(path)' holds pixel value \(values[index]) (image \(index / max(width, 1)), pixel \(index % max(width, 1))); float images must be scaled to [0, 1], as the models were trained.")
-            }
-            let shape = array.shape.count == 3 ? ModelFile.ImageShape(rows: array.shape[1], columns: array.shape[2]) : nil
-            return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
+            return try images(npy: NPY.read(from: url), path: path)
         }
-        let array = try IDXReader.read(contentsOf: path, as: .anyArray)
+        return try images(idx: IDXReader.read(contentsOf: path, as: .anyArray), path: path)
+    }
+
+    /// The images of a `.npy` array already read and validated (from a file by ``read(_:)``,
+    /// or from memory by `NPYArray(bytes:file:)`); `path` names the file in errors.
+    static func images(npy array: NPYArray, path: String) throws -> ImageFile {
+        guard array.shape.count == 2 || array.shape.count == 3 else {
+            throw ArrayFileError("'\(path)' holds an array of shape \(array.shape); images must be [n, width] or [n, rows, columns].")
+        }
+        let count = array.shape[0]
+        let width = array.shape.dropFirst().reduce(1, *)
+        var values = array.floats()
+        if array.dtype == .uint8 { values = values.map { $0 / 255 } }
+        guard values.allSatisfy(\.isFinite) else {
+            throw ArrayFileError("'\(path)' holds NaN or infinite values.")
+        }
+        if let index = values.firstIndex(where: { !(0...1).contains($0) }) {
+            throw ArrayFileError("'\(path)' holds pixel value \(values[index]) (image \(index / max(width, 1)), pixel \(index % max(width, 1))); float images must be scaled to [0, 1], as the models were trained.")
+        }
+        let shape = array.shape.count == 3 ? ModelFile.ImageShape(rows: array.shape[1], columns: array.shape[2]) : nil
+        return ImageFile(images: Matrix(rows: count, columns: width, storage: values), shape: shape, path: path)
+    }
+
+    /// The images of an IDX array already read and validated (from a file by ``read(_:)``, or
+    /// from memory by `IDXReader.read(bytes:named:as:)`); `path` names the file in errors.
+    static func images(idx array: IDXArray, path: String) throws -> ImageFile {
         guard array.dimensions.count == 2 || array.dimensions.count == 3 else {
             throw ArrayFileError("'\(path)' holds an IDX array of \(array.dimensions.count) dimensions; images must have 2 ([n, width]) or 3 ([n, rows, columns]).")
         }
@@ -58,53 +68,75 @@ public enum CodeFile {
         let url = URL(fileURLWithPath: path)
         switch url.pathExtension.lowercased() {
         case "npy":
-            let array = try NPY.read(from: url)
-            guard array.shape.count == 2, array.dtype != .uint8 else {
-                throw ArrayFileError("'\(path)' holds a \(array.dtype.rawValue) array of shape \(array.shape); codes must be a float array of shape [n, width].")
-            }
-            let values = array.floats()
-            guard values.allSatisfy(\.isFinite) else { throw ArrayFileError("'\(path)' holds NaN or infinite values.") }
-            return Matrix(rows: array.shape[0], columns: array.shape[1], storage: values)
+            return try codes(npy: NPY.read(from: url), path: path)
         case "csv":
             let data: Data
             do { data = try Data(contentsOf: url) } catch {
                 throw ArrayFileError("Cannot read the codes file '\(path)': \(OutputFolder.reason(error)).")
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw ArrayFileError("The codes file '\(path)' is not UTF-8 text.")
-            }
-            // Fields of each non-empty line, with the line's number in the file (from 1). Lines
-            // end in \n, \r\n or \r (Swift takes \r\n for one character, so not a split on "\n").
-            var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
-                .map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
-                .filter { !$0.text.isEmpty }
-                .map { (number: $0.number, fields: $0.text.split(separator: ",", omittingEmptySubsequences: false)
-                    .map { $0.trimmingCharacters(in: .whitespaces) }) }
-            var dropLabel = false
-            // A header names its columns: no field of it is a number (a first code with a typo
-            // in one number is an error below, not a header).
-            if let header = lines.first?.fields, header.allSatisfy({ Float($0) == nil }) {
-                dropLabel = header.last?.lowercased() == "label"
-                lines.removeFirst()
-            }
-            var storage: [Float] = []
-            var width: Int?
-            for (number, fields) in lines {
-                let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
-                guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                    throw ArrayFileError("Line \(number) of the codes file '\(path)' is not a list of finite numbers.")
-                }
-                if let width, width != numbers.count {
-                    throw ArrayFileError("Line \(number) of the codes file '\(path)' has \(numbers.count) values but the first code has \(width).")
-                }
-                width = numbers.count
-                storage += numbers.map { $0! }
-            }
-            guard let width, width > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
-            return Matrix(rows: storage.count / width, columns: width, storage: storage)
+            return try codes(csv: data, path: path)
         default:
             throw ArrayFileError("The codes file '\(path)' must end in .npy or .csv.")
         }
+    }
+
+    /// The codes of a `.npy` array already read and validated (from a file by ``read(_:)``, or
+    /// from memory by `NPYArray(bytes:file:)`); `path` names the file in errors.
+    static func codes(npy array: NPYArray, path: String) throws -> Matrix {
+        guard array.shape.count == 2, array.dtype != .uint8 else {
+            throw ArrayFileError("'\(path)' holds a \(array.dtype.rawValue) array of shape \(array.shape); codes must be a float array of shape [n, width].")
+        }
+        let values = array.floats()
+        guard values.allSatisfy(\.isFinite) else { throw ArrayFileError("'\(path)' holds NaN or infinite values.") }
+        return Matrix(rows: array.shape[0], columns: array.shape[1], storage: values)
+    }
+
+    /// The codes in the contents of a CSV file (see ``CodeFile``); `path` names the file in errors.
+    static func codes(csv data: Data, path: String) throws -> Matrix {
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ArrayFileError("The codes file '\(path)' is not UTF-8 text.")
+        }
+        // Fields of each non-empty line, with the line's number in the file (from 1). Lines
+        // end in \n, \r\n or \r (Swift takes \r\n for one character, so not a split on "\n").
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+            .map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            .filter { !$0.text.isEmpty }
+            .map { (number: $0.number, fields: $0.text.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }) }
+        var dropLabel = false
+        // A header names its columns: no field of it is a number (a first code with a typo
+        // in one number is an error below, not a header).
+        if let header = lines.first?.fields, header.allSatisfy({ Float($0) == nil }) {
+            dropLabel = header.last?.lowercased() == "label"
+            lines.removeFirst()
+        }
+        var storage: [Float] = []
+        var width: Int?
+        for (number, fields) in lines {
+            let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
+            guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+                throw ArrayFileError("Line \(number) of the codes file '\(path)' is not a list of finite numbers.")
+            }
+            if let width, width != numbers.count {
+                throw ArrayFileError("Line \(number) of the codes file '\(path)' has \(numbers.count) values but the first code has \(width).")
+            }
+            width = numbers.count
+            storage += numbers.map { $0! }
+        }
+        guard let width, width > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
+        return Matrix(rows: storage.count / width, columns: width, storage: storage)
+    }
+
+    /// The text of the CSV file holding `codes` (and `labels`, one per code, when given).
+    static func csv(_ codes: Matrix, labels: [UInt8]? = nil) -> String {
+        var text = (1...max(codes.columns, 1)).map { "code_\($0)" }.joined(separator: ",")
+            + (labels == nil ? "" : ",label") + "\n"
+        for row in 0..<codes.rows {
+            text += codes.row(row).map { "\($0)" }.joined(separator: ",")
+            if let labels { text += ",\(labels[row])" }
+            text += "\n"
+        }
+        return text
     }
 
     /// Writes `codes` to `path` (`.npy` or `.csv`; the CSV gets a header `code_1,…` and a
@@ -115,14 +147,7 @@ public enum CodeFile {
         case "npy":
             try NPY.write(codes.storage, shape: [codes.rows, codes.columns], to: url)
         case "csv":
-            var text = (1...max(codes.columns, 1)).map { "code_\($0)" }.joined(separator: ",")
-                + (labels == nil ? "" : ",label") + "\n"
-            for row in 0..<codes.rows {
-                text += codes.row(row).map { "\($0)" }.joined(separator: ",")
-                if let labels { text += ",\(labels[row])" }
-                text += "\n"
-            }
-            try AtomicFileWriter.write(Array(text.utf8), toPath: path)
+            try AtomicFileWriter.write(Array(csv(codes, labels: labels).utf8), toPath: path)
         default:
             throw ArrayFileError("--output must end in .npy or .csv, not '\(path)'.")
         }

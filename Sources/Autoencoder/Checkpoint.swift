@@ -150,6 +150,12 @@ public struct Checkpoint: Sendable {
 
     /// Writes the checkpoint to `url` atomically.
     public func write(to url: URL) throws {
+        let (tensors, metadata) = try contents()
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
+    }
+
+    /// The tensors and metadata entries of the checkpoint's file.
+    func contents() throws -> (tensors: [NamedFloatTensor], metadata: [String: String]) {
         let configuration = experiment.model
         let model = try AutoencoderModel(configuration: configuration, parameters: parameters)
         let modelFile = ModelFile(model: model, preset: experiment.name, training: experiment.training,
@@ -173,15 +179,21 @@ public struct Checkpoint: Sendable {
             NamedFloatTensor(name: Self.tensorPrefix + "first_moments", shape: [parameters.count], values: first),
             NamedFloatTensor(name: Self.tensorPrefix + "second_moments", shape: [parameters.count], values: second),
         ]
-        try SafeTensors.write(tensors, metadata: metadata, to: url)
+        return (tensors, metadata)
     }
 
     /// Reads and checks the checkpoint at `url`.
     ///
     /// Throws `FileAccessError`, `SafeTensorsError`, ``ModelFileError`` or ``CheckpointError``.
     public static func read(from url: URL) throws -> Checkpoint {
-        let file = try SafeTensors.read(from: url)
-        func failure(_ why: String) -> CheckpointError { CheckpointError(file: url.path, reason: why) }
+        try read(SafeTensors.read(from: url))
+    }
+
+    /// Checks and builds the checkpoint from a safetensors file already read and validated,
+    /// from a file by ``read(from:)`` or from memory by `SafeTensorsFile(bytes:file:)` (as the
+    /// fuzzer does).
+    static func read(_ file: SafeTensorsFile) throws -> Checkpoint {
+        func failure(_ why: String) -> CheckpointError { CheckpointError(file: file.file, reason: why) }
         guard let stateText = file.metadata["checkpoint"] else {
             throw failure("its metadata has no 'checkpoint' entry, so it is a model file, not a checkpoint")
         }
@@ -204,6 +216,13 @@ public struct Checkpoint: Sendable {
             throw failure("its colour map '\(state.colorMap)' is unknown")
         }
         try state.checkOptimizerAndRun(failure: failure)
+        // Adam counts its steps in an Int, one per batch: the epochs left must not take it past
+        // Int.max, or the resumed run would trap.
+        let left = training.epochs - state.epoch
+        let (steps, overflow) = left.multipliedReportingOverflow(by: state.trainingSamples / training.batchSize)
+        guard !overflow, !state.adamStep.addingReportingOverflow(steps).overflow else {
+            throw failure("its Adam step \(state.adamStep) would overflow in the \(left) epochs left")
+        }
         let count = modelFile.model.network.parameterCount
         var moments: [[Float]] = []
         for name in ["first_moments", "second_moments"] {

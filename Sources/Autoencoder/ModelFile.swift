@@ -173,8 +173,14 @@ public struct ModelFile: Sendable {
     ///
     /// Throws `FileAccessError`, `SafeTensorsError` or ``ModelFileError``, each one sentence.
     public static func read(from url: URL) throws -> ModelFile {
-        let file = try SafeTensors.read(from: url)
-        return try ModelFile(file: file, ignoringTensorsWithPrefix: file.metadata["checkpoint"] == nil ? nil : Checkpoint.tensorPrefix)
+        try ModelFile(safetensors: SafeTensors.read(from: url))
+    }
+
+    /// Builds the model from a safetensors file already read and validated, from a file by
+    /// ``read(from:)`` or from memory by `SafeTensorsFile(bytes:file:)` (as the fuzzer does);
+    /// a checkpoint's optimizer tensors are ignored.
+    init(safetensors file: SafeTensorsFile) throws {
+        try self.init(file: file, ignoringTensorsWithPrefix: file.metadata["checkpoint"] == nil ? nil : Checkpoint.tensorPrefix)
     }
 
     /// Builds the model from an already validated safetensors file.

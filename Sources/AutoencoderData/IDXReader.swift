@@ -6,7 +6,8 @@
 /// - the element type (only `0x08`, unsigned bytes, is supported);
 /// - the dimension count against the caller's ``IDXKind``;
 /// - declared sizes that multiply to exactly the payload length, rejecting both truncation
-///   and trailing bytes;
+///   and trailing bytes, and whose product leaving out sizes of 0 fits in `Int` (so any
+///   product of them does);
 /// - for gzip (detected by its `1f 8b` magic, not the name), the stream's integrity as zlib checks it.
 public enum IDXReader {
     /// How many trailing bytes are counted before the error stops counting and says "at least".
@@ -64,12 +65,16 @@ public enum IDXReader {
         let dimensions = (0..<dimensionCount).map { index in
             sizeBytes[(4 * index)..<(4 * index + 4)].reduce(0) { $0 << 8 | Int($1) }
         }
+        // The sizes other than 0 must multiply to a byte count that fits even when a 0 makes
+        // the array empty, so that any product of sizes a reader forms (such as the pixels of
+        // one image) fits too.
         var declared = IDXElementType.unsignedByte.byteCount
-        for size in dimensions {
+        for size in dimensions where size != 0 {
             let (product, overflow) = declared.multipliedReportingOverflow(by: size)
             if overflow { throw failure(.sizeOverflow(dimensions: dimensions)) }
             declared = product
         }
+        if dimensions.contains(0) { declared = 0 }
 
         // The payload: reserve only what the file can really hold, and grow as bytes arrive.
         var payload = [UInt8](repeating: 0, count: min(declared, source.remainingBound))

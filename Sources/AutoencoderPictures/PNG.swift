@@ -39,6 +39,14 @@ public enum PNG {
     static let imageVersion: UInt32 = 1
     /// libpng's `PNG_FORMAT_RGB` (`PNG_FORMAT_FLAG_COLOR`): three 8-bit channels, R, G, B.
     static let formatRGB: UInt32 = 2
+    /// The most pixels a PNG may have to be read: 2^27 (a square of 11585 pixels, 384 MiB as
+    /// RGB), far more than any figure this package draws. A header may declare up to libpng's
+    /// limit of 1000000x1000000 pixels, so a damaged or hostile one would otherwise make the
+    /// reader allocate terabytes.
+    public static let maximumPixelCount = 1 << 27
+    /// How many bytes deflate can expand one compressed byte into at most (a 258-byte match
+    /// coded in 2 bits).
+    static let deflateMaximumRatio = 1032
 
     /// Writes `image` as an RGB PNG file at `url`, replacing any file already there.
     ///
@@ -107,7 +115,8 @@ public enum PNG {
     /// Any PNG libpng understands is accepted: grey, palette and 16-bit files are converted,
     /// and transparent pixels are composited onto white, as a viewer would show them.
     ///
-    /// - Throws: ``PNGError`` when the file is missing, unreadable or not a valid PNG.
+    /// - Throws: ``PNGError`` when the file is missing, unreadable or not a valid PNG, or has
+    ///   more than ``maximumPixelCount`` pixels or more than its size can hold.
     public static func read(from url: URL) throws -> RGBImage {
         let name = url.lastPathComponent
         func failure(_ reason: String) -> PNGError {
@@ -133,7 +142,9 @@ public enum PNG {
             png_image_free(&header)
             throw failure("it is not a valid PNG file (\(detail))")
         }
-        return try finishReading(&header, failure: failure)
+        var info = stat()
+        let isRegularFile = fstat(fileno(file), &info) == 0 && info.st_mode & mode_t(S_IFMT) == mode_t(S_IFREG)
+        return try finishReading(&header, byteCount: isRegularFile ? Int(info.st_size) : nil, failure: failure)
     }
 
     /// The PNG file contents for `image`, built in memory — for tests, or to send elsewhere.
@@ -170,7 +181,8 @@ public enum PNG {
     /// Decodes PNG file contents held in memory into an 8-bit RGB image (transparent pixels
     /// composited onto white).
     ///
-    /// - Throws: ``PNGError`` when `data` is not a valid PNG.
+    /// - Throws: ``PNGError`` when `data` is not a valid PNG, or has more than
+    ///   ``maximumPixelCount`` pixels or more than its size can hold.
     public static func decode(_ data: [UInt8]) throws -> RGBImage {
         func failure(_ reason: String) -> PNGError {
             PNGError(url: nil, description: "Cannot decode PNG data: \(reason).")
@@ -185,14 +197,28 @@ public enum PNG {
                 png_image_free(&header)
                 throw failure("it is not a valid PNG (\(detail))")
             }
-            return try finishReading(&header, failure: failure)
+            return try finishReading(&header, byteCount: data.count, failure: failure)
         }
     }
 
-    /// Completes a read begun with one of the `png_image_begin_read_from_*` functions.
-    private static func finishReading(_ header: inout png_image,
+    /// Completes a read begun with one of the `png_image_begin_read_from_*` functions on
+    /// `byteCount` bytes of PNG (`nil` when unknown, as for a pipe).
+    ///
+    /// The size the header declares is checked before the pixels are allocated: against
+    /// ``maximumPixelCount``, and against what the file can hold (its bytes, expanded by
+    /// deflate's best ratio, at 8 pixels a byte), so a tiny file cannot claim gigabytes.
+    private static func finishReading(_ header: inout png_image, byteCount: Int?,
                                       failure: (String) -> PNGError) throws -> RGBImage {
         let width = Int(header.width), height = Int(header.height)
+        let pixels = width * height   // each below 2^31
+        let capacity = byteCount.map { $0.multipliedReportingOverflow(by: 8 * deflateMaximumRatio) }
+            .map { $0.overflow ? Int.max : $0.partialValue }
+        if pixels > maximumPixelCount || pixels > capacity ?? .max {
+            png_image_free(&header)
+            throw failure("its header declares \(width)x\(height) pixels, more than "
+                          + (pixels > maximumPixelCount ? "the \(maximumPixelCount) this reader accepts"
+                                                        : "\(byteCount!) bytes of PNG can hold"))
+        }
         header.format = formatRGB
         var bytes = [UInt8](repeating: 255, count: 3 * width * height)
         let finished = bytes.withUnsafeMutableBytes { buffer in

@@ -22,7 +22,8 @@ public struct NPYArray: Equatable, Sendable {
     /// bytes (NumPy pads to 64, older versions to 16); ASCII text (UTF-8 for version 3)
     /// ending in a newline; a dict literal with exactly 'descr' ('<f4', '<f8' or '|u1'),
     /// 'fortran_order' (False: C order only) and 'shape' (a tuple of non-negative
-    /// integers), followed only by spaces; and exactly as many data bytes as the shape needs.
+    /// integers, whose byte size leaving out dimensions of 0 fits in `Int`, as NumPy requires),
+    /// followed only by spaces; and exactly as many data bytes as the shape needs.
     public init(bytes: [UInt8], file: String = "<memory>") throws(NPYError) {
         func failure(_ problem: NPYError.Problem) -> NPYError { NPYError(file: file, problem: problem) }
         guard bytes.count >= 10 else { throw failure(.fileTooShort(byteCount: bytes.count)) }
@@ -51,12 +52,16 @@ public struct NPYArray: Equatable, Sendable {
         guard headerBytes.last == 0x0A else { throw failure(.headerNotTerminated) }
         let header = try NPYHeader(text: Array(headerBytes.dropLast()), file: file)
 
+        // As in NumPy, the dimensions other than 0 must multiply to a byte size that fits even
+        // when a 0 makes the array empty, so that any product of dimensions a reader forms
+        // (such as the size of one row) fits too.
         var expected = header.dtype.byteCount
-        for dimension in header.shape {
+        for dimension in header.shape where dimension != 0 {
             let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
             guard !overflow else { throw failure(.sizeOverflow) }
             expected = product
         }
+        if header.shape.contains(0) { expected = 0 }
         let actual = bytes.count - dataStart
         guard actual == expected else { throw failure(.dataSizeMismatch(expected: expected, actual: actual)) }
 

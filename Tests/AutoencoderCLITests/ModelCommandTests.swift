@@ -247,6 +247,30 @@ enum ModelFixtures {
         try Data(text.utf8).write(to: csv)
         #expect(try CodeFile.read(csv.path) == Matrix([[0.1, 0.2], [0.3, 0.4]]))
     }
+
+    /// A file of no images whose other dimensions multiply past Int.max is refused with the
+    /// array reader's sentence; `ImageFile` used to trap taking the pixels of one image.
+    /// Found by the `images` fuzz target.
+    @Test(arguments: [
+        ("empty.idx", [0, 0, 8, 3, 0, 0, 0, 0, 0x80, 0x7F, 0x80, 0xFF, 0xFF, 0xFF, 0xFF, 0x04],
+         "empty.idx declares the sizes 0x2155839743x4294967044, which add up to more bytes than can exist."),
+        ("empty.npy", [0x93] + Array("NUMPY".utf8) + [1, 0, 118, 0]
+            + Array("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }".utf8)
+            + [UInt8](repeating: 0x20, count: 37) + [0x0A],
+         "The .npy file '<file>' is invalid: the byte size of its shape overflows."),
+    ])
+    func imagesTooLargeToCountAreRefused(name: String, bytes: [UInt8], message: String) throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let file = out.appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        do {
+            _ = try ImageFile.read(file.path)
+            Issue.record("the file was accepted")
+        } catch {
+            #expect("\(error)" == message.replacingOccurrences(of: "<file>", with: file.path))
+        }
+    }
 }
 
 /// Kill a real training process with SIGKILL after a checkpoint, resume it, and compare

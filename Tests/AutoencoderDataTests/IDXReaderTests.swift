@@ -171,6 +171,13 @@ struct IDXReaderTests {
     func sizeOverflow() throws {
         let failure = try readError(idxHeader([.max, .max, .max]) + [1, 2, 3])
         #expect(failure?.reason == .sizeOverflow(dimensions: [4_294_967_295, 4_294_967_295, 4_294_967_295]))
+        // No images, but rows x columns past Int.max: the array is empty, yet a reader that
+        // takes the pixels of one image (ImageFile, found by the `images` fuzz target) or
+        // MNIST's rows x columns would trap, so it is refused too.
+        let empty = try readError(idxHeader([0, 0x807F_80FF, 0xFFFF_FF04]), name: "x")
+        #expect(empty?.reason == .sizeOverflow(dimensions: [0, 2_155_839_743, 4_294_967_044]))
+        #expect(empty?.description == "x declares the sizes 0x2155839743x4294967044, which add up to more bytes than can exist.")
+        #expect(try IDXReader.read(bytes: idxHeader([0, 65_536, 65_536]), named: "x").dimensions == [0, 65_536, 65_536])
     }
 
     @Test("a huge declared size on a small gzip file fails fast as truncated")

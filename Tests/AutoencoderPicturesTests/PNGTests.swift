@@ -171,6 +171,54 @@ struct PNGTests {
         #expect(image[1, 0] == .white)
     }
 
+    /// A header may declare up to 1000000x1000000 pixels; the reader used to allocate them
+    /// all (26 GB for the 78-byte file the `png` fuzz target found) and crash.
+    @Test("A header declaring more pixels than the file can hold, or than the limit, is refused before allocating")
+    func hugeHeaderIsRefused() throws {
+        /// PNG data: the signature, an IHDR of `width`x`height` RGBA, a `padding`-byte private
+        /// chunk, a short IDAT and IEND, each chunk with its CRC.
+        func png(width: UInt32, height: UInt32, padding: Int = 0) -> [UInt8] {
+            func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
+                let body = Array(type.utf8) + data
+                var crc: UInt32 = 0xFFFF_FFFF
+                for byte in body {
+                    crc ^= UInt32(byte)
+                    for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+                }
+                return bigEndian(UInt32(data.count)) + body + bigEndian(~crc)
+            }
+            func bigEndian(_ value: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }
+            return [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+                + chunk("IHDR", bigEndian(width) + bigEndian(height) + [8, 6, 0, 0, 0])
+                + (padding > 0 ? chunk("prVt", [UInt8](repeating: 0, count: padding)) : [])
+                + chunk("IDAT", [0x78, 0xDA, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]) + chunk("IEND", [])
+        }
+        // The fuzzer's file: 8.6 billion pixels in 78 bytes.
+        let found = png(width: 524_290, height: 16_385)
+        #expect(throws: PNGError(url: nil, description: "Cannot decode PNG data: its header declares 524290x16385 pixels, "
+                                 + "more than the 134217728 this reader accepts.")) { try PNG.decode(found) }
+        // Under the limit, but 66 bytes cannot hold 100 million pixels.
+        let small = png(width: 10_000, height: 10_000)
+        #expect(small.count == 66)
+        #expect(throws: PNGError(url: nil, description: "Cannot decode PNG data: its header declares 10000x10000 pixels, "
+                                 + "more than 66 bytes of PNG can hold.")) { try PNG.decode(small) }
+        // 144 million pixels: 32 KiB of PNG could hold them, but they are over the limit.
+        let padded = png(width: 12_000, height: 12_000, padding: 1 << 15)
+        #expect(throws: PNGError(url: nil, description: "Cannot decode PNG data: its header declares 12000x12000 pixels, "
+                                 + "more than the 134217728 this reader accepts.")) { try PNG.decode(padded) }
+
+        // The same from files, whose size the reader takes from the file system.
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("huge.png")
+        try Data(small).write(to: url)
+        #expect(throws: PNGError(url: url, description: "Cannot read huge.png: its header declares 10000x10000 pixels, "
+                                 + "more than 66 bytes of PNG can hold.")) { try PNG.read(from: url) }
+        try Data(padded).write(to: url)
+        #expect(throws: PNGError(url: url, description: "Cannot read huge.png: its header declares 12000x12000 pixels, "
+                                 + "more than the 134217728 this reader accepts.")) { try PNG.read(from: url) }
+    }
+
     @Test("The hand-copied libpng constants match png.h")
     func constantsMatchHeader() {
         #expect(PNG.imageVersion == UInt32(PNG_IMAGE_VERSION))

@@ -225,10 +225,18 @@ struct NPYViolationTests {
             .negativeDimension(shape: [2, -1]), invalid + "its shape [2, -1] has a negative dimension.")
     }
 
-    @Test func sizeOverflow() {
+    @Test func sizeOverflow() throws {
         expectNPYFailure(
             npyBytes(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296), }"),
             .sizeOverflow, invalid + "the byte size of its shape overflows.")
+        // An empty array whose other dimensions overflow, refused as NumPy refuses it ("array
+        // is too big"): a reader taking the size of one row would trap (found by the `images`
+        // fuzz target).
+        expectNPYFailure(
+            npyBytes(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4294967296, 4294967296), }"),
+            .sizeOverflow, invalid + "the byte size of its shape overflows.")
+        #expect(try NPYArray(bytes: npyBytes(header: "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 65536, 65536), }"))
+                    .shape == [0, 65536, 65536])
     }
 
     @Test func exactDataSize() {
