@@ -33,8 +33,26 @@ public struct AutoencoderCommand: ParsableCommand {
             }
             try command.run()
         } catch {
-            exit(withError: error)
+            exit(withError: OneLineError(error) ?? error)
         }
+    }
+}
+
+/// One of our errors whose sentence quotes text from a file holding line breaks or other
+/// control characters (a metadata value, a tensor name), with those characters escaped
+/// (`\n`, `\u{1B}`): the message stays one line, and a hostile file cannot send escape
+/// sequences to the terminal. ArgumentParser's own errors and help pass through unchanged.
+struct OneLineError: Error, CustomStringConvertible {
+    /// The error's sentence with its control characters escaped.
+    var description: String
+
+    /// `nil` when `error` is ArgumentParser's or its sentence has no control characters.
+    init?(_ error: any Error) {
+        guard !String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") else { return nil }
+        let sentence = String(describing: error)
+        let isControl = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control }
+        guard sentence.unicodeScalars.contains(where: isControl) else { return nil }
+        description = sentence.unicodeScalars.map { isControl($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
     }
 }
 
