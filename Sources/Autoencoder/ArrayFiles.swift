@@ -86,6 +86,8 @@ public enum CodeFile {
         guard array.shape.count == 2, array.dtype != .uint8 else {
             throw ArrayFileError("'\(path)' holds a \(array.dtype.rawValue) array of shape \(array.shape); codes must be a float array of shape [n, width].")
         }
+        // As for CSV: no rows, or codes of width 0, are no codes.
+        guard array.shape[0] > 0, array.shape[1] > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
         let values = array.floats()
         guard values.allSatisfy(\.isFinite) else { throw ArrayFileError("'\(path)' holds NaN or infinite values.") }
         return Matrix(rows: array.shape[0], columns: array.shape[1], storage: values)

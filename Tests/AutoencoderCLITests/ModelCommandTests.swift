@@ -1,5 +1,6 @@
 @testable import AutoencoderCLI
 import Autoencoder
+import AutoencoderSerialization
 import Foundation
 import Testing
 
@@ -236,6 +237,16 @@ enum ModelFixtures {
         #expect(lines.first?.hasPrefix("Error: " + fill(expected)) == true, "\(result.error)")
         // Run-time errors stand alone; option errors are followed by ArgumentParser's usage lines.
         #expect(lines.count == 1 || lines[1].hasPrefix("Usage:"), "\(result.error)")
+    }
+
+    /// A .npy file of no codes, or of codes 0 wide, is refused as a CSV file of none is.
+    @Test(arguments: [[0, 2], [3, 0], [0, 0]])
+    func emptyNPYCodesAreRefused(shape: [Int]) throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let file = out.appendingPathComponent("codes.npy")
+        try NPY.write([], shape: shape, to: file)
+        #expect(throws: ArrayFileError("The codes file '\(file.path)' holds no codes.")) { try CodeFile.read(file.path) }
     }
 
     /// Codes written on Windows (\r\n) or old Macs (\r) read like any others, header or not.
