@@ -151,7 +151,7 @@ public enum CodeFile {
         case "csv":
             try AtomicFileWriter.write(Array(csv(codes, labels: labels).utf8), toPath: path)
         default:
-            throw ArrayFileError("--output must end in .npy or .csv, not '\(path)'.")
+            throw ArrayFileError("The codes file '\(path)' must end in .npy or .csv.")
         }
     }
 }

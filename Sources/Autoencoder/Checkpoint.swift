@@ -288,8 +288,10 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
 public struct CheckpointIntervalError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The interval given.
     public let value: Int
-    /// One sentence naming the option and the value.
-    public var description: String { "--checkpoint-every must be at least 1, not \(value)." }
+    /// The error for the interval `value`.
+    public init(value: Int) { self.value = value }
+    /// One sentence naming the setting and the value.
+    public var description: String { "The checkpoint interval must be at least 1 epoch, not \(value)." }
     /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }

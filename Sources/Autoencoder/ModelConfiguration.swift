@@ -156,25 +156,27 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// Test images of another size than the training images (`[rows, columns]` each).
     case testImageSize(test: [Int], training: [Int])
 
-    /// One sentence naming the option and the problem.
+    /// One sentence naming the setting (as ``ModelConfiguration`` and
+    /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
+    /// the same with its option names instead (`--batch-size` for the batch size).
     public var description: String {
         switch self {
         case let .tooFewWidths(widths):
-            "--layers needs at least two widths (input and code), not \(widths.map(String.init).joined(separator: ","))."
+            "The encoder widths need at least two values (input and code), not \(Self.list(widths))."
         case let .nonPositiveWidth(width):
-            "--layers widths must be positive, not \(width)."
+            "The encoder widths must be positive, not \(width)."
         case let .tooManyParameters(widths, count):
-            "--layers \(widths.map(String.init).joined(separator: ",")) needs \(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed."
+            "The encoder widths \(Self.list(widths)) need \(Self.parameters(count))."
         case let .inputWidth(found, expected):
-            "--layers must start at \(expected), the data's pixels per image, not \(found)."
+            "The encoder widths must start at \(expected), the data's pixels per image, not \(found)."
         case let .epochs(epochs):
-            "--epochs must be at least 1, not \(epochs)."
+            "The number of epochs must be at least 1, not \(epochs)."
         case let .batchSize(size, count?):
-            "--batch-size must be between 1 and the \(count) training images, not \(size)."
+            "The batch size must be between 1 and the \(count) training images, not \(size)."
         case let .batchSize(size, nil):
-            "--batch-size must be at least 1, not \(size)."
+            "The batch size must be at least 1, not \(size)."
         case let .learningRate(rate):
-            "--learning-rate must be a positive number, not \(rate)."
+            "The learning rate must be a positive number, not \(rate)."
         case .noTrainingSamples:
             "The training set holds no images, so there is nothing to train on."
         case .noTestSamples:
@@ -183,5 +185,15 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "The test images are \(test.map(String.init).joined(separator: "x")) but the training images "
                 + "\(training.map(String.init).joined(separator: "x")); both sets must have one image size."
         }
+    }
+
+    /// Widths as the command line takes them: `784,256,128`.
+    static func list(_ widths: [Int]) -> String { widths.map(String.init).joined(separator: ",") }
+
+    /// "N parameters, more than the M allowed", or "more parameters than the M allowed" when
+    /// N overflows: the end of a sentence about too wide a model (the model file's reader
+    /// ends its sentence the same way).
+    static func parameters(_ count: Int?) -> String {
+        "\(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed"
     }
 }

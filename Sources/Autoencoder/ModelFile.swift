@@ -293,7 +293,7 @@ public struct ModelFile: Sendable {
         case let .tooFewWidths(widths): "it has \(widths.count) encoder width(s), fewer than the two needed"
         case let .nonPositiveWidth(width): "it has the width \(width), which is not positive"
         case let .tooManyParameters(_, count):
-            "it needs \(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed"
+            "it needs \(ConfigurationError.parameters(count))"
         default: error.description
         }
     }

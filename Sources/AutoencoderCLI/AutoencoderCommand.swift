@@ -33,7 +33,7 @@ public struct AutoencoderCommand: ParsableCommand {
             }
             try command.run()
         } catch {
-            exit(withError: OneLineError(error) ?? error)
+            exit(withError: OptionNamedError(error) ?? OneLineError(error) ?? error)
         }
     }
 }

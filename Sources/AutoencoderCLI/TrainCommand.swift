@@ -125,7 +125,7 @@ struct TrainCommand: ParsableCommand {
             try model.validate(inputWidth: 784)
             try training.validate()
         } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            throw ValidationError(OptionNamedError(error)?.description ?? error.description)
         }
         let name = model == preset.model ? preset.rawValue : "custom"
         var experiment = Experiment(name: name, model: model, training: training, colorMap: colorMap)

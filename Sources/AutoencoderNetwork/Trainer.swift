@@ -36,7 +36,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case let .nonFinite(epoch, batch, cost):
             "Training diverged at epoch \(epoch), batch \(batch): "
                 + (cost.isNaN ? "the loss became NaN" : cost.isFinite ? "a gradient became NaN or infinite" : "the loss became infinite")
-                + " (try a smaller --learning-rate)."
+                + " (try a smaller learning rate)."
         case let .batchSize(size, count):
             "The batch size \(size) must be between 1 and the number of training samples (\(count))."
         case let .dataWidth(width, networkWidth):

@@ -1,5 +1,6 @@
 import ArgumentParser
 @testable import AutoencoderCLI
+import Autoencoder
 import AutoencoderSerialization
 import Foundation
 import Testing
@@ -44,5 +45,33 @@ import Testing
         #expect(result.status != 0)
         #expect(result.error == "Error: The model file '\(file.path)' is invalid: its metadata says the format is "
                 + #"'swift-autoencoder\n\u{1B}[31mred', not 'swift-autoencoder'."# + "\n")
+    }
+}
+
+/// `OptionNamedError`: the library names its settings, the command its options.
+@Suite struct OptionNamedErrorTests {
+    @Test(arguments: [
+        (ConfigurationError.tooFewWidths([784]), "--layers needs at least two widths (input and code), not 784."),
+        (.nonPositiveWidth(0), "--layers widths must be positive, not 0."),
+        (.tooManyParameters([784, 99_999_999_999], count: 156_899_999_999_215),
+         "--layers 784,99999999999 needs 156899999999215 parameters, more than the 268435456 allowed."),
+        (.tooManyParameters([784, Int.max], count: nil),
+         "--layers 784,\(Int.max) needs more parameters than the 268435456 allowed."),
+        (.inputWidth(found: 100, expected: 784), "--layers must start at 784, the data's pixels per image, not 100."),
+        (.epochs(0), "--epochs must be at least 1, not 0."),
+        (.batchSize(513, sampleCount: 512), "--batch-size must be between 1 and the 512 training images, not 513."),
+        (.batchSize(-5, sampleCount: nil), "--batch-size must be at least 1, not -5."),
+        (.learningRate(-1), "--learning-rate must be a positive number, not -1.0."),
+    ])
+    func namesTheOption(_ error: ConfigurationError, _ sentence: String) {
+        #expect(OptionNamedError(error)?.description == sentence)
+        #expect(!error.description.contains("--"))
+    }
+
+    @Test func leavesOtherErrorsAlone() {
+        #expect(OptionNamedError(CheckpointIntervalError(value: 0))?.description == "--checkpoint-every must be at least 1, not 0.")
+        #expect(OptionNamedError(ConfigurationError.noTrainingSamples) == nil)
+        #expect(OptionNamedError(ConfigurationError.testImageSize(test: [10, 10], training: [28, 28])) == nil)
+        #expect(OptionNamedError(CommandError("Anything else.")) == nil)
     }
 }

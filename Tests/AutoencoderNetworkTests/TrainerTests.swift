@@ -163,10 +163,10 @@ import Testing
 @Suite struct TrainingErrorTests {
     @Test func messagesSayWhatBecameNonFinite() {
         #expect(TrainingError.nonFinite(epoch: 3, batch: 17, cost: .nan).description
-                == "Training diverged at epoch 3, batch 17: the loss became NaN (try a smaller --learning-rate).")
+                == "Training diverged at epoch 3, batch 17: the loss became NaN (try a smaller learning rate).")
         #expect(TrainingError.nonFinite(epoch: 1, batch: 2, cost: .infinity).description
-                == "Training diverged at epoch 1, batch 2: the loss became infinite (try a smaller --learning-rate).")
+                == "Training diverged at epoch 1, batch 2: the loss became infinite (try a smaller learning rate).")
         #expect(TrainingError.nonFinite(epoch: 1, batch: 2, cost: 0.5).description
-                == "Training diverged at epoch 1, batch 2: a gradient became NaN or infinite (try a smaller --learning-rate).")
+                == "Training diverged at epoch 1, batch 2: a gradient became NaN or infinite (try a smaller learning rate).")
     }
 }

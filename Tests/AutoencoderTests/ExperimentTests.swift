@@ -188,9 +188,18 @@ import Testing
         #expect(layers.allSatisfy { $0.weightInitializer == .truncatedNormal && $0.biasInitializer == .normal })
     }
 
-    @Test func validationNamesTheOption() {
+    @Test func validationNamesTheSetting() {
         #expect(ConfigurationError.inputWidth(found: 100, expected: 784).description
-                == "--layers must start at 784, the data's pixels per image, not 100.")
+                == "The encoder widths must start at 784, the data's pixels per image, not 100.")
+        #expect(ConfigurationError.batchSize(0, sampleCount: nil).description == "The batch size must be at least 1, not 0.")
+        #expect(ConfigurationError.batchSize(600, sampleCount: 512).description
+                == "The batch size must be between 1 and the 512 training images, not 600.")
+        #expect(ConfigurationError.epochs(0).description == "The number of epochs must be at least 1, not 0.")
+        #expect(ConfigurationError.learningRate(-1).description == "The learning rate must be a positive number, not -1.0.")
+        #expect(ConfigurationError.tooFewWidths([784]).description
+                == "The encoder widths need at least two values (input and code), not 784.")
+        #expect(ConfigurationError.nonPositiveWidth(0).description == "The encoder widths must be positive, not 0.")
+        #expect(CheckpointIntervalError(value: 0).description == "The checkpoint interval must be at least 1 epoch, not 0.")
         #expect(throws: ConfigurationError.epochs(0)) { try TrainingConfiguration(epochs: 0).validate() }
         #expect(throws: ConfigurationError.batchSize(0, sampleCount: nil)) { try TrainingConfiguration(batchSize: 0).validate() }
         #expect(throws: ConfigurationError.learningRate(-1)) { try TrainingConfiguration(learningRate: -1).validate() }

@@ -309,7 +309,7 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
             try ModelConfiguration(encoderWidths: [784, Int.max]).validate()
         }
         #expect(ConfigurationError.tooManyParameters([784, Int.max], count: nil).description
-                == "--layers 784,\(Int.max) needs more parameters than the 268435456 allowed.")
+                == "The encoder widths 784,\(Int.max) need more parameters than the 268435456 allowed.")
         // A model file whose architecture claims such a width, with the tensor names of 4-2.
         let message = try readingMessage {
             $0["architecture"] = $0["architecture"]!.replacingOccurrences(of: "[4,2]", with: "[4,\(Int.max)]")
