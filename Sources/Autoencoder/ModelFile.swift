@@ -213,12 +213,17 @@ public struct ModelFile: Sendable {
         }) {
             throw failure(.unexpectedTensor(extra, widths: configuration.encoderWidths))
         }
-        var parameters: [Float] = []
-        parameters.reserveCapacity(layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
-        for (name, shape) in layout {
+        // Every tensor is checked before any memory is set aside for them, so a few bytes
+        // claiming a huge architecture cost nothing: the file must hold its tensors' data.
+        let tensors = try layout.map { name, shape in
             guard let tensor = byName[name] else { throw failure(.missingTensor(name, widths: configuration.encoderWidths)) }
             guard tensor.dtype == .float32 else { throw failure(.notFloat32(name, dtype: tensor.dtype.rawValue)) }
             guard tensor.shape == shape else { throw failure(.wrongShape(name, found: tensor.shape, expected: shape)) }
+            return (name, tensor)
+        }
+        var parameters: [Float] = []
+        parameters.reserveCapacity(layout.reduce(0) { $0 + $1.shape.reduce(1, *) })
+        for (name, tensor) in tensors {
             let values = try tensor.floats()
             guard values.allSatisfy(\.isFinite) else { throw failure(.nonFinite(name)) }
             parameters += values

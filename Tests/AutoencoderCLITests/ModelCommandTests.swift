@@ -239,6 +239,25 @@ enum ModelFixtures {
         #expect(lines.count == 1 || lines[1].hasPrefix("Usage:"), "\(result.error)")
     }
 
+    /// A small model file whose architecture claims 157 million parameters (within the
+    /// limit) is refused for its tensors before any memory is set aside for them: under a
+    /// 400 MB address-space limit, `inspect` reported a failed 628 MB allocation and trapped.
+    @Test func aHugeArchitectureWithSmallTensorsIsRefusedBeforeAllocating() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let linear = try ModelFile.read(from: URL(fileURLWithPath: ModelFixtures.path("linear.safetensors")))
+        var metadata = try linear.metadata()
+        metadata["architecture"] = metadata["architecture"]!.replacingOccurrences(of: "[784,2]", with: "[784,100000]")
+        let huge = out.appendingPathComponent("huge.safetensors")
+        try SafeTensors.write(linear.tensors(), metadata: metadata, to: huge)
+        let result = try Executable.run(["-c", "ulimit -v 400000; exec \"$0\" \"$@\"", Executable.url.path,
+                                         "inspect", "--model", huge.path],
+                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The model file '\(huge.path)' is invalid: tensor 'encoder.0.weight' has shape "
+                + "[2, 784] but its architecture needs [100000, 784].\n")
+    }
+
     /// A .npy file of no codes, or of codes 0 wide, is refused as a CSV file of none is.
     @Test(arguments: [[0, 2], [3, 0], [0, 0]])
     func emptyNPYCodesAreRefused(shape: [Int]) throws {
