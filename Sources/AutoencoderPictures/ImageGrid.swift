@@ -55,8 +55,9 @@ public struct ImageGrid: Sendable {
     ///   - scaling: fixed [0, 1] (default) or per image, as `imshow` does.
     ///   - rowTitles: optional titles, one per row at most, such as "original", "reconstructed".
     ///   - background: the colour of gaps and margins.
-    /// - Throws: ``PictureInputError`` when there are no images, a size is not positive, or an
-    ///   image does not hold `imageWidth × imageHeight` values.
+    /// - Throws: ``PictureInputError`` when there are no images, a size is not positive, an
+    ///   image does not hold `imageWidth × imageHeight` values, or the figure would have more
+    ///   than ``PNG/maximumPixelCount`` pixels.
     public init(rows: [[[Float]]], imageWidth: Int = 28, imageHeight: Int = 28, scale: Int = 3,
                 gap: Int = 4, margin: Int = 8, colorMap: ColorMap = .viridis,
                 scaling: Scaling = .unitInterval, rowTitles: [String] = [],
@@ -93,6 +94,16 @@ public struct ImageGrid: Sendable {
         self.scaling = scaling
         self.rowTitles = rowTitles
         self.background = background
+        // Counted in Double so that absurd sizes cannot overflow before they are refused.
+        let columns = Double(columnCount), rowCount = Double(rows.count)
+        let figureWidth = 2 * Double(margin) + Double(titleColumnWidth)
+            + columns * Double(imageWidth) * Double(scale) + (columns - 1) * Double(gap)
+        let figureHeight = 2 * Double(margin) + rowCount * Double(imageHeight) * Double(scale) + (rowCount - 1) * Double(gap)
+        guard figureWidth * figureHeight <= Double(PNG.maximumPixelCount) else {
+            throw PictureInputError("An image grid of \(rows.count)x\(columnCount) images of \(imageWidth)x\(imageHeight) pixels "
+                + "at scale \(scale) would have \(figureWidth.formatted)x\(figureHeight.formatted) pixels, more than "
+                + "the \(PNG.maximumPixelCount) a PNG may have here; draw fewer or smaller images.")
+        }
     }
 
     /// The number of columns: the length of the longest row.
@@ -161,4 +172,9 @@ public struct ImageGrid: Sendable {
             return (low, high - low)
         }
     }
+}
+
+private extension Double {
+    /// A whole number of pixels as digits (`12000`, not `12000.0`).
+    var formatted: String { self < 1e18 ? String(Int(self)) : String(self) }
 }

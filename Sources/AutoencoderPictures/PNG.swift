@@ -39,19 +39,27 @@ public enum PNG {
     static let imageVersion: UInt32 = 1
     /// libpng's `PNG_FORMAT_RGB` (`PNG_FORMAT_FLAG_COLOR`): three 8-bit channels, R, G, B.
     static let formatRGB: UInt32 = 2
-    /// The most pixels a PNG may have to be read: 2^27 (a square of 11585 pixels, 384 MiB as
-    /// RGB), far more than any figure this package draws. A header may declare up to libpng's
-    /// limit of 1000000x1000000 pixels, so a damaged or hostile one would otherwise make the
-    /// reader allocate terabytes.
+    /// The most pixels a PNG may have to be read or written: 2^27 (a square of 11585 pixels,
+    /// 384 MiB as RGB), far more than any figure this package draws. A header may declare up to
+    /// libpng's limit of 1000000x1000000 pixels, so a damaged or hostile one would otherwise
+    /// make the reader allocate terabytes; the writer keeps to the same limit, so that every
+    /// file it writes reads back.
     public static let maximumPixelCount = 1 << 27
     /// How many bytes deflate can expand one compressed byte into at most (a 258-byte match
     /// coded in 2 bits).
     static let deflateMaximumRatio = 1032
 
+    /// Why `image` is too large to write, or `nil`.
+    static func sizeProblem(_ image: RGBImage) -> String? {
+        image.width * image.height > maximumPixelCount
+            ? "the image has \(image.width)x\(image.height) pixels, more than the \(maximumPixelCount) a PNG may have here"
+            : nil
+    }
+
     /// Writes `image` as an RGB PNG file at `url`, replacing any file already there.
     ///
-    /// - Throws: ``PNGError`` when the image is empty, the folder is missing or not writable,
-    ///   the disk is full, or libpng fails; the file at `url` is then left as it was, and no
+    /// - Throws: ``PNGError`` when the image is empty or has more than ``maximumPixelCount``
+    ///   pixels, the folder is missing or not writable, the disk is full, or libpng fails; the file at `url` is then left as it was, and no
     ///   temporary file remains.
     public static func write(_ image: RGBImage, to url: URL) throws {
         let name = url.lastPathComponent
@@ -63,9 +71,7 @@ public enum PNG {
         guard image.width > 0, image.height > 0 else {
             throw failure("the image is empty (\(image.width)x\(image.height) pixels)")
         }
-        guard image.width <= Int(UInt32.max / 4), image.height <= Int(UInt32.max / 4) else {
-            throw failure("the image is too large for PNG (\(image.width)x\(image.height) pixels)")
-        }
+        if let problem = sizeProblem(image) { throw failure(problem) }
 
         let temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0 ... .max)).tmp").path
@@ -149,7 +155,8 @@ public enum PNG {
 
     /// The PNG file contents for `image`, built in memory — for tests, or to send elsewhere.
     ///
-    /// - Throws: ``PNGError`` when the image is empty or libpng fails.
+    /// - Throws: ``PNGError`` when the image is empty or has more than
+    ///   ``maximumPixelCount`` pixels, or libpng fails.
     public static func encode(_ image: RGBImage) throws -> [UInt8] {
         func failure(_ reason: String) -> PNGError {
             PNGError(url: nil, description: "Cannot encode a PNG image: \(reason).")
@@ -157,6 +164,7 @@ public enum PNG {
         guard image.width > 0, image.height > 0 else {
             throw failure("the image is empty (\(image.width)x\(image.height) pixels)")
         }
+        if let problem = sizeProblem(image) { throw failure(problem) }
         var header = png_image()
         header.version = imageVersion
         header.width = UInt32(image.width)

@@ -83,4 +83,17 @@ struct ImageGridTests {
         let error = #expect(throws: PictureInputError.self) { try ImageGrid(rows: [[barImage()], [[1]]]) }
         #expect(error?.description == "Image 1 of row 2 has 1 values, not 784 (28x28).")
     }
+
+    @Test("A figure too large for a PNG is refused before anything is drawn")
+    func tooLargeFigure() throws {
+        // 1 image of 28x28 at scale 500: 14016x14016 pixels with the margins, over 2^27.
+        let error = #expect(throws: PictureInputError.self) { try ImageGrid(rows: [[barImage()]], scale: 500) }
+        #expect(error?.description == "An image grid of 1x1 images of 28x28 pixels at scale 500 would have "
+                + "14016x14016 pixels, more than the 134217728 a PNG may have here; draw fewer or smaller images.")
+        #expect(throws: PictureInputError.self) { try ImageGrid(rows: [[barImage()]], scale: Int.max) }
+        #expect(throws: PictureInputError.self) { try ImageGrid(rows: [[barImage()]], margin: Int.max) }
+        // Just under the limit is fine (11584 = 2 * 8 + 28 * 413 pixels square).
+        let grid = try ImageGrid(rows: [[barImage()]], scale: 413)
+        #expect(grid.width * grid.height <= PNG.maximumPixelCount)
+    }
 }

@@ -117,6 +117,23 @@ struct PNGTests {
         #expect(try folder.fileNames() == ["keep.png"])
     }
 
+    @Test("An image larger than the reader accepts is not written, so every file written reads back")
+    func tooLargeToReadBackIsNotWritten() throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        let url = folder.url.appendingPathComponent("big.png")
+        let original = patternedImage()
+        try PNG.write(original, to: url)
+        // 1 pixel over the limit as a single row: 402 MB of bytes, never drawn on.
+        let big = RGBImage(width: PNG.maximumPixelCount + 1, height: 1)
+        let error = try #require(throws: PNGError.self) { try PNG.write(big, to: url) }
+        #expect(error.description == "Cannot write big.png: the image has 134217729x1 pixels, "
+                + "more than the 134217728 a PNG may have here.")
+        #expect(throws: PNGError.self) { try PNG.encode(big) }
+        #expect(try PNG.read(from: url) == original)
+        #expect(try folder.fileNames() == ["big.png"])
+    }
+
     @Test("Writing onto the name of a folder fails and cleans up")
     func nameTakenByFolder() throws {
         let folder = try TemporaryFolder()
