@@ -183,14 +183,25 @@ public struct Experiment: Sendable {
         return Outcome(metrics: metrics, model: modelFile)
     }
 
+    /// Every file a run writes into its output folder, by name.
+    static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", ModelFile.defaultName,
+                                                "metrics.json", "evaluation.json", Checkpoint.fileName]
+
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
     /// write: once this run's files are written, those the earlier run's `metrics.json`
     /// shows it wrote and this run did not rewrite, and after a fresh run `evaluation.json`
     /// (it measured the earlier model); as soon as a fresh run without checkpoints has
     /// trained, the earlier run's checkpoint (`train --resume` would otherwise continue the
     /// earlier run over this one).
+    ///
+    /// Only the names a run ever writes are removed, and only regular files of them: the
+    /// earlier `metrics.json` may have been copied or edited, and a name read from it (its
+    /// `modelFile` could say `..`) must never reach outside the folder or into a folder.
     func removeEarlierRunsFiles(_ names: [String], from folder: OutputFolder) throws {
-        for name in names where FileManager.default.fileExists(atPath: folder.file(name).path) {
+        for name in names where Experiment.namesARunWrites.contains(name) {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder.file(name).path, isDirectory: &isFolder),
+                  !isFolder.boolValue else { continue }
             do {
                 try FileManager.default.removeItem(at: folder.file(name))
             } catch {

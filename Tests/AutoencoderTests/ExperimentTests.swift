@@ -123,6 +123,34 @@ import Testing
         #expect(exists("codes.csv"))
     }
 
+    /// An earlier run's metrics.json is only a hint: a `modelFile` edited to name the folder
+    /// above, the folder itself, a file beside it or a folder of the user's inside it removes
+    /// nothing (it used to remove each of them, recursively).
+    @Test(arguments: ["..", "", ".", "../victim.txt", "mydata", "mydata/", "/", "metrics.json/.."])
+    func anEditedMetricsFileRemovesNothingOfTheUsers(modelFile: String) throws {
+        let parent = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let folder = parent.appendingPathComponent("run")
+        let data = Fixtures.small(training: 128, test: 10)
+        var experiment = Experiment(name: "custom", model: ModelConfiguration(encoderWidths: [784, 4]),
+                                    training: TrainingConfiguration(epochs: 1, batchSize: 64))
+        _ = try experiment.run(on: data, writingTo: folder, log: { _ in })
+        let metricsURL = folder.appendingPathComponent("metrics.json")
+        var metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: metricsURL))
+        metrics.modelFile = modelFile
+        try JSONEncoder().encode(metrics).write(to: metricsURL)
+        try Data("victim".utf8).write(to: parent.appendingPathComponent("victim.txt"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("mydata"), withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: folder.appendingPathComponent("mydata/file"))
+
+        experiment.writesModelFile = false   // so that the earlier modelFile is stale
+        _ = try experiment.run(on: data, writingTo: folder, log: { _ in })
+        #expect(try Data(contentsOf: parent.appendingPathComponent("victim.txt")) == Data("victim".utf8))
+        #expect(try Data(contentsOf: folder.appendingPathComponent("mydata/file")) == Data("mine".utf8))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("metrics.json").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("reconstructions.png").path))
+    }
+
     /// Foundation says only "The operation could not be completed" when a folder cannot be
     /// created; the message names the obstacle.
     @Test func aFolderUnderAFileNamesTheFile() throws {
