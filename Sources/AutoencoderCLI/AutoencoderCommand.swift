@@ -50,9 +50,9 @@ struct OneLineError: Error, CustomStringConvertible {
     init?(_ error: any Error) {
         guard !String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") else { return nil }
         let sentence = String(describing: error)
-        let isControl = { (scalar: Unicode.Scalar) in scalar.properties.generalCategory == .control }
-        guard sentence.unicodeScalars.contains(where: isControl) else { return nil }
-        description = sentence.unicodeScalars.map { isControl($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
+        let escaped = escapingControlCharacters(in: sentence)
+        guard escaped != sentence else { return nil }
+        description = escaped
     }
 }
 

@@ -28,16 +28,24 @@ struct DemoCommand: ParsableCommand {
         let data = try dataOptions.load()
         let root = URL(fileURLWithPath: output)
         // Both folders are checked before the first run: a folder the second cannot write
-        // should not be found after the first has trained.
-        for preset in Preset.allCases { _ = try OutputFolder(root.appendingPathComponent(preset.rawValue)) }
+        // should not be found after the first has trained. Folders made by a check that then
+        // fails are removed again (only while empty).
+        let folders = [root] + Preset.allCases.map { root.appendingPathComponent($0.rawValue) }
+        let missing = folders.filter { !FileManager.default.fileExists(atPath: $0.path) }
+        do {
+            for folder in folders.dropFirst() { _ = try OutputFolder(folder) }
+        } catch {
+            for folder in missing.reversed() { rmdir(folder.path) }
+            throw error
+        }
         for preset in Preset.allCases {
             var experiment = Experiment(preset: preset)
             experiment.training.seed = seed
             experiment.training.epochs = epochs
-            print("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
-            try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue))
+            printLine("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
+            try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue), log: printLine)
         }
         let shown = output.hasSuffix("/") ? String(output.dropLast()) : output
-        print("Wrote \(shown)/autoencoder and \(shown)/encoder2d")
+        printLine("Wrote \(shown)/autoencoder and \(shown)/encoder2d")
     }
 }

@@ -40,7 +40,11 @@ struct EvaluateCommand: ParsableCommand {
         let file = try modelOptions.load()
         let data = try dataOptions.load()
         let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
-        printLine(report.table())
+        // The table is several lines; a line break in the file's text must not add one.
+        var shown = report
+        shown.preset = report.preset.map { escapingControlCharacters(in: $0) }
+        shown.modelFile = escapingControlCharacters(in: report.modelFile)
+        printLine(shown.table())
         try AtomicFileWriter.write(Array(try report.json().utf8), toPath: path)
         printLine("Wrote \(path)")
     }

@@ -54,6 +54,8 @@ struct InspectCommand: ParsableCommand {
             if value.count > 200 { value = String(value.prefix(197)) + "..." }
             lines.append("  \(key): \(value)")
         }
-        return lines.joined(separator: "\n")
+        // Each line is one line: text from the file (a preset, a metadata value) has its
+        // line breaks and other control characters escaped.
+        return lines.map { escapingControlCharacters(in: $0) }.joined(separator: "\n")
     }
 }

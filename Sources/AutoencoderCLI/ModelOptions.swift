@@ -107,8 +107,21 @@ func colorMap(named name: String) throws -> ColorMap {
     return map
 }
 
-/// Prints a line and flushes, so progress shows at once in a pipe or a log file.
+/// Prints a line (or several, separated by line breaks) and flushes, so progress shows at
+/// once in a pipe or a log file. Any other control character, which can only come from a
+/// file's text (a preset name in a model's metadata), is printed escaped (`\u{1B}`), so a
+/// file cannot send escape sequences to the terminal.
 func printLine(_ line: String) {
-    print(line)
+    print(escapingControlCharacters(in: line, keepingLineBreaks: true))
     fflush(nil)  // all output streams; `stdout` itself is not concurrency-safe to name in Swift 6
+}
+
+/// `text` with its control characters written as Swift escapes (`\n`, `\u{1B}`), except
+/// `\n` itself when `keepingLineBreaks`; `text` itself when there are none.
+func escapingControlCharacters(in text: String, keepingLineBreaks: Bool = false) -> String {
+    func isEscaped(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control && !(keepingLineBreaks && scalar == "\n")
+    }
+    guard text.unicodeScalars.contains(where: isEscaped) else { return text }
+    return text.unicodeScalars.map { isEscaped($0) ? $0.escaped(asASCII: true) : String($0) }.joined()
 }

@@ -278,6 +278,44 @@ enum TestData {
         #expect(result.status != 0)
         #expect(result.error == "Error: Cannot write to the output folder \(root.path)/encoder2d: it is a file, not a folder.\n")
         #expect(!result.output.contains("Epoch:"))
+        // The autoencoder's folder, made by the check, is not left behind empty; nor is a
+        // missing output folder made for the two.
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("autoencoder").path))
+        let inner = root.appendingPathComponent("new")
+        try FileManager.default.createDirectory(at: inner.appendingPathComponent("encoder2d"), withIntermediateDirectories: true)
+        try FileManager.default.removeItem(at: inner.appendingPathComponent("encoder2d"))
+        try Data("x".utf8).write(to: inner.appendingPathComponent("encoder2d"))
+        try FileManager.default.removeItem(at: inner.appendingPathComponent("encoder2d"))
+        try FileManager.default.removeItem(at: inner)
+        let deeper = root.appendingPathComponent("encoder2d/deeper")   // under the file: cannot be made
+        #expect(try Executable.run(["demo", "--data", TestData.smallFolder.path, "--epochs", "1", "--output", deeper.path]).status != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["encoder2d"])
+    }
+
+    /// `demo` prints each line as it happens, also into a pipe (it used to show everything
+    /// at the end): the first epoch's line arrives while the run is still going.
+    @Test func demoShowsProgressInAPipe() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = ["demo", "--data", TestData.smallFolder.path, "--epochs", "300", "--output", root.path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // SIGKILL: the test runner's blocked signals are inherited, SIGTERM may not end it.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) }; process.waitUntilExit() }
+        var received = ""
+        while !received.contains("Epoch: 0001") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            received += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(received.hasPrefix("== autoencoder: 784-256-128-256-784 ==\nEpoch: 0001 cost= "), "\(received)")
+        // Buffered, the first lines would come with a 4 KiB block of ~130 epoch lines.
+        #expect(!received.contains("Epoch: 0010"), "the lines came in a block: \(received.count) bytes")
+        #expect(process.isRunning, "the first lines came only when demo ended")
     }
 
     @Test func batchLargerThanTheDataIsRefused() throws {

@@ -46,6 +46,33 @@ import Testing
         #expect(result.error == "Error: The model file '\(file.path)' is invalid: its metadata says the format is "
                 + #"'swift-autoencoder\n\u{1B}[31mred', not 'swift-autoencoder'."# + "\n")
     }
+
+    /// Normal output quoting a file's text is escaped too: `inspect` printed a preset name
+    /// holding an escape sequence and a line break raw.
+    @Test func inspectEscapesAModelsControlCharacters() throws {
+        let folder = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("preset.safetensors")
+        let model = try ModelFile.read(from: URL(fileURLWithPath: ModelFixtures.path("wide.safetensors")))
+        var metadata = try model.metadata()
+        metadata["preset"] = "evil\u{1B}[31mred\nline"
+        try SafeTensors.write(model.tensors(), metadata: metadata, to: file)
+        let result = try Executable.run(["inspect", "--model", file.path])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.contains("\nPreset: " + #"evil\u{1B}[31mred\nline"# + "\n"), "\(result.output)")
+        #expect(!result.output.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+        let evaluation = try Executable.run(["evaluate", "--model", file.path, "--data", TestData.smallFolder.path,
+                                             "--no-baselines", "--output", folder.appendingPathComponent("e.json").path])
+        #expect(evaluation.status == 0, "\(evaluation.error)")
+        #expect(evaluation.output.contains(#"(evil\u{1B}[31mred\nline, 784-16)"#), "\(evaluation.output)")
+        #expect(!evaluation.output.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" })
+    }
+
+    @Test func escapingKeepsLineBreaksWhenAsked() {
+        #expect(escapingControlCharacters(in: "a\tb\nc\u{7}") == #"a\tb\nc\u{07}"#)
+        #expect(escapingControlCharacters(in: "a\tb\nc", keepingLineBreaks: true) == "a\\tb\nc")
+        #expect(escapingControlCharacters(in: "plain ünïcode") == "plain ünïcode")
+    }
 }
 
 /// `OptionNamedError`: the library names its settings, the command its options.
