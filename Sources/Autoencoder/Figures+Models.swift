@@ -12,8 +12,22 @@ extension Figures {
             (start..<min(start + columns, images.rows)).map { Array(images.row($0)) }
         }
         return try ImageGrid(rows: rows, imageWidth: shape.columns, imageHeight: shape.rows, scale: scale,
-                             gap: 2, margin: 6, colorMap: colorMap).render()
+                             gap: imageGridGap, margin: imageGridMargin, colorMap: colorMap).render()
     }
+
+    /// Throws the error ``imageGrid(_:shape:columns:scale:colorMap:)`` would throw for `count`
+    /// images too many or too large to draw, before they are made.
+    public static func checkImageGrid(count: Int, shape: ModelFile.ImageShape, columns: Int = 10, scale: Int = 2) throws {
+        let columns = max(1, columns)
+        if let problem = ImageGrid.sizeProblem(rows: (count + columns - 1) / columns, columns: min(count, columns),
+                                               imageWidth: shape.columns, imageHeight: shape.rows, scale: scale,
+                                               gap: imageGridGap, margin: imageGridMargin) {
+            throw PictureInputError(problem)
+        }
+    }
+
+    private static let imageGridGap = 2
+    private static let imageGridMargin = 6
 
     /// The codes of an `size × size` sweep over a 2-D code box, row by row from the top:
     /// the first coordinate grows to the right, the second grows upwards (as on a plot).

@@ -96,6 +96,7 @@ struct DecodeCommand: ParsableCommand {
             guard let box = try parsedRange() ?? file.codeRange else {
                 throw CommandError("The model '\(modelOptions.model)' records no code range; give the sweep's box with --range low,high.")
             }
+            try Figures.checkImageGrid(count: grid * grid, shape: shape, columns: grid)
             let images = file.model.decode(Figures.sweepCodes(size: grid, range: box))
             try Self.checkFinite(images, codes: "the sweep's codes", model: modelOptions.model)
             image = try Figures.imageGrid(images, shape: shape, columns: grid, colorMap: map)
@@ -111,6 +112,7 @@ struct DecodeCommand: ParsableCommand {
         }
         guard all.rows > 0 else { throw CommandError("'\(path)' holds no codes.") }
         let count = min(all.rows, limit)
+        try Figures.checkImageGrid(count: count, shape: shape, columns: columns)
         let selected = Matrix(rows: count, columns: all.columns, storage: Array(all.storage[0..<(count * all.columns)]))
         let images = file.model.decode(selected)
         try Self.checkFinite(images, codes: "the codes in '\(path)'", model: modelOptions.model)

@@ -94,15 +94,29 @@ public struct ImageGrid: Sendable {
         self.scaling = scaling
         self.rowTitles = rowTitles
         self.background = background
+        if let problem = ImageGrid.sizeProblem(rows: rows.count, columns: columnCount, imageWidth: imageWidth,
+                                               imageHeight: imageHeight, scale: scale, gap: gap, margin: margin,
+                                               titleWidth: titleColumnWidth) {
+            throw PictureInputError(problem)
+        }
+    }
+
+    /// Why a grid of `rows` x `columns` images of these sizes would be too large for a PNG
+    /// (more than ``PNG/maximumPixelCount`` pixels, or a side over ``PNG/maximumSide``), or
+    /// `nil`; so that a caller can refuse before making the images. Row titles are not
+    /// counted unless `titleWidth` (their column's width in pixels) is given.
+    public static func sizeProblem(rows: Int, columns: Int, imageWidth: Int, imageHeight: Int, scale: Int,
+                                   gap: Int, margin: Int, titleWidth: Int = 0) -> String? {
         // Counted in Double so that absurd sizes cannot overflow before they are refused.
-        let columns = Double(columnCount), rowCount = Double(rows.count)
-        let figureWidth = 2 * Double(margin) + Double(titleColumnWidth)
-            + columns * Double(imageWidth) * Double(scale) + (columns - 1) * Double(gap)
-        let figureHeight = 2 * Double(margin) + rowCount * Double(imageHeight) * Double(scale) + (rowCount - 1) * Double(gap)
-        guard figureWidth * figureHeight <= Double(PNG.maximumPixelCount) else {
-            throw PictureInputError("An image grid of \(rows.count)x\(columnCount) images of \(imageWidth)x\(imageHeight) pixels "
-                + "at scale \(scale) would have \(figureWidth.formatted)x\(figureHeight.formatted) pixels, more than "
-                + "the \(PNG.maximumPixelCount) a PNG may have here; draw fewer or smaller images.")
+        let width = 2 * Double(margin) + Double(titleWidth)
+            + Double(columns) * Double(imageWidth) * Double(scale) + Double(columns - 1) * Double(gap)
+        let height = 2 * Double(margin) + Double(rows) * Double(imageHeight) * Double(scale) + Double(rows - 1) * Double(gap)
+        let limit = width * height > Double(PNG.maximumPixelCount)
+            ? "more than the \(PNG.maximumPixelCount) a PNG may have here"
+            : max(width, height) > Double(PNG.maximumSide) ? "a side longer than the \(PNG.maximumSide) a PNG may have" : nil
+        return limit.map {
+            "An image grid of \(rows)x\(columns) images of \(imageWidth)x\(imageHeight) pixels at scale \(scale) "
+                + "would have \(width.formatted)x\(height.formatted) pixels, \($0); draw fewer or smaller images."
         }
     }
 

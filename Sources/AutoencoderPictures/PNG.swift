@@ -45,15 +45,22 @@ public enum PNG {
     /// make the reader allocate terabytes; the writer keeps to the same limit, so that every
     /// file it writes reads back.
     public static let maximumPixelCount = 1 << 27
+    /// The longest side a PNG may have: libpng's own limit on reading and writing
+    /// (`PNG_USER_WIDTH_MAX` and `PNG_USER_HEIGHT_MAX`), 1,000,000 pixels.
+    public static let maximumSide = 1_000_000
     /// How many bytes deflate can expand one compressed byte into at most (a 258-byte match
     /// coded in 2 bits).
     static let deflateMaximumRatio = 1032
 
     /// Why `image` is too large to write, or `nil`.
     static func sizeProblem(_ image: RGBImage) -> String? {
-        image.width * image.height > maximumPixelCount
-            ? "the image has \(image.width)x\(image.height) pixels, more than the \(maximumPixelCount) a PNG may have here"
-            : nil
+        if image.width * image.height > maximumPixelCount {
+            "the image has \(image.width)x\(image.height) pixels, more than the \(maximumPixelCount) a PNG may have here"
+        } else if max(image.width, image.height) > maximumSide {
+            "the image is \(image.width)x\(image.height) pixels, a side longer than the \(maximumSide) a PNG may have"
+        } else {
+            nil
+        }
     }
 
     /// Writes `image` as an RGB PNG file at `url`, replacing any file already there.

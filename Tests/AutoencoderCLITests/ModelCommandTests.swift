@@ -258,7 +258,23 @@ enum ModelFixtures {
                 + "[2, 784] but its architecture needs [100000, 784].\n")
     }
 
-    /// A .npy file of no codes, or of codes 0 wide, is refused as a CSV file of none is.
+    /// A picture libpng cannot write (a side over 1,000,000 pixels) is refused before any
+    /// code is decoded, in one sentence (it used to fail at the end: "libpng failed (Invalid
+    /// IHDR data)").
+    @Test func aDecodedColumnTooTallForPNGIsRefusedFirst() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let codes = out.appendingPathComponent("codes.npy")
+        try NPY.write([Float](repeating: 0.5, count: 2 * 20_000), shape: [20_000, 2], to: codes)
+        let result = try Executable.run(["decode", "--model", ModelFixtures.path("e2d.safetensors"), "--codes", codes.path,
+                                         "--limit", "20000", "--columns", "1", "--output", "tall.png"], in: out)
+        #expect(result.status == 1)
+        #expect(result.error == "Error: An image grid of 20000x1 images of 28x28 pixels at scale 2 would have 68x1160010 "
+                + "pixels, a side longer than the 1000000 a PNG may have; draw fewer or smaller images.\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["codes.npy"])
+    }
+
+
     @Test(arguments: [[0, 2], [3, 0], [0, 0]])
     func emptyNPYCodesAreRefused(shape: [Int]) throws {
         let out = TestData.temporaryFolder()

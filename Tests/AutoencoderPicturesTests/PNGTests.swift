@@ -130,6 +130,9 @@ struct PNGTests {
         #expect(error.description == "Cannot write big.png: the image has 134217729x1 pixels, "
                 + "more than the 134217728 a PNG may have here.")
         #expect(throws: PNGError.self) { try PNG.encode(big) }
+        let tall = RGBImage(width: 1, height: PNG.maximumSide + 1)
+        let side = try #require(throws: PNGError.self) { try PNG.write(tall, to: url) }
+        #expect(side.description == "Cannot write big.png: the image is 1x1000001 pixels, a side longer than the 1000000 a PNG may have.")
         #expect(try PNG.read(from: url) == original)
         #expect(try folder.fileNames() == ["big.png"])
     }
