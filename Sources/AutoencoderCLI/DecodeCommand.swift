@@ -77,9 +77,7 @@ struct DecodeCommand: ParsableCommand {
     /// Refuses decoded images with NaN or infinite pixels, which would be drawn as if they
     /// were dark: codes far outside what the model was trained on can overflow its layers.
     static func checkFinite(_ images: Matrix, codes: String, model: String) throws {
-        guard images.storage.allSatisfy(\.isFinite) else {
-            throw CommandError("The decoder of '\(model)' gives NaN or infinite pixels for \(codes); they are too far from the codes it was trained on.")
-        }
+        try requireFinite(images, "The decoder of '\(model)' gives NaN or infinite pixels for \(codes); they are too far from the codes it was trained on.")
     }
 
     func run() throws {

@@ -20,6 +20,13 @@ struct CommandError: Error, CustomStringConvertible, LocalizedError {
     var errorDescription: String? { description }
 }
 
+/// Throws `sentence` when `values`, a model's output, hold NaN or infinite values: a model
+/// whose weights are finite can still overflow on some inputs, and what it made then must
+/// not be written or drawn as if it were a result.
+func requireFinite(_ values: Matrix, _ sentence: @autoclosure () -> String) throws {
+    guard values.storage.allSatisfy(\.isFinite) else { throw CommandError(sentence()) }
+}
+
 /// Images to work on: `--input FILE`, or else the test set of the `--data` folder.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(

@@ -61,6 +61,8 @@ struct ReconstructCommand: ParsableCommand {
         let originals = Matrix(rows: chosen.count, columns: input.images.columns,
                                storage: chosen.flatMap { input.images.row($0) })
         let outputs = file.model.reconstruct(originals)
+        try requireFinite(outputs, "The model '\(modelOptions.model)' gives NaN or infinite pixels reconstructing \(input.name); "
+                          + "its weights are too large for these images.")
         let image = try ImageGrid(
             rows: [(0..<originals.rows).map { Array(originals.row($0)) }, (0..<outputs.rows).map { Array(outputs.row($0)) }],
             imageWidth: shape.columns, imageHeight: shape.rows, scale: 3, colorMap: colorMap(named: colormap)).render()

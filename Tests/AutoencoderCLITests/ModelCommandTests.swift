@@ -258,6 +258,35 @@ enum ModelFixtures {
                 + "[2, 784] but its architecture needs [100000, 784].\n")
     }
 
+    /// A model whose finite weights overflow on real images (linear, every weight 1e37) gets
+    /// one sentence from every command that uses its output, and nothing is written: `encode`
+    /// wrote infinite codes, `reconstruct` drew NaN as yellow and `evaluate` reported an
+    /// infinite error, each with exit status 0.
+    @Test func aModelThatOverflowsIsRefusedByEveryCommand() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let configuration = ModelConfiguration(encoderWidths: [784, 2], activation: .linear, codeActivation: .linear)
+        let count = 2 * 784 + 2 + 784 * 2 + 784   // two dense layers' weights and biases
+        let model = try AutoencoderModel(configuration: configuration, parameters: [Float](repeating: 1e37, count: count))
+        let file = out.appendingPathComponent("overflow.safetensors")
+        try ModelFile(model: model, imageShape: .init(rows: 28, columns: 28)).write(to: file)
+        let images = ModelFixtures.testImages, data = TestData.smallFolder.path
+        let cases: [([String], String)] = [
+            (["encode", "--input", images, "--output", "c.npy"],
+             "The encoder of '\(file.path)' gives NaN or infinite codes for '\(images)'; its weights are too large for these images."),
+            (["reconstruct", "--input", images, "--output", "r.png"],
+             "The model '\(file.path)' gives NaN or infinite pixels reconstructing '\(images)'; its weights are too large for these images."),
+            (["evaluate", "--data", data, "--no-baselines", "--output", "e.json"],
+             "The model '\(file.path)' gives NaN or infinite pixels reconstructing the test set; its weights are too large for these images."),
+        ]
+        for (arguments, sentence) in cases {
+            let result = try Executable.run([arguments[0], "--model", file.path] + arguments.dropFirst(), in: out)
+            #expect(result.status == 1)
+            #expect(result.error == "Error: \(sentence)\n")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["overflow.safetensors"])
+    }
+
     /// A picture libpng cannot write (a side over 1,000,000 pixels) is refused before any
     /// code is decoded, in one sentence (it used to fail at the end: "libpng failed (Invalid
     /// IHDR data)").
