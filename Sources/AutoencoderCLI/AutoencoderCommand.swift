@@ -24,7 +24,11 @@ public struct AutoencoderCommand: ParsableCommand {
     /// come first, whatever the environment.)
     public static func main() {
         do {
-            var command = try parseAsRoot(joiningNegativeListValues(Array(CommandLine.arguments.dropFirst())))
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            var command = try parseAsRoot(joiningNegativeListValues(arguments))
+            if let option = optionGivenAnEmptyValue(in: arguments) {
+                throw ValidationError("\(option) must not be empty.")
+            }
             // Only our subcommands run kernels; `--help` parses to ArgumentParser's own command.
             let isSubcommand = configuration.subcommands.contains { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }
             if isSubcommand,
@@ -94,6 +98,19 @@ func joiningNegativeListValues(_ arguments: [String]) -> [String] {
         }
     }
     return result
+}
+
+/// The first option given an empty value (`--output ""`), or `nil`. No option of the tools
+/// takes an empty value, and an empty path would otherwise mean the current folder to some
+/// commands and "not given" to others. (ArgumentParser itself refuses `--output=`.)
+func optionGivenAnEmptyValue(in arguments: [String]) -> String? {
+    for (index, argument) in arguments.enumerated() {
+        if argument == "--" { return nil }
+        if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count, arguments[index + 1].isEmpty {
+            return argument
+        }
+    }
+    return nil
 }
 
 /// An environment variable with a value the tools cannot use.

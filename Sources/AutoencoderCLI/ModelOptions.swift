@@ -74,6 +74,9 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
     let folder = url.deletingLastPathComponent().path
     let subject = option.map { "\($0) '\(path)'" } ?? "The default output '\(path)'"
     let hint = option == nil ? "; choose another with --output" : ""
+    guard !path.hasSuffix("/") else {
+        throw CommandError("\(subject) cannot be written: it ends in /, so it names a folder, not a file\(hint).")
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
         throw CommandError("\(subject) cannot be written: the folder \(folder) does not exist\(hint).")

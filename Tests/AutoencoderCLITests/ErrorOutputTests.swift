@@ -25,6 +25,21 @@ import Testing
     }
 }
 
+/// `optionGivenAnEmptyValue`: an empty value is refused whatever the option.
+@Suite struct EmptyOptionValueTests {
+    @Test(arguments: [
+        (["train", "--output", ""], "--output"),
+        (["encode", "--model", "m", "--input", "", "--output", ""], "--input"),
+        (["train", "--output", "run"], nil),
+        (["train", "--output=a=b"], nil),
+        (["evaluate", "--no-baselines"], nil),
+        (["train", "--", "--output", ""], nil),
+    ] as [([String], String?)])
+    func findsTheOption(_ arguments: [String], _ option: String?) {
+        #expect(optionGivenAnEmptyValue(in: arguments) == option)
+    }
+}
+
 /// `OneLineError`: text from a file cannot break an error message over lines or reach the
 /// terminal as escape sequences.
 @Suite struct OneLineErrorTests {

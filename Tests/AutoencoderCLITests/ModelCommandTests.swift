@@ -90,6 +90,14 @@ enum ModelFixtures {
 
     /// Each bad input: exit status non-zero and one line on stderr, `Error: <sentence>`.
     @Test(arguments: [
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>/new/"],
+         "--output '<out>/new/' cannot be written: it ends in /, so it names a folder, not a file."),
+        (["encode", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>/c.npy/"],
+         "--output '<out>/c.npy/' cannot be written: it ends in /, so it names a folder, not a file."),
+        (["evaluate", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>/e.json/"],
+         "--output '<out>/e.json/' cannot be written: it ends in /, so it names a folder, not a file."),
+        (["train", "--data", "<data>", "--epochs", "1", "--output", ""], "--output must not be empty."),
+        (["encode", "--model", "e2d.safetensors", "--input", "", "--output", "<out>/c.npy"], "--input must not be empty."),
         (["decode", "--model", "e2d.safetensors", "--codes", "<wide-codes>"],
          "'<wide-codes>' holds codes of width 16 but the code of the model '<e2d>' is 2 wide."),
         (["encode", "--model", "tiny.safetensors", "--input", "<images>", "--output", "<out>/c.npy"],
