@@ -47,7 +47,7 @@ public struct ImageFile: Sendable {
     /// from memory by `IDXReader.read(bytes:named:as:)`); `path` names the file in errors.
     static func images(idx array: IDXArray, path: String) throws -> ImageFile {
         guard array.dimensions.count == 2 || array.dimensions.count == 3 else {
-            throw ArrayFileError("'\(path)' holds an IDX array of \(array.dimensions.count) dimensions; images must have 2 ([n, width]) or 3 ([n, rows, columns]).")
+            throw ArrayFileError("'\(path)' holds an IDX array of \(array.dimensions.count) dimension\(array.dimensions.count == 1 ? "" : "s"); images must have 2 ([n, width]) or 3 ([n, rows, columns]).")
         }
         let count = array.dimensions[0]
         let width = array.dimensions.dropFirst().reduce(1, *)

@@ -28,6 +28,9 @@ struct ReconstructCommand: ParsableCommand {
         guard !parts.isEmpty else { return nil }
         return try parts.map { part in
             guard let index = Int(part) else {
+                if !part.isEmpty, part.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                    throw ValidationError("--indices \(part) is too large to be an image's index.")
+                }
                 throw ValidationError("--indices must be whole numbers such as 0,1,2, not '\(part)'.")
             }
             guard index >= 0 else { throw ValidationError("--indices must not be negative, not \(index).") }
@@ -51,7 +54,7 @@ struct ReconstructCommand: ParsableCommand {
         // Images of the model's size are drawn at that size; the same pixels in another
         // shape (a [n, 16, 49] array of 28 x 28 images) would draw as nonsense.
         if let given = input.shape, let recorded = file.imageShape, given != recorded {
-            throw CommandError("\(input.name) holds images of \(given.text) but the model '\(modelOptions.model)' was trained on \(recorded.text) images.")
+            throw CommandError("\(input.name.prefix(1).uppercased() + input.name.dropFirst()) holds images of \(given.text) but the model '\(modelOptions.model)' was trained on \(recorded.text) images.")
         }
         let shape = try input.shape ?? file.drawingShape()
         let chosen = try parsedIndices() ?? Array(0..<min(10, input.images.rows))

@@ -89,8 +89,8 @@ public struct IDXError: Error, Sendable, Equatable, CustomStringConvertible, Loc
                 + " but only \(actual) byte\(actual == 1 ? "" : "s") follow\(actual == 1 ? "s" : "")\(cut)."
         case .trailingBytes(let dimensions, let count, let lowerBound):
             let amount = lowerBound ? "at least \(count)" : "\(count)"
-            return "\(name) has \(amount) unexpected byte\(count == 1 ? "" : "s") after the"
-                + " \(kind.describe(dimensions)) its header declares."
+            return "\(name) has \(amount) unexpected byte\(count == 1 ? "" : "s") after"
+                + " \(kind.describeDefinite(dimensions)) its header declares."
         case .corruptGzip(let message):
             return "\(name) is not a valid gzip stream: zlib reports \"\(message)\"."
         case .gzipCut:

@@ -28,10 +28,22 @@ public struct IDXKind: Sendable, Equatable {
     /// Describes a declared shape in this kind's words: "60000 images of 28x28", "10000 labels",
     /// or "a 2x3x4 array" when the kind has no fixed rank.
     func describe(_ dimensions: [Int]) -> String {
-        guard dimensionCount != nil, let first = dimensions.first else {
-            return "a " + (dimensions.isEmpty ? "scalar" : dimensions.map(String.init).joined(separator: "x"))
-                + " array"
-        }
+        guard dimensionCount != nil, dimensions.first != nil else { return "a " + describeArray(dimensions) }
+        return describeCounted(dimensions)
+    }
+
+    /// The same, after "the": "the 3x28x28 array", "the 5 labels".
+    func describeDefinite(_ dimensions: [Int]) -> String {
+        guard dimensionCount != nil, dimensions.first != nil else { return "the " + describeArray(dimensions) }
+        return "the " + describeCounted(dimensions)
+    }
+
+    private func describeArray(_ dimensions: [Int]) -> String {
+        (dimensions.isEmpty ? "scalar" : dimensions.map(String.init).joined(separator: "x")) + " array"
+    }
+
+    private func describeCounted(_ dimensions: [Int]) -> String {
+        let first = dimensions[0]
         let rest = dimensions.dropFirst()
         if rest.isEmpty { return "\(first) \(noun)" }
         return "\(first) \(noun) of " + rest.map(String.init).joined(separator: "x")

@@ -110,6 +110,10 @@ enum ModelFixtures {
          "--indices 50 is out of range: the test set has 50 images (indices 0 to 49)."),
         (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "x"],
          "--indices must be whole numbers such as 0,1,2, not 'x'."),
+        (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "99999999999999999999"],
+         "--indices 99999999999999999999 is too large to be an image's index."),
+        (["encode", "--model", "e2d.safetensors", "--input", "<labels>", "--output", "<out>/c.npy"],
+         "'<labels>' holds an IDX array of 1 dimension; images must have 2 ([n, width]) or 3 ([n, rows, columns])."),
         (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "-1"],
          "--indices must not be negative, not -1."),
         (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--indices", "2", "-3", "4", "--colormap", "gray"],
@@ -230,7 +234,7 @@ enum ModelFixtures {
             "<no-images>": noImages.path, "<bad-csv>": badCSV.path, "<latin1-csv>": latin1CSV.path,
             "<copy>": copy.path, "<out-name>": out.lastPathComponent, "<codes-named-npy>": imagesNpy.path,
             "<too-bright>": tooBright.path, "<data-copy>": dataCopy.path, "<link>": link.path, "<typo-csv>": typoCSV.path,
-            "<reshaped>": reshaped.path,
+            "<reshaped>": reshaped.path, "<labels>": TestData.smallFolder.appendingPathComponent("t10k-labels-idx1-ubyte.gz").path,
         ]
         func fill(_ text: String) -> String {
             substitutions.reduce(text) { $0.replacingOccurrences(of: $1.key, with: $1.value) }

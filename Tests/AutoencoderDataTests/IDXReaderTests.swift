@@ -128,6 +128,8 @@ struct IDXReaderTests {
         let failure = try readError(compressed ? try gzipped(bytes) : bytes, name: name, kind: .labels)
         #expect(failure?.reason == .trailingBytes(dimensions: [5], count: 7, countIsLowerBound: false))
         #expect(failure?.description == "\(name) has 7 unexpected bytes after the 5 labels its header declares.")
+        let array = try readError(bytes, name: "any.idx", kind: .anyArray)
+        #expect(array?.description == "any.idx has 7 unexpected bytes after the 5 array its header declares.")
     }
 
     @Test("a file that does not start with two zero bytes is not IDX")
