@@ -96,14 +96,17 @@ public enum PNG {
         header.width = UInt32(image.width)
         header.height = UInt32(image.height)
         header.format = formatRGB
+        errno = 0
         let written = image.bytes.withUnsafeBytes { pixels in
             png_image_write_to_stdio(&header, file, 0, pixels.baseAddress, 0, nil)
         }
+        let writeCode = errno
         let libpngMessage = message(of: &header)
         png_image_free(&header)
         var problem: String? = nil
         if written == 0 {
-            problem = "libpng failed (\(libpngMessage))"
+            // libpng says only "Write Error" when the file's write failed: say why.
+            problem = ferror(file) != 0 && writeCode != 0 ? diskProblem(writeCode) : "libpng failed (\(libpngMessage))"
         } else if fflush(file) != 0 || ferror(file) != 0 {
             problem = diskProblem(errno)
         } else if fsync(descriptor) != 0 {

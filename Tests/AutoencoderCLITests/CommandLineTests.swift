@@ -269,6 +269,25 @@ enum TestData {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("run").path).sorted() == names)
     }
 
+    /// The same for a picture: libpng's "Write Error" is told as the system's reason, and the
+    /// earlier picture stays.
+    @Test func aFailedPictureWriteSaysWhy() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let model = ModelFixtures.path("e2d.safetensors")
+        let arguments = ["reconstruct", "--model", model, "--data", TestData.smallFolder.path, "--output", "r.png"]
+        #expect(try Executable.run(arguments, in: root).status == 0)
+        let before = try Data(contentsOf: root.appendingPathComponent("r.png"))
+        // 4 KiB at most per file; the picture needs about 20 KB.
+        let result = try Executable.run(["-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"", Executable.url.path]
+                                        + arguments + ["--indices", "5,6,7"],
+                                        in: root, program: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 1)
+        #expect(result.error == "Error: Cannot write r.png: file too large (errno \(EFBIG)).\n")
+        #expect(try Data(contentsOf: root.appendingPathComponent("r.png")) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["r.png"])
+    }
+
     /// `demo` checks both presets' folders before training either.
     @Test func demoChecksBothFoldersFirst() throws {
         let root = TestData.temporaryFolder()
