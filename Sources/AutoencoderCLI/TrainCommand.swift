@@ -2,9 +2,20 @@ import ArgumentParser
 import Autoencoder
 import Foundation
 
-extension Preset: ExpressibleByArgument {}
-extension Activation: ExpressibleByArgument {}
-extension Initializer: ExpressibleByArgument {}
+extension Preset: CaseInsensitiveArgument {}
+extension Activation: CaseInsensitiveArgument {}
+extension Initializer: CaseInsensitiveArgument {}
+
+/// A choice among named cases, read whatever its letters' case (`--activation ReLU`), as
+/// `--colormap` is.
+protocol CaseInsensitiveArgument: ExpressibleByArgument, CaseIterable, RawRepresentable<String> {}
+
+extension CaseInsensitiveArgument {
+    public init?(argument: String) {
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == argument.lowercased() }) else { return nil }
+        self = match
+    }
+}
 
 /// A number option that keeps the text it was given, so that a message can quote it.
 struct TypedNumber: ExpressibleByArgument {
@@ -13,7 +24,7 @@ struct TypedNumber: ExpressibleByArgument {
     /// The text as typed.
     let text: String
 
-    init?(argument: String) {
+    public init?(argument: String) {
         guard let value = Float(argument) else { return nil }
         self.value = value
         self.text = argument

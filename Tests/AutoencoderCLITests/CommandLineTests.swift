@@ -103,6 +103,19 @@ enum TestData {
                 == "--output-activation cannot be combined with --resume, which takes every setting from the checkpoint.")
     }
 
+    /// Named choices are read whatever their case, as --colormap is.
+    @Test func choicesIgnoreCase() throws {
+        let command = try #require(try AutoencoderCommand.parseAsRoot([
+            "train", "--preset", "Encoder2D", "--activation", "ReLU", "--code-activation", "LINEAR",
+            "--init", "Glorot-Uniform", "--bias-init", "Zeros", "--colormap", "Gray",
+        ]) as? TrainCommand)
+        let experiment = try command.experiment()
+        #expect(experiment.model.activation == .relu && experiment.model.codeActivation == .linear)
+        #expect(experiment.model.weightInitializer == .glorotUniform && experiment.model.biasInitializer == .zeros)
+        #expect(experiment.model.encoderWidths == [784, 128, 64, 10, 2])
+        #expect(Self.message(["train", "--activation", "relux"])?.hasPrefix("The value 'relux' is invalid for '--activation") == true)
+    }
+
     @Test func everyHyperparameterCanBeOverridden() throws {
         let command = try #require(try AutoencoderCommand.parseAsRoot([
             "train", "--epochs", "3", "--batch-size", "100", "--learning-rate", "0.001", "--seed", "7",
