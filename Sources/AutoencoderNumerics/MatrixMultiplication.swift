@@ -26,14 +26,14 @@ public enum MatrixMultiplication {
 
     /// The backend the rules above pick for a given `AUTOENCODER_BLAS` value.
     public static func choose(requested: String?) -> any MatrixMultiplier {
-        switch requested {
-        case "builtin", "none":
+        switch Request(requested) {
+        case .builtIn:
             return BuiltInMatrixMultiplier()
-        case "cblas", "blas":
+        case .anyCBLAS:
             return CBLASMatrixMultiplier.load() ?? BuiltInMatrixMultiplier()
-        case let library? where !library.isEmpty:
+        case let .library(library):
             return CBLASMatrixMultiplier(library: library) ?? BuiltInMatrixMultiplier()
-        default:
+        case .automatic:
             let builtIn = BuiltInMatrixMultiplier()
             if builtIn.kernel != .portable { return builtIn }
             return CBLASMatrixMultiplier.load() ?? builtIn
@@ -47,16 +47,32 @@ public enum MatrixMultiplication {
     public static func environmentProblem(
         _ value: String? = getenv("AUTOENCODER_BLAS").map { String(cString: $0) }
     ) -> String? {
-        switch value {
-        case nil, "", "builtin", "none":
+        switch Request(value) {
+        case .automatic, .builtIn:
             return nil
-        case "cblas", "blas":
+        case .anyCBLAS:
             guard CBLASMatrixMultiplier.load() == nil else { return nil }
             return "AUTOENCODER_BLAS=\(value!) asks for a CBLAS library, but none of "
                 + CBLASMatrixMultiplier.candidateLibraries.joined(separator: ", ") + " loads and provides cblas_sgemm."
-        case let library?:
+        case let .library(library):
             guard CBLASMatrixMultiplier(library: library) == nil else { return nil }
             return "AUTOENCODER_BLAS names \(library), which could not be loaded or has no cblas_sgemm."
+        }
+    }
+
+    /// What an `AUTOENCODER_BLAS` value asks for: its keywords are read whatever their case
+    /// (`BUILTIN`), a library's name or path as written.
+    private enum Request {
+        case automatic, builtIn, anyCBLAS
+        case library(String)
+
+        init(_ value: String?) {
+            switch value?.lowercased() {
+            case nil, "": self = .automatic
+            case "builtin", "none": self = .builtIn
+            case "cblas", "blas": self = .anyCBLAS
+            default: self = .library(value!)
+            }
         }
     }
 }

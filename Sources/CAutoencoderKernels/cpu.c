@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 ae_isa ae_cpu_isa(void) {
 #if defined(__x86_64__)
@@ -17,9 +18,10 @@ ae_isa ae_cpu_isa(void) {
 
 int ae_isa_named(const char *name) {
     if (name == NULL) return -1;
-    if (strcmp(name, "avx512") == 0) return AE_ISA_AVX512;
-    if (strcmp(name, "avx2") == 0) return AE_ISA_AVX2_FMA;
-    if (strcmp(name, "baseline") == 0) return AE_ISA_BASELINE;
+    // Whatever the case of the letters, as the tools read their named options.
+    if (strcasecmp(name, "avx512") == 0) return AE_ISA_AVX512;
+    if (strcasecmp(name, "avx2") == 0) return AE_ISA_AVX2_FMA;
+    if (strcasecmp(name, "baseline") == 0) return AE_ISA_BASELINE;
     return -1;
 }
 

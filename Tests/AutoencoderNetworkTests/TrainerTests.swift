@@ -143,7 +143,8 @@ import Testing
                 == "AUTOENCODER_BLAS names libdoes-not-exist.so, which could not be loaded or has no cblas_sgemm.")
         #expect(MatrixMultiplication.environmentProblem("libc.so.6")
                 == "AUTOENCODER_BLAS names libc.so.6, which could not be loaded or has no cblas_sgemm.")
-        for fine in [nil, "", "builtin", "none"] { #expect(MatrixMultiplication.environmentProblem(fine) == nil) }
+        for fine in [nil, "", "builtin", "none", "BUILTIN", "None"] { #expect(MatrixMultiplication.environmentProblem(fine) == nil) }
+        #expect(MatrixMultiplication.choose(requested: "BuiltIn") is BuiltInMatrixMultiplier)
         if CBLASMatrixMultiplier.load() != nil {
             #expect(MatrixMultiplication.environmentProblem("cblas") == nil)
             #expect(MatrixMultiplication.environmentProblem("libopenblas.so.0") == nil)
