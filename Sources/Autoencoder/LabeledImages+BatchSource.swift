@@ -18,9 +18,10 @@ extension LabeledImages: BatchSource {
         return Matrix(rows: range.count, columns: pixelsPerImage, storage: normalizedImages(in: range))
     }
 
-    /// `transform` applied to the images as matrices (``matrix(_:)``) `chunkSize` at a
-    /// time, the results stacked: memory stays bounded however many images there are.
+    /// `transform` applied to the images as matrices (``matrix(_:)``) `chunkSize` (at least
+    /// 1) at a time, the results stacked: memory stays bounded however many images there are.
     public func mapInChunks(of chunkSize: Int = 2000, _ transform: (Matrix) -> Matrix) -> Matrix {
+        precondition(chunkSize >= 1, "The chunk size must be at least 1, not \(chunkSize).")
         var storage: [Float] = []
         var columns = 0
         var start = 0

@@ -19,6 +19,7 @@ public enum NearestNeighbors {
         precondition(queries.columns == references.columns, "Queries and references differ in width.")
         precondition(labels.count == references.rows, "One label per reference is needed.")
         precondition(k >= 1 && k <= references.rows, "k must be between 1 and the number of references.")
+        precondition(blockSize >= 1, "The block size must be at least 1, not \(blockSize).")
         let width = references.columns
         let referenceCount = references.rows
         let candidates = min(k + 8, referenceCount)

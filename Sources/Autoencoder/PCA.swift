@@ -36,6 +36,7 @@ public struct PCA: Sendable {
     ) -> PCA {
         precondition(count > 0 && width > 0, "PCA needs at least one sample of positive width.")
         precondition(components >= 1 && components <= width, "PCA keeps between 1 and \(width) components.")
+        precondition(blockSize >= 1, "The block size must be at least 1, not \(blockSize).")
         // The mean, in Double.
         var sum = [Double](repeating: 0, count: width)
         var start = 0

@@ -11,7 +11,8 @@ public enum Reduction: String, Sendable, Codable {
 /// A function comparing a batch of predictions with their targets.
 public protocol Loss: Sendable {
     /// Returns the loss of `prediction` against `target` and, when `gradient` is given,
-    /// writes `∂loss/∂prediction` into it.
+    /// writes `∂loss/∂prediction` into it. The three must have one shape; an empty batch
+    /// has the loss 0.
     func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float
 }
 
@@ -29,6 +30,10 @@ public struct MeanSquaredError: Loss, Equatable {
     public func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float {
         precondition(prediction.rows == target.rows && prediction.columns == target.columns,
                      "Prediction and target shapes disagree.")
+        precondition(gradient.map { $0.rows == prediction.rows && $0.columns == prediction.columns } ?? true,
+                     "The gradient's shape differs from the prediction's.")
+        // No elements: no error (as AutoencoderModel.meanSquaredError), not 0/0.
+        guard prediction.count > 0 else { return 0 }
         let scale: Float = reduction == .mean ? 1 / Float(prediction.count) : 1
         let sum = ElementwiseKernels.squaredErrorAndGradient(
             prediction: prediction.base, target: target.base, count: prediction.count,

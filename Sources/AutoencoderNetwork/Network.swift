@@ -9,8 +9,14 @@ import AutoencoderNumerics
 public struct Network: Sendable {
     /// The layers, input side first.
     public let layers: [any Layer]
-    /// Every parameter of every layer, layer after layer.
-    public var parameters: [Float]
+    /// Every parameter of every layer, layer after layer. Its length is fixed by the layers
+    /// (``parameterCount``); assigning an array of another length is a programming error.
+    public var parameters: [Float] {
+        didSet {
+            precondition(parameters.count == parameterOffsets.last!,
+                         "The network needs \(parameterOffsets.last!) parameters, not \(parameters.count).")
+        }
+    }
     /// Where each layer's parameters start in ``parameters``; the last entry is their total count.
     public let parameterOffsets: [Int]
 
@@ -80,7 +86,7 @@ public struct Network: Sendable {
     /// The width of the network's output rows.
     public var outputWidth: Int { layers.last!.outputWidth }
     /// The total number of scalar parameters.
-    public var parameterCount: Int { parameters.count }
+    public var parameterCount: Int { parameterOffsets.last! }
 
     /// The values of one parameter tensor of one layer, outermost dimension first.
     public func tensor(layer: Int, named name: String) -> [Float]? {
@@ -93,14 +99,15 @@ public struct Network: Sendable {
     }
 
     /// Runs layers `range` on `input` (whose width must be the first of those layers'
-    /// input width), `chunkSize` rows at a time so memory stays bounded, and returns
-    /// the last layer's output.
+    /// input width), `chunkSize` (at least 1) rows at a time so memory stays bounded, and
+    /// returns the last layer's output.
     public func apply(
         _ input: Matrix, layers range: Range<Int>? = nil, chunkSize: Int = 1024,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
     ) -> Matrix {
         let range = range ?? 0..<layers.count
         precondition(!range.isEmpty, "At least one layer must be applied.")
+        precondition(chunkSize >= 1, "The chunk size must be at least 1, not \(chunkSize).")
         precondition(input.columns == layers[range.lowerBound].inputWidth,
                      "The input has \(input.columns) columns but the layer takes \(layers[range.lowerBound].inputWidth).")
         let outputWidth = layers[range.upperBound - 1].outputWidth

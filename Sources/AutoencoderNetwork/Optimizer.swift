@@ -82,6 +82,7 @@ public struct SGD: Optimizer, Equatable {
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
     ) -> Bool {
+        precondition(parameters.count == gradients.count, "Parameters and gradients differ in length.")
         guard ElementwiseKernels.allFinite(gradients.baseAddress!, count: gradients.count) else { return false }
         OptimizerKernels.gradientDescent(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!,
                                          count: parameters.count, learningRate: learningRate)

@@ -28,6 +28,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case batchSize(Int, sampleCount: Int)
     /// The data's width differs from the network's input width.
     case dataWidth(Int, networkWidth: Int)
+    /// The network's output is not as wide as its input, so it cannot reproduce its input.
+    case notAnAutoencoder(outputWidth: Int, inputWidth: Int)
     /// A batch of the data itself holds NaN or infinite values.
     case nonFiniteData(epoch: Int, batch: Int)
 
@@ -41,6 +43,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "The batch size \(size) must be between 1 and the number of training samples (\(count))."
         case let .dataWidth(width, networkWidth):
             "The data has \(width) features per sample but the network takes \(networkWidth)."
+        case let .notAnAutoencoder(outputWidth, inputWidth):
+            "The network gives \(outputWidth) values per sample but takes \(inputWidth); it must give back its input's width to be trained as an autoencoder."
         case let .nonFiniteData(epoch, batch):
             "The training data holds NaN or infinite values (found in batch \(batch) of epoch \(epoch))."
         }
@@ -87,7 +91,9 @@ public final class Trainer {
     /// The first layer when it is dense and skips zeros, with room for its transposed weight.
     private let sparseFirstLayer: (layer: Dense, transposedWeight: UnsafeMutablePointer<Float>)?
 
-    /// Creates a trainer for `network`.
+    /// Creates a trainer for `network`, which ``trainEpoch(on:)`` trains to reproduce its
+    /// input. `batchSize` must be at least 1 (a programming error otherwise, unlike a batch
+    /// larger than the data, which ``trainEpoch(on:)`` throws as ``TrainingError/batchSize(_:sampleCount:)``).
     public init(
         network: Network, optimizer: any Optimizer, loss: any Loss = MeanSquaredError(),
         batchSize: Int, generator: RandomGenerator,
@@ -121,6 +127,9 @@ public final class Trainer {
     public func trainEpoch(on data: some BatchSource) throws -> EpochReport {
         guard data.width == network.inputWidth else {
             throw TrainingError.dataWidth(data.width, networkWidth: network.inputWidth)
+        }
+        guard network.outputWidth == network.inputWidth else {
+            throw TrainingError.notAnAutoencoder(outputWidth: network.outputWidth, inputWidth: network.inputWidth)
         }
         guard batchSize <= data.count else { throw TrainingError.batchSize(batchSize, sampleCount: data.count) }
         let epoch = completedEpochs + 1

@@ -21,6 +21,7 @@ public struct Matrix: Sendable, Equatable {
 
     /// Creates a `rows × columns` matrix from its elements in row-major order.
     public init(rows: Int, columns: Int, storage: [Float]) {
+        precondition(rows >= 0 && columns >= 0, "A matrix cannot be \(rows)x\(columns).")
         precondition(storage.count == rows * columns,
                      "A \(rows)x\(columns) matrix needs \(rows * columns) values, not \(storage.count).")
         self.rows = rows

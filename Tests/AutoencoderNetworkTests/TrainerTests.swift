@@ -106,6 +106,52 @@ import Testing
         #expect(throws: TrainingError.dataWidth(21, networkWidth: 20)) { try trainer.trainEpoch(on: data) }
     }
 
+    /// A network that does not give back its input's width is refused by a throw, not a trap.
+    @Test func aNetworkThatIsNotAnAutoencoderIsRejected() throws {
+        var g = RandomGenerator(seed: 1)
+        let network = try Network(layers: [Dense(4, 2, activation: .sigmoid)], generator: &g)
+        let trainer = Trainer(network: network, optimizer: SGD(learningRate: 0.1), batchSize: 2, generator: g)
+        #expect(throws: TrainingError.notAnAutoencoder(outputWidth: 2, inputWidth: 4)) {
+            try trainer.trainEpoch(on: Matrix(rows: 4, columns: 4, repeating: 0.5))
+        }
+    }
+
+    /// Sizes the library cannot work with stop the program with a message (exit tests, each
+    /// in a child process) instead of reading past a buffer or looping for ever.
+    @Test func misuseStopsWithAMessage() async {
+        await #expect(processExitsWith: .failure) {   // it used to segfault when used
+            var g = RandomGenerator(seed: 1)
+            var network = try Network(layers: [Dense(3, 4, activation: .relu)], generator: &g)
+            network.parameters = [1, 2, 3]
+        }
+        await #expect(processExitsWith: .failure) {   // it read past the gradients
+            var parameters: [Float] = [1, 2, 3, 4]
+            var sgd = SGD(learningRate: 1)
+            _ = parameters.withUnsafeMutableBufferPointer { p in [Float(1)].withUnsafeBufferPointer { sgd.update(p, along: $0) } }
+        }
+        await #expect(processExitsWith: .failure) {   // it wrote past the gradient
+            let prediction = Matrix(rows: 2, columns: 3, repeating: 1), target = Matrix(rows: 2, columns: 3, repeating: 0)
+            var buffer = [Float](repeating: -7, count: 10)
+            buffer.withUnsafeMutableBufferPointer { b in
+                prediction.withView { p in target.withView { t in
+                    _ = MeanSquaredError()(p, t, gradient: MutableMatrixView(b.baseAddress!, rows: 2, columns: 2))
+                } }
+            }
+        }
+        await #expect(processExitsWith: .failure) {   // it looped for ever
+            var g = RandomGenerator(seed: 1)
+            let network = try Network(layers: [Dense(3, 4, activation: .relu)], generator: &g)
+            _ = network.apply(Matrix(rows: 2, columns: 3), chunkSize: 0)
+        }
+        await #expect(processExitsWith: .failure) { _ = Matrix(rows: -1, columns: -1, storage: [5]) }
+    }
+
+    @Test func anEmptyBatchHasNoLoss() {
+        let empty = Matrix(rows: 0, columns: 3)
+        let loss = empty.withView { p in empty.withView { t in MeanSquaredError()(p, t, gradient: nil) } }
+        #expect(loss == 0)
+    }
+
     @Test func blasAndBuiltInTrainAlike() throws {
         guard let blas = CBLASMatrixMultiplier.load() else { return }
         let data = Self.data()

@@ -249,4 +249,16 @@ import Testing
             model.network = other.network
         }
     }
+
+    /// A block or chunk size of 0 stops with a message; each used to loop for ever.
+    @Test func aZeroBlockSizeStops() async {
+        await #expect(processExitsWith: .failure) { _ = Fixtures.small(training: 10, test: 2).test.mapInChunks(of: 0) { $0 } }
+        await #expect(processExitsWith: .failure) {
+            let m = Matrix(rows: 4, columns: 2, repeating: 1)
+            _ = NearestNeighbors.classify(queries: m, references: m, labels: [0, 1, 2, 3], k: 1, blockSize: 0)
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = PCA.fit(count: 4, width: 2, components: 1, rows: { Matrix(rows: $0.count, columns: 2, repeating: 1) }, blockSize: 0)
+        }
+    }
 }
