@@ -148,10 +148,22 @@ public struct Checkpoint: Sendable {
         return String(hash, radix: 16)
     }
 
-    /// Writes the checkpoint to `url` atomically.
+    /// Writes the checkpoint to `url` atomically, after checking that ``read(from:)`` will
+    /// take what is written (otherwise ``CheckpointError`` or ``ModelFileError``, and nothing
+    /// is written).
     public func write(to url: URL) throws {
         let (tensors, metadata) = try contents()
-        try SafeTensors.write(tensors, metadata: metadata, to: url)
+        let bytes = try SafeTensors.encode(tensors, metadata: metadata)
+        do {
+            _ = try Self.read(SafeTensorsFile(bytes: bytes, file: url.path))
+        } catch var error as CheckpointError {
+            error.isWrite = true
+            throw error
+        } catch var error as ModelFileError {
+            error.isWrite = true
+            throw error
+        }
+        try AtomicFileWriter.write(bytes, toPath: url.path)
     }
 
     /// The tensors and metadata entries of the checkpoint's file.
@@ -271,15 +283,22 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
     public let file: String
     /// Why, as the end of a sentence.
     public let reason: String
+    /// Whether the checkpoint was being written (and was not, as it could not have been
+    /// read back) rather than read.
+    public var isWrite: Bool
 
     /// Creates the error.
-    public init(file: String, reason: String) {
+    public init(file: String, reason: String, isWrite: Bool = false) {
         self.file = file
         self.reason = reason
+        self.isWrite = isWrite
     }
 
     /// One sentence naming the checkpoint and the problem.
-    public var description: String { "Cannot resume from the checkpoint '\(file)': \(reason)." }
+    public var description: String {
+        isWrite ? "Cannot write the checkpoint '\(file)', which could not be read back: \(reason)."
+            : "Cannot resume from the checkpoint '\(file)': \(reason)."
+    }
     /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
 }

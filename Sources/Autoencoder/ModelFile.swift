@@ -47,7 +47,8 @@ public struct ModelFile: Sendable {
     public var imageShape: ImageShape?
     /// The code range the `decode --grid` sweep covers, if recorded.
     public var codeRange: CodeRange?
-    /// Every metadata entry of the file, as read (or as it will be written).
+    /// Every metadata entry of the file, as read. Writing keeps the entries this format does
+    /// not define (another tool's notes) and writes its own from the properties above.
     public private(set) var rawMetadata: [String: String] = [:]
     /// The file the model was read from; `nil` for one made in memory.
     public private(set) var path: String?
@@ -136,9 +137,16 @@ public struct ModelFile: Sendable {
 
     // MARK: Writing
 
-    /// The metadata entries written with the model.
+    /// The metadata entries this format defines: written from the properties, never carried
+    /// over from a file read (a property set to `nil` drops its entry). `checkpoint` is a
+    /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
+    static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
+                                                   "training", "epochs_completed", "image_shape", "code_range", "checkpoint"]
+
+    /// The metadata entries written with the model: those of ``rawMetadata`` this format
+    /// does not define, and the format's own from the properties.
     public func metadata() throws -> [String: String] {
-        var entries = rawMetadata
+        var entries = rawMetadata.filter { !Self.definedMetadataKeys.contains($0.key) }
         entries["format"] = Self.formatName
         entries["format_version"] = Self.formatVersion
         entries["architecture"] = try Self.json(model.configuration)
@@ -151,9 +159,19 @@ public struct ModelFile: Sendable {
         return entries
     }
 
-    /// Writes the model to `url` atomically (temporary file, fsync, rename).
+    /// Writes the model to `url` atomically (temporary file, fsync, rename), after checking
+    /// that ``read(from:)`` will take what is written: a property that does not fit the model
+    /// (a code range of another width, an image shape of other pixels, a NaN parameter) throws
+    /// ``ModelFileError`` and nothing is written.
     public func write(to url: URL) throws {
-        try SafeTensors.write(tensors(), metadata: metadata(), to: url)
+        let bytes = try SafeTensors.encode(tensors(), metadata: metadata())
+        do {
+            _ = try ModelFile(safetensors: SafeTensorsFile(bytes: bytes, file: url.path))
+        } catch var error as ModelFileError {
+            error.isWrite = true
+            throw error
+        }
+        try AtomicFileWriter.write(bytes, toPath: url.path)
     }
 
     static func json(_ value: some Encodable) throws -> String {
@@ -354,11 +372,15 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
     public let file: String
     /// What is wrong.
     public let problem: Problem
+    /// Whether the file was being written (and was not, as it could not have been read back)
+    /// rather than read.
+    public var isWrite: Bool
 
     /// Creates the error.
-    public init(file: String, problem: Problem) {
+    public init(file: String, problem: Problem, isWrite: Bool = false) {
         self.file = file
         self.problem = problem
+        self.isWrite = isWrite
     }
 
     /// One sentence naming the file and the problem.
@@ -398,7 +420,8 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .imageShapeMismatch(shape, inputWidth):
             reason = "its image_shape \(shape) does not have the \(inputWidth) pixels its architecture takes"
         }
-        return "The model file '\(file)' is invalid: \(reason)."
+        return isWrite ? "Cannot write the model file '\(file)', which could not be read back: \(reason)."
+            : "The model file '\(file)' is invalid: \(reason)."
     }
 
     /// The same sentence, for Foundation's `localizedDescription`.

@@ -246,6 +246,59 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         let plain = folder.appendingPathComponent("model.safetensors")
         try ModelFile(model: model).write(to: plain)
         #expect(throws: CheckpointError.self) { try Checkpoint.read(from: plain) }
+        // A model read from a checkpoint and written is a model file, not a broken checkpoint.
+        let fromCheckpoint = folder.appendingPathComponent("from-checkpoint.safetensors")
+        try ModelFile.read(from: url).write(to: fromCheckpoint)
+        #expect(try ModelFile.read(from: fromCheckpoint).rawMetadata["checkpoint"] == nil)
+        #expect(throws: CheckpointError.self) { try Checkpoint.read(from: fromCheckpoint) }
+        // A checkpoint that could not be read back is not written.
+        let unreadable = Checkpoint(experiment: experiment, parameters: model.network.parameters, optimizer: adam,
+                                    generator: generator, reports: [], trainingSamples: 100, trainingFingerprint: "abc")
+        let refused = folder.appendingPathComponent("refused.safetensors")
+        #expect(throws: CheckpointError(file: refused.path, reason: "its epoch 0 does not fit its 0 reports and 10 epochs",
+                                        isWrite: true)) { try unreadable.write(to: refused) }
+        #expect(!FileManager.default.fileExists(atPath: refused.path))
+    }
+
+    /// A model file read, changed and written says what its properties say now: an entry
+    /// cleared is gone, and an entry that no longer fits the model is refused before
+    /// anything is written (a code range of another width used to be written, then refused
+    /// when read); entries this format does not define are kept.
+    @Test func writeSaysWhatThePropertiesSayAndOnlyWhatReadsBack() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("m.safetensors")
+        let model = try randomModel()
+        var metadata = try ModelFile(model: model, preset: "encoder2d", training: TrainingConfiguration(), epochsCompleted: 10,
+                                     imageShape: .init(rows: 28, columns: 28), codeRange: .init(low: [-1, -1], high: [1, 1]))
+            .metadata()
+        metadata["note"] = "kept"
+        try SafeTensors.write(ModelFile(model: model).tensors(), metadata: metadata, to: url)
+
+        var file = try ModelFile.read(from: url)
+        (file.preset, file.training, file.epochsCompleted, file.imageShape, file.codeRange) = (nil, nil, nil, nil, nil)
+        try file.write(to: url)
+        let cleared = try ModelFile.read(from: url)
+        #expect(cleared.preset == nil && cleared.training == nil && cleared.epochsCompleted == nil)
+        #expect(cleared.imageShape == nil && cleared.codeRange == nil)
+        #expect(cleared.rawMetadata["note"] == "kept")
+
+        let before = try Data(contentsOf: url)
+        func refusal(_ change: (inout ModelFile) -> Void) -> String? {
+            var changed = try! ModelFile.read(from: url)
+            change(&changed)
+            do { try changed.write(to: url); return nil } catch { return "\(error)".replacingOccurrences(of: url.path, with: "F") }
+        }
+        let prefix = "Cannot write the model file 'F', which could not be read back: "
+        #expect(refusal { $0.codeRange = .init(low: [-1, -1, -1], high: [1, 1, 1]) }
+                == prefix + #"its metadata entry 'code_range' has the invalid value '{"high":[1,1,1],"low":[-1,-1,-1]}'."#)
+        #expect(refusal { $0.imageShape = .init(rows: 3, columns: 3) }
+                == prefix + "its image_shape [3, 3] does not have the 784 pixels its architecture takes.")
+        #expect(refusal { $0.epochsCompleted = -1 } == prefix + "its metadata entry 'epochs_completed' has the invalid value '-1'.")
+        #expect(refusal { $0.training = TrainingConfiguration(epochs: 0) }?.hasPrefix(prefix + "its metadata entry 'training'") == true)
+        #expect(refusal { $0.model.network.parameters[0] = .nan } == prefix + "tensor 'encoder.0.weight' holds NaN or infinite values.")
+        #expect(try Data(contentsOf: url) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["m.safetensors"])
     }
 
     @Test func checkpointingDoesNotChangeTheRunAndResumeOnOtherDataIsRefused() throws {
