@@ -142,8 +142,16 @@ public enum CodeFile {
     }
 
     /// Writes `codes` to `path` (`.npy` or `.csv`; the CSV gets a header `code_1,…` and a
-    /// `label` column when `labels` are given), atomically.
+    /// `label` column when `labels`, one per code, are given), atomically. Throws
+    /// ``ArrayFileError`` for another number of labels, or for NaN or infinite codes, which
+    /// ``read(_:)`` would refuse.
     public static func write(_ codes: Matrix, labels: [UInt8]? = nil, to path: String) throws {
+        if let labels, labels.count != codes.rows {
+            throw ArrayFileError("Cannot write the codes file '\(path)': there are \(labels.count) labels for \(codes.rows) codes.")
+        }
+        guard codes.storage.allSatisfy(\.isFinite) else {
+            throw ArrayFileError("Cannot write the codes file '\(path)': the codes hold NaN or infinite values.")
+        }
         let url = URL(fileURLWithPath: path)
         switch url.pathExtension.lowercased() {
         case "npy":

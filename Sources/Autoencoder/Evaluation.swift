@@ -140,11 +140,18 @@ extension ModelFile {
         }
     }
 
-    /// Evaluates the model on `data` (see ``EvaluationReport``).
+    /// Evaluates the model on `data` (see ``EvaluationReport``), with `k` (at least 1) nearest
+    /// training codes voting for each test image's label.
+    ///
+    /// Throws ``InputSizeError`` for images of another size than the model takes, and
+    /// ``ConfigurationError`` for a `k` below 1 or a training or test set without images.
     public func evaluate(
         on data: MNIST, k: Int = 5, baselines: Bool = true,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
     ) throws -> EvaluationReport {
+        guard k >= 1 else { throw ConfigurationError.neighborCount(k) }
+        guard data.training.count > 0 else { throw ConfigurationError.noTrainingSamples }
+        guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
         try checkInputWidth(data.test.pixelsPerImage, data: "the test set",
                             shape: "\(data.test.rows)x\(data.test.columns)")
         let configuration = model.configuration

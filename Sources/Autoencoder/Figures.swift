@@ -2,13 +2,23 @@ import Foundation
 
 /// The pictures a run draws, composed from the picture module's building blocks.
 public enum Figures {
-    /// The tutorial's figure: the first `count` images of `images` on top, their
-    /// reconstructions by `model` below, each digit drawn at 3x (84 px).
+    /// The tutorial's figure: the first `count` images of `images` (or those at `indices`) on
+    /// top, their reconstructions by `model` below, each digit drawn at 3x (84 px).
+    ///
+    /// Throws `PictureInputError` for an index outside `images`, images of another size than
+    /// the model takes, or no image to draw.
     public static func reconstructions(
         of model: AutoencoderModel, images: LabeledImages, indices: [Int]? = nil, count: Int = 10,
         colorMap: ColorMap = .viridis
     ) throws -> RGBImage {
         let indices = indices ?? Array(0..<min(count, images.count))
+        if let index = indices.first(where: { !(0..<images.count).contains($0) }) {
+            throw PictureInputError("Image \(index) cannot be drawn: there are \(images.count) images (indices 0 to \(images.count - 1)).")
+        }
+        guard images.pixelsPerImage == model.configuration.inputWidth else {
+            throw PictureInputError("The model takes \(model.configuration.inputWidth) values per image but the images have "
+                                    + "\(images.pixelsPerImage) (\(images.rows)x\(images.columns)).")
+        }
         let originals = Matrix(rows: indices.count, columns: images.pixelsPerImage,
                                storage: indices.flatMap { images.matrix($0..<($0 + 1)).storage })
         let outputs = model.reconstruct(originals)

@@ -155,6 +155,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case noTestSamples
     /// Test images of another size than the training images (`[rows, columns]` each).
     case testImageSize(test: [Int], training: [Int])
+    /// A number of nearest neighbours (an evaluation's `k`) below 1.
+    case neighborCount(Int)
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
     /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
@@ -184,6 +186,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case let .testImageSize(test, training):
             "The test images are \(test.map(String.init).joined(separator: "x")) but the training images "
                 + "\(training.map(String.init).joined(separator: "x")); both sets must have one image size."
+        case let .neighborCount(k):
+            "The number of nearest neighbours that vote must be at least 1, not \(k)."
         }
     }
 

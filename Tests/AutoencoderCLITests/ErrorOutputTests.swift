@@ -104,6 +104,7 @@ import Testing
         (.batchSize(513, sampleCount: 512), "--batch-size must be between 1 and the 512 training images, not 513."),
         (.batchSize(-5, sampleCount: nil), "--batch-size must be at least 1, not -5."),
         (.learningRate(-1), "--learning-rate must be a positive number, not -1.0."),
+        (.neighborCount(0), "--k must be between 1 and 1000, not 0."),
     ])
     func namesTheOption(_ error: ConfigurationError, _ sentence: String) {
         #expect(OptionNamedError(error)?.description == sentence)
