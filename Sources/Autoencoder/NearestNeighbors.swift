@@ -5,7 +5,10 @@
 /// matrix product (`‖q‖²` is the same for every reference, so it does not change the order),
 /// after subtracting the references' mean from both sides to keep the numbers small. The
 /// `k + 8` best candidates of each query are then re-ranked by their exact squared distance in
-/// `Double`, so rounding in the product cannot change the result.
+/// `Double`, so rounding in the product changes the result only when more than 8 other
+/// references come within its rounding error (about 1e-7 of the squared norms) of the `k`-th
+/// nearest: codes whose clusters lie far from their mean and close together within (points
+/// ±1 apart around ±10000) can then get another neighbour than exact arithmetic would give.
 ///
 /// Ties: neighbours at equal distance are ordered by reference index (lower first). The vote
 /// goes to the label with the most of the `k` neighbours; when several labels have that many,
