@@ -44,6 +44,9 @@ public struct Checkpoint: Sendable {
     /// (AVX-512)`), when recorded: a run resumed with another one differs from an
     /// uninterrupted run in rounding, and says so.
     public var backend: String?
+    /// The file the checkpoint was read from; `nil` for one made in memory. Messages about
+    /// resuming name it (else the run's `checkpoint.safetensors`).
+    public internal(set) var path: String?
 
     /// The number of epochs completed.
     public var completedEpochs: Int { reports.count }
@@ -269,11 +272,13 @@ public struct Checkpoint: Sendable {
                                     colorMap: colorMap)
         experiment.checkpointEvery = state.checkpointEvery
         experiment.dataFolder = state.dataFolder
-        return Checkpoint(
+        var checkpoint = Checkpoint(
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,
             trainingSamples: state.trainingSamples, trainingFingerprint: state.trainingFingerprint,
             imageShape: modelFile.imageShape, backend: state.backend)
+        checkpoint.path = file.file
+        return checkpoint
     }
 }
 

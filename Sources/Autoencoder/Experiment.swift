@@ -88,7 +88,7 @@ public struct Experiment: Sendable {
         let needsFingerprint = checkpoint != nil || checkpointEvery != nil
         let fingerprint = needsFingerprint ? Checkpoint.fingerprint(of: data.training) : ""
         if let checkpoint {
-            let file = output.appendingPathComponent(Checkpoint.fileName).path
+            let file = checkpoint.path ?? output.appendingPathComponent(Checkpoint.fileName).path
             guard checkpoint.experiment.model == model, checkpoint.experiment.training == training else {
                 throw CheckpointError(file: file, reason: "it was made for another architecture or other training settings")
             }
@@ -112,7 +112,8 @@ public struct Experiment: Sendable {
                               batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier)
             trainer.completedEpochs = checkpoint.completedEpochs
             reports = checkpoint.reports
-            log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from \(Checkpoint.fileName)")
+            log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from "
+                + (checkpoint.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? Checkpoint.fileName))
             if let earlier = checkpoint.backend, earlier != multiplier.name {
                 log("Note: epochs 1-\(checkpoint.completedEpochs) ran with \(earlier) and the rest run with \(multiplier.name), "
                     + "so the weights will differ in rounding from an uninterrupted run.")

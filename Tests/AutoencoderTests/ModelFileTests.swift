@@ -333,6 +333,17 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(throws: CheckpointError.self) {
             try experiment.run(on: other, writingTo: saved, resumingFrom: checkpoint, log: { _ in })
         }
+        // Messages name the checkpoint that was read, wherever it is.
+        let kept = saved.appendingPathComponent("kept-epoch3.safetensors")
+        try FileManager.default.copyItem(at: saved.appendingPathComponent(Checkpoint.fileName), to: kept)
+        let copy = try Checkpoint.read(from: kept)
+        let error = #expect(throws: CheckpointError.self) {
+            try experiment.run(on: other, writingTo: plain, resumingFrom: copy, log: { _ in })
+        }
+        #expect(error?.file == kept.path)
+        var lines: [String] = []
+        try copy.experiment.run(on: data, writingTo: plain, resumingFrom: copy, log: { lines.append($0) })
+        #expect(lines.first == "Resuming after epoch 3 of 3 from kept-epoch3.safetensors")
         experiment.checkpointEvery = 0
         #expect(throws: CheckpointIntervalError.self) { try experiment.run(on: data, writingTo: plain, log: { _ in }) }
     }
