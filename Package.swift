@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
-        .target(name: "AutoencoderData", dependencies: ["CZlib", "CAutoencoderKernels"]),
+        .target(name: "AutoencoderData", dependencies: ["CZlib", "CAutoencoderKernels", "AutoencoderSerialization"]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
         .target(name: "AutoencoderSerialization"),
         .target(name: "Autoencoder", dependencies: [

@@ -38,7 +38,8 @@ case "$target" in
         ;;
     idx)
         sources=("$root"/Sources/AutoencoderData/*.swift)
-        with_kernels=1   # AutoencoderData also imports the C kernels (batch conversion)
+        with_kernels=1   # AutoencoderData also imports the C kernels (batch conversion) and
+                         # AutoencoderSerialization (atomic writes)
         ;;
     png)
         sources=("$root"/Sources/AutoencoderPictures/*.swift)
@@ -60,7 +61,7 @@ esac
 # their sources and this script are unchanged since the last build.
 build_dependencies() {
     local modules="$work/modules" kernels="$root/Sources/CAutoencoderKernels"
-    local swift_modules=(AutoencoderNumerics AutoencoderNetwork AutoencoderData AutoencoderPictures AutoencoderSerialization)
+    local swift_modules=(AutoencoderNumerics AutoencoderNetwork AutoencoderSerialization AutoencoderData AutoencoderPictures)
     local stamp file module log="$work/build-modules.log"
     stamp=$( (cat "${BASH_SOURCE[0]}"; find "$kernels" "${swift_modules[@]/#/$root/Sources/}" -type f | sort | xargs cat) | sha256sum)
     [[ -f "$modules/stamp" && "$(cat "$modules/stamp")" == "$stamp" ]] && return
@@ -95,7 +96,8 @@ if [[ -n ${with_dependencies:-} ]]; then
     flags=("${dependency_flags[@]}" -package-name swift_autoencoder "$work/modules"/*.o -lz -lpng16)
 elif [[ -n ${with_kernels:-} ]]; then
     build_dependencies
-    flags=(-I "$work/modules/CAutoencoderKernels" -I "$root/Sources/CZlib" "$work/modules"/kernel-*.o -lz)
+    flags=(-I "$work/modules" -I "$work/modules/CAutoencoderKernels" -I "$root/Sources/CZlib" -package-name swift_autoencoder
+           "$work/modules"/kernel-*.o "$work/modules/AutoencoderSerialization.o" -lz)
 fi
 echo "building $target ..." >&2
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$target" \

@@ -1,3 +1,4 @@
+import AutoencoderSerialization
 import CZlib
 import Foundation
 
@@ -17,38 +18,45 @@ public enum IDXWriter {
         return bytes
     }
 
-    /// Writes `array` to `path` as an IDX file, gzip-compressed when `compressed` is true.
+    /// Writes `array` to `path` as an IDX file, gzip-compressed when `compressed` is true,
+    /// atomically (temporary file, fsync, rename: a failed write leaves any earlier file).
     ///
-    /// - Throws: ``IDXError`` with reason ``IDXError/Reason/unwritable(_:)`` if the file cannot be written.
+    /// - Throws: ``IDXError`` with reason ``IDXError/Reason/unwritable(_:)`` if the file cannot
+    ///   be written, saying why in the system's words.
     public static func write(_ array: IDXArray, to path: String, compressed: Bool = false) throws {
-        let bytes = encode(array)
-        if compressed {
-            try writeGzip(bytes, to: path)
-        } else {
-            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-                throw IDXError(path: path, kind: .anyArray, reason: .unwritable("the file could not be created"))
-            }
+        let bytes = compressed ? try gzip(encode(array), path: path) : encode(array)
+        do {
+            try AtomicFileWriter.write(bytes, toPath: path)
+        } catch let error as FileAccessError {
+            throw IDXError(path: path, kind: .anyArray,
+                           reason: .unwritable("\(systemMessage(error.code)) (while \(error.step.rawValue))"))
         }
     }
 
-    /// Compresses `bytes` into a gzip file at `path` with zlib's `gzwrite`.
-    private static func writeGzip(_ bytes: [UInt8], to path: String) throws {
-        func failure(_ why: String) -> IDXError {
-            IDXError(path: path, kind: .anyArray, reason: .unwritable(why))
+    /// `bytes` as one gzip member, compressed in memory with zlib (`deflateInit2_` with
+    /// `windowBits` 31 writes the gzip header and trailer).
+    static func gzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+        var stream = z_stream()
+        guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
+                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw IDXError(path: path, kind: .anyArray, reason: .unwritable("zlib could not start compressing"))
         }
-        guard let file = gzopen(path, "wb") else { throw failure(systemMessage(errno)) }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let chunk = min(buffer.count - written, 1 << 30)
-                let result = gzwrite(file, buffer.baseAddress! + written, UInt32(chunk))
-                if result <= 0 { return false }
-                written += Int(result)
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
+        var input = bytes
+        let status = input.withUnsafeMutableBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                stream.next_in = source.baseAddress
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = destination.baseAddress
+                stream.avail_out = UInt32(destination.count)
+                return deflate(&stream, Z_FINISH)
             }
-            return true
         }
-        let closed = gzclose(file)
-        guard ok else { throw failure("gzwrite failed after \(written) bytes") }
-        guard closed == Z_OK else { throw failure("gzclose failed (zlib error \(closed))") }
+        guard status == Z_STREAM_END else {
+            throw IDXError(path: path, kind: .anyArray, reason: .unwritable("zlib failed to compress (error \(status))"))
+        }
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
     }
 }

@@ -35,6 +35,21 @@ struct IDXReaderTests {
         }
     }
 
+    @Test("a failed write says why, raw or gzip alike, and leaves the earlier file", arguments: [false, true])
+    func failedWrite(compressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let missing = directory.file("missing/labels")
+        let error = #expect(throws: IDXError.self) { try IDXWriter.write(labels, to: missing, compressed: compressed) }
+        #expect(error?.description == "labels could not be written: No such file or directory (while creating its temporary file).")
+        // A folder where the file should go: the earlier contents of the folder stay.
+        let taken = directory.file("taken")
+        try FileManager.default.createDirectory(atPath: taken + "/inside", withIntermediateDirectories: true)
+        #expect(throws: IDXError.self) { try IDXWriter.write(labels, to: taken, compressed: compressed) }
+        #expect(FileManager.default.fileExists(atPath: taken + "/inside"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.file("")).sorted() == ["taken"])
+    }
+
     @Test("gzip from the system's gzip reads, whatever the file is named")
     func gzipDetectedByMagicNotName() throws {
         let directory = try TemporaryDirectory()
