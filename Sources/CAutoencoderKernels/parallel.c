@@ -12,6 +12,7 @@
 // Only then do they sleep on the condition variables.
 
 #include "ae_parallel.h"
+#include "thread_scratch.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -25,6 +26,7 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t work_available;
     pthread_cond_t batch_finished;
+    pthread_cond_t worker_ready;            // a new worker has its buffers and is waiting for work
     pthread_mutex_t in_use;                 // held by the one caller whose batch runs on the pool
     ae_task task;                           // the current batch: task(context, index)
     void *context;
@@ -33,9 +35,10 @@ static struct {
     int finished;                           // problems done                         } so always atomic
     int sleepers;                           // workers waiting on work_available
     int workers;                            // worker threads started so far
+    int ready;                              // of those, how many have their buffers
 } ae_pool = {
-    PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0,
+    PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
+    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
 #define AE_LOAD(field) __atomic_load_n(&ae_pool.field, __ATOMIC_ACQUIRE)
@@ -89,6 +92,13 @@ static void ae_pool_drain(void) {
 
 static void *ae_worker_main(void *unused) {
     (void)unused;
+    // The packing buffers first, while the thread that started this one waits: a worker
+    // that first multiplies some steps later must not allocate inside a training step.
+    ae_sgemm_prepare_thread();
+    pthread_mutex_lock(&ae_pool.lock);
+    ae_pool.ready++;
+    pthread_cond_broadcast(&ae_pool.worker_ready);
+    pthread_mutex_unlock(&ae_pool.lock);
     for (;;) {
         if (!ae_spin_until(ae_work_available, AE_WORKER_SPIN_NS)) {
             pthread_mutex_lock(&ae_pool.lock);
@@ -124,6 +134,7 @@ void ae_parallel_for(int count, ae_task task, void *context) {
         pthread_detach(thread);
         ae_pool.workers++;
     }
+    while (ae_pool.ready < ae_pool.workers) pthread_cond_wait(&ae_pool.worker_ready, &ae_pool.lock);
     ae_pool.task = task;
     ae_pool.context = context;
     AE_STORE(next, 0);

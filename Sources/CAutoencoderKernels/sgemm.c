@@ -50,6 +50,8 @@ static ae_workspace ae_workspace_get(void) {
     return ws;
 }
 
+void ae_sgemm_prepare_thread(void) { (void)ae_workspace_get(); }
+
 // ---------------------------------------------------------------------------------
 // Dispatch.
 

@@ -20,4 +20,8 @@ typedef enum {
 /// contents are not kept when the slot grows. Aborts when memory is exhausted.
 void *ae_thread_scratch(ae_scratch_slot slot, size_t bytes);
 
+/// Allocates the calling thread's SGEMM packing buffers now (sgemm.c), so that a worker
+/// thread's first product does not allocate inside a training step.
+void ae_sgemm_prepare_thread(void);
+
 #endif
