@@ -42,7 +42,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Folder holding the four MNIST files (default: $AUTOENCODER_DATA, then ./data/mnist).")
     var data: String?
 
-    @Flag(help: "Print one JSON object per preset instead of the table.")
+    @Flag(help: "Print one JSON object per measurement (preset, repetition, backend, first layer) instead of the table.")
     var json = false
 
     struct Row: Codable {
@@ -60,22 +60,34 @@ struct Benchmark: ParsableCommand {
         var testMSE: Double
     }
 
+    /// Everything is checked before the first measurement, so a typo in the last preset
+    /// does not end a long run without its table.
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
-        guard backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
-            throw ValidationError("--backend must list default, blas, builtin or portable.")
+        guard !presetList.isEmpty, presetList.allSatisfy({ Preset(rawValue: $0) != nil }) else {
+            throw ValidationError("--presets must list autoencoder or encoder2d, not '\(presets)'.")
         }
-        guard firstLayers.allSatisfy({ ["sparse", "dense"].contains($0) }) else {
-            throw ValidationError("--first-layer must list sparse or dense.")
+        guard !backends.isEmpty, backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
+            throw ValidationError("--backend must list default, blas, builtin or portable, not '\(backend)'.")
+        }
+        guard !firstLayers.isEmpty, firstLayers.allSatisfy({ ["sparse", "dense"].contains($0) }) else {
+            throw ValidationError("--first-layer must list sparse or dense, not '\(firstLayer)'.")
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
+        guard peak > 0, peak.isFinite else { throw ValidationError("--peak must be a positive number of GFLOP/s, not \(peak).") }
         if let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
             throw ValidationError(problem)
         }
     }
 
-    var backends: [String] { backend.split(separator: ",").map(String.init) }
-    var firstLayers: [String] { firstLayer.split(separator: ",").map(String.init) }
+    var presetList: [String] { Self.list(presets) }
+    var backends: [String] { Self.list(backend) }
+    var firstLayers: [String] { Self.list(firstLayer) }
+
+    /// A comma-separated option's names, lower-cased as the `autoencoder` command reads them.
+    static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
 
     func multiplier(_ name: String) throws -> any MatrixMultiplier {
         switch name {
@@ -94,10 +106,7 @@ struct Benchmark: ParsableCommand {
         let multipliers = try backends.map(multiplier)
         let mnist = try MNIST.load(from: DataDirectoryLocator().locate(option: data))
         var rows: [Row] = []
-        for name in presets.split(separator: ",") {
-            guard let preset = Preset(rawValue: String(name)) else {
-                throw ValidationError("Unknown preset '\(name)'.")
-            }
+        for preset in presetList.compactMap(Preset.init(rawValue:)) {
             for _ in 0..<repetitions {
                 for multiplier in multipliers {
                     for path in firstLayers {

@@ -394,3 +394,39 @@ enum TestData {
         #expect(!result.output.contains("Epoch:"))
     }
 }
+
+/// `autoencoder-benchmark`, built next to `autoencoder`: its options are checked before any
+/// measurement, and a short run prints one JSON object per measurement.
+@Suite(.serialized) struct BenchmarkExecutableTests {
+    static let url = Executable.url.deletingLastPathComponent().appendingPathComponent("autoencoder-benchmark")
+
+    @Test(arguments: [
+        (["--presets", "encoder2d,nope"], "--presets must list autoencoder or encoder2d, not 'encoder2d,nope'."),
+        (["--presets", ","], "--presets must list autoencoder or encoder2d, not ','."),
+        (["--backend", "fast"], "--backend must list default, blas, builtin or portable, not 'fast'."),
+        (["--first-layer", ","], "--first-layer must list sparse or dense, not ','."),
+        (["--peak", "0"], "--peak must be a positive number of GFLOP/s, not 0.0."),
+        (["--epochs", "1"], "--epochs must be at least 2 (the first epoch is warm-up)."),
+        (["--repetitions", "0"], "--repetitions must be at least 1."),
+    ])
+    func badOptionsAreRefusedFirst(arguments: [String], sentence: String) throws {
+        let result = try Executable.run(arguments + ["--data", TestData.smallFolder.path], program: Self.url)
+        #expect(result.status == 64)
+        #expect(result.error.hasPrefix("Error: \(sentence)\n"), "\(result.error)")
+        #expect(result.output.isEmpty)
+    }
+
+    @Test func aShortRunPrintsEachMeasurement() throws {
+        let result = try Executable.run(["--epochs", "2", "--presets", "Encoder2D", "--backend", "builtin,portable",
+                                         "--json", "--data", TestData.smallFolder.path], program: Self.url)
+        #expect(result.status == 0, "\(result.error)")
+        let rows = result.output.split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        }
+        #expect(rows.count == 2)
+        #expect(rows.map { $0["preset"] as? String } == ["encoder2d", "encoder2d"])
+        #expect(rows.last?["backend"] as? String == "built-in (portable)")
+        #expect(rows.allSatisfy { ($0["gflopPerStep"] as? Double).map { abs($0 - 0.284094464) < 1e-9 } == true })
+        #expect(rows.allSatisfy { ($0["testMSE"] as? Double).map { $0 > 0 && $0 < 1 } == true })
+    }
+}
