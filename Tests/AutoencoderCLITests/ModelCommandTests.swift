@@ -441,8 +441,10 @@ enum ModelFixtures {
     }
 
     static func requirePython() throws {
-        try #require(FileManager.default.isExecutableFile(atPath: python.path),
-                     "\(python.path) is missing: run scripts/setup-python.sh to create the venv with numpy and safetensors.")
+        let hint = "run scripts/setup-python.sh to create the venv with numpy and safetensors"
+        try #require(FileManager.default.isExecutableFile(atPath: python.path), "\(python.path) is missing: \(hint).")
+        let check = try Executable.run(["-c", "import numpy, safetensors"], program: python)
+        try #require(check.status == 0, "\(python.path) cannot import numpy and safetensors: \(hint).")
     }
 
     @Test func pythonReproducesOurCodes() throws {
