@@ -12,7 +12,7 @@ Other processes steal the 2 cores easily, so before each run it waits (up to --i
 for the machine to be idle, reruns (up to --retries times) a run during which others used
 more than --max-busy cores, and reports the CPU others used during each row's runs.
 """
-import argparse, json, os, platform, resource, shlex, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, platform, resource, shlex, shutil, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -43,6 +43,10 @@ def wait_for_idle(limit, max_busy):
         time.sleep(4)
 
 
+class RunFailed(Exception):
+    """A run that exited with an error; the runs before it are still saved."""
+
+
 def run(kind, preset, args):
     """One run; returns its metrics plus `otherCores`: CPU others used per second of it."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +69,7 @@ def run(kind, preset, args):
         done = subprocess.run(cmd, env=env, cwd=HERE.parents[1], capture_output=True, text=True)
         ru1, c1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
         if done.returncode:
-            sys.exit(f"{shlex.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+            raise RunFailed(f"{shlex.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
         metrics = json.loads(out.read_text())
         metrics["invocation"] = shlex.join(cmd).replace(tmp, "<tmp>")
     own = ru1.ru_utime + ru1.ru_stime - ru0.ru_utime - ru0.ru_stime
@@ -140,8 +144,15 @@ def main():
     ap.add_argument("--json", type=Path, help="write every run's metrics here")
     ap.add_argument("--from-json", type=Path, help="print the report of a saved --json instead of running")
     args = ap.parse_args()
+    # Checked before any run, each in one sentence (argparse's own errors exit with 2 too).
+    if args.reps < 1 or args.epochs < 2 or args.threads < 1 or args.retries < 0:
+        ap.error("--reps and --threads must be at least 1, --epochs at least 2 (the first is warm-up), --retries at least 0")
     if args.ours and os.sep in args.ours:  # runs start elsewhere: make a relative path absolute
         args.ours = str(Path(args.ours).resolve())
+    if args.ours and not (os.path.isfile(args.ours) and os.access(args.ours, os.X_OK)):
+        ap.error(f"--ours {args.ours} is not an executable file (build it: swift build -c release)")
+    if args.torch2 and not shutil.which(args.torch2):
+        ap.error(f"--torch2 {args.torch2} is not an executable Python")
     kinds = (["ours"] if args.ours else []) + ["torch"] + (["torch2"] if args.torch2 else []) + ["numpy"] + ([] if args.no_floor else ["floor"])
 
     if args.from_json:
@@ -150,21 +161,30 @@ def main():
         kinds = [k for k in ROWS if (k, PRESETS[0]) in runs]
         return print_report(args, kinds, runs)
     runs = {(k, p): [] for k in kinds for p in PRESETS}
-    for preset in PRESETS:
-        for rep in range(args.reps):
-            for kind in kinds:
-                tries = [run(kind, preset, args)]
-                while tries[-1]["otherCores"] > args.max_busy and len(tries) <= args.retries:
-                    print(f"  ({kind}: others used {tries[-1]['otherCores']:.2f} cores; again)", file=sys.stderr)
-                    tries.append(run(kind, preset, args))
-                m = min(tries, key=lambda t: t["otherCores"])  # the least disturbed try
-                runs[kind, preset].append(m)
-                print(f"{preset} rep {rep + 1} {kind}: {per_epoch(m):.3f} s/epoch, "
-                      f"test MSE {m.get('testMSE')}, others used {m['otherCores']:.2f} cores", file=sys.stderr)
+
+    def save():
+        if args.json:  # every run's metrics so far, by "kind preset"
+            args.json.write_text(json.dumps({f"{k} {p}": v for (k, p), v in runs.items()}, indent=1) + "\n")
+
+    try:
+        for preset in PRESETS:
+            for rep in range(args.reps):
+                for kind in kinds:
+                    tries = [run(kind, preset, args)]
+                    while tries[-1]["otherCores"] > args.max_busy and len(tries) <= args.retries:
+                        print(f"  ({kind}: others used {tries[-1]['otherCores']:.2f} cores; again)", file=sys.stderr)
+                        tries.append(run(kind, preset, args))
+                    m = min(tries, key=lambda t: t["otherCores"])  # the least disturbed try
+                    runs[kind, preset].append(m)
+                    save()
+                    print(f"{preset} rep {rep + 1} {kind}: {per_epoch(m):.3f} s/epoch, "
+                          f"test MSE {m.get('testMSE')}, others used {m['otherCores']:.2f} cores", file=sys.stderr)
+    except (RunFailed, KeyboardInterrupt) as stop:
+        save()
+        sys.exit(f"{stop or 'interrupted'}" + (f"\n(the runs so far are in {args.json})" if args.json else ""))
 
     print_report(args, kinds, runs)
-    if args.json:  # every run's metrics, by "kind preset"
-        args.json.write_text(json.dumps({f"{k} {p}": v for (k, p), v in runs.items()}, indent=1) + "\n")
+    save()
 
 
 if __name__ == "__main__":

@@ -108,12 +108,13 @@ def command_write_model(args):
     for i in range(len(all_widths) - 1):
         prefix = f"encoder.{2 * i}" if i < depth else f"decoder.{2 * (i - depth)}"
         fan_in, fan_out = all_widths[i], all_widths[i + 1]
-        bound = 1.0 / np.sqrt(fan_in)  # nn.Linear's default initialisation range
+        # Drawn as the metadata below says: glorot-uniform weights, N(0, 1) biases.
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
         tensors[prefix + ".weight"] = rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32)
-        tensors[prefix + ".bias"] = rng.uniform(-bound, bound, (fan_out,)).astype(np.float32)
+        tensors[prefix + ".bias"] = rng.standard_normal(fan_out).astype(np.float32)
     architecture = {
         "encoderWidths": widths, "activation": args.activation, "codeActivation": args.code_activation,
-        "weightInitializer": "glorot-uniform", "biasInitializer": "zeros",
+        "weightInitializer": "glorot-uniform", "biasInitializer": "normal",
     }
     if args.output_activation:
         architecture["outputActivation"] = args.output_activation
@@ -143,12 +144,15 @@ def main():
     p.add_argument("--output-activation", default=None, choices=sorted(ACTIVATIONS))
     p.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    if args.command == "encode":
-        command_encode(args)
-    elif args.command == "compare":
-        sys.exit(command_compare(args))
-    else:
-        command_write_model(args)
+    try:
+        if args.command == "encode":
+            command_encode(args)
+        elif args.command == "compare":
+            sys.exit(command_compare(args))
+        else:
+            command_write_model(args)
+    except (OSError, ValueError, KeyError) as error:  # a missing or malformed file: one line, exit 1
+        sys.exit(f"autoencoder_interop.py {args.command}: {error}")
 
 
 if __name__ == "__main__":
