@@ -94,14 +94,9 @@ public struct BuiltInMatrixMultiplier: MatrixMultiplier {
         self.maximumThreads = max(1, maximumThreads)
     }
 
-    /// The number of processors the process may use (at least 1).
-    public static let coreCount: Int = {
-        #if canImport(Glibc) || canImport(Darwin)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }()
+    /// The number of processors the process may use (at least 1): its CPU affinity
+    /// (`taskset`, a container's CPU set), else the processors online.
+    public static let coreCount = Int(ae_usable_cores())
 
     /// Computes `C ← α·op(A)·op(B) + β·C` (row-major, CBLAS conventions).
     ///

@@ -1,9 +1,12 @@
 // The run-time choice of instruction set shared by the SGEMM kernels (sgemm.c) and the
 // vector kernels (vector_internal.h's pick()); see include/ae_cpu.h.
 
+#define _GNU_SOURCE   // sched_getaffinity and CPU_COUNT
 #include "ae_cpu.h"
 
+#include <sched.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,4 +38,16 @@ ae_isa ae_active_isa(void) {
         __atomic_store_n(&cached, value, __ATOMIC_RELAXED);
     }
     return (ae_isa)value;
+}
+
+int ae_usable_cores(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        const int count = CPU_COUNT(&set);
+        if (count >= 1) return count;
+    }
+#endif
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online < 1 ? 1 : (int)online;
 }

@@ -101,8 +101,8 @@ static inline int pick(void) {
 static inline int ae_parts(long count) {
     static int cores = 0;
     if (cores == 0) {
-        long online = sysconf(_SC_NPROCESSORS_ONLN);
-        cores = online < 1 ? 1 : online > AE_MAX_PARTS ? AE_MAX_PARTS : (int)online;
+        const int usable = ae_usable_cores();
+        cores = usable > AE_MAX_PARTS ? AE_MAX_PARTS : usable;
     }
     return count < AE_PARALLEL_MINIMUM ? 1 : cores;
 }

@@ -40,3 +40,18 @@ import Testing
         #expect(BuiltInMatrixMultiplier.Kernel.best == kernel)
     }
 }
+
+/// The kernels use as many threads as the process may run on: its CPU affinity (`taskset`,
+/// a container's CPU set), not every processor online.
+@Suite struct CoreCountTests {
+    @Test func followsTheAffinity() throws {
+        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
+        let allowed = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
+        let count = allowed.split(separator: ",").reduce(0) { total, range in
+            let ends = range.split(separator: "-").compactMap { Int($0) }
+            return total + (ends.count == 2 ? ends[1] - ends[0] + 1 : 1)
+        }
+        #expect(BuiltInMatrixMultiplier.coreCount == count)
+    }
+}

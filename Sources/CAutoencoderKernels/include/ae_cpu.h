@@ -32,6 +32,11 @@ ae_isa ae_active_isa(void);
 /// takes them), or -1 for any other string.
 int ae_isa_named(const char *name);
 
+/// The number of processors this process may run on (at least 1): its CPU affinity, so
+/// `taskset -c 0,1` or a container's CPU set limits the threads the kernels use, else the
+/// processors online.
+int ae_usable_cores(void);
+
 #ifdef __cplusplus
 }
 #endif
