@@ -9,7 +9,7 @@
 # targets model, checkpoint, codes and images compile Sources/Autoencoder/*.swift with the
 # harness; the modules it imports are built first, each on its own, the same way (the C
 # kernels with clang), and rebuilt only when their sources change; idx links the C
-# kernels built there too. Working files go under Fuzz/.work/ (git-ignored):
+# kernels and AutoencoderSerialization built there too. Working files go under Fuzz/.work/ (git-ignored):
 #   bin/TARGET             the fuzzer
 #   build-TARGET.log       the compiler's output
 #   modules/               the Autoencoder module's dependencies, built for fuzzing

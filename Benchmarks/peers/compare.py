@@ -66,7 +66,10 @@ def run(kind, preset, args):
             cmd += ["--matmul-only"] if kind == "floor" else []
         wait_for_idle(args.idle_wait, args.max_busy)
         ru0, c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
-        done = subprocess.run(cmd, env=env, cwd=HERE.parents[1], capture_output=True, text=True)
+        try:
+            done = subprocess.run(cmd, env=env, cwd=HERE.parents[1], capture_output=True, text=True)
+        except OSError as error:  # the program vanished or cannot run
+            raise RunFailed(f"{shlex.join(cmd)} could not start: {error}")
         ru1, c1, t1 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
         if done.returncode:
             raise RunFailed(f"{shlex.join(cmd)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
@@ -147,10 +150,11 @@ def main():
     # Checked before any run, each in one sentence (argparse's own errors exit with 2 too).
     if args.reps < 1 or args.epochs < 2 or args.threads < 1 or args.retries < 0:
         ap.error("--reps and --threads must be at least 1, --epochs at least 2 (the first is warm-up), --retries at least 0")
-    if args.ours and os.sep in args.ours:  # runs start elsewhere: make a relative path absolute
-        args.ours = str(Path(args.ours).resolve())
-    if args.ours and not (os.path.isfile(args.ours) and os.access(args.ours, os.X_OK)):
-        ap.error(f"--ours {args.ours} is not an executable file (build it: swift build -c release)")
+    if args.ours:  # as the shell finds it (a path, or a name on PATH), made absolute: runs start elsewhere
+        found = shutil.which(args.ours)
+        if not found:
+            ap.error(f"--ours {args.ours} is not an executable file (build it: swift build -c release)")
+        args.ours = str(Path(found).resolve())
     if args.torch2 and not shutil.which(args.torch2):
         ap.error(f"--torch2 {args.torch2} is not an executable Python")
     kinds = (["ours"] if args.ours else []) + ["torch"] + (["torch2"] if args.torch2 else []) + ["numpy"] + ([] if args.no_floor else ["floor"])

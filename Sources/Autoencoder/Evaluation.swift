@@ -101,6 +101,28 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     }
 }
 
+/// A model whose output holds NaN or infinite values on the images it is given: finite
+/// weights can still overflow, and nothing measured from such output means anything.
+public struct NonFiniteOutputError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The model (its file, or "model").
+    public let model: String
+    /// What overflowed, as the end of the sentence: "codes for the test set".
+    public let output: String
+
+    /// Creates the error.
+    public init(model: String, output: String) {
+        self.model = model
+        self.output = output
+    }
+
+    /// One sentence naming the model and what overflowed.
+    public var description: String {
+        "The model '\(model)' gives NaN or infinite \(output); its weights are too large for these images."
+    }
+    /// The same sentence, for Foundation's `localizedDescription`.
+    public var errorDescription: String? { description }
+}
+
 /// A model whose input does not fit the data it is given.
 public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The model file.
@@ -143,8 +165,9 @@ extension ModelFile {
     /// Evaluates the model on `data` (see ``EvaluationReport``), with `k` (at least 1) nearest
     /// training codes voting for each test image's label.
     ///
-    /// Throws ``InputSizeError`` for images of another size than the model takes, and
-    /// ``ConfigurationError`` for a `k` below 1 or a training or test set without images.
+    /// Throws ``InputSizeError`` for images of another size than the model takes,
+    /// ``ConfigurationError`` for a `k` below 1 or a training or test set without images, and
+    /// ``NonFiniteOutputError`` when the model's codes or reconstructions overflow.
     public func evaluate(
         on data: MNIST, k: Int = 5, baselines: Bool = true,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
@@ -168,6 +191,8 @@ extension ModelFile {
         }
         let pixels = Double(test.pixelsPerImage)
         let mse = test.count == 0 ? 0 : errors.reduce(0, +) / (Double(test.count) * pixels)
+        let name = path ?? "model"
+        guard mse.isFinite else { throw NonFiniteOutputError(model: name, output: "pixels reconstructing the test set") }
         let perDigit = (0..<256).filter { counts[$0] > 0 }.map { digit in
             let value = sums[digit] / (Double(counts[digit]) * pixels)
             return EvaluationReport.Digit(digit: digit, count: counts[digit], mse: value,
@@ -176,6 +201,10 @@ extension ModelFile {
 
         let trainingCodes = model.encode(training)
         let testCodes = model.encode(test)
+        // A saturating output layer can turn infinite codes into finite pixels.
+        for (codes, set) in [(trainingCodes, "training"), (testCodes, "test")] where !codes.storage.allSatisfy(\.isFinite) {
+            throw NonFiniteOutputError(model: name, output: "codes for the \(set) set")
+        }
         let kk = min(k, training.count)
         let knn = NearestNeighbors.accuracy(queries: testCodes, queryLabels: test.labels, references: trainingCodes,
                                             referenceLabels: training.labels, k: kk, multiplier: multiplier)

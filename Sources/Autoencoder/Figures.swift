@@ -13,7 +13,8 @@ public enum Figures {
     ) throws -> RGBImage {
         let indices = indices ?? Array(0..<min(count, images.count))
         if let index = indices.first(where: { !(0..<images.count).contains($0) }) {
-            throw PictureInputError("Image \(index) cannot be drawn: there are \(images.count) images (indices 0 to \(images.count - 1)).")
+            throw PictureInputError(images.count == 0 ? "Image \(index) cannot be drawn: there are no images."
+                                    : "Image \(index) cannot be drawn: there are \(images.count) images (indices 0 to \(images.count - 1)).")
         }
         guard images.pixelsPerImage == model.configuration.inputWidth else {
             throw PictureInputError("The model takes \(model.configuration.inputWidth) values per image but the images have "

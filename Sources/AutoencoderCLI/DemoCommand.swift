@@ -29,7 +29,8 @@ struct DemoCommand: ParsableCommand {
         let root = URL(fileURLWithPath: output)
         // Both folders are checked before the first run: a folder the second cannot write
         // should not be found after the first has trained. Folders made by a check that then
-        // fails are removed again (only while empty).
+        // fails are removed again (only while empty: rmdir), the output folder too if the
+        // check made it.
         let folders = [root] + Preset.allCases.map { root.appendingPathComponent($0.rawValue) }
         let missing = folders.filter { !FileManager.default.fileExists(atPath: $0.path) }
         do {

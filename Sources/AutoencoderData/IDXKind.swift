@@ -39,7 +39,8 @@ public struct IDXKind: Sendable, Equatable {
     }
 
     private func describeArray(_ dimensions: [Int]) -> String {
-        (dimensions.isEmpty ? "scalar" : dimensions.map(String.init).joined(separator: "x")) + " array"
+        dimensions.isEmpty ? "scalar array" : dimensions.count == 1 ? "\(dimensions[0])-element array"
+            : dimensions.map(String.init).joined(separator: "x") + " array"
     }
 
     private func describeCounted(_ dimensions: [Int]) -> String {

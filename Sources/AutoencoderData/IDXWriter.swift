@@ -35,7 +35,7 @@ public enum IDXWriter {
 
     /// `bytes` as one gzip member, compressed in memory with zlib (`deflateInit2_` with
     /// `windowBits` 31 writes the gzip header and trailer).
-    static func gzip(_ bytes: [UInt8], path: String) throws -> [UInt8] {
+    static func gzip(_ bytes: [UInt8], path: String, piece: Int = 1 << 30) throws -> [UInt8] {
         var stream = z_stream()
         guard deflateInit2_(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY,
                             ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
@@ -44,13 +44,24 @@ public enum IDXWriter {
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(bytes.count))) + 32)
         var input = bytes
+        // zlib counts in 32-bit lengths: the input goes in pieces of at most `piece` bytes
+        // (1 GiB), into an output buffer deflateBound says is large enough for all of it.
         let status = input.withUnsafeMutableBufferPointer { source in
             output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = source.baseAddress
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = destination.baseAddress
-                stream.avail_out = UInt32(destination.count)
-                return deflate(&stream, Z_FINISH)
+                var consumed = 0
+                while true {
+                    if stream.avail_in == 0, consumed < source.count {   // the next piece, once zlib took the last
+                        let length = min(piece, source.count - consumed)
+                        stream.next_in = source.baseAddress! + consumed
+                        stream.avail_in = UInt32(length)
+                        consumed += length
+                    }
+                    let produced = Int(stream.total_out)
+                    stream.next_out = destination.baseAddress! + produced
+                    stream.avail_out = UInt32(min(destination.count - produced, Int(UInt32.max)))
+                    let status = deflate(&stream, consumed == source.count ? Z_FINISH : Z_NO_FLUSH)
+                    if status != Z_OK { return status }   // Z_STREAM_END when done, else an error
+                }
             }
         }
         guard status == Z_STREAM_END else {

@@ -42,7 +42,8 @@ public enum InstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStrin
         }
     }
 
-    /// The instruction set named `name` as `AUTOENCODER_ISA` spells it, or `nil`.
+    /// The instruction set named `name` as `AUTOENCODER_ISA` spells it (`avx2`, in any case
+    /// of letters), or `nil`.
     public init?(environmentName name: String) {
         let value = ae_isa_named(name)
         guard value >= 0 else { return nil }

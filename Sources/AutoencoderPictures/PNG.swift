@@ -52,12 +52,12 @@ public enum PNG {
     /// coded in 2 bits).
     static let deflateMaximumRatio = 1032
 
-    /// Why `image` is too large to write, or `nil`.
-    static func sizeProblem(_ image: RGBImage) -> String? {
-        if image.width * image.height > maximumPixelCount {
-            "the image has \(image.width)x\(image.height) pixels, more than the \(maximumPixelCount) a PNG may have here"
-        } else if max(image.width, image.height) > maximumSide {
-            "the image is \(image.width)x\(image.height) pixels, a side longer than the \(maximumSide) a PNG may have"
+    /// Why an image of `width` x `height` pixels is too large to write, or `nil`.
+    static func sizeProblem(width: Int, height: Int) -> String? {
+        if width.multipliedReportingOverflow(by: height).overflow || width * height > maximumPixelCount {
+            "the image has \(width)x\(height) pixels, more than the \(maximumPixelCount) a PNG may have here"
+        } else if max(width, height) > maximumSide {
+            "the image is \(width)x\(height) pixels, a side longer than the \(maximumSide) a PNG may have"
         } else {
             nil
         }
@@ -78,7 +78,7 @@ public enum PNG {
         guard image.width > 0, image.height > 0 else {
             throw failure("the image is empty (\(image.width)x\(image.height) pixels)")
         }
-        if let problem = sizeProblem(image) { throw failure(problem) }
+        if let problem = sizeProblem(width: image.width, height: image.height) { throw failure(problem) }
 
         let temporaryPath = url.deletingLastPathComponent()
             .appendingPathComponent(".\(name).\(getpid())-\(UInt32.random(in: 0 ... .max)).tmp").path
@@ -174,7 +174,7 @@ public enum PNG {
         guard image.width > 0, image.height > 0 else {
             throw failure("the image is empty (\(image.width)x\(image.height) pixels)")
         }
-        if let problem = sizeProblem(image) { throw failure(problem) }
+        if let problem = sizeProblem(width: image.width, height: image.height) { throw failure(problem) }
         var header = png_image()
         header.version = imageVersion
         header.width = UInt32(image.width)

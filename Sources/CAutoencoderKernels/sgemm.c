@@ -36,7 +36,8 @@
 #define AE_B_BUFFER_FLOATS ((AE_NC_MAX + AE_NR_MAX) * AE_KC_MAX)
 
 // The calling thread's packing buffers (fixed sizes: thread_scratch.c allocates them on
-// the thread's first product and reuses them after).
+// the thread's first product, or when a pool worker starts (ae_sgemm_prepare_thread), and
+// reuses them after).
 typedef struct {
     float *a;   // packed A block
     float *b;   // packed B block

@@ -296,7 +296,19 @@ enum ModelFixtures {
             #expect(result.status == 1)
             #expect(result.error == "Error: \(sentence)\n")
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["overflow.safetensors"])
+        // A sigmoid output layer turns infinite codes into finite pixels: evaluate refuses the
+        // codes too (it used to report a kNN accuracy computed from them).
+        let saturating = ModelConfiguration(encoderWidths: [784, 2], activation: .linear, codeActivation: .linear,
+                                            outputActivation: .sigmoid)
+        let squashed = out.appendingPathComponent("squashed.safetensors")
+        try ModelFile(model: AutoencoderModel(configuration: saturating, parameters: [Float](repeating: 1e37, count: count)),
+                      imageShape: .init(rows: 28, columns: 28)).write(to: squashed)
+        let result = try Executable.run(["evaluate", "--model", squashed.path, "--data", data, "--no-baselines",
+                                         "--output", "e.json"], in: out)
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The model '\(squashed.path)' gives NaN or infinite codes for the training set; "
+                + "its weights are too large for these images.\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["overflow.safetensors", "squashed.safetensors"])
     }
 
     /// A picture libpng cannot write (a side over 1,000,000 pixels) is refused before any
@@ -315,7 +327,7 @@ enum ModelFixtures {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["codes.npy"])
     }
 
-
+    /// A .npy file of no codes, or of codes 0 wide, is refused as a CSV file of none is.
     @Test(arguments: [[0, 2], [3, 0], [0, 0]])
     func emptyNPYCodesAreRefused(shape: [Int]) throws {
         let out = TestData.temporaryFolder()

@@ -35,6 +35,16 @@ struct IDXReaderTests {
         }
     }
 
+    @Test("gzip in pieces (as for inputs over zlib's 32-bit lengths) gives one stream that reads back")
+    func gzipInPieces() throws {
+        let bytes = IDXWriter.encode(images)
+        for piece in [1, 7, 1000, bytes.count, 1 << 30] {
+            let compressed = try IDXWriter.gzip(bytes, path: "x", piece: piece)
+            #expect(try IDXReader.read(bytes: compressed, named: "x", as: .images) == images, "piece \(piece)")
+        }
+        #expect(try IDXWriter.gzip([], path: "x").prefix(2) == [0x1F, 0x8B])
+    }
+
     @Test("a failed write says why, raw or gzip alike, and leaves the earlier file", arguments: [false, true])
     func failedWrite(compressed: Bool) throws {
         let directory = try TemporaryDirectory()
@@ -144,7 +154,7 @@ struct IDXReaderTests {
         #expect(failure?.reason == .trailingBytes(dimensions: [5], count: 7, countIsLowerBound: false))
         #expect(failure?.description == "\(name) has 7 unexpected bytes after the 5 labels its header declares.")
         let array = try readError(bytes, name: "any.idx", kind: .anyArray)
-        #expect(array?.description == "any.idx has 7 unexpected bytes after the 5 array its header declares.")
+        #expect(array?.description == "any.idx has 7 unexpected bytes after the 5-element array its header declares.")
     }
 
     @Test("a file that does not start with two zero bytes is not IDX")

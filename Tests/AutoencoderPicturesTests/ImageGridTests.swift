@@ -97,7 +97,7 @@ struct ImageGridTests {
                 == "An image grid of 20000x1 images of 28x28 pixels at scale 2 would have 68x1160010 pixels, "
                 + "a side longer than the 1000000 a PNG may have; draw fewer or smaller images.")
         #expect(ImageGrid.sizeProblem(rows: 17_000, columns: 1, imageWidth: 28, imageHeight: 28, scale: 2, gap: 2, margin: 6) == nil)
-        // Just under the limit is fine (11584 = 2 * 8 + 28 * 413 pixels square).
+        // Just under the limit is fine (11580 = 2 * 8 + 28 * 413 pixels square).
         let grid = try ImageGrid(rows: [[barImage()]], scale: 413)
         #expect(grid.width * grid.height <= PNG.maximumPixelCount)
     }

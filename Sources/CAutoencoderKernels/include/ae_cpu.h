@@ -29,7 +29,7 @@ ae_isa ae_cpu_isa(void);
 ae_isa ae_active_isa(void);
 
 /// The instruction set named `name` (`avx512`, `avx2` or `baseline`, as AUTOENCODER_ISA
-/// takes them), or -1 for any other string.
+/// takes them, in any case of letters), or -1 for any other string.
 int ae_isa_named(const char *name);
 
 /// The number of processors this process may run on (at least 1): its CPU affinity, so
