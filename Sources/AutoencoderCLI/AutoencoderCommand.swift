@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import AutoencoderNumerics
 
 /// The `autoencoder` command: trains, evaluates and draws autoencoders on the CPU.
@@ -23,6 +24,10 @@ public struct AutoencoderCommand: ParsableCommand {
     /// that does not load is an error, not silently replaced. (`--help` and parse errors
     /// come first, whatever the environment.)
     public static func main() {
+        // Past a file-size limit (`ulimit -f`) a write should fail with EFBIG, which the
+        // writers report in one sentence and clean up after, rather than kill the process
+        // with SIGXFSZ and leave a temporary file.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
             var command = try parseAsRoot(joiningNegativeListValues(arguments))
