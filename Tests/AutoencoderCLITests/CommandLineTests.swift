@@ -271,11 +271,11 @@ enum TestData {
         let model = root.appendingPathComponent("run/model.safetensors")
         let before = try Data(contentsOf: model)
         let names = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("run").path).sorted()
-        // Files are limited to 200 KiB (the model needs 1.8 MB). The tool ignores SIGXFSZ
-        // itself, so the write fails with an error instead of killing the process.
-        result = try Executable.run(["-c", "ulimit -f 200; exec \"$0\" \"$@\"", Executable.url.path]
-                                    + arguments + ["--seed", "5"],
-                                    in: root, program: URL(fileURLWithPath: "/bin/sh"))
+        // Files are limited to 200 KiB (the model needs 1.8 MB), with SIGXFSZ at its default
+        // (which kills): the tool ignores it itself, so the write fails with an error instead.
+        result = try Executable.run(["--default-signal=XFSZ", "/bin/sh", "-c", "ulimit -f 200; exec \"$0\" \"$@\"",
+                                     Executable.url.path] + arguments + ["--seed", "5"],
+                                    in: root, program: URL(fileURLWithPath: "/usr/bin/env"))
         #expect(result.status != 0)
         #expect(result.error == "Error: Could not access the file '\(model.path)' while writing its temporary file: File too large.\n")
         #expect(try Data(contentsOf: model) == before)
@@ -292,9 +292,9 @@ enum TestData {
         #expect(try Executable.run(arguments, in: root).status == 0)
         let before = try Data(contentsOf: root.appendingPathComponent("r.png"))
         // 4 KiB at most per file; the picture needs about 20 KB.
-        let result = try Executable.run(["-c", "ulimit -f 8; exec \"$0\" \"$@\"", Executable.url.path]
-                                        + arguments + ["--indices", "5,6,7"],
-                                        in: root, program: URL(fileURLWithPath: "/bin/sh"))
+        let result = try Executable.run(["--default-signal=XFSZ", "/bin/sh", "-c", "ulimit -f 8; exec \"$0\" \"$@\"",
+                                         Executable.url.path] + arguments + ["--indices", "5,6,7"],
+                                        in: root, program: URL(fileURLWithPath: "/usr/bin/env"))
         #expect(result.status == 1)
         #expect(result.error == "Error: Cannot write r.png: file too large (errno \(EFBIG)).\n")
         #expect(try Data(contentsOf: root.appendingPathComponent("r.png")) == before)
