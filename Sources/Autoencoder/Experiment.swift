@@ -97,6 +97,16 @@ public struct Experiment: Sendable {
             }
         }
         let folder = try OutputFolder(output)
+        let lock = try folder.lockForRun()
+        defer { withExtendedLifetime(lock) {} }
+        // A folder where the run writes a file would only be found after training.
+        for name in Experiment.namesARunWrites {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: folder.file(name).path, isDirectory: &isFolder), isFolder.boolValue {
+                throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a folder, where a run writes a file")
+            }
+        }
+        Experiment.removeTemporaryFiles(in: folder)
         // The files an earlier run in this folder wrote, by its metrics.json, read before this
         // run replaces it.
         let earlierFiles = (try? JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.file("metrics.json"))))?
@@ -177,11 +187,25 @@ public struct Experiment: Sendable {
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
         // What the earlier run wrote and this one did not (its own metrics say which files
         // those were, from its code width and model file, so files of the user's with the
-        // same names are left alone), and, after a fresh run, the earlier model's evaluation.
+        // same names are left alone), and the evaluation of the model this run replaced
+        // (also after resuming: the evaluation may be of another run's model).
         var stale = earlierFiles.filter { !metrics.filesWritten.contains($0) }
-        if checkpoint == nil { stale.append("evaluation.json") }
+        stale.append("evaluation.json")
         try removeEarlierRunsFiles(stale, from: folder)
         return Outcome(metrics: metrics, model: modelFile)
+    }
+
+    /// Removes the temporary files that a run stopped while writing (killed, or the machine
+    /// down) left in `folder`: `.NAME.tmp-…` (AtomicFileWriter) and `.NAME.….tmp` (PNG) for
+    /// the names a run writes. Called while the folder is locked for this run, so no other
+    /// run is writing them.
+    static func removeTemporaryFiles(in folder: OutputFolder) {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.url.path) else { return }
+        for entry in entries {
+            guard let name = namesARunWrites.first(where: { entry.hasPrefix(".\($0).") }) else { continue }
+            let rest = entry.dropFirst(name.count + 2)
+            if rest.hasPrefix("tmp-") || rest.hasSuffix(".tmp") { try? FileManager.default.removeItem(at: folder.file(entry)) }
+        }
     }
 
     /// Every file a run writes into its output folder, by name.

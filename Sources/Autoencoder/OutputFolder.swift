@@ -39,6 +39,27 @@ public struct OutputFolder: Sendable {
         try? FileManager.default.removeItem(atPath: probe)
     }
 
+    /// An exclusive hold on the folder for one run (`flock` on the folder itself, so no file
+    /// is added), released when the value is gone or the process ends, even by SIGKILL.
+    public final class RunLock: Sendable {
+        private let descriptor: Int32
+        fileprivate init(descriptor: Int32) { self.descriptor = descriptor }
+        deinit { close(descriptor) }
+    }
+
+    /// Takes the folder for one run; throws ``Unwritable`` when another run (another
+    /// process, or this one) holds it: two runs writing one folder would leave a mix of
+    /// both runs' files.
+    public func lockForRun() throws -> RunLock {
+        let descriptor = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Unwritable(path: url.path, reason: "it cannot be opened (\(String(cString: strerror(errno))))") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            close(descriptor)
+            throw Unwritable(path: url.path, reason: "another run is writing to it")
+        }
+        return RunLock(descriptor: descriptor)
+    }
+
     /// The URL of the file `name` in the folder.
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 

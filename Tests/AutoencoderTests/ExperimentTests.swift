@@ -151,6 +151,47 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("reconstructions.png").path))
     }
 
+    /// One run at a time per folder; a folder where a run writes a file is found before
+    /// training; temporary files a killed run left are swept; and a resumed run removes the
+    /// evaluation of the model it replaces (each found by the failure-path audit).
+    @Test func aRunHoldsItsFolderAndCleansUp() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = Fixtures.small(training: 128, test: 10)
+        var experiment = Experiment(name: "custom", model: ModelConfiguration(encoderWidths: [784, 4]),
+                                    training: TrainingConfiguration(epochs: 2, batchSize: 64))
+        var lines: [String] = []
+        do {
+            let held = try OutputFolder(folder).lockForRun()
+            let error = #expect(throws: OutputFolder.Unwritable.self) {
+                try experiment.run(on: data, writingTo: folder, log: { lines.append($0) })
+            }
+            #expect(error?.description == "Cannot write to the output folder \(folder.path): another run is writing to it.")
+            withExtendedLifetime(held) {}
+        }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("metrics.json"), withIntermediateDirectories: false)
+        let inTheWay = #expect(throws: OutputFolder.Unwritable.self) {
+            try experiment.run(on: data, writingTo: folder, log: { lines.append($0) })
+        }
+        #expect(inTheWay?.reason == "metrics.json in it is a folder, where a run writes a file")
+        #expect(lines.isEmpty)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("metrics.json"))
+
+        let leftovers = [".model.safetensors.tmp-123-abc", ".reconstructions.png.77-5.tmp", ".checkpoint.safetensors.tmp-9-z"]
+        for name in leftovers + [".mine.tmp", "notes.txt"] { try Data("x".utf8).write(to: folder.appendingPathComponent(name)) }
+        experiment.checkpointEvery = 1
+        _ = try experiment.run(on: data, writingTo: folder, log: { _ in })
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(leftovers.allSatisfy { !names.contains($0) })
+        #expect(names.contains(".mine.tmp") && names.contains("notes.txt"))
+
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("evaluation.json"))
+        var checkpoint = try Checkpoint.read(from: folder.appendingPathComponent(Checkpoint.fileName))
+        checkpoint.experiment.training.epochs = 3
+        _ = try checkpoint.experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: { _ in })
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("evaluation.json").path))
+    }
+
     /// Foundation says only "The operation could not be completed" when a folder cannot be
     /// created; the message names the obstacle.
     @Test func aFolderUnderAFileNamesTheFile() throws {
