@@ -45,6 +45,32 @@ enum FileBytes {
     }
 }
 
+extension FileBytes {
+    /// The first `count` bytes (fewer when the file is shorter) of the file at `path`, or
+    /// `nil` when it is a pipe or socket, whose bytes could not be read again after.
+    static func prefix(path: String, count: Int) throws -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileAccessError(path: path, step: .openingForReading, code: errno) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw FileAccessError(path: path, step: .measuring, code: errno) }
+        let kind = status.st_mode & S_IFMT
+        guard kind == S_IFREG || kind == S_IFCHR || kind == S_IFBLK else { return nil }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, count - filled) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw FileAccessError(path: path, step: .reading, code: errno)
+            }
+            if got == 0 { break }
+            filled += got
+        }
+        return Array(bytes[0..<filled])
+    }
+}
+
 /// The C library's `read`, named apart so that it does not clash with `FileBytes.read`.
 @inline(__always)
 private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {

@@ -311,6 +311,23 @@ enum ModelFixtures {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["overflow.safetensors", "squashed.safetensors"])
     }
 
+    /// A large file that is no safetensors (3 GB of zeros, sparse on disk) is refused from its
+    /// header, not read whole first: under a 1.5 GB address-space limit `inspect` trapped.
+    @Test func aHugeNonModelFileIsRefusedFromItsHeader() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let big = out.appendingPathComponent("big.bin")
+        #expect(FileManager.default.createFile(atPath: big.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: big)
+        try handle.truncate(atOffset: 3 << 30)
+        try handle.close()
+        let result = try Executable.run(["-c", "ulimit -v 1500000; exec \"$0\" \"$@\"", Executable.url.path,
+                                         "inspect", "--model", big.path],
+                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The safetensors file '\(big.path)' is invalid: its header does not start with a JSON object.\n")
+    }
+
     /// A picture libpng cannot write (a side over 1,000,000 pixels) is refused before any
     /// code is decoded, in one sentence (it used to fail at the end: "libpng failed (Invalid
     /// IHDR data)").
