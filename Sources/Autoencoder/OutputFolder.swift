@@ -33,10 +33,14 @@ public struct OutputFolder: Sendable {
             }
         }
         let probe = url.appendingPathComponent(".write-test-\(getpid())").path
-        guard FileManager.default.createFile(atPath: probe, contents: Data("ok".utf8)) else {
-            throw Unwritable(path: path, reason: "permission denied or the disk is full")
+        let descriptor = open(probe, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0, write(descriptor, "ok", 2) == 2 else {
+            let code = errno
+            if descriptor >= 0 { close(descriptor); unlink(probe) }
+            throw Unwritable(path: path, reason: Self.writeProblem(code))
         }
-        try? FileManager.default.removeItem(atPath: probe)
+        close(descriptor)
+        unlink(probe)
     }
 
     /// An exclusive hold on the folder for one run (`flock` on the folder itself, so no file
@@ -60,6 +64,16 @@ public struct OutputFolder: Sendable {
         return RunLock(descriptor: descriptor)
     }
 
+    /// Why a file could not be written there, from its `errno`.
+    static func writeProblem(_ code: Int32) -> String {
+        switch code {
+        case EACCES, EPERM: "permission denied"
+        case EROFS: "its file system is read-only"
+        case ENOSPC, EDQUOT: "the disk is full"
+        default: String(cString: strerror(code))
+        }
+    }
+
     /// The URL of the file `name` in the folder.
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
@@ -79,7 +93,9 @@ public struct OutputFolder: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) else { return nil }
         if !isDirectory.boolValue { return "\(ancestor.path) is a file, not a folder" }
-        if access(ancestor.path, W_OK | X_OK) != 0 { return "permission denied in \(ancestor.path)" }
+        if access(ancestor.path, W_OK | X_OK) != 0 {
+            return errno == EROFS ? "\(ancestor.path) is on a read-only file system" : "permission denied in \(ancestor.path)"
+        }
         return nil
     }
 
