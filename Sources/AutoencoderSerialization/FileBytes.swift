@@ -46,9 +46,10 @@ enum FileBytes {
 }
 
 extension FileBytes {
-    /// The first `count` bytes (fewer when the file is shorter) of the file at `path`, or
-    /// `nil` when it is a pipe or socket, whose bytes could not be read again after.
-    static func prefix(path: String, count: Int) throws -> [UInt8]? {
+    /// The first `count` bytes (fewer when the file is shorter) of the file at `path` and,
+    /// for a regular file, its size; `nil` when it is a pipe or socket, whose bytes could not
+    /// be read again after.
+    static func prefix(path: String, count: Int) throws -> (bytes: [UInt8], fileSize: Int?)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileAccessError(path: path, step: .openingForReading, code: errno) }
         defer { close(descriptor) }
@@ -67,7 +68,7 @@ extension FileBytes {
             if got == 0 { break }
             filled += got
         }
-        return Array(bytes[0..<filled])
+        return (Array(bytes[0..<filled]), kind == S_IFREG ? Int(status.st_size) : nil)
     }
 }
 

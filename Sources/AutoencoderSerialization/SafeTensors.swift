@@ -36,13 +36,18 @@ public enum SafeTensors {
     /// Throws `FileAccessError` when the file cannot be read, `SafeTensorsError` when it breaks the format.
     public static func read(from url: URL) throws -> SafeTensorsFile {
         // The header first, from the start of the file: a file that is no safetensors (3 GB
-        // of zeros, /dev/zero) is refused before the rest of it is read into memory. (A pipe
-        // is read whole, as its start cannot be read twice.)
-        if let start = try FileBytes.prefix(path: url.path, count: 8), start.count == 8 {
+        // of zeros, /dev/zero), or whose size does not fit its header (gigabytes after the
+        // data), is refused before the rest of it is read into memory. (A pipe is read whole,
+        // as its start cannot be read twice.) The full parse below checks everything again.
+        if let start = try FileBytes.prefix(path: url.path, count: 8)?.bytes, start.count == 8 {
             let length = LittleEndian.unsigned(start[...], at: 0, size: 8)
             if length <= SafeTensorsFile.maximumHeaderLength,
-               let header = try FileBytes.prefix(path: url.path, count: 8 + Int(length)), header.count == 8 + Int(length) {
-                _ = try SafeTensorsHeader(bytes: Array(header[8...]), file: url.path)
+               let (bytes, size) = try FileBytes.prefix(path: url.path, count: 8 + Int(length)),
+               bytes.count == 8 + Int(length) {
+                let header = try SafeTensorsHeader(bytes: Array(bytes[8...]), file: url.path)
+                if let size {
+                    _ = try SafeTensorsLayout(entries: header.entries, bufferSize: size - bytes.count, file: url.path)
+                }
             }
         }
         let bytes = try FileBytes.read(path: url.path)

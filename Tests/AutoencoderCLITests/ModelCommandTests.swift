@@ -326,6 +326,18 @@ enum ModelFixtures {
                                         in: out, program: URL(fileURLWithPath: "/bin/sh"))
         #expect(result.status == 1)
         #expect(result.error == "Error: The safetensors file '\(big.path)' is invalid: its header does not start with a JSON object.\n")
+        // A real model followed by 3 GB: refused from its header and the file's size.
+        let padded = out.appendingPathComponent("padded.safetensors")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: ModelFixtures.path("e2d.safetensors")), to: padded)
+        let size = try FileManager.default.attributesOfItem(atPath: padded.path)[.size] as! Int
+        let paddedHandle = try FileHandle(forWritingTo: padded)
+        try paddedHandle.truncate(atOffset: 3 << 30)
+        try paddedHandle.close()
+        let second = try Executable.run(["-c", "ulimit -v 1500000; exec \"$0\" \"$@\"", Executable.url.path,
+                                         "inspect", "--model", padded.path],
+                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        #expect(second.status == 1)
+        #expect(second.error == "Error: The safetensors file '\(padded.path)' is invalid: its last \((3 << 30) - size) bytes belong to no tensor.\n")
     }
 
     /// A picture libpng cannot write (a side over 1,000,000 pixels) is refused before any
