@@ -262,9 +262,7 @@ enum ModelFixtures {
         metadata["architecture"] = metadata["architecture"]!.replacingOccurrences(of: "[784,2]", with: "[784,100000]")
         let huge = out.appendingPathComponent("huge.safetensors")
         try SafeTensors.write(linear.tensors(), metadata: metadata, to: huge)
-        let result = try Executable.run(["-c", "ulimit -v 400000; exec \"$0\" \"$@\"", Executable.url.path,
-                                         "inspect", "--model", huge.path],
-                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        let result = try Self.inspectUnderAddressLimit(kilobytes: 400_000, model: huge)
         #expect(result.status == 1)
         #expect(result.error == "Error: The model file '\(huge.path)' is invalid: tensor 'encoder.0.weight' has shape "
                 + "[2, 784] but its architecture needs [100000, 784].\n")
@@ -311,6 +309,20 @@ enum ModelFixtures {
         #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted() == ["overflow.safetensors", "squashed.safetensors"])
     }
 
+    /// `autoencoder inspect --model model` with the process's address space limited
+    /// (`ulimit -v`), where reserving memory the file does not justify fails.
+    static func inspectUnderAddressLimit(kilobytes: Int, model: URL) throws -> Executable.Result {
+        try Executable.run(["-c", "ulimit -v \(kilobytes); exec \"$0\" \"$@\"", Executable.url.path, "inspect", "--model", model.path],
+                           program: URL(fileURLWithPath: "/bin/sh"))
+    }
+
+    /// Extends `file` with zeros to `size` bytes, sparse on disk.
+    static func extend(_ file: URL, to size: UInt64) throws {
+        let handle = try FileHandle(forWritingTo: file)
+        try handle.truncate(atOffset: size)
+        try handle.close()
+    }
+
     /// A large file that is no safetensors (3 GB of zeros, sparse on disk) is refused from its
     /// header, not read whole first: under a 1.5 GB address-space limit `inspect` trapped.
     @Test func aHugeNonModelFileIsRefusedFromItsHeader() throws {
@@ -318,24 +330,16 @@ enum ModelFixtures {
         defer { try? FileManager.default.removeItem(at: out) }
         let big = out.appendingPathComponent("big.bin")
         #expect(FileManager.default.createFile(atPath: big.path, contents: nil))
-        let handle = try FileHandle(forWritingTo: big)
-        try handle.truncate(atOffset: 3 << 30)
-        try handle.close()
-        let result = try Executable.run(["-c", "ulimit -v 1500000; exec \"$0\" \"$@\"", Executable.url.path,
-                                         "inspect", "--model", big.path],
-                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        try Self.extend(big, to: 3 << 30)
+        let result = try Self.inspectUnderAddressLimit(kilobytes: 1_500_000, model: big)
         #expect(result.status == 1)
         #expect(result.error == "Error: The safetensors file '\(big.path)' is invalid: its header does not start with a JSON object.\n")
         // A real model followed by 3 GB: refused from its header and the file's size.
         let padded = out.appendingPathComponent("padded.safetensors")
         try FileManager.default.copyItem(at: URL(fileURLWithPath: ModelFixtures.path("e2d.safetensors")), to: padded)
         let size = try FileManager.default.attributesOfItem(atPath: padded.path)[.size] as! Int
-        let paddedHandle = try FileHandle(forWritingTo: padded)
-        try paddedHandle.truncate(atOffset: 3 << 30)
-        try paddedHandle.close()
-        let second = try Executable.run(["-c", "ulimit -v 1500000; exec \"$0\" \"$@\"", Executable.url.path,
-                                         "inspect", "--model", padded.path],
-                                        in: out, program: URL(fileURLWithPath: "/bin/sh"))
+        try Self.extend(padded, to: 3 << 30)
+        let second = try Self.inspectUnderAddressLimit(kilobytes: 1_500_000, model: padded)
         #expect(second.status == 1)
         #expect(second.error == "Error: The safetensors file '\(padded.path)' is invalid: its last \((3 << 30) - size) bytes belong to no tensor.\n")
     }
