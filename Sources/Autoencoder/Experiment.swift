@@ -3,9 +3,9 @@ import Foundation
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
 /// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
-/// them: it removes those it does not rewrite (the earlier checkpoint as soon as it has
-/// trained, when it keeps none of its own; the files the earlier run's `metrics.json` shows
-/// it wrote and `evaluation.json` once its own files are written). Files of the user's are kept.
+/// them: once its own files are written, it removes those it did not rewrite (the files
+/// the earlier run's `metrics.json` shows it wrote, `evaluation.json`, and the earlier
+/// checkpoint when it keeps none of its own). Files of the user's are kept.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -150,11 +150,6 @@ public struct Experiment: Sendable {
         }
         log("Optimization Finished!")
         trained.network = trainer.network
-        // An earlier run's checkpoint goes before any output of this run is written: from
-        // now on the folder is this run's, and `--resume` must not bring the earlier one back.
-        if checkpoint == nil && checkpointEvery == nil {
-            try removeEarlierRunsFiles([Checkpoint.fileName], from: folder)
-        }
 
         let testMSE = trained.meanSquaredError(on: data.test)
         let seconds = reports.map(\.seconds)
@@ -189,8 +184,12 @@ public struct Experiment: Sendable {
         // those were, from its code width and model file, so files of the user's with the
         // same names are left alone), and the evaluation of the model this run replaced
         // (also after resuming: the evaluation may be of another run's model).
+        // An earlier run's checkpoint goes too when this run keeps none (`--resume` must not
+        // bring the earlier run back over this one), but only now: if a write above failed,
+        // the earlier run can still be resumed.
         var stale = earlierFiles.filter { !metrics.filesWritten.contains($0) }
         stale.append("evaluation.json")
+        if checkpoint == nil && checkpointEvery == nil { stale.append(Checkpoint.fileName) }
         try removeEarlierRunsFiles(stale, from: folder)
         return Outcome(metrics: metrics, model: modelFile)
     }
@@ -213,11 +212,10 @@ public struct Experiment: Sendable {
                                                 "metrics.json", "evaluation.json", Checkpoint.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
-    /// write: once this run's files are written, those the earlier run's `metrics.json`
-    /// shows it wrote and this run did not rewrite, and after a fresh run `evaluation.json`
-    /// (it measured the earlier model); as soon as a fresh run without checkpoints has
-    /// trained, the earlier run's checkpoint (`train --resume` would otherwise continue the
-    /// earlier run over this one).
+    /// write, once this run's files are written: those the earlier run's `metrics.json`
+    /// shows it wrote and this run did not rewrite, `evaluation.json` (it measured the
+    /// earlier model), and after a run without checkpoints the earlier run's checkpoint
+    /// (`train --resume` would otherwise continue the earlier run over this one).
     ///
     /// Only the names a run ever writes are removed, and only regular files of them: the
     /// earlier `metrics.json` may have been copied or edited, and a name read from it (its
