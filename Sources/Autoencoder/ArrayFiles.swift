@@ -14,13 +14,27 @@ public struct ImageFile: Sendable {
     /// The file.
     public var path: String
 
-    /// Reads `path`, choosing the format by the extension `.npy` (anything else is IDX).
+    /// Reads `path`: `.npy` when its name ends so or its bytes start with the `.npy` magic
+    /// (see ``NPY/magic``), IDX otherwise. A pipe (`<(zcat …)`, `/dev/stdin`) is read once,
+    /// whole, and recognised by its bytes the same way.
     public static func read(_ path: String) throws -> ImageFile {
         let url = URL(fileURLWithPath: path)
         if url.pathExtension.lowercased() == "npy" {
             return try images(npy: NPY.read(from: url), path: path)
         }
-        return try images(idx: IDXReader.read(contentsOf: path, as: .anyArray), path: path)
+        // A file that cannot be opened is left to the IDX reader, which names what is wrong.
+        switch Result(catching: { try FileBytes.prefix(path: path, count: NPY.magic.count) }) {
+        case .success(nil):
+            let bytes = try FileBytes.read(path: path)
+            if bytes.starts(with: NPY.magic) {
+                return try images(npy: NPYArray(bytes: bytes, file: path), path: path)
+            }
+            return try images(idx: IDXReader.read(bytes: bytes, named: path, as: .anyArray), path: path)
+        case .success(let start?) where start.bytes == NPY.magic:
+            return try images(npy: NPY.read(from: url), path: path)
+        default:
+            return try images(idx: IDXReader.read(contentsOf: path, as: .anyArray), path: path)
+        }
     }
 
     /// The images of a `.npy` array already read and validated (from a file by ``read(_:)``,
@@ -63,20 +77,21 @@ public struct ImageFile: Sendable {
 /// number, and then a trailing `label` column are skipped), and
 /// written as `.npy` (float32, `[n, width]`, what `np.load` returns) or `.csv`.
 public enum CodeFile {
-    /// Reads the codes in `path`.
+    /// Reads the codes in `path`: `.npy` or CSV by its name's extension; a file named
+    /// otherwise (a pipe such as `<(cat codes.csv)`, `codes.txt`) is `.npy` when its bytes
+    /// start with the `.npy` magic (see ``NPY/magic``), CSV text otherwise. Throws
+    /// `FileAccessError` when the file cannot be read, ``ArrayFileError`` when it holds no codes.
     public static func read(_ path: String) throws -> Matrix {
         let url = URL(fileURLWithPath: path)
         switch url.pathExtension.lowercased() {
         case "npy":
             return try codes(npy: NPY.read(from: url), path: path)
-        case "csv":
-            let data: Data
-            do { data = try Data(contentsOf: url) } catch {
-                throw ArrayFileError("Cannot read the codes file '\(path)': \(OutputFolder.reason(error)).")
-            }
-            return try codes(csv: data, path: path)
         default:
-            throw ArrayFileError("The codes file '\(path)' must end in .npy or .csv.")
+            let bytes = try FileBytes.read(path: path)
+            if url.pathExtension.lowercased() != "csv" && bytes.starts(with: NPY.magic) {
+                return try codes(npy: NPYArray(bytes: bytes, file: path), path: path)
+            }
+            return try codes(csv: Data(bytes), path: path)
         }
     }
 

@@ -26,8 +26,14 @@ protocol ByteSource: AnyObject {
 
 /// Opens the file at `path` and returns a source that yields its bytes, inflating them if
 /// the file starts with the gzip magic `1f 8b` (the name is not consulted).
+///
+/// A pipe or socket (`<(zcat …)`, `/dev/stdin`) cannot be rewound after that peek: it is
+/// read whole into memory first (see ``OpenFile/readStream()``).
 func openByteSource(path: String, kind: IDXKind) throws -> ByteSource {
     let file = try OpenFile(path: path, kind: kind)
+    if file.isStream {
+        return try memoryByteSource(file.readStream(), path: path, kind: kind)
+    }
     var magic: (UInt8, UInt8) = (0, 0)
     let peeked = try withUnsafeMutableBytes(of: &magic) { try file.read(into: $0) }
     try file.rewind()
@@ -54,6 +60,8 @@ final class OpenFile {
     let descriptor: Int32
     /// The file's size in bytes when it was opened.
     let size: Int
+    /// Whether it is a pipe or socket: read once, forward only, of no known size.
+    let isStream: Bool
     /// The path, for error messages.
     let path: String
     /// The expected contents, for error messages.
@@ -79,6 +87,32 @@ final class OpenFile {
         }
         self.descriptor = descriptor
         self.size = Int(status.st_size)
+        let type = status.st_mode & S_IFMT
+        self.isStream = type == S_IFIFO || type == S_IFSOCK
+    }
+
+    /// The most a pipe may deliver: an IDX file read from one is held in memory whole.
+    static let streamLimit = 1 << 31
+
+    /// Every byte until the stream ends, for a pipe or socket. Stops early, with what it has,
+    /// when the first four bytes can start neither IDX (`00 00`) nor gzip (`1f 8b`): the
+    /// reader then says why (so `/dev/zero`-like streams of garbage are not read for ever).
+    /// More than ``streamLimit`` bytes is an error.
+    func readStream() throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
+            bytes.append(contentsOf: chunk[0..<count])
+            if count < chunk.count { return bytes }
+            if bytes.count >= 4 && !(bytes[0] == 0 && bytes[1] == 0) && !(bytes[0] == 0x1F && bytes[1] == 0x8B) {
+                return bytes
+            }
+            if bytes.count > Self.streamLimit {
+                throw IDXError(path: path, kind: kind,
+                               reason: .unreadable("the pipe delivered more than \(Self.streamLimit >> 30) GiB, more than is read from a pipe; save it to a file"))
+            }
+        }
     }
 
     deinit { close(descriptor) }

@@ -49,8 +49,12 @@ public struct IDXError: Error, Sendable, Equatable, CustomStringConvertible, Loc
         self.reason = reason
     }
 
-    /// The file's name without its directory, as used in the message.
-    public var fileName: String { (path as NSString).lastPathComponent }
+    /// The file's name without its directory, as used in the message; the whole path for a
+    /// device or descriptor (`/dev/…`, `/proc/…`: a pipe given as `<(zcat …)` is
+    /// `/dev/fd/63`, whose last component alone would say nothing).
+    public var fileName: String {
+        path.hasPrefix("/dev/") || path.hasPrefix("/proc/") ? path : (path as NSString).lastPathComponent
+    }
 
     /// One sentence naming the file and what is wrong with it.
     public var description: String {

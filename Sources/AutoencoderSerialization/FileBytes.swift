@@ -8,11 +8,18 @@ import Darwin
 
 /// Reads a whole file into memory with plain POSIX calls.
 ///
-/// Why: both readers need the complete file as bytes and a failure message in the form of
+/// Why: the readers need the complete file as bytes and a failure message in the form of
 /// `FileAccessError`, rather than Foundation's longer and platform-dependent wording.
-enum FileBytes {
-    /// Returns every byte of the regular file at `path`, or throws `FileAccessError`.
-    static func read(path: String) throws -> [UInt8] {
+/// Shared with the package's other modules (`package`), which read pipes through it.
+package enum FileBytes {
+    /// The most read from a file that is not a regular file (a pipe, a socket, a device),
+    /// whose size is not known beforehand: past it, `read(path:)` fails with "File too
+    /// large" instead of growing for ever (`/dev/zero`, `yes |`).
+    package static let streamLimit = 1 << 31
+
+    /// Returns every byte of the file at `path` (a regular file, or a pipe or device up to
+    /// `streamLimit` bytes), or throws `FileAccessError`.
+    package static func read(path: String, streamLimit: Int = FileBytes.streamLimit) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw FileAccessError(path: path, step: .openingForReading, code: errno)
@@ -40,6 +47,9 @@ enum FileBytes {
             }
             if count == 0 { break }
             bytes.append(contentsOf: chunk[0..<count])
+            if (status.st_mode & S_IFMT) != S_IFREG && bytes.count > streamLimit {
+                throw FileAccessError(path: path, step: .reading, code: EFBIG)
+            }
         }
         return bytes
     }
@@ -49,7 +59,7 @@ extension FileBytes {
     /// The first `count` bytes (fewer when the file is shorter) of the file at `path` and,
     /// for a regular file, its size; `nil` when it is a pipe or socket, whose bytes could not
     /// be read again after.
-    static func prefix(path: String, count: Int) throws -> (bytes: [UInt8], fileSize: Int?)? {
+    package static func prefix(path: String, count: Int) throws -> (bytes: [UInt8], fileSize: Int?)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw FileAccessError(path: path, step: .openingForReading, code: errno) }
         defer { close(descriptor) }

@@ -6,6 +6,10 @@ import Foundation
 /// embeddings and reconstructions this way and can read data sets prepared in Python.
 /// Files written here are byte-identical to `np.save` of a C-ordered float32 array.
 public enum NPY {
+    /// The six bytes every `.npy` file starts with, `\x93NUMPY`: how a file is recognised
+    /// whatever its name.
+    public static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+
     /// Reads and validates the `.npy` file at `url` (see `NPYArray.init(bytes:file:)`).
     ///
     /// Throws `FileAccessError` when the file cannot be read, `NPYError` when it is invalid.

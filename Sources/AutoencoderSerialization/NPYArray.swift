@@ -27,7 +27,7 @@ public struct NPYArray: Equatable, Sendable {
     public init(bytes: [UInt8], file: String = "<memory>") throws(NPYError) {
         func failure(_ problem: NPYError.Problem) -> NPYError { NPYError(file: file, problem: problem) }
         guard bytes.count >= 10 else { throw failure(.fileTooShort(byteCount: bytes.count)) }
-        guard bytes[0..<6].elementsEqual([0x93] + Array("NUMPY".utf8)) else { throw failure(.badMagic) }
+        guard bytes[0..<6].elementsEqual(NPY.magic) else { throw failure(.badMagic) }
         let (major, minor) = (bytes[6], bytes[7])
         let lengthFieldSize: Int
         switch (major, minor) {

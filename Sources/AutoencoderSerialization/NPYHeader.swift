@@ -61,7 +61,7 @@ struct NPYHeader: Equatable {
             lengthFieldSize = 4
             padding = alignment - (8 + lengthFieldSize + text.count + 1) % alignment
         }
-        var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
+        var bytes: [UInt8] = NPY.magic + [version, 0]
         LittleEndian.append(UInt64(text.count + padding + 1), size: lengthFieldSize, to: &bytes)
         bytes.append(contentsOf: text)
         bytes.append(contentsOf: repeatElement(0x20, count: padding))

@@ -380,6 +380,61 @@ enum ModelFixtures {
         #expect(try CodeFile.read(csv.path) == Matrix([[0.1, 0.2], [0.3, 0.4]]))
     }
 
+    /// Inputs given as pipes (bash's `<(…)`, which `encode` used to refuse as "63 could not be
+    /// read: Illegal seek") and files named otherwise are recognised by their bytes: IDX raw
+    /// or gzip, `.npy` images, `.npy` or CSV codes. `inspect` shows no size for a pipe (it
+    /// showed the 64 bytes the pipe held at that moment).
+    @Test func pipesAndUnnamedFilesAreReadByTheirContents() throws {
+        let out = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let model = ModelFixtures.path("e2d.safetensors")
+        let binary = Executable.url.path
+        func bash(_ line: String) throws -> Executable.Result {
+            try Executable.run(["-c", line, "bash", binary, model, ModelFixtures.testImages], in: out,
+                               program: URL(fileURLWithPath: "/bin/bash"))
+        }
+        var r = try Executable.run(["encode", "--model", model, "--input", ModelFixtures.testImages, "--output", "file.npy"], in: out)
+        #expect(r.status == 0, "\(r.error)")
+        let expected = try Data(contentsOf: out.appendingPathComponent("file.npy"))
+        for input in ["<(cat \"$3\")", "<(gzip -dc \"$3\")", "/dev/stdin < \"$3\""] {
+            r = try bash("\"$1\" encode --model \"$2\" --input \(input) --output piped.npy")
+            #expect(r.status == 0, "\(input): \(r.error)")
+            #expect(try Data(contentsOf: out.appendingPathComponent("piped.npy")) == expected, "\(input)")
+        }
+
+        // .npy images under another name, from a file and from a pipe.
+        let images = try MNIST.load(from: TestData.smallFolder.path).test.matrix()
+        try NPY.write(images.storage, shape: [images.rows, images.columns], to: out.appendingPathComponent("images.bin"))
+        r = try bash("\"$1\" encode --model \"$2\" --input images.bin --output a.npy"
+                     + " && \"$1\" encode --model \"$2\" --input <(cat images.bin) --output b.npy")
+        #expect(r.status == 0, "\(r.error)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("a.npy")) == expected)
+        #expect(try Data(contentsOf: out.appendingPathComponent("b.npy")) == expected)
+
+        // Codes as .npy or CSV through a pipe decode as from their files.
+        r = try bash("\"$1\" encode --model \"$2\" --input \"$3\" --output codes.csv"
+                     + " && \"$1\" decode --model \"$2\" --codes file.npy --output file.png"
+                     + " && \"$1\" decode --model \"$2\" --codes <(cat file.npy) --output npy.png"
+                     + " && \"$1\" decode --model \"$2\" --codes <(cat codes.csv) --output csv.png")
+        #expect(r.status == 0, "\(r.error)")
+        let picture = try Data(contentsOf: out.appendingPathComponent("file.png"))
+        #expect(try Data(contentsOf: out.appendingPathComponent("npy.png")) == picture)
+        #expect(try Data(contentsOf: out.appendingPathComponent("csv.png")) == picture)
+
+        // Bytes that are neither: the pipe is named whole.
+        r = try bash("exec \"$1\" encode --model \"$2\" --input <(printf 'PK\\003\\004 not images') --output x.npy")
+        #expect(r.status == 1)
+        #expect(r.error.hasPrefix("Error: /dev/fd/") && r.error.hasSuffix(" is not an IDX file: it starts with the bytes 50 4B 03 04 instead of 00 00.\n"),
+                "\(r.error)")
+
+        r = try bash("\"$1\" inspect --model <(cat \"$2\")")
+        #expect(r.status == 0, "\(r.error)")
+        #expect(r.output.hasPrefix("File: /dev/fd/") && r.output.contains("\nFormat: "), "\(r.output)")
+        #expect(!r.output.components(separatedBy: "\n")[0].contains("bytes"), "\(r.output)")
+        r = try Executable.run(["inspect", "--model", model])
+        #expect(r.output.components(separatedBy: "\n")[0].hasSuffix(" bytes)"), "\(r.output)")
+    }
+
     /// A file of no images whose other dimensions multiply past Int.max is refused with the
     /// array reader's sentence; `ImageFile` used to trap taking the pixels of one image.
     /// Found by the `images` fuzz target.

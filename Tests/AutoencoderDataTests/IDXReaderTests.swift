@@ -93,6 +93,35 @@ struct IDXReaderTests {
         }
     }
 
+    @Test("a pipe is read like a file, raw or gzip, and named by its whole path", arguments: [false, true])
+    func pipes(compressed: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let array = IDXArray(dimensions: [3, 1 << 10, 1 << 9], bytes: (0..<(3 << 19)).map { UInt8($0 % 251) })
+        try IDXWriter.write(array, to: directory.file("array"))
+        var bytes = try contents(of: directory.file("array"))
+        if compressed { bytes = try gzipped(bytes) }
+        try servePipe(bytes, at: directory.file("pipe"))
+        #expect(try IDXReader.read(contentsOf: directory.file("pipe")) == array)
+
+        // An error names the pipe as given: `/dev/fd/63` said only "63".
+        try servePipe(Array(bytes.dropLast()), at: directory.file("cut"))
+        let failure = error(IDXError.self) { try IDXReader.read(contentsOf: directory.file("cut")) }
+        #expect(failure?.fileName == "cut")
+        #expect(IDXError(path: "/dev/fd/63", kind: .images, reason: .gzipCut).description
+            == "/dev/fd/63 is truncated: its gzip stream stops before its end marker.")
+    }
+
+    @Test("a pipe of bytes that start neither IDX nor gzip is not read to its end")
+    func pipesOfGarbage() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let writer = try servePipe([UInt8](repeating: 0xFF, count: 8 << 20), at: directory.file("pipe"))
+        let failure = error(IDXError.self) { try IDXReader.read(contentsOf: directory.file("pipe")) }
+        #expect(failure?.reason == .notIDX(firstBytes: [0xFF, 0xFF, 0xFF, 0xFF]))
+        #expect(writer.finished() < 4 << 20)
+    }
+
     @Test("a missing file is named, with its directory")
     func missingFile() throws {
         let directory = try TemporaryDirectory()

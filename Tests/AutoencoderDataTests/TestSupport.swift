@@ -80,3 +80,42 @@ let packageRoot: String = {
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.path
 }()
+
+/// The writing end of a pipe made by `servePipe`: how much a reader took.
+final class PipeWriter: @unchecked Sendable {
+    /// Bytes written before the reader closed the pipe or all were written; read it after `finished`.
+    private(set) var written = 0
+    private let done = DispatchSemaphore(value: 0)
+
+    /// Waits until the writing thread has stopped and returns how many bytes it wrote.
+    func finished() -> Int {
+        done.wait()
+        return written
+    }
+
+    fileprivate func serve(_ bytes: [UInt8], at path: String) {
+        defer { done.signal() }
+        let descriptor = open(path, O_WRONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        bytes.withUnsafeBytes { buffer in
+            while written < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                if count <= 0 { break }
+                written += count
+            }
+        }
+    }
+}
+
+/// Makes a FIFO at `path` and, from another thread, writes `bytes` into it once a reader has
+/// opened it, then closes it: a pipe such as the shell's `<(zcat …)`. A reader that stops
+/// early makes the write fail (SIGPIPE is ignored for that), not the test process.
+@discardableResult
+func servePipe(_ bytes: [UInt8], at path: String) throws -> PipeWriter {
+    guard mkfifo(path, 0o600) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    signal(SIGPIPE, SIG_IGN)
+    let writer = PipeWriter()
+    Thread { writer.serve(bytes, at: path) }.start()
+    return writer
+}

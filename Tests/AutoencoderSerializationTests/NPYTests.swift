@@ -91,6 +91,17 @@ struct NPYRoundTripTests {
         }
         #expect(try folder.entries().isEmpty)
     }
+
+    /// A file with no size known beforehand (a pipe, a device) is read until it ends, but no
+    /// further than the limit: `/dev/zero` given as a `.npy` file used to grow without end.
+    @Test func endlessFilesStopAtTheLimit() throws {
+        #expect(throws: FileAccessError(path: "/dev/zero", step: .reading, code: EFBIG)) {
+            try FileBytes.read(path: "/dev/zero", streamLimit: 3 << 20)
+        }
+        #expect(FileAccessError(path: "/dev/zero", step: .reading, code: EFBIG).description
+            == "Could not access the file '/dev/zero' while reading it: File too large.")
+        #expect(try FileBytes.read(path: "/dev/null", streamLimit: 0) == [])
+    }
 }
 
 /// One test per rule of the format: each broken file must fail with its own message.
