@@ -11,6 +11,7 @@ extension Initializer: CaseInsensitiveArgument {}
 protocol CaseInsensitiveArgument: ExpressibleByArgument, CaseIterable, RawRepresentable<String> {}
 
 extension CaseInsensitiveArgument {
+    /// The case whose name is `argument` in any letters' case; `nil` for no such case.
     public init?(argument: String) {
         guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == argument.lowercased() }) else { return nil }
         self = match
@@ -24,6 +25,7 @@ struct TypedNumber: ExpressibleByArgument {
     /// The text as typed.
     let text: String
 
+    /// Reads `argument` as a `Float`, keeping its text; `nil` when it is not a number.
     public init?(argument: String) {
         guard let value = Float(argument) else { return nil }
         self.value = value

@@ -30,6 +30,7 @@ extension Matrix: BatchSource {
     /// The number of columns.
     public var width: Int { columns }
 
+    /// Copies the rows at `indices`, in that order, into `destination`.
     public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         precondition(indices.allSatisfy { (0..<rows).contains($0) }, "A batch index is outside the matrix's \(rows) rows.")
         storage.withUnsafeBufferPointer { source in

@@ -8,7 +8,9 @@ import CAutoencoderKernels
 /// writes `xW` with `W` of `[in, out]`; the product is the same, the BLAS reads the
 /// transpose through its flags, never a copy.)
 public struct Dense: Layer, Equatable {
+    /// The number of features each input row has.
     public let inputWidth: Int
+    /// The number of features each output row has.
     public let outputWidth: Int
     /// The nonlinearity applied after the affine map.
     public var activation: Activation
@@ -30,13 +32,16 @@ public struct Dense: Layer, Equatable {
         self.biasInitializer = biasInitializer
     }
 
+    /// `weight` `[out, in]`, then `bias` `[out]`.
     public var parameterShapes: [ParameterShape] {
         [ParameterShape(name: "weight", shape: [outputWidth, inputWidth]),
          ParameterShape(name: "bias", shape: [outputWidth])]
     }
 
+    /// For example `"Dense(784 → 256, sigmoid)"`.
     public var summary: String { "Dense(\(inputWidth) → \(outputWidth), \(activation.rawValue))" }
 
+    /// Draws the weights, then the biases, with their initialisers.
     public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {
         let weightCount = inputWidth * outputWidth
         weightInitializer.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<weightCount]),
@@ -45,6 +50,7 @@ public struct Dense: Layer, Equatable {
                              fanIn: inputWidth, fanOut: outputWidth, using: &generator)
     }
 
+    /// `output = f(input·Wᵀ + b)` for a batch.
     public func forward(
         _ input: MatrixView, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView, context: inout LayerContext
@@ -130,6 +136,7 @@ public struct Dense: Layer, Equatable {
         return outputGradient.view
     }
 
+    /// The weight, bias and (when asked) input gradients of a batch (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
         parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,

@@ -27,6 +27,8 @@ public struct MeanSquaredError: Loss, Equatable {
         self.reduction = reduction
     }
 
+    /// The squared differences combined by ``reduction``, and into `gradient` (when given)
+    /// their derivative with respect to `prediction`.
     public func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float {
         precondition(prediction.rows == target.rows && prediction.columns == target.columns,
                      "Prediction and target shapes disagree.")

@@ -29,6 +29,7 @@ public struct Network: Sendable {
         /// The network has no layers.
         case empty
 
+        /// One sentence saying why the layers do not make a network.
         public var description: String {
             switch self {
             case let .widthMismatch(layer, expected, found):

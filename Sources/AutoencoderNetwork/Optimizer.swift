@@ -43,6 +43,7 @@ public struct Adam: Optimizer, Equatable {
         self.epsilon = epsilon
     }
 
+    /// One Adam step over every parameter (see ``Optimizer/update(_:along:)``).
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
     ) -> Bool {
@@ -79,6 +80,7 @@ public struct SGD: Optimizer, Equatable {
         self.learningRate = learningRate
     }
 
+    /// One plain gradient step over every parameter (see ``Optimizer/update(_:along:)``).
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
     ) -> Bool {

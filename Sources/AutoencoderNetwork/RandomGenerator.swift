@@ -47,6 +47,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
 
     private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
+    /// Whether the two generators will draw the same numbers from now on.
     public static func == (a: RandomGenerator, b: RandomGenerator) -> Bool { a.state == b.state }
 
     /// A uniform `Double` in [0, 1) with 53 random bits.

@@ -33,6 +33,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// A batch of the data itself holds NaN or infinite values.
     case nonFiniteData(epoch: Int, batch: Int)
 
+    /// One sentence saying what went wrong and where.
     public var description: String {
         switch self {
         case let .nonFinite(epoch, batch, cost):

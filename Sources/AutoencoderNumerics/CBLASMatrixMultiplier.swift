@@ -63,6 +63,7 @@ public final class CBLASMatrixMultiplier: MatrixMultiplier, @unchecked Sendable 
         return nil
     }
 
+    /// `C ← alpha·op(A)·op(B) + beta·C` through the loaded library's `cblas_sgemm` (row-major).
     public func multiply(
         _ transposeA: Transpose, _ transposeB: Transpose,
         m: Int, n: Int, k: Int,

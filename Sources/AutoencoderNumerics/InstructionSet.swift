@@ -66,5 +66,6 @@ public enum InstructionSet: Int, Sendable, CaseIterable, Comparable, CustomStrin
         return "AUTOENCODER_ISA must be avx512, avx2 or baseline, not '\(value)'."
     }
 
+    /// Whether `lhs` is a smaller instruction set than `rhs` (baseline < AVX2 < AVX-512).
     public static func < (lhs: InstructionSet, rhs: InstructionSet) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -1,5 +1,6 @@
 import AutoencoderNetwork
 import AutoencoderNumerics
+import Foundation
 import Testing
 
 @Suite struct TrainerTests {
@@ -204,6 +205,61 @@ import Testing
         } else if CBLASMatrixMultiplier.load() != nil {
             #expect(chosen is CBLASMatrixMultiplier)
         }
+    }
+}
+
+/// The library may be used from several threads at once: each run's products share the one
+/// worker pool (a batch that finds it busy runs on its own thread), and every result is
+/// bit-identical to the same run made alone.
+@Suite struct ConcurrentUseTests {
+    /// 512 samples of 300 features, three quarters zeros (so the first layer skips them, as
+    /// on MNIST), big enough that the products are split over the cores.
+    static let data: Matrix = {
+        var g = RandomGenerator(seed: 7)
+        return Matrix(rows: 512, columns: 300, storage: (0..<(512 * 300)).map { _ in
+            g.nextUnitDouble() < 0.75 ? 0 : Float(g.nextUnitDouble())
+        })
+    }()
+
+    static func run(seed: UInt64) throws -> (parameters: [Float], codes: Matrix) {
+        var g = RandomGenerator(seed: seed)
+        let network = try Network(layers: [
+            Dense(300, 128, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(128, 32, activation: .linear, weightInitializer: .truncatedNormal, biasInitializer: .normal),
+            Dense(32, 128, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+            Dense(128, 300, activation: .sigmoid, weightInitializer: .normal, biasInitializer: .normal),
+        ], generator: &g)
+        let trainer = Trainer(network: network, optimizer: Adam(learningRate: 0.01), batchSize: 64,
+                              generator: g, multiplier: BuiltInMatrixMultiplier())
+        for _ in 0..<2 { _ = try trainer.trainEpoch(on: data) }
+        return (trainer.network.parameters,
+                trainer.network.apply(data, layers: 0..<2, chunkSize: 200, multiplier: BuiltInMatrixMultiplier()))
+    }
+
+    @Test func runsOnSeveralThreadsMatchRunsAlone() throws {
+        let seeds: [UInt64] = [1, 2, 3, 4]
+        let alone = try seeds.map { try Self.run(seed: $0) }
+        let results = Results(count: seeds.count)
+        DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
+            results.store(Result { try Self.run(seed: seeds[index]) }, at: index)
+        }
+        for (index, result) in results.all.enumerated() {
+            let together = try result.get()
+            #expect(together.parameters == alone[index].parameters, "seed \(seeds[index])")
+            #expect(together.codes == alone[index].codes, "seed \(seeds[index])")
+        }
+        #expect(alone[0].parameters != alone[1].parameters)
+    }
+
+    /// The results of the threads, each stored once under a lock.
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var slots: [Result<(parameters: [Float], codes: Matrix), any Error>?]
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func store(_ result: Result<(parameters: [Float], codes: Matrix), any Error>, at index: Int) {
+            lock.withLock { slots[index] = result }
+        }
+        var all: [Result<(parameters: [Float], codes: Matrix), any Error>] { lock.withLock { slots.map { $0! } } }
     }
 }
 
