@@ -193,7 +193,14 @@ struct TrainCommand: ParsableCommand {
         } else if let recorded = checkpoint.experiment.dataFolder, FileManager.default.fileExists(atPath: recorded) {
             dataFolder = recorded
         } else {
-            dataFolder = try DataDirectoryLocator().locate(option: nil)
+            do {
+                dataFolder = try DataDirectoryLocator().locate(option: nil)
+            } catch let error as DataDirectoryError {
+                // The folder the run trained on moved: say so, not only where else was looked.
+                guard let recorded = checkpoint.experiment.dataFolder else { throw error }
+                let elsewhere = error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast()
+                throw CommandError("The checkpoint's data folder \(recorded) no longer exists; give the data with --data DIR (\(elsewhere)).")
+            }
         }
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)

@@ -259,6 +259,25 @@ enum TestData {
         #expect(try Data(contentsOf: model) == newer)
     }
 
+    /// `--resume` finds the data where the run recorded it; when that folder has moved it says
+    /// so (it used to name only ./data/mnist, where it looked next), and `--data` finishes the run.
+    @Test func resumingAfterTheDataMovedSaysWhere() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.copyItem(at: TestData.smallFolder, to: root.appendingPathComponent("digits"))
+        var result = try Executable.run(["train", "--data", "digits", "--epochs", "1", "--batch-size", "64",
+                                         "--layers", "784,16", "--checkpoint-every", "1", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        try FileManager.default.moveItem(at: root.appendingPathComponent("digits"), to: root.appendingPathComponent("moved"))
+        result = try Executable.run(["train", "--resume", "run"], in: root)
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("Error: The checkpoint's data folder \(root.appendingPathComponent("digits").standardizedFileURL.path) no longer exists; give the data with --data DIR (no MNIST-format data found: looked in ./data/mnist"),
+                "\(result.error)")
+        result = try Executable.run(["train", "--resume", "run", "--data", "moved"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasPrefix("Resuming after epoch 1 of 1"), "\(result.output)")
+    }
+
     /// A write that fails for want of space (a file-size limit stands in for a full disk:
     /// the write fails the same way, with EFBIG instead of ENOSPC) stops the run with one
     /// sentence, and the earlier run's model is left as it was, with no temporary file; its
