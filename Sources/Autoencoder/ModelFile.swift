@@ -47,8 +47,13 @@ public struct ModelFile: Sendable {
     public var imageShape: ImageShape?
     /// The code range the `decode --grid` sweep covers, if recorded.
     public var codeRange: CodeRange?
-    /// Every metadata entry of the file, as read. Writing keeps the entries this format does
-    /// not define (another tool's notes) and writes its own from the properties above.
+    /// Metadata entries this format does not define: another tool's, or your own (a data
+    /// set's name, a run's id), read from the file and written back as they are. A key this
+    /// format defines (`preset`, `training`, …: set the property instead) makes
+    /// ``write(to:)`` throw.
+    public var notes: [String: String] = [:]
+    /// Every metadata entry of the file, as read (the format's own and the ``notes``).
+    /// Writing writes the format's entries from the properties above and the notes.
     public private(set) var rawMetadata: [String: String] = [:]
     /// The file the model was read from; `nil` for one made in memory.
     public private(set) var path: String?
@@ -143,10 +148,18 @@ public struct ModelFile: Sendable {
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "checkpoint"]
 
-    /// The metadata entries written with the model: those of ``rawMetadata`` this format
-    /// does not define, and the format's own from the properties.
+    /// The metadata entries written with the model: the ``notes``, and the format's own from
+    /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
     public func metadata() throws -> [String: String] {
-        var entries = rawMetadata.filter { !Self.definedMetadataKeys.contains($0.key) }
+        try metadata(file: path ?? "<memory>")
+    }
+
+    /// ``metadata()``, naming `file` in its error.
+    func metadata(file: String) throws -> [String: String] {
+        if let key = notes.keys.sorted().first(where: Self.definedMetadataKeys.contains) {
+            throw ModelFileError(file: file, problem: .noteUnderDefinedKey(key), isWrite: true)
+        }
+        var entries = notes
         entries["format"] = Self.formatName
         entries["format_version"] = Self.formatVersion
         entries["architecture"] = try Self.json(model.configuration)
@@ -164,7 +177,7 @@ public struct ModelFile: Sendable {
     /// (a code range of another width, an image shape of other pixels, a NaN parameter) throws
     /// ``ModelFileError`` and nothing is written.
     public func write(to url: URL) throws {
-        let bytes = try SafeTensors.encode(tensors(), metadata: metadata())
+        let bytes = try SafeTensors.encode(tensors(), metadata: metadata(file: url.path))
         do {
             _ = try ModelFile(safetensors: SafeTensorsFile(bytes: bytes, file: url.path))
         } catch var error as ModelFileError {
@@ -249,6 +262,7 @@ public struct ModelFile: Sendable {
 
         var result = ModelFile(model: try AutoencoderModel(configuration: configuration, parameters: parameters))
         result.rawMetadata = metadata
+        result.notes = metadata.filter { !Self.definedMetadataKeys.contains($0.key) }
         result.path = path
         result.preset = metadata["preset"]
         if let text = metadata["training"] {
@@ -366,6 +380,8 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case nonFinite(String)
         /// The `image_shape` does not multiply to the input width.
         case imageShapeMismatch(shape: [Int], inputWidth: Int)
+        /// A note (written, never read) uses a key the format defines.
+        case noteUnderDefinedKey(String)
     }
 
     /// The file's path.
@@ -419,6 +435,8 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
             reason = "tensor '\(name)' holds NaN or infinite values"
         case let .imageShapeMismatch(shape, inputWidth):
             reason = "its image_shape \(shape) does not have the \(inputWidth) pixels its architecture takes"
+        case let .noteUnderDefinedKey(key):
+            return "Cannot write the model file '\(file)': the note '\(key)' uses a metadata key of the format itself; set the model file's property instead."
         }
         return isWrite ? "Cannot write the model file '\(file)', which could not be read back: \(reason)."
             : "The model file '\(file)' is invalid: \(reason)."

@@ -282,6 +282,23 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(cleared.preset == nil && cleared.training == nil && cleared.epochsCompleted == nil)
         #expect(cleared.imageShape == nil && cleared.codeRange == nil)
         #expect(cleared.rawMetadata["note"] == "kept")
+        #expect(cleared.notes == ["note": "kept"])
+
+        // Notes of one's own are written, changed and removed like the properties.
+        var noted = cleared
+        noted.notes["dataset"] = "fashion-mnist"
+        noted.notes["note"] = nil
+        try noted.write(to: url)
+        #expect(try ModelFile.read(from: url).notes == ["dataset": "fashion-mnist"])
+        #expect(try ModelFile.read(from: url).rawMetadata["dataset"] == "fashion-mnist")
+        noted.notes["preset"] = "mine"
+        #expect(throws: ModelFileError(file: url.path, problem: .noteUnderDefinedKey("preset"), isWrite: true)) {
+            try noted.write(to: url)
+        }
+        #expect(ModelFileError(file: "F", problem: .noteUnderDefinedKey("preset"), isWrite: true).description
+            == "Cannot write the model file 'F': the note 'preset' uses a metadata key of the format itself; set the model file's property instead.")
+        #expect(try ModelFile.read(from: url).notes == ["dataset": "fashion-mnist"])
+        try cleared.write(to: url)
 
         let before = try Data(contentsOf: url)
         func refusal(_ change: (inout ModelFile) -> Void) -> String? {
