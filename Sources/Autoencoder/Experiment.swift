@@ -160,7 +160,7 @@ public struct Experiment: Sendable {
         // The model first: if a picture cannot be written, the trained model is not lost.
         let testCodes = trained.encode(data.test)
         let modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
-                                  imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes))
+                                  imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: model.codeActivation.range))
         if writesModelFile {
             try modelFile.write(to: folder.file(ModelFile.defaultName))
         }
@@ -234,9 +234,11 @@ public struct Experiment: Sendable {
         }
     }
 
-    /// The 1st and 99th percentile of each column of `codes` (widened when they meet), the
-    /// default box of a `decode --grid` sweep; `nil` for no codes.
-    static func codeRange(of codes: Matrix) -> ModelFile.CodeRange? {
+    /// The 1st and 99th percentile of each column of `codes` (widened by 0.5 either way when
+    /// they meet, but not past `bounds`, the values the code activation can take: a sigmoid
+    /// code stuck at 1 gets [0.5, 1], not [0.5, 1.5]), the default box of a `decode --grid`
+    /// sweep; `nil` for no codes.
+    static func codeRange(of codes: Matrix, within bounds: ClosedRange<Float> = -.infinity ... .infinity) -> ModelFile.CodeRange? {
         guard codes.rows > 0 else { return nil }
         var low: [Float] = [], high: [Float] = []
         for column in 0..<codes.columns {
@@ -244,8 +246,8 @@ public struct Experiment: Sendable {
             var a = sorted[Int((0.01 * Double(sorted.count - 1)).rounded(.down))]
             var b = sorted[Int((0.99 * Double(sorted.count - 1)).rounded(.up))]
             if !(a < b) {
-                a -= 0.5
-                b += 0.5
+                a = max(a - 0.5, bounds.lowerBound)
+                b = min(b + 0.5, bounds.upperBound)
             }
             low.append(a)
             high.append(b)

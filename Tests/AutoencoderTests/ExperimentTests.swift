@@ -1,4 +1,4 @@
-import Autoencoder
+@testable import Autoencoder
 import Foundation
 import Testing
 
@@ -89,6 +89,21 @@ import Testing
     /// (its metrics.json lists them), evaluation and checkpoint go (resuming would otherwise
     /// continue the earlier run over this one); a run that fails while training leaves them;
     /// files of the user's that no earlier run wrote stay.
+    /// The default `decode --grid` box: percentiles, widened where a code coordinate is stuck,
+    /// but never past what the code activation can give (a sigmoid code stuck at 1 got
+    /// [0.5, 1.5], half of it a sweep of codes the encoder cannot make).
+    @Test func theCodeRangeStaysWithinTheActivationsValues() throws {
+        let stuck = Matrix((0..<100).map { [1, Float($0) / 99, 0] })
+        let sigmoid = try #require(Experiment.codeRange(of: stuck, within: Activation.sigmoid.range))
+        #expect(sigmoid.low == [0.5, 0, 0] && sigmoid.high == [1, 1, 0.5])
+        let linear = try #require(Experiment.codeRange(of: stuck, within: Activation.linear.range))
+        #expect(linear.low == [0.5, 0, -0.5] && linear.high == [1.5, 1, 0.5])
+        let tanh = try #require(Experiment.codeRange(of: Matrix([[-1], [-1]]), within: Activation.tanh.range))
+        #expect(tanh.low == [-1] && tanh.high == [-0.5])
+        #expect(Activation.relu.range == 0...Float.infinity)
+        #expect(Experiment.codeRange(of: Matrix(rows: 0, columns: 2)) == nil)
+    }
+
     @Test func aRunReplacesAnEarlierRunsFiles() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
