@@ -6,17 +6,17 @@ import Foundation
 /// - **MSE**: the mean squared error over every pixel of every test image (pixels in [0, 1]).
 /// - **PSNR**: `10·log10(1 / MSE)` dB of that overall MSE (peak value 1), not a mean of
 ///   per-image PSNRs.
-/// - **Per digit**: the MSE over the test images of each label.
+/// - **Per label**: the MSE over the test images of each label (a digit, for MNIST).
 /// - **kNN accuracy**: each test code classified by its `k` nearest training codes
 ///   (see ``NearestNeighbors``), compared with the test labels.
 /// - **Baselines**: PCA fitted on the training images with as many components as the
 ///   model's code is wide (its MSE and kNN accuracy on its own codes), and the mean
 ///   training image as the reconstruction of every test image.
 public struct EvaluationReport: Codable, Sendable, Equatable {
-    /// One digit's results.
-    public struct Digit: Codable, Sendable, Equatable {
-        /// The label, 0 to 9 for MNIST.
-        public var digit: Int
+    /// One label's results.
+    public struct LabelResult: Codable, Sendable, Equatable {
+        /// The label (0 to 9 for MNIST's digits).
+        public var label: Int
         /// How many test images carry it.
         public var count: Int
         /// The mean squared error over their pixels.
@@ -57,8 +57,8 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public var psnr: Double
     /// The model's kNN accuracy.
     public var knnAccuracy: Double
-    /// The MSE of each digit present in the test set.
-    public var perDigit: [Digit]
+    /// The MSE of each label present in the test set.
+    public var perLabel: [LabelResult]
     /// The model and the baselines, in that order.
     public var comparison: [Row]
 
@@ -80,10 +80,10 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
                          + (row.knnAccuracy.map { String(format: "%.4f", $0) } ?? "-"))
         }
         lines.append("")
-        lines.append(pad("digit", 7) + pad("images", 8) + pad("MSE", 9) + "PSNR dB")
-        for digit in perDigit {
-            lines.append(pad(String(digit.digit), 7) + pad(String(digit.count), 8)
-                         + pad(String(format: "%.4f", digit.mse), 9) + String(format: "%.2f", digit.psnr))
+        lines.append(pad("label", 7) + pad("images", 8) + pad("MSE", 9) + "PSNR dB")
+        for result in perLabel {
+            lines.append(pad(String(result.label), 7) + pad(String(result.count), 8)
+                         + pad(String(format: "%.4f", result.mse), 9) + String(format: "%.2f", result.psnr))
         }
         return lines.joined(separator: "\n")
     }
@@ -163,7 +163,8 @@ extension ModelFile {
     }
 
     /// Evaluates the model on `data` (see ``EvaluationReport``), with `k` (at least 1) nearest
-    /// training codes voting for each test image's label.
+    /// training codes voting for each test image's label; with fewer training images than
+    /// `k`, all of them vote (the report's `k` says how many did).
     ///
     /// Throws ``InputSizeError`` for images of another size than the model takes,
     /// ``ConfigurationError`` for a `k` below 1 or a training or test set without images, and
@@ -193,10 +194,10 @@ extension ModelFile {
         let mse = test.count == 0 ? 0 : errors.reduce(0, +) / (Double(test.count) * pixels)
         let name = path ?? "model"
         guard mse.isFinite else { throw NonFiniteOutputError(model: name, output: "pixels reconstructing the test set") }
-        let perDigit = (0..<256).filter { counts[$0] > 0 }.map { digit in
-            let value = sums[digit] / (Double(counts[digit]) * pixels)
-            return EvaluationReport.Digit(digit: digit, count: counts[digit], mse: value,
-                                          psnr: EvaluationReport.psnr(mse: value))
+        let perLabel = (0..<256).filter { counts[$0] > 0 }.map { label in
+            let value = sums[label] / (Double(counts[label]) * pixels)
+            return EvaluationReport.LabelResult(label: label, count: counts[label], mse: value,
+                                                psnr: EvaluationReport.psnr(mse: value))
         }
 
         let trainingCodes = model.encode(training)
@@ -235,6 +236,6 @@ extension ModelFile {
         return EvaluationReport(
             modelFile: path ?? "model", preset: preset, encoderWidths: configuration.encoderWidths,
             trainingImages: training.count, testImages: test.count, k: kk, mse: mse,
-            psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn, perDigit: perDigit, comparison: rows)
+            psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn, perLabel: perLabel, comparison: rows)
     }
 }

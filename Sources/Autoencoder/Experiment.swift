@@ -74,6 +74,9 @@ public struct Experiment: Sendable {
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
         log: (String) -> Void = { print($0) }
     ) throws -> Outcome {
+        guard data.training.pixelsPerImage > 0 else {
+            throw ConfigurationError.emptyImages([data.training.rows, data.training.columns])
+        }
         try model.validate(inputWidth: data.training.pixelsPerImage)
         try training.validate(sampleCount: data.training.count)
         // The test set is only used after training: check it now, not after the epochs.

@@ -29,13 +29,14 @@ public enum Figures {
                              scale: 3, colorMap: colorMap).render()
     }
 
-    /// The tutorial's scatter plot of 2-D codes coloured by digit, with a colour bar.
+    /// The tutorial's scatter plot of 2-D codes coloured by label (digit, for MNIST), with a
+    /// colour bar titled "label".
     public static func codeScatter(codes: Matrix, labels: [UInt8]) throws -> RGBImage {
         precondition(codes.columns == 2, "A code scatter plot needs 2-D codes.")
         return try ScatterPlot(
             x: (0..<codes.rows).map { codes[$0, 0] }, y: (0..<codes.rows).map { codes[$0, 1] },
             labels: labels.map(Int.init), title: "Test-set codes",
-            xAxisTitle: "code 1", yAxisTitle: "code 2", colorBarTitle: "digit"
+            xAxisTitle: "code 1", yAxisTitle: "code 2", colorBarTitle: "label"
         ).render()
     }
 }

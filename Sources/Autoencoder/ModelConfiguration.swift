@@ -157,6 +157,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case testImageSize(test: [Int], training: [Int])
     /// A number of nearest neighbours (an evaluation's `k`) below 1.
     case neighborCount(Int)
+    /// Images of no pixels (`[rows, columns]`, one of them 0).
+    case emptyImages([Int])
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
     /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
@@ -174,7 +176,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case let .epochs(epochs):
             "The number of epochs must be at least 1, not \(epochs)."
         case let .batchSize(size, count?):
-            "The batch size must be between 1 and the \(count) training images, not \(size)."
+            "The batch size must be between 1 and \(count) (the number of training images), not \(size)."
         case let .batchSize(size, nil):
             "The batch size must be at least 1, not \(size)."
         case let .learningRate(rate):
@@ -183,6 +185,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "The training set holds no images, so there is nothing to train on."
         case .noTestSamples:
             "The test set holds no images, so the trained model could not be measured."
+        case let .emptyImages(shape):
+            "The images are \(shape.map(String.init).joined(separator: "x")): they have no pixels to learn from."
         case let .testImageSize(test, training):
             "The test images are \(test.map(String.init).joined(separator: "x")) but the training images "
                 + "\(training.map(String.init).joined(separator: "x")); both sets must have one image size."

@@ -25,7 +25,21 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data = try dataOptions.load()
+        let folder = try DataDirectoryLocator().locate(option: dataOptions.data)
+        let data = try MNIST.load(from: folder)
+        // The presets are the tutorial's, for 28x28 images in batches of 256; demo has no
+        // options to change that, so other data is sent to `train`.
+        for preset in Preset.allCases {
+            try PresetFit.check(model: preset.model, training: preset.training, presetName: "demo's presets'",
+                                data: data, folder: folder, checkWidth: true, checkBatchSize: true) { _, batchSize in
+                if let batchSize {
+                    return "train each with `autoencoder train --preset PRESET --batch-size \(batchSize)` instead"
+                }
+                let pixels = data.training.pixelsPerImage
+                return "train them with `autoencoder train " + PresetFit.layersOption([pixels] + Preset.autoencoder.model.encoderWidths.dropFirst())
+                    + "` and `autoencoder train --preset encoder2d " + PresetFit.layersOption([pixels] + Preset.encoder2d.model.encoderWidths.dropFirst()) + "` instead"
+            }
+        }
         let root = URL(fileURLWithPath: output)
         // Both folders are checked before the first run: a folder the second cannot write
         // should not be found after the first has trained. Folders made by a check that then

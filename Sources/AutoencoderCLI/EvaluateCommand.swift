@@ -2,14 +2,14 @@ import ArgumentParser
 import Autoencoder
 import Foundation
 
-/// `autoencoder evaluate`: test MSE, per digit, PSNR, baselines and kNN accuracy of a saved model.
+/// `autoencoder evaluate`: test MSE, per label, PSNR, baselines and kNN accuracy of a saved model.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Measure a saved model on the test set against PCA and the mean image.",
         discussion: """
             Prints a table and writes it as JSON: the test MSE over all pixels, its PSNR \
-            (10 log10(1/MSE), pixels in [0, 1]), the MSE of each digit, the k-nearest-neighbour \
+            (10 log10(1/MSE), pixels in [0, 1]), the MSE of each label (digit), the k-nearest-neighbour \
             accuracy of the test codes against the training codes, and the same for PCA with as \
             many components as the code is wide (fitted on the training images) and the mean \
             training image.
@@ -45,6 +45,9 @@ struct EvaluateCommand: ParsableCommand {
         var shown = report
         shown.preset = report.preset.map { escapingControlCharacters(in: $0) }
         shown.modelFile = escapingControlCharacters(in: report.modelFile)
+        if report.k < k {
+            printLine("Note: --k \(k) is more than the \(report.trainingImages) training image\(report.trainingImages == 1 ? "" : "s"), so k = \(report.k).")
+        }
         printLine(shown.table())
         try AtomicFileWriter.write(Array(try report.json().utf8), toPath: path)
         printLine("Wrote \(path)")

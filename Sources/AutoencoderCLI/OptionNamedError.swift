@@ -35,14 +35,14 @@ struct OptionNamedError: Error, CustomStringConvertible {
         case let .epochs(epochs):
             "--epochs must be at least 1, not \(epochs)."
         case let .batchSize(size, count?):
-            "--batch-size must be between 1 and the \(count) training images, not \(size)."
+            "--batch-size must be between 1 and \(count) (the number of training images), not \(size)."
         case let .batchSize(size, nil):
             "--batch-size must be at least 1, not \(size)."
         case let .learningRate(rate):
             "--learning-rate must be a positive number, not \(rate)."
         case let .neighborCount(k):
             "--k must be between 1 and 1000, not \(k)."
-        case .noTrainingSamples, .noTestSamples, .testImageSize:
+        case .noTrainingSamples, .noTestSamples, .testImageSize, .emptyImages:
             nil
         }
     }

@@ -135,7 +135,8 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
         }
         do {
-            try model.validate(inputWidth: 784)
+            // Against the data's width once it is loaded (`run`): not every data set is 28x28.
+            try model.validate()
             try training.validate()
         } catch let error as ConfigurationError {
             throw ValidationError(OptionNamedError(error)?.description ?? error.description)
@@ -173,6 +174,12 @@ struct TrainCommand: ParsableCommand {
         let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
+        try PresetFit.check(model: experiment.model, training: experiment.training,
+                            presetName: "\(preset.rawValue) preset's", data: data, folder: dataFolder,
+                            checkWidth: layers == nil, checkBatchSize: batchSize == nil) { widths, batchSize in
+            if let widths { return "give " + PresetFit.layersOption(widths) + " (or other widths starting at \(widths[0]))" }
+            return "give --batch-size \(batchSize!) or less"
+        }
         let path = output ?? "runs/\(preset.rawValue)"
         try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
         printLine("Wrote \(path)")

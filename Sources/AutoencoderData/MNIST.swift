@@ -9,9 +9,6 @@ public struct MNIST: Sendable, Equatable {
     /// The 10000 test images and labels (for the real data).
     public let test: LabeledImages
 
-    /// The number of classes; every label is below this.
-    public static let classCount = 10
-
     /// Pairs an already-loaded training and test set.
     public init(training: LabeledImages, test: LabeledImages) {
         self.training = training
@@ -20,8 +17,9 @@ public struct MNIST: Sendable, Equatable {
 
     /// Loads the four standard files from `directory`, each raw or `.gz` (see ``MNISTFile``).
     ///
-    /// Besides the checks of ``IDXReader``, images and labels must agree in count, labels must
-    /// be 0–9, and training and test images must be the same size.
+    /// Besides the checks of ``IDXReader``, images and labels must agree in count, and
+    /// training and test images must be the same size. Labels may be any byte (MNIST's are
+    /// 0–9, EMNIST's letters 1–26): only the evaluation and the scatter plot use them.
     ///
     /// - Throws: ``MNISTError`` or ``IDXError``, each naming the file at fault.
     public static func load(from directory: String) throws -> MNIST {
@@ -46,9 +44,6 @@ public struct MNIST: Sendable, Equatable {
         let imagesPath = try existingPath(of: images, in: directory)
         let labelsPath = try existingPath(of: labels, in: directory)
         let labelArray = try IDXReader.read(contentsOf: labelsPath, as: labels.kind)
-        if let index = labelArray.bytes.firstIndex(where: { Int($0) >= classCount }) {
-            throw MNISTError.labelOutOfRange(labelsPath: labelsPath, index: index, label: labelArray.bytes[index])
-        }
         let imageArray = try IDXReader.read(contentsOf: imagesPath, as: images.kind)
         guard imageArray.dimensions[0] == labelArray.dimensions[0] else {
             throw MNISTError.countMismatch(imagesPath: imagesPath, imageCount: imageArray.dimensions[0],

@@ -9,8 +9,6 @@ public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, Loc
     case missingFile(MNISTFile, directory: String)
     /// An images file and its labels file disagree on how many items they hold.
     case countMismatch(imagesPath: String, imageCount: Int, labelsPath: String, labelCount: Int)
-    /// A label is not a digit class 0–9; `index` is the first offending position.
-    case labelOutOfRange(labelsPath: String, index: Int, label: UInt8)
     /// The test images are not the same size as the training images.
     case imageSizeMismatch(trainingPath: String, trainingSize: [Int], testPath: String, testSize: [Int])
 
@@ -22,8 +20,6 @@ public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, Loc
         case .countMismatch(let imagesPath, let imageCount, let labelsPath, let labelCount):
             return "\(fileName(imagesPath)) holds \(imageCount) images but \(fileName(labelsPath))"
                 + " holds \(labelCount) labels; they must match one to one."
-        case .labelOutOfRange(let labelsPath, let index, let label):
-            return "\(fileName(labelsPath)) has the label \(label) at index \(index), but labels must be 0 to 9."
         case .imageSizeMismatch(let trainingPath, let trainingSize, let testPath, let testSize):
             return "\(fileName(testPath)) holds images of \(size(testSize)) but \(fileName(trainingPath))"
                 + " holds images of \(size(trainingSize)); both sets must have one image size."

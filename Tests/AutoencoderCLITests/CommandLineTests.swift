@@ -63,6 +63,27 @@ enum TestData {
         return folder
     }()
 
+    /// A folder of `training` and `test` images cut from the middle of the small set's to
+    /// `side`x`side` (20x20: 400 pixels), for data that is not the tutorial's 28x28; with
+    /// `relabel`, image i carries `label(i)` instead of its digit.
+    static func croppedFolder(side: Int, training: Int = 512, test: Int = 50,
+                              label: (Int) -> UInt8 = { _ in 0 }, relabel: Bool = false) -> URL {
+        let folder = temporaryFolder()
+        let small = try! MNIST.load(from: smallFolder.path)
+        func crop(_ set: LabeledImages, _ count: Int) -> LabeledImages {
+            let margin = (28 - side) / 2
+            var pixels: [UInt8] = []
+            for index in 0..<count {
+                let image = Array(set.image(at: index))
+                for row in margin..<(margin + side) { pixels += image[(row * 28 + margin)..<(row * 28 + margin + side)] }
+            }
+            let labels = relabel ? (0..<count).map(label) : Array(set.labels.prefix(count))
+            return LabeledImages(rows: side, columns: side, pixels: pixels, labels: labels)
+        }
+        try! MNIST(training: crop(small.training, training), test: crop(small.test, test)).write(to: folder.path, compressed: true)
+        return folder
+    }
+
     static func temporaryFolder() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("autoencoder-cli-out-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -130,7 +151,6 @@ enum TestData {
     }
 
     @Test(arguments: [
-        (["train", "--layers", "100,10"], "--layers must start at 784, the data's pixels per image, not 100."),
         (["train", "--layers", "784,a"], "--layers must be comma-separated whole numbers such as 784,256,128, not '784,a'."),
         (["train", "--layers", "784"], "--layers needs at least two widths (input and code), not 784."),
         (["train", "--layers", "784,0"], "--layers widths must be positive, not 0."),
@@ -259,6 +279,67 @@ enum TestData {
         #expect(try Data(contentsOf: model) == newer)
     }
 
+    /// Images of another size than MNIST's: the presets' first width is refused with the
+    /// `--layers` that fits (it used to say "must start at 400", and then, given 400, "must
+    /// start at 784"), which then trains; a set smaller than the preset's batch asks for
+    /// `--batch-size`; `demo`, which has neither option, sends the user to `train`.
+    @Test func dataOfAnotherSizeNamesTheOptionThatFits() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let small = TestData.croppedFolder(side: 20)
+        defer { try? FileManager.default.removeItem(at: small) }
+        var result = try Executable.run(["train", "--data", small.path, "--epochs", "1", "--output", "run"], in: root)
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The images in \(small.path) are 20x20 (400 pixels), but the autoencoder preset's layers start at 784: give --layers 400,256,128 (or other widths starting at 400).\n")
+        result = try Executable.run(["train", "--data", small.path, "--epochs", "1", "--batch-size", "64",
+                                     "--layers", "400,16,2", "--code-activation", "linear", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        let model = try ModelFile.read(from: root.appendingPathComponent("run/model.safetensors"))
+        #expect(model.imageShape == ModelFile.ImageShape(rows: 20, columns: 20))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("run/codes.png").path))
+        result = try Executable.run(["train", "--data", small.path, "--layers", "784,16", "--output", "run"], in: root)
+        #expect(result.error == "Error: --layers must start at 400, the data's pixels per image, not 784.\n")
+
+        result = try Executable.run(["demo", "--data", small.path, "--epochs", "1", "--output", "demo"], in: root)
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The images in \(small.path) are 20x20 (400 pixels), but the demo's presets' layers start at 784: train them with `autoencoder train --layers 400,256,128` and `autoencoder train --preset encoder2d --layers 400,128,64,10,2` instead.\n")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("demo").path))
+
+        let tiny = TestData.croppedFolder(side: 28, training: 3, test: 2)
+        defer { try? FileManager.default.removeItem(at: tiny) }
+        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--output", "run"], in: root)
+        #expect(result.error == "Error: The training set in \(tiny.path) holds 3 images, fewer than the autoencoder preset's batch size of 256: give --batch-size 3 or less.\n")
+        result = try Executable.run(["demo", "--data", tiny.path, "--epochs", "1", "--output", "demo"], in: root)
+        #expect(result.error == "Error: The training set in \(tiny.path) holds 3 images, fewer than the demo's presets' batch size of 256: train each with `autoencoder train --preset PRESET --batch-size 3` instead.\n")
+        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--batch-size", "4", "--output", "run"], in: root)
+        #expect(result.error.hasPrefix("Error: --batch-size must be between 1 and 3 (the number of training images), not 4."), "\(result.error)")
+        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--batch-size", "3", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+    }
+
+    /// Labels beyond MNIST's ten (EMNIST's letters are 1-26) train and evaluate (they were
+    /// refused by every command), and are told as labels, not digits; a `--k` larger than
+    /// the training set is said to be capped.
+    @Test func labelsBeyondDigitsAndASmallTrainingSet() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let letters = TestData.croppedFolder(side: 28, training: 6, test: 4, label: { UInt8($0 % 26 + 1) + ($0 == 3 ? 22 : 0) }, relabel: true)
+        defer { try? FileManager.default.removeItem(at: letters) }
+        var result = try Executable.run(["train", "--data", letters.path, "--epochs", "1", "--batch-size", "2",
+                                         "--layers", "784,8,2", "--code-activation", "linear", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        result = try Executable.run(["evaluate", "--model", "run/model.safetensors", "--data", letters.path, "--k", "7"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        let lines = result.output.components(separatedBy: "\n")
+        #expect(lines[0] == "Note: --k 7 is more than the 6 training images, so k = 6.")
+        #expect(result.output.contains("kNN (k=6)"))
+        let table = lines.drop { !$0.hasPrefix("label") }.dropFirst().prefix { $0.first?.isNumber == true }.map { $0.split(separator: " ")[0] }
+        #expect(table == ["1", "2", "3", "26"], "\(result.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("run/evaluation.json"))) as! [String: Any]
+        #expect((json["perLabel"] as! [[String: Any]]).map { $0["label"] as! Int } == [1, 2, 3, 26])
+        #expect(json["k"] as? Int == 6)
+    }
+
     /// `--resume` finds the data where the run recorded it; when that folder has moved it says
     /// so (it used to name only ./data/mnist, where it looked next), and `--data` finishes the run.
     @Test func resumingAfterTheDataMovedSaysWhere() throws {
@@ -368,7 +449,7 @@ enum TestData {
         let result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--batch-size", "513",
                                          "--output", output.path])
         #expect(result.status != 0)
-        #expect(result.error.contains("--batch-size must be between 1 and the 512 training images, not 513."))
+        #expect(result.error.contains("--batch-size must be between 1 and 512 (the number of training images), not 513."))
         #expect(try FileManager.default.contentsOfDirectory(atPath: output.path).isEmpty)
     }
 

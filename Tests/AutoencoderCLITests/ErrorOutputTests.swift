@@ -101,7 +101,7 @@ import Testing
          "--layers 784,\(Int.max) needs more parameters than the 268435456 allowed."),
         (.inputWidth(found: 100, expected: 784), "--layers must start at 784, the data's pixels per image, not 100."),
         (.epochs(0), "--epochs must be at least 1, not 0."),
-        (.batchSize(513, sampleCount: 512), "--batch-size must be between 1 and the 512 training images, not 513."),
+        (.batchSize(513, sampleCount: 512), "--batch-size must be between 1 and 512 (the number of training images), not 513."),
         (.batchSize(-5, sampleCount: nil), "--batch-size must be at least 1, not -5."),
         (.learningRate(-1), "--learning-rate must be a positive number, not -1.0."),
         (.neighborCount(0), "--k must be between 1 and 1000, not 0."),

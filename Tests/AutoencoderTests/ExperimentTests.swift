@@ -277,7 +277,7 @@ import Testing
                 == "The encoder widths must start at 784, the data's pixels per image, not 100.")
         #expect(ConfigurationError.batchSize(0, sampleCount: nil).description == "The batch size must be at least 1, not 0.")
         #expect(ConfigurationError.batchSize(600, sampleCount: 512).description
-                == "The batch size must be between 1 and the 512 training images, not 600.")
+                == "The batch size must be between 1 and 512 (the number of training images), not 600.")
         #expect(ConfigurationError.epochs(0).description == "The number of epochs must be at least 1, not 0.")
         #expect(ConfigurationError.learningRate(-1).description == "The learning rate must be a positive number, not -1.0.")
         #expect(ConfigurationError.tooFewWidths([784]).description

@@ -521,9 +521,9 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         let report = try outcome.model.evaluate(on: data)
         #expect(abs(report.mse - outcome.model.model.meanSquaredError(on: data.test)) < 1e-6)
         #expect(abs(report.psnr - 10 * log10(1 / report.mse)) < 1e-9)
-        let weighted = report.perDigit.reduce(0.0) { $0 + $1.mse * Double($1.count) } / Double(data.test.count)
+        let weighted = report.perLabel.reduce(0.0) { $0 + $1.mse * Double($1.count) } / Double(data.test.count)
         #expect(abs(weighted - report.mse) < 1e-9)
-        #expect(report.perDigit.map(\.count).reduce(0, +) == 100)
+        #expect(report.perLabel.map(\.count).reduce(0, +) == 100)
         #expect(report.comparison.map(\.name) == ["model", "PCA-2", "mean image"])
         let mean = report.comparison[2].mse, pca = report.comparison[1].mse
         #expect(pca < mean)   // two components explain something
