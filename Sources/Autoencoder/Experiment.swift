@@ -24,7 +24,9 @@ public struct Experiment: Sendable {
     /// Write `checkpoint.safetensors` (see ``Checkpoint``) after every this many epochs, and
     /// after the last; `nil` for none.
     public var checkpointEvery: Int? = nil
-    /// The data folder, recorded in checkpoints so that `train --resume` finds it again.
+    /// The data folder (an absolute path), recorded in checkpoints so that `train --resume`
+    /// finds it again, and in the model file and `metrics.json` so that the commands on the
+    /// saved model use the same data.
     public var dataFolder: String? = nil
 
     /// Creates a run of `preset` with its own settings.
@@ -162,8 +164,9 @@ public struct Experiment: Sendable {
 
         // The model first: if a picture cannot be written, the trained model is not lost.
         let testCodes = trained.encode(data.test)
-        let modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
+        var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: model.codeActivation.range))
+        modelFile.dataFolder = dataFolder
         if writesModelFile {
             try modelFile.write(to: folder.file(ModelFile.defaultName))
         }
@@ -179,7 +182,7 @@ public struct Experiment: Sendable {
             secondsPerEpoch: seconds, testMSE: testMSE, backend: multiplier.name,
             trainingSamples: data.training.count, testSamples: data.test.count,
             modelFile: writesModelFile ? ModelFile.defaultName : nil,
-            resumedAfterEpoch: checkpoint?.completedEpochs)
+            resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")

@@ -23,6 +23,7 @@ import Foundation
 /// | `normalization` | `pixel/255`: inputs are bytes divided by 255 |
 /// | `image_shape` | JSON `[rows, columns]` of one input image |
 /// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
+/// | `data_folder` | the absolute path of the data folder the model was trained on (where `encode`, `reconstruct` and `evaluate` look first) |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
 public struct ModelFile: Sendable {
@@ -47,6 +48,9 @@ public struct ModelFile: Sendable {
     public var imageShape: ImageShape?
     /// The code range the `decode --grid` sweep covers, if recorded.
     public var codeRange: CodeRange?
+    /// The folder of the data the model was trained on, if recorded: the commands on a
+    /// saved model measure and draw on that data unless told otherwise.
+    public var dataFolder: String?
     /// Metadata entries this format does not define: another tool's, or your own (a data
     /// set's name, a run's id), read from the file and written back as they are. A key this
     /// format defines (`preset`, `training`, …: set the property instead) makes
@@ -146,7 +150,8 @@ public struct ModelFile: Sendable {
     /// over from a file read (a property set to `nil` drops its entry). `checkpoint` is a
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
-                                                   "training", "epochs_completed", "image_shape", "code_range", "checkpoint"]
+                                                   "training", "epochs_completed", "image_shape", "code_range", "data_folder",
+                                                   "checkpoint"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -169,6 +174,7 @@ public struct ModelFile: Sendable {
         if let epochsCompleted { entries["epochs_completed"] = String(epochsCompleted) }
         if let imageShape { entries["image_shape"] = "[\(imageShape.rows),\(imageShape.columns)]" }
         if let codeRange { entries["code_range"] = try Self.json(codeRange) }
+        if let dataFolder { entries["data_folder"] = dataFolder }
         return entries
     }
 
@@ -289,6 +295,10 @@ public struct ModelFile: Sendable {
                   range.isUsableBox
             else { throw failure(.invalidMetadata("code_range", text)) }
             result.codeRange = range
+        }
+        if let text = metadata["data_folder"] {
+            guard !text.isEmpty else { throw failure(.invalidMetadata("data_folder", text)) }
+            result.dataFolder = text
         }
         self = result
     }

@@ -26,6 +26,8 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var modelFile: String? = nil
     /// The epoch the run was resumed after (`train --resume`), when it was.
     public var resumedAfterEpoch: Int? = nil
+    /// The data folder the run trained on, when known (see ``Experiment/dataFolder``).
+    public var dataFolder: String? = nil
 
     /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
     /// code files for a 2-D code, the model file when written, and `metrics.json`.

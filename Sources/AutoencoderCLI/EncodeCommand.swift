@@ -27,9 +27,9 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files)
         let model = try modelOptions.load()
-        let input = try inputOptions.load()
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files(for: model))
+        let input = try inputOptions.load(for: model)
         try model.checkInputWidth(input.images.columns, data: input.name,
                                   shape: input.shape?.text)
         let codes = model.model.network.apply(input.images, layers: 0..<model.model.configuration.encoderDepth)

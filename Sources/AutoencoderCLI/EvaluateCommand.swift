@@ -35,10 +35,10 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let path = output ?? URL(fileURLWithPath: modelOptions.model).deletingLastPathComponent()
             .appendingPathComponent("evaluation.json").path
-        try checkOutputFile(path, option: output == nil ? nil : "--output",
-                            inputs: [("--model", modelOptions.model)] + dataOptions.files)
         let file = try modelOptions.load()
-        let data = try dataOptions.load()
+        try checkOutputFile(path, option: output == nil ? nil : "--output",
+                            inputs: [("--model", modelOptions.model)] + dataOptions.files(for: file))
+        let data = try dataOptions.load(for: file)
         // A model that overflows on the images is refused (NonFiniteOutputError), not measured.
         let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
         // The table is several lines; a line break in the file's text must not add one.

@@ -36,19 +36,23 @@ struct InputOptions: ParsableArguments {
 
     @OptionGroup var dataOptions: DataOptions
 
-    /// The files these options read, for ``checkOutputFile(_:option:inputs:)``.
-    var files: [(option: String, path: String)] { input.map { [("--input", $0)] } ?? dataOptions.files }
+    /// The files these options read for a command on `model`, for
+    /// ``checkOutputFile(_:option:inputs:)``.
+    func files(for model: ModelFile) -> [(option: String, path: String)] {
+        input.map { [("--input", $0)] } ?? dataOptions.files(for: model)
+    }
 
-    /// The images, their labels when known, and a name for messages.
-    func load() throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
+    /// The images for `model`, their labels when known, and a name for messages: `--input`,
+    /// else the test set of the data folder (see ``DataOptions/load(for:)``).
+    func load(for model: ModelFile) throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
         if let input {
             let file = try ImageFile.read(input)
             guard file.images.rows > 0 else { throw CommandError("'\(input)' holds no images.") }
             return (file.images, nil, file.shape, "'\(input)'")
         }
-        let data = try dataOptions.load()
-        return (data.test.matrix(), data.test.labels,
-                ModelFile.ImageShape(rows: data.test.rows, columns: data.test.columns), "the test set")
+        let test = try dataOptions.loadTestSet(for: model)
+        guard test.count > 0 else { throw CommandError("The test set holds no images.") }
+        return (test.matrix(), test.labels, ModelFile.ImageShape(rows: test.rows, columns: test.columns), "the test set")
     }
 }
 
@@ -94,6 +98,17 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
     guard access(folder, W_OK | X_OK) == 0 else {
         throw CommandError("\(subject) cannot be written: the folder \(folder) does not allow it (permission denied)\(hint).")
     }
+    // `access` says yes to root everywhere, also where no file can be made (a read-only file
+    // system, `/dev/fd`, a full disk): making one proves it.
+    let probe = folder + "/.write-test-\(getpid())"
+    let descriptor = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0, write(descriptor, "ok", 2) == 2 else {
+        let text = String(cString: strerror(errno))
+        if descriptor >= 0 { close(descriptor); unlink(probe) }
+        throw CommandError("\(subject) cannot be written: the folder \(folder) takes no new file (\(text.prefix(1).lowercased() + text.dropFirst()))\(hint).")
+    }
+    close(descriptor)
+    unlink(probe)
 }
 
 /// The directory entry a path names: its folder with links and `..` resolved, and its last

@@ -46,9 +46,9 @@ struct ReconstructCommand: ParsableCommand {
     }
 
     func run() throws {
-        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files)
         let file = try modelOptions.load()
-        let input = try inputOptions.load()
+        try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + inputOptions.files(for: file))
+        let input = try inputOptions.load(for: file)
         try file.checkInputWidth(input.images.columns, data: input.name,
                                  shape: input.shape?.text)
         // Images of the model's size are drawn at that size; the same pixels in another

@@ -41,10 +41,8 @@ public struct MNIST: Sendable, Equatable {
     private static func loadCheckedSet(
         images: MNISTFile, labels: MNISTFile, in directory: String
     ) throws -> (set: LabeledImages, imagesPath: String) {
-        let imagesPath = try existingPath(of: images, in: directory)
-        let labelsPath = try existingPath(of: labels, in: directory)
-        let labelArray = try IDXReader.read(contentsOf: labelsPath, as: labels.kind)
-        let imageArray = try IDXReader.read(contentsOf: imagesPath, as: images.kind)
+        let (labelArray, labelsPath) = try read(labels, in: directory)
+        let (imageArray, imagesPath) = try read(images, in: directory)
         guard imageArray.dimensions[0] == labelArray.dimensions[0] else {
             throw MNISTError.countMismatch(imagesPath: imagesPath, imageCount: imageArray.dimensions[0],
                                            labelsPath: labelsPath, labelCount: labelArray.dimensions[0])
@@ -54,11 +52,17 @@ public struct MNIST: Sendable, Equatable {
         return (set, imagesPath)
     }
 
-    private static func existingPath(of file: MNISTFile, in directory: String) throws -> String {
-        guard let path = file.path(in: directory) else {
-            throw MNISTError.missingFile(file, directory: directory)
+    /// Reads `file` from `directory`, raw or `.gz`; when both copies are there, both, which
+    /// must then hold the same array (after `gunzip -k` they do; two different data sets
+    /// under one name would otherwise be chosen between silently).
+    private static func read(_ file: MNISTFile, in directory: String) throws -> (array: IDXArray, path: String) {
+        let paths = file.paths(in: directory)
+        guard let first = paths.first else { throw MNISTError.missingFile(file, directory: directory) }
+        let array = try IDXReader.read(contentsOf: first, as: file.kind)
+        for other in paths.dropFirst() where try IDXReader.read(contentsOf: other, as: file.kind) != array {
+            throw MNISTError.conflictingCopies(raw: first, gzip: other)
         }
-        return path
+        return (array, first)
     }
 
     /// Writes both sets into `directory` (which must exist) under the four standard names, with

@@ -9,6 +9,9 @@ public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, Loc
     case missingFile(MNISTFile, directory: String)
     /// An images file and its labels file disagree on how many items they hold.
     case countMismatch(imagesPath: String, imageCount: Int, labelsPath: String, labelCount: Int)
+    /// Both a raw and a `.gz` copy of one file are there, holding different arrays: which
+    /// one was meant cannot be told.
+    case conflictingCopies(raw: String, gzip: String)
     /// The test images are not the same size as the training images.
     case imageSizeMismatch(trainingPath: String, trainingSize: [Int], testPath: String, testSize: [Int])
 
@@ -20,6 +23,10 @@ public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, Loc
         case .countMismatch(let imagesPath, let imageCount, let labelsPath, let labelCount):
             return "\(fileName(imagesPath)) holds \(imageCount) images but \(fileName(labelsPath))"
                 + " holds \(labelCount) labels; they must match one to one."
+        case .conflictingCopies(let raw, let gzip):
+            let folder = (raw as NSString).deletingLastPathComponent
+            return "\(folder.isEmpty ? "The current folder" : folder) holds both \(fileName(raw)) and \(fileName(gzip)),"
+                + " and they differ; remove the one that should not be used."
         case .imageSizeMismatch(let trainingPath, let trainingSize, let testPath, let testSize):
             return "\(fileName(testPath)) holds images of \(size(testSize)) but \(fileName(trainingPath))"
                 + " holds images of \(size(trainingSize)); both sets must have one image size."

@@ -16,8 +16,8 @@ public enum MNISTFile: String, Sendable, CaseIterable {
     /// The uncompressed name, e.g. `train-images-idx3-ubyte`.
     public var baseName: String { rawValue }
 
-    /// The names this file may have on disk, in the order they are tried: raw first (a user who
-    /// unpacked the files wants those used, and they load faster), then `.gz`.
+    /// The names this file may have on disk: raw, then `.gz`. When both are there, the
+    /// loader reads both and refuses them if they differ (see ``MNISTError/conflictingCopies(raw:gzip:)``).
     public var acceptedNames: [String] { [baseName, baseName + ".gz"] }
 
     /// What the file holds, for the reader's checks.
@@ -30,14 +30,16 @@ public enum MNISTFile: String, Sendable, CaseIterable {
 
     /// The path of the first accepted name that exists as a file in `directory`, or `nil`.
     public func path(in directory: String) -> String? {
-        for name in acceptedNames {
-            let candidate = joinPath(directory, name)
+        paths(in: directory).first
+    }
+
+    /// The paths of the accepted names that exist as files in `directory` (none, one, or
+    /// both the raw and the `.gz` copy).
+    public func paths(in directory: String) -> [String] {
+        acceptedNames.map { joinPath(directory, $0) }.filter { candidate in
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return candidate
-            }
+            return FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory) && !isDirectory.boolValue
         }
-        return nil
     }
 }
 

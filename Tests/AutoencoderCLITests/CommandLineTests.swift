@@ -340,6 +340,53 @@ enum TestData {
         #expect(json["k"] as? Int == 6)
     }
 
+    /// A model records the folder it was trained on, and the commands on it read that data
+    /// when `--data` is not given (a model trained on Fashion-MNIST was measured on MNIST's
+    /// digits), before `$AUTOENCODER_DATA`; when the folder is gone they say which data they
+    /// use instead. `encode` and `reconstruct` need only the test files.
+    @Test func commandsOnAModelUseTheDataItWasTrainedOn() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.copyItem(at: TestData.smallFolder, to: root.appendingPathComponent("digits"))
+        let tiny = TestData.croppedFolder(side: 28, training: 3, test: 2)
+        defer { try? FileManager.default.removeItem(at: tiny) }
+        var result = try Executable.run(["train", "--data", "digits", "--epochs", "1", "--batch-size", "64",
+                                         "--layers", "784,8", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        let recorded = root.appendingPathComponent("digits").standardizedFileURL.path
+        #expect(try ModelFile.read(from: root.appendingPathComponent("run/model.safetensors")).dataFolder == recorded)
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: root.appendingPathComponent("run/metrics.json")))
+        #expect(metrics.dataFolder == recorded)
+
+        let elsewhere = root.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        let other = ["AUTOENCODER_DATA": tiny.path]
+        result = try Executable.run(["encode", "--model", "../run/model.safetensors", "--output", "c.csv"],
+                                    environment: other, in: elsewhere)
+        #expect(result.output == "Wrote 50 codes of width 8 to c.csv\n", "\(result.error)")
+        result = try Executable.run(["evaluate", "--model", "../run/model.safetensors", "--output", "e.json", "--no-baselines"],
+                                    environment: other, in: elsewhere)
+        #expect(result.output.contains("Test images: 50; training images (kNN references, PCA fit): 512"), "\(result.output)\(result.error)")
+
+        try FileManager.default.moveItem(at: root.appendingPathComponent("digits"), to: root.appendingPathComponent("moved"))
+        result = try Executable.run(["encode", "--model", "../run/model.safetensors", "--output", "c.csv"],
+                                    environment: other, in: elsewhere)
+        #expect(result.output == "Note: the model was trained on the data in \(recorded), which is not there now; using \(tiny.path).\nWrote 2 codes of width 8 to c.csv\n",
+                "\(result.error)")
+
+        // Only the test files: enough for reconstruct and encode, not for evaluate.
+        let testOnly = root.appendingPathComponent("test-only")
+        try FileManager.default.createDirectory(at: testOnly, withIntermediateDirectories: true)
+        for name in ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
+            try FileManager.default.copyItem(at: tiny.appendingPathComponent(name), to: testOnly.appendingPathComponent(name))
+        }
+        result = try Executable.run(["reconstruct", "--model", "run/model.safetensors", "--data", "test-only", "--output", "r.png"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        result = try Executable.run(["evaluate", "--model", "run/model.safetensors", "--data", "test-only"], in: root)
+        #expect(result.status == 1)
+        #expect(result.error.contains("lacks train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)"), "\(result.error)")
+    }
+
     /// `--resume` finds the data where the run recorded it; when that folder has moved it says
     /// so (it used to name only ./data/mnist, where it looked next), and `--data` finishes the run.
     @Test func resumingAfterTheDataMovedSaysWhere() throws {

@@ -150,7 +150,7 @@ enum ModelFixtures {
         (["reconstruct", "--model", "e2d.safetensors", "--data", "<data>", "--output", "<out>"],
          "--output '<out>' cannot be written: it is a folder."),
         (["evaluate", "--model", "<out>/missing/m.safetensors", "--data", "<data>"],
-         "The default output '<out>/missing/evaluation.json' cannot be written: the folder <out>/missing does not exist; choose another with --output."),
+         "Could not access the file '<out>/missing/m.safetensors' while opening it for reading: No such file or directory."),
         (["evaluate", "--model", "<copy>", "--data", "<data>", "--output", "<copy>"],
          "--output '<copy>' is the file given with --model; writing it would replace it."),
         (["decode", "--model", "<copy>", "--grid", "3", "--output", "<out>/../<out-name>/copy.safetensors"],
@@ -426,6 +426,13 @@ enum ModelFixtures {
         #expect(r.status == 1)
         #expect(r.error.hasPrefix("Error: /dev/fd/") && r.error.hasSuffix(" is not an IDX file: it starts with the bytes 50 4B 03 04 instead of 00 00.\n"),
                 "\(r.error)")
+
+        // A folder that takes no file although `access` says root may write it: refused
+        // before the work (evaluate used to measure, then fail to write).
+        r = try bash("\"$1\" evaluate --model <(cat \"$2\") --data '\(TestData.smallFolder.path)'")
+        #expect(r.status == 1)
+        #expect(r.output.isEmpty, "\(r.output)")
+        #expect(r.error == "Error: The default output '/dev/fd/evaluation.json' cannot be written: the folder /dev/fd takes no new file (no such file or directory); choose another with --output.\n")
 
         r = try bash("\"$1\" inspect --model <(cat \"$2\")")
         #expect(r.status == 0, "\(r.error)")

@@ -17,15 +17,28 @@ struct MNISTTests {
         #expect(loaded.training.rows == 3 && loaded.training.columns == 2)
     }
 
-    @Test("raw and gzip names may be mixed, and raw wins when both exist")
+    @Test("raw and gzip names may be mixed; both copies of a file are read, and must agree")
     func mixedNames() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         try sample.write(to: directory.path, compressed: true)
+        // The same labels raw beside the .gz (what `gunzip -k` leaves): fine.
+        try IDXWriter.write(IDXArray(dimensions: [12], bytes: sample.training.labels),
+                            to: directory.file("train-labels-idx1-ubyte"))
+        #expect(MNISTFile.trainingLabels.paths(in: directory.path)
+                == [directory.file("train-labels-idx1-ubyte"), directory.file("train-labels-idx1-ubyte.gz")])
+        #expect(try MNIST.load(from: directory.path) == sample)
+        // Other labels raw beside the .gz: which set was meant cannot be told (the raw copy
+        // used to win silently).
         let other = MNIST(training: sampleSet(count: 12, labelOffset: 5), test: sample.test)
         try IDXWriter.write(IDXArray(dimensions: [12], bytes: other.training.labels),
                             to: directory.file("train-labels-idx1-ubyte"))
-        #expect(MNISTFile.trainingLabels.path(in: directory.path) == directory.file("train-labels-idx1-ubyte"))
+        let failure = error(MNISTError.self) { try MNIST.load(from: directory.path) }
+        #expect(failure == .conflictingCopies(raw: directory.file("train-labels-idx1-ubyte"),
+                                              gzip: directory.file("train-labels-idx1-ubyte.gz")))
+        #expect(failure?.description == "\(directory.path) holds both train-labels-idx1-ubyte and train-labels-idx1-ubyte.gz,"
+                + " and they differ; remove the one that should not be used.")
+        try FileManager.default.removeItem(atPath: directory.file("train-labels-idx1-ubyte.gz"))
         #expect(try MNIST.load(from: directory.path) == other)
     }
 
