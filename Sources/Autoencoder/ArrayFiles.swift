@@ -14,24 +14,24 @@ public struct ImageFile: Sendable {
     /// The file.
     public var path: String
 
-    /// Reads `path`: `.npy` when its name ends so or its bytes start with the `.npy` magic
-    /// (see ``NPY/magic``), IDX otherwise. A pipe (`<(zcat …)`, `/dev/stdin`) is read once,
-    /// whole, and recognised by its bytes the same way.
+    /// Reads `path` by its bytes: `.npy` when they start with the `.npy` magic (see
+    /// ``NPY/magic``), IDX when they start as IDX (`00 00`) or gzip (`1f 8b`) does; else by its
+    /// name, `.npy` or IDX, whose reader then says what is wrong. A pipe (`<(zcat …)`,
+    /// `/dev/stdin`) is read once, whole, and recognised the same way.
     public static func read(_ path: String) throws -> ImageFile {
-        let url = URL(fileURLWithPath: path)
-        if url.pathExtension.lowercased() == "npy" {
-            return try images(npy: NPY.read(from: url), path: path)
-        }
+        let namedNPY = URL(fileURLWithPath: path).pathExtension.lowercased() == "npy"
+        func isIDX(_ start: [UInt8]) -> Bool { start.starts(with: [0, 0]) || start.starts(with: [0x1F, 0x8B]) }
         // A file that cannot be opened is left to the IDX reader, which names what is wrong.
         switch Result(catching: { try FileBytes.prefix(path: path, count: NPY.magic.count) }) {
         case .success(nil):
-            let bytes = try FileBytes.read(path: path)
-            if bytes.starts(with: NPY.magic) {
+            // A pipe of something else (`<(yes)`) is not read on once its start shows it.
+            let bytes = try FileBytes.read(path: path) { $0.starts(with: NPY.magic) || isIDX($0) }
+            if bytes.starts(with: NPY.magic) || (namedNPY && !isIDX(bytes)) {
                 return try images(npy: NPYArray(bytes: bytes, file: path), path: path)
             }
             return try images(idx: IDXReader.read(bytes: bytes, named: path, as: .anyArray), path: path)
-        case .success(let start?) where start.bytes == NPY.magic:
-            return try images(npy: NPY.read(from: url), path: path)
+        case .success(let start?) where start.bytes == NPY.magic || (namedNPY && !isIDX(start.bytes)):
+            return try images(npy: NPY.read(from: URL(fileURLWithPath: path)), path: path)
         default:
             return try images(idx: IDXReader.read(contentsOf: path, as: .anyArray), path: path)
         }
@@ -77,22 +77,40 @@ public struct ImageFile: Sendable {
 /// number, and then a trailing `label` column are skipped), and
 /// written as `.npy` (float32, `[n, width]`, what `np.load` returns) or `.csv`.
 public enum CodeFile {
-    /// Reads the codes in `path`: `.npy` or CSV by its name's extension; a file named
-    /// otherwise (a pipe such as `<(cat codes.csv)`, `codes.txt`) is `.npy` when its bytes
-    /// start with the `.npy` magic (see ``NPY/magic``), CSV text otherwise. Throws
-    /// `FileAccessError` when the file cannot be read, ``ArrayFileError`` when it holds no codes.
+    /// Reads the codes in `path`, a file or a pipe (`<(cat codes.csv)`): `.npy` when its
+    /// bytes start with the `.npy` magic (see ``NPY/magic``) or its name ends in `.npy`, CSV
+    /// text otherwise. Throws `FileAccessError` when the file cannot be read,
+    /// ``ArrayFileError`` or `NPYError` when it holds no codes.
     public static func read(_ path: String) throws -> Matrix {
-        let url = URL(fileURLWithPath: path)
-        switch url.pathExtension.lowercased() {
-        case "npy":
-            return try codes(npy: NPY.read(from: url), path: path)
-        default:
-            let bytes = try FileBytes.read(path: path)
-            if url.pathExtension.lowercased() != "csv" && bytes.starts(with: NPY.magic) {
-                return try codes(npy: NPYArray(bytes: bytes, file: path), path: path)
-            }
-            return try codes(csv: Data(bytes), path: path)
+        // Read once, front to back (a pipe cannot be read twice): the first bytes decide the
+        // format; CSV is parsed as it comes, so that endless text (`<(yes)`) stops at its
+        // first bad line, and bytes with a NUL among them at once.
+        let namedNPY = URL(fileURLWithPath: path).pathExtension.lowercased() == "npy"
+        var start: [UInt8] = []
+        var npy: [UInt8]?
+        var csv: CSVCodeReader?
+        func take(_ piece: ArraySlice<UInt8>) throws {
+            if npy != nil { npy! += piece; return }
+            guard csv != nil else { return }
+            guard !piece.contains(0) else { throw ArrayFileError("The codes file '\(path)' is neither a .npy array nor CSV text.") }
+            try csv!.read(piece)
         }
+        func decide() throws {
+            if start.starts(with: NPY.magic) || namedNPY { npy = [] } else { csv = CSVCodeReader(path: path) }
+            try take(start[...])
+        }
+        try FileBytes.readChunks(path: path) { piece, _ in
+            if npy == nil && csv == nil {
+                start += piece
+                if start.count >= NPY.magic.count { try decide() }
+            } else {
+                try take(piece)
+            }
+            return true
+        }
+        if npy == nil && csv == nil { try decide() }
+        if let npy { return try codes(npy: NPYArray(bytes: npy, file: path), path: path) }
+        return try csv!.finish()
     }
 
     /// The codes of a `.npy` array already read and validated (from a file by ``read(_:)``, or
@@ -110,38 +128,9 @@ public enum CodeFile {
 
     /// The codes in the contents of a CSV file (see ``CodeFile``); `path` names the file in errors.
     static func codes(csv data: Data, path: String) throws -> Matrix {
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ArrayFileError("The codes file '\(path)' is not UTF-8 text.")
-        }
-        // Fields of each non-empty line, with the line's number in the file (from 1). Lines
-        // end in \n, \r\n or \r (Swift takes \r\n for one character, so not a split on "\n").
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
-            .map { (number: $0.offset + 1, text: $0.element.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            .filter { !$0.text.isEmpty }
-            .map { (number: $0.number, fields: $0.text.split(separator: ",", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }) }
-        var dropLabel = false
-        // A header names its columns: no field of it is a number (a first code with a typo
-        // in one number is an error below, not a header).
-        if let header = lines.first?.fields, header.allSatisfy({ Float($0) == nil }) {
-            dropLabel = header.last?.lowercased() == "label"
-            lines.removeFirst()
-        }
-        var storage: [Float] = []
-        var width: Int?
-        for (number, fields) in lines {
-            let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
-            guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                throw ArrayFileError("Line \(number) of the codes file '\(path)' is not a list of finite numbers.")
-            }
-            if let width, width != numbers.count {
-                throw ArrayFileError("Line \(number) of the codes file '\(path)' has \(numbers.count) values but the first code has \(width).")
-            }
-            width = numbers.count
-            storage += numbers.map { $0! }
-        }
-        guard let width, width > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
-        return Matrix(rows: storage.count / width, columns: width, storage: storage)
+        var reader = CSVCodeReader(path: path)
+        try reader.read([UInt8](data)[...])
+        return try reader.finish()
     }
 
     /// The text of the CSV file holding `codes` (and `labels`, one per code, when given).
@@ -187,4 +176,74 @@ public struct ArrayFileError: Error, Equatable, Sendable, CustomStringConvertibl
     public init(_ description: String) { self.description = description }
     /// The same sentence, for Foundation's `localizedDescription`.
     public var errorDescription: String? { description }
+}
+
+/// Codes from CSV text read in pieces, a line at a time (see ``CodeFile``): lines end in `\n`,
+/// `\r\n` or `\r`; a header line, none of whose fields is a number, is skipped, and with it
+/// a last column it names `label`. Nothing but the unfinished line and the numbers so far is
+/// held, so text that is not codes fails at its first bad line however long it is.
+struct CSVCodeReader {
+    /// The file, for messages.
+    let path: String
+    private var line: [UInt8] = []
+    private var lineNumber = 1
+    private var afterCarriageReturn = false
+    private var storage: [Float] = []
+    private var width: Int?
+    private var dropLabel = false
+    private var seenALine = false
+
+    init(path: String) { self.path = path }
+
+    /// Takes the next piece of the text.
+    mutating func read(_ piece: ArraySlice<UInt8>) throws {
+        for byte in piece {
+            switch byte {
+            case 0x0A where afterCarriageReturn:
+                afterCarriageReturn = false   // the \n of \r\n
+            case 0x0A, 0x0D:
+                try endLine()
+                afterCarriageReturn = byte == 0x0D
+            default:
+                afterCarriageReturn = false
+                line.append(byte)
+            }
+        }
+    }
+
+    /// The codes, once the whole text has been read.
+    mutating func finish() throws -> Matrix {
+        try endLine()
+        guard let width, width > 0 else { throw ArrayFileError("The codes file '\(path)' holds no codes.") }
+        return Matrix(rows: storage.count / width, columns: width, storage: storage)
+    }
+
+    private mutating func endLine() throws {
+        defer {
+            line.removeAll(keepingCapacity: true)
+            lineNumber += 1
+        }
+        guard let text = String(validating: line, as: UTF8.self) else {
+            throw ArrayFileError("The codes file '\(path)' is neither a .npy array nor CSV text (line \(lineNumber) is not UTF-8).")
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { return }
+        let fields = trimmed.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        defer { seenALine = true }
+        // A header names its columns: no field of it is a number (a first code with a typo
+        // in one number is an error below, not a header).
+        if !seenALine, fields.allSatisfy({ Float($0) == nil }) {
+            dropLabel = fields.last?.lowercased() == "label"
+            return
+        }
+        let numbers = (dropLabel ? Array(fields.dropLast()) : fields).map { Float($0) }
+        guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+            throw ArrayFileError("Line \(lineNumber) of the codes file '\(path)' is not a list of finite numbers.")
+        }
+        if let width, width != numbers.count {
+            throw ArrayFileError("Line \(lineNumber) of the codes file '\(path)' has \(numbers.count) values but the first code has \(width).")
+        }
+        width = numbers.count
+        storage += numbers.map { $0! }
+    }
 }

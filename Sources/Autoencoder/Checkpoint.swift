@@ -156,7 +156,7 @@ public struct Checkpoint: Sendable {
     /// is written).
     public func write(to url: URL) throws {
         let (tensors, metadata) = try contents()
-        let bytes = try SafeTensors.encode(tensors, metadata: metadata)
+        let bytes = try SafeTensors.encode(tensors, metadata: metadata, file: url.path)
         do {
             _ = try Self.read(SafeTensorsFile(bytes: bytes, file: url.path))
         } catch var error as CheckpointError {

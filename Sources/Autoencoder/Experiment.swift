@@ -3,9 +3,9 @@ import Foundation
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
 /// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
-/// them: once its own files are written, it removes those it did not rewrite (the files
-/// the earlier run's `metrics.json` shows it wrote, `evaluation.json`, and the earlier
-/// checkpoint when it keeps none of its own). Files of the user's are kept.
+/// them: the earlier checkpoint, when it keeps none of its own, once its first file is
+/// written; once all its files are written, those it did not rewrite (the files the earlier
+/// run's `metrics.json` shows it wrote, and `evaluation.json`). Files of the user's are kept.
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
@@ -167,11 +167,19 @@ public struct Experiment: Sendable {
         var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: model.codeActivation.range))
         modelFile.dataFolder = dataFolder
+        // An earlier run's checkpoint goes when this run keeps none (`--resume` must not bring
+        // the earlier run back over this one), as soon as this run's first file is written:
+        // not before (a write that fails then leaves the earlier run whole, to resume), and
+        // not after the rest (a picture that fails then would leave this run's model to be
+        // replaced by a resumed earlier run).
+        let retiresEarlierCheckpoint = checkpoint == nil && checkpointEvery == nil
         if writesModelFile {
             try modelFile.write(to: folder.file(ModelFile.defaultName))
+            if retiresEarlierCheckpoint { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         }
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
                                     colorMap: colorMap).write(to: folder.file("reconstructions.png"))
+        if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         if model.codeWidth == 2 {
             try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
             try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
@@ -190,12 +198,8 @@ public struct Experiment: Sendable {
         // those were, from its code width and model file, so files of the user's with the
         // same names are left alone), and the evaluation of the model this run replaced
         // (also after resuming: the evaluation may be of another run's model).
-        // An earlier run's checkpoint goes too when this run keeps none (`--resume` must not
-        // bring the earlier run back over this one), but only now: if a write above failed,
-        // the earlier run can still be resumed.
         var stale = earlierFiles.filter { !metrics.filesWritten.contains($0) }
         stale.append("evaluation.json")
-        if checkpoint == nil && checkpointEvery == nil { stale.append(Checkpoint.fileName) }
         try removeEarlierRunsFiles(stale, from: folder)
         return Outcome(metrics: metrics, model: modelFile)
     }
@@ -218,10 +222,11 @@ public struct Experiment: Sendable {
                                                 "metrics.json", "evaluation.json", Checkpoint.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
-    /// write, once this run's files are written: those the earlier run's `metrics.json`
-    /// shows it wrote and this run did not rewrite, `evaluation.json` (it measured the
-    /// earlier model), and after a run without checkpoints the earlier run's checkpoint
-    /// (`train --resume` would otherwise continue the earlier run over this one).
+    /// write: once this run's files are written, those the earlier run's `metrics.json`
+    /// shows it wrote and this run did not rewrite, and `evaluation.json` (it measured the
+    /// earlier model); once its first file is written, after a run without checkpoints, the
+    /// earlier run's checkpoint (`train --resume` would otherwise continue the earlier run
+    /// over this one).
     ///
     /// Only the names a run ever writes are removed, and only regular files of them: the
     /// earlier `metrics.json` may have been copied or edited, and a name read from it (its
@@ -240,10 +245,11 @@ public struct Experiment: Sendable {
         }
     }
 
-    /// The 1st and 99th percentile of each column of `codes` (widened by 0.5 either way when
-    /// they meet, but not past `bounds`, the values the code activation can take: a sigmoid
-    /// code stuck at 1 gets [0.5, 1], not [0.5, 1.5]), the default box of a `decode --grid`
-    /// sweep; `nil` for no codes.
+    /// The 1st and 99th percentile of each column of `codes`, the default box of a `decode
+    /// --grid` sweep; `nil` for no codes. A column whose percentiles (almost) meet, a code
+    /// stuck in saturation, gets 0.5 either side of their middle (for a linear code, at least
+    /// a thousandth of its size), kept within `bounds`, the values the code activation can
+    /// take: a sigmoid code stuck near 1 gets [0.5, 1], not one repeated image, nor [0.5, 1.5].
     static func codeRange(of codes: Matrix, within bounds: ClosedRange<Float> = -.infinity ... .infinity) -> ModelFile.CodeRange? {
         guard codes.rows > 0 else { return nil }
         var low: [Float] = [], high: [Float] = []
@@ -251,9 +257,15 @@ public struct Experiment: Sendable {
             let sorted = (0..<codes.rows).map { codes[$0, column] }.sorted()
             var a = sorted[Int((0.01 * Double(sorted.count - 1)).rounded(.down))]
             var b = sorted[Int((0.99 * Double(sorted.count - 1)).rounded(.up))]
-            if !(a < b) {
-                a = max(a - 0.5, bounds.lowerBound)
-                b = min(b + 0.5, bounds.upperBound)
+            let span = bounds.upperBound - bounds.lowerBound
+            let size = max(abs(a), abs(b))
+            // Less than a hundredth of a bounded activation's values, or for a linear code
+            // equal to about Float's precision.
+            if !(b - a > (span.isFinite ? span / 100 : size * 1e-4)) {
+                let middle = a / 2 + b / 2
+                let half = span.isFinite ? 0.5 : max(0.5, size / 1000)
+                a = max(middle - half, bounds.lowerBound, -.greatestFiniteMagnitude)
+                b = min(middle + half, bounds.upperBound, .greatestFiniteMagnitude)
             }
             low.append(a)
             high.append(b)

@@ -183,7 +183,7 @@ public struct ModelFile: Sendable {
     /// (a code range of another width, an image shape of other pixels, a NaN parameter) throws
     /// ``ModelFileError`` and nothing is written.
     public func write(to url: URL) throws {
-        let bytes = try SafeTensors.encode(tensors(), metadata: metadata(file: url.path))
+        let bytes = try SafeTensors.encode(tensors(), metadata: metadata(file: url.path), file: url.path)
         do {
             _ = try ModelFile(safetensors: SafeTensorsFile(bytes: bytes, file: url.path))
         } catch var error as ModelFileError {

@@ -17,7 +17,7 @@ struct DecodeCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(help: ArgumentHelp("Codes to decode: a .npy or .csv file.", valueName: "file"))
+    @Option(help: ArgumentHelp("Codes to decode: a .npy array or CSV text, from a file or a pipe.", valueName: "file"))
     var codes: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Decode an N x N sweep over a 2-D code space instead.", valueName: "n"))
@@ -104,6 +104,7 @@ struct DecodeCommand: ParsableCommand {
             return
         }
         let path = codes!
+        try refuseTerminal(path, option: "--codes")
         let all = try CodeFile.read(path)
         guard all.columns == configuration.codeWidth else {
             throw CommandError("'\(path)' holds codes of width \(all.columns) but the code of the model '\(modelOptions.model)' is \(configuration.codeWidth) wide.")

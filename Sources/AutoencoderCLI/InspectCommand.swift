@@ -20,9 +20,10 @@ struct InspectCommand: ParsableCommand {
         let network = file.model.network
         var lines: [String] = []
         let path = file.path ?? "model"
-        // A pipe's size is what it holds at the moment, not the model's: shown for files only.
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let bytes = attributes?[.type] as? FileAttributeType == .typeRegular ? attributes?[.size] as? Int : nil
+        // A pipe's size is what it holds at the moment, not the model's: shown for files only
+        // (`stat` follows a symbolic link to the file).
+        var status = stat()
+        let bytes = stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) : nil
         lines.append("File: \(path)\(bytes.map { " (\($0) bytes)" } ?? "")")
         lines.append("Format: \(ModelFile.formatName) version \(ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
         lines.append("Preset: \(file.preset ?? "not recorded")")

@@ -9,7 +9,21 @@ struct ModelOptions: ParsableArguments {
 
     /// Reads and checks the model.
     func load() throws -> ModelFile {
-        try ModelFile.read(from: URL(fileURLWithPath: model))
+        try refuseTerminal(model, option: "--model")
+        return try ModelFile.read(from: URL(fileURLWithPath: model))
+    }
+}
+
+/// Throws when `path`, given with `option`, is a terminal (`/dev/stdin` with nothing piped or
+/// redirected into it): reading it would wait for typing, and then read what was typed.
+func refuseTerminal(_ path: String, option: String) throws {
+    var status = stat()
+    guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return }
+    let descriptor = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    defer { close(descriptor) }
+    if isatty(descriptor) != 0 {
+        throw CommandError("\(option) \(path) is a terminal; pipe or redirect the file into it (\(option) \(path) < FILE).")
     }
 }
 
@@ -46,6 +60,7 @@ struct InputOptions: ParsableArguments {
     /// else the test set of the data folder (see ``DataOptions/load(for:)``).
     func load(for model: ModelFile) throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
         if let input {
+            try refuseTerminal(input, option: "--input")
             let file = try ImageFile.read(input)
             guard file.images.rows > 0 else { throw CommandError("'\(input)' holds no images.") }
             return (file.images, nil, file.shape, "'\(input)'")

@@ -205,8 +205,8 @@ struct TrainCommand: ParsableCommand {
             } catch let error as DataDirectoryError {
                 // The folder the run trained on moved: say so, not only where else was looked.
                 guard let recorded = checkpoint.experiment.dataFolder else { throw error }
-                let elsewhere = error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast()
-                throw CommandError("The checkpoint's data folder \(recorded) no longer exists; give the data with --data DIR (\(elsewhere)).")
+                throw CommandError("The checkpoint's data folder \(recorded) no longer exists, and \(error.candidate.label) "
+                                   + "holds no MNIST-format data either; give the data with --data DIR.")
             }
         }
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path

@@ -110,7 +110,7 @@ final class OpenFile {
             }
             if bytes.count > Self.streamLimit {
                 throw IDXError(path: path, kind: kind,
-                               reason: .unreadable("the pipe delivered more than \(Self.streamLimit >> 30) GiB, more than is read from a pipe; save it to a file"))
+                               reason: .unreadable("a pipe may deliver at most \(Self.streamLimit >> 30) GiB (save the data to a file instead)"))
             }
         }
     }

@@ -61,8 +61,9 @@ public struct IDXError: Error, Sendable, Equatable, CustomStringConvertible, Loc
         let name = fileName
         switch reason {
         case .missing:
-            let directory = (path as NSString).deletingLastPathComponent
-            return "\(name) does not exist in \(directory.isEmpty ? "the current directory" : directory)."
+            let directory = parentFolder(of: path)
+            let stdin = path == "-" ? " (standard input is /dev/stdin)" : ""
+            return "\(name) does not exist in \(directory.isEmpty ? "the current directory" : directory)\(stdin)."
         case .unreadable(let why):
             return "\(name) could not be read: \(why)."
         case .unwritable(let why):

@@ -24,7 +24,7 @@ public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, Loc
             return "\(fileName(imagesPath)) holds \(imageCount) images but \(fileName(labelsPath))"
                 + " holds \(labelCount) labels; they must match one to one."
         case .conflictingCopies(let raw, let gzip):
-            let folder = (raw as NSString).deletingLastPathComponent
+            let folder = parentFolder(of: raw)
             return "\(folder.isEmpty ? "The current folder" : folder) holds both \(fileName(raw)) and \(fileName(gzip)),"
                 + " and they differ; remove the one that should not be used."
         case .imageSizeMismatch(let trainingPath, let trainingSize, let testPath, let testSize):

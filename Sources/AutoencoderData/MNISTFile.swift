@@ -43,6 +43,15 @@ public enum MNISTFile: String, Sendable, CaseIterable {
     }
 }
 
+/// The folder part of `path`: `""` for a bare name, `/` for a name in the root folder.
+///
+/// Why not `NSString.deletingLastPathComponent`: Foundation 6.3 traps on some one-character
+/// names (`-`, `a`), and a user may type those.
+func parentFolder(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return slash == path.startIndex ? "/" : String(path[..<slash])
+}
+
 /// `directory/name`, without doubling a trailing slash.
 func joinPath(_ directory: String, _ name: String) -> String {
     if directory.isEmpty { return name }

@@ -68,7 +68,8 @@ public enum SafeTensors {
         try encode(tensors, metadata: metadata, file: "<memory>")
     }
 
-    static func encode(_ tensors: [NamedFloatTensor], metadata: [String: String], file: String) throws(WriteRequestError) -> [UInt8] {
+    /// ``encode(_:metadata:)``, naming `file` (where the bytes will go) in its errors.
+    package static func encode(_ tensors: [NamedFloatTensor], metadata: [String: String], file: String) throws(WriteRequestError) -> [UInt8] {
         let ordered = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         for (index, tensor) in ordered.enumerated() {
             if tensor.name == SafeTensorsHeader.metadataKey {

@@ -33,7 +33,7 @@ public struct WriteRequestError: Error, Equatable, Sendable, CustomStringConvert
             case .reservedName(let name):
                 "the tensor name '\(name)' is reserved for the metadata"
             case .headerTooLarge(let length):
-                "its header would take \(length) bytes, more than the format allows"
+                "its header (tensor names and metadata) would take \(length) bytes, more than the format allows"
             }
         }
 

@@ -399,7 +399,7 @@ enum TestData {
         try FileManager.default.moveItem(at: root.appendingPathComponent("digits"), to: root.appendingPathComponent("moved"))
         result = try Executable.run(["train", "--resume", "run"], in: root)
         #expect(result.status == 1)
-        #expect(result.error.hasPrefix("Error: The checkpoint's data folder \(root.appendingPathComponent("digits").standardizedFileURL.path) no longer exists; give the data with --data DIR (no MNIST-format data found: looked in ./data/mnist"),
+        #expect(result.error == "Error: The checkpoint's data folder \(root.appendingPathComponent("digits").standardizedFileURL.path) no longer exists, and ./data/mnist (\(root.appendingPathComponent("data/mnist").standardizedFileURL.path)) holds no MNIST-format data either; give the data with --data DIR.\n",
                 "\(result.error)")
         result = try Executable.run(["train", "--resume", "run", "--data", "moved"], in: root)
         #expect(result.status == 0, "\(result.error)")
@@ -430,6 +430,31 @@ enum TestData {
         #expect(try Data(contentsOf: model) == before)
         #expect(names.contains("checkpoint.safetensors"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("run").path).sorted() == names)
+    }
+
+    /// A run that keeps no checkpoint and fails after writing its model (at a picture) has
+    /// retired the earlier run's checkpoint, so `--resume` cannot bring the earlier run back
+    /// over the new model; one that fails at its model leaves the checkpoint
+    /// (`aFailedWriteLosesNothing`).
+    @Test func aRunThatFailsAfterItsModelRetiresTheEarlierCheckpoint() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let common = ["train", "--data", TestData.smallFolder.path, "--epochs", "1", "--batch-size", "64", "--output", "run"]
+        var result = try Executable.run(common + ["--layers", "784,8", "--checkpoint-every", "1"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        // 18 KiB per file: the 784-2 model (about 16 KB) fits, its reconstruction figure does not.
+        result = try Executable.run(["--default-signal=XFSZ", "/bin/sh", "-c", "ulimit -f 36; exec \"$0\" \"$@\"",
+                                     Executable.url.path] + common + ["--layers", "784,2"],
+                                    in: root, program: URL(fileURLWithPath: "/usr/bin/env"))
+        #expect(result.status == 1)
+        #expect(result.error.hasPrefix("Error: Cannot write "), "\(result.error)")
+        let model = root.appendingPathComponent("run/model.safetensors")
+        #expect(try ModelFile.read(from: model).model.configuration.encoderWidths == [784, 2])
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("run/checkpoint.safetensors").path))
+        let newer = try Data(contentsOf: model)
+        result = try Executable.run(["train", "--resume", "run"], in: root)
+        #expect(result.status != 0)
+        #expect(try Data(contentsOf: model) == newer)
     }
 
     /// The same for a picture: libpng's "Write Error" is told as the system's reason, and the

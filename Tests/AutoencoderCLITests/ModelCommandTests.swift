@@ -140,7 +140,7 @@ enum ModelFixtures {
          "The decoder of '<linear>' gives NaN or infinite pixels for the codes in '<huge-codes>'; they are too far from the codes it was trained on."),
         (["decode", "--model", "e2d.safetensors", "--codes", "<bad-csv>"],
          "Line 4 of the codes file '<bad-csv>' has 1 values but the first code has 2."),
-        (["decode", "--model", "e2d.safetensors", "--codes", "<latin1-csv>"], "The codes file '<latin1-csv>' is not UTF-8 text."),
+        (["decode", "--model", "e2d.safetensors", "--codes", "<latin1-csv>"], "The codes file '<latin1-csv>' is neither a .npy array nor CSV text (line "),
         (["encode", "--model", "e2d.safetensors", "--input", "<no-images>", "--output", "<out>/c.npy"],
          "'<no-images>' holds no images."),
         (["reconstruct", "--model", "e2d.safetensors", "--input", "<no-images>", "--output", "<out>/r.png"],
@@ -420,6 +420,41 @@ enum ModelFixtures {
         let picture = try Data(contentsOf: out.appendingPathComponent("file.png"))
         #expect(try Data(contentsOf: out.appendingPathComponent("npy.png")) == picture)
         #expect(try Data(contentsOf: out.appendingPathComponent("csv.png")) == picture)
+
+        // Named pipes (mkfifo) are opened once: a first look that opened and closed them lost
+        // the writer's data, or hung, for images and for a model.
+        r = try bash("mkfifo images.fifo model.fifo && (cat \"$3\" > images.fifo &) && (cat \"$2\" > model.fifo &)"
+                     + " && timeout 60 \"$1\" encode --model model.fifo --input images.fifo --output fifo.npy")
+        #expect(r.status == 0, "\(r.error)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("fifo.npy")) == expected)
+        r = try bash("(cat \"$2\" > model.fifo &) && timeout 60 \"$1\" inspect --model model.fifo")
+        #expect(r.status == 0 && r.output.hasPrefix("File: \(out.appendingPathComponent("model.fifo").path)\n"), "\(r.output)\(r.error)")
+
+        // A terminal as input would wait for typing: refused (script gives the command one).
+        for (option, rest) in [("--input", "encode --model \"$2\" --output t.npy"), ("--codes", "decode --model \"$2\" --output t.png"),
+                               ("--model", "inspect")] {
+            r = try bash("timeout 60 script -qec \"\\\"$1\\\" \(rest.replacingOccurrences(of: "\"", with: "\\\"")) \(option) /dev/stdin\" /dev/null < /dev/null")
+            #expect(r.output.contains("Error: \(option) /dev/stdin is a terminal; pipe or redirect the file into it (\(option) /dev/stdin < FILE)."),
+                    "\(option): \(r.output)\(r.error)")
+        }
+
+        // `-` is not standard input (a one-letter name used to crash Foundation's path code).
+        for name in ["-", "a"] {
+            r = try bash("\"$1\" encode --model \"$2\" --input \(name) --output x.npy")
+            #expect(r.status == 1)
+            #expect(r.error == "Error: \(name) does not exist in the current directory\(name == "-" ? " (standard input is /dev/stdin)" : "").\n")
+        }
+
+        // A pipe of endless text is given up on at its first bad line (it was read to 2 GiB,
+        // then split into strings whole: 462 s and 17 GB for 300 MB), and one of endless
+        // garbage as images at its first bytes.
+        // (The writers' "Broken pipe" complaints are not ours: sent away.)
+        r = try bash("timeout 60 \"$1\" decode --model \"$2\" --codes <(yes 2>/dev/null) --output y.png")
+        #expect(r.status == 1 && r.error.hasPrefix("Error: Line 2 of the codes file '/dev/fd/"), "\(r.error)")
+        r = try bash("timeout 60 \"$1\" encode --model \"$2\" --input <(tr '\\0' y < /dev/zero 2>/dev/null) --output y.npy")
+        #expect(r.status == 1 && r.error.hasSuffix("is not an IDX file: it starts with the bytes 79 79 79 79 instead of 00 00.\n"), "\(r.error)")
+        r = try bash("timeout 60 \"$1\" decode --model \"$2\" --codes <(cat /dev/zero 2>/dev/null) --output y.png")
+        #expect(r.status == 1 && r.error.hasSuffix("is neither a .npy array nor CSV text.\n"), "\(r.error)")
 
         // Bytes that are neither: the pipe is named whole.
         r = try bash("exec \"$1\" encode --model \"$2\" --input <(printf 'PK\\003\\004 not images') --output x.npy")

@@ -85,10 +85,6 @@ import Testing
         #expect(lines.isEmpty)
     }
 
-    /// A run into a folder that holds an earlier run replaces it: the earlier 2-D code files
-    /// (its metrics.json lists them), evaluation and checkpoint go (resuming would otherwise
-    /// continue the earlier run over this one); a run that fails while training leaves them;
-    /// files of the user's that no earlier run wrote stay.
     /// The default `decode --grid` box: percentiles, widened where a code coordinate is stuck,
     /// but never past what the code activation can give (a sigmoid code stuck at 1 got
     /// [0.5, 1.5], half of it a sweep of codes the encoder cannot make).
@@ -101,9 +97,23 @@ import Testing
         let tanh = try #require(Experiment.codeRange(of: Matrix([[-1], [-1]]), within: Activation.tanh.range))
         #expect(tanh.low == [-1] && tanh.high == [-0.5])
         #expect(Activation.relu.range == 0...Float.infinity)
+        // Almost stuck (a saturated sigmoid's 0.99998 to 1) is stuck too; a linear code stuck
+        // at 1e30 gets a box that a model file takes (a 0.5 step vanished at that size).
+        let saturated = try #require(Experiment.codeRange(of: Matrix([[0.999982], [1], [0.99999]]), within: Activation.sigmoid.range))
+        #expect(saturated.low[0] > 0.49 && saturated.low[0] < 0.51 && saturated.high == [1])
+        let huge = try #require(Experiment.codeRange(of: Matrix([[1e30], [1e30]])))
+        #expect(huge.isUsableBox && huge.low[0] < 1e30 && huge.high[0] > 1e30)
+        let top = try #require(Experiment.codeRange(of: Matrix([[.greatestFiniteMagnitude]])))
+        #expect(top.isUsableBox)
+        let small = try #require(Experiment.codeRange(of: Matrix([[0.001], [0.0015]])))
+        #expect(small.low == [0.001] && small.high == [0.0015])
         #expect(Experiment.codeRange(of: Matrix(rows: 0, columns: 2)) == nil)
     }
 
+    /// A run into a folder that holds an earlier run replaces it: the earlier 2-D code files
+    /// (its metrics.json lists them), evaluation and checkpoint go (resuming would otherwise
+    /// continue the earlier run over this one); a run that fails while training leaves them;
+    /// files of the user's that no earlier run wrote stay.
     @Test func aRunReplacesAnEarlierRunsFiles() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

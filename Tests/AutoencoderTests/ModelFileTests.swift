@@ -298,6 +298,15 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(ModelFileError(file: "F", problem: .noteUnderDefinedKey("preset"), isWrite: true).description
             == "Cannot write the model file 'F': the note 'preset' uses a metadata key of the format itself; set the model file's property instead.")
         #expect(try ModelFile.read(from: url).notes == ["dataset": "fashion-mnist"])
+        // Notes past the format's header limit are refused naming the file (it said '<memory>').
+        noted.notes = ["big": String(repeating: "x", count: Int(SafeTensorsFile.maximumHeaderLength))]
+        do {
+            try noted.write(to: url)
+            Issue.record("a 100 MB note was written")
+        } catch let error as WriteRequestError {
+            #expect(error.description.hasPrefix("Cannot write the file '\(url.path)': its header (tensor names and metadata) would take "), "\(error)")
+        }
+        #expect(try ModelFile.read(from: url).notes == ["dataset": "fashion-mnist"])
         try cleared.write(to: url)
 
         let before = try Data(contentsOf: url)
