@@ -57,6 +57,7 @@ struct DemoCommand: ParsableCommand {
             var experiment = Experiment(preset: preset)
             experiment.training.seed = seed
             experiment.training.epochs = epochs
+            experiment.dataFolder = URL(fileURLWithPath: folder).standardizedFileURL.path
             printLine("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
             try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue), log: printLine)
         }

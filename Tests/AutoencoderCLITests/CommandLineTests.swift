@@ -476,6 +476,23 @@ enum TestData {
         #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["r.png"])
     }
 
+    /// `demo` trains both presets into their folders, and each model and `metrics.json`
+    /// records the data folder (demo's did not), which the commands on the model then read.
+    @Test func demoWritesBothRunsWithTheirData() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let result = try Executable.run(["demo", "--data", TestData.smallFolder.path, "--epochs", "1", "--output", root.path])
+        #expect(result.status == 0, "\(result.error)")
+        #expect(result.output.hasSuffix("Wrote \(root.path)/autoencoder and \(root.path)/encoder2d\n"), "\(result.output)")
+        let folder = TestData.smallFolder.standardizedFileURL.path
+        for preset in ["autoencoder", "encoder2d"] {
+            let run = root.appendingPathComponent(preset)
+            #expect(try ModelFile.read(from: run.appendingPathComponent("model.safetensors")).dataFolder == folder, "\(preset)")
+            let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: run.appendingPathComponent("metrics.json")))
+            #expect(metrics.dataFolder == folder && metrics.preset == preset)
+        }
+    }
+
     /// `demo` checks both presets' folders before training either.
     @Test func demoChecksBothFoldersFirst() throws {
         let root = TestData.temporaryFolder()
