@@ -124,7 +124,8 @@ public struct Experiment: Sendable {
         if let checkpoint {
             trained = try AutoencoderModel(configuration: model, parameters: checkpoint.parameters)
             trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer,
-                              batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier)
+                              batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier,
+                              inputNoise: training.inputNoise)
             trainer.completedEpochs = checkpoint.completedEpochs
             reports = checkpoint.reports
             log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from "
@@ -137,7 +138,8 @@ public struct Experiment: Sendable {
             var generator = RandomGenerator(seed: training.seed)
             trained = try AutoencoderModel(configuration: model, generator: &generator)
             trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate),
-                              batchSize: training.batchSize, generator: generator, multiplier: multiplier)
+                              batchSize: training.batchSize, generator: generator, multiplier: multiplier,
+                              inputNoise: training.inputNoise)
             reports = []
         }
         while trainer.completedEpochs < training.epochs {

@@ -111,13 +111,44 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var learningRate: Float
     /// The seed of every random choice of the run.
     public var seed: UInt64
+    /// The share of each training image's pixels set to 0 before it goes in, the target
+    /// staying the clean image: a denoising autoencoder (Vincent et al., 2008, "masking
+    /// noise"). 0, the tutorial's, trains a plain one.
+    public var inputNoise: Float
 
     /// Creates a configuration; the defaults are the tutorial's.
-    public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0) {
+    public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0,
+                inputNoise: Float = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
+        self.inputNoise = inputNoise
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case epochs, batchSize, learningRate, seed, inputNoise
+    }
+
+    /// Reads the settings; a missing `inputNoise` (files written before it existed) is 0.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try container.decode(Int.self, forKey: .epochs)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        learningRate = try container.decode(Float.self, forKey: .learningRate)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        inputNoise = try container.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
+    }
+
+    /// Writes the settings; `inputNoise` only when it is not 0, so that a plain run's files
+    /// stay as they were.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(batchSize, forKey: .batchSize)
+        try container.encode(learningRate, forKey: .learningRate)
+        try container.encode(seed, forKey: .seed)
+        if inputNoise != 0 { try container.encode(inputNoise, forKey: .inputNoise) }
     }
 
     /// Checks the values against a training set of `sampleCount` samples.
@@ -129,6 +160,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount)
         }
         guard learningRate.isFinite, learningRate > 0 else { throw ConfigurationError.learningRate(learningRate) }
+        guard inputNoise >= 0 && inputNoise < 1 else { throw ConfigurationError.inputNoise(inputNoise) }
     }
 }
 
@@ -159,6 +191,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case neighborCount(Int)
     /// Images of no pixels (`[rows, columns]`, one of them 0).
     case emptyImages([Int])
+    /// An input noise that is not a share from 0 up to (not including) 1.
+    case inputNoise(Float)
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
     /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
@@ -185,6 +219,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "The training set holds no images, so there is nothing to train on."
         case .noTestSamples:
             "The test set holds no images, so the trained model could not be measured."
+        case let .inputNoise(share):
+            "The input noise must be at least 0 and below 1 (the share of pixels set to 0), not \(share)."
         case let .emptyImages(shape):
             "The images are \(shape.map(String.init).joined(separator: "x")): they have no pixels to learn from."
         case let .testImageSize(test, training):

@@ -40,6 +40,8 @@ struct OptionNamedError: Error, CustomStringConvertible {
             "--batch-size must be at least 1, not \(size)."
         case let .learningRate(rate):
             "--learning-rate must be a positive number, not \(rate)."
+        case let .inputNoise(share):
+            "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not \(share)."
         case let .neighborCount(k):
             "--k must be between 1 and 1000, not \(k)."
         case .noTrainingSamples, .noTestSamples, .testImageSize, .emptyImages:

@@ -67,6 +67,11 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same run (default: 0).")
     var seed: UInt64?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Share of each training image's pixels set to 0 before it goes in, the target staying the clean image: a denoising autoencoder (default: 0).",
+        valueName: "share"))
+    var inputNoise: Float?
+
     @Option(help: ArgumentHelp(
         "Encoder widths, input first, e.g. 784,256,128; the decoder mirrors them.", valueName: "widths"))
     var layers: String?
@@ -127,6 +132,7 @@ struct TrainCommand: ParsableCommand {
             training.learningRate = learningRate.value
         }
         if let seed { training.seed = seed }
+        if let inputNoise { training.inputNoise = inputNoise }
         let colormap = self.colormap ?? "viridis"
         guard let colorMap = ColorMap.named(colormap) else {
             throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
@@ -150,7 +156,7 @@ struct TrainCommand: ParsableCommand {
     /// The options that --resume replaces by the checkpoint's settings.
     var settingsGiven: [String] {
         [("--preset", preset != nil), ("--output", output != nil), ("--epochs", epochs != nil),
-         ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil),
+         ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
          ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]

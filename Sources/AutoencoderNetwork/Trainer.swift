@@ -83,6 +83,10 @@ public final class Trainer {
     /// about half of the dense products. The results agree with the dense path up to
     /// rounding; `false` forces the dense path (for comparisons).
     public let firstLayerSkipsZeros: Bool
+    /// The share of each sample's values set to 0 before it goes in, the target staying the
+    /// clean sample (a denoising autoencoder's masking noise); 0 trains a plain autoencoder.
+    /// Which values are dropped is drawn from ``generator``, so a run stays reproducible.
+    public let inputNoise: Float
 
     private let workspace: Workspace
     /// How many steps the first layer skipped zeros in (for tests).
@@ -99,9 +103,11 @@ public final class Trainer {
         network: Network, optimizer: any Optimizer, loss: any Loss = MeanSquaredError(),
         batchSize: Int, generator: RandomGenerator,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
-        firstLayerSkipsZeros: Bool = true
+        firstLayerSkipsZeros: Bool = true, inputNoise: Float = 0
     ) {
         precondition(batchSize > 0, "The batch size must be positive.")
+        precondition(inputNoise >= 0 && inputNoise < 1, "The input noise must be in [0, 1), not \(inputNoise).")
+        self.inputNoise = inputNoise
         self.network = network
         self.optimizer = optimizer
         self.loss = loss
@@ -110,7 +116,8 @@ public final class Trainer {
         self.multiplier = multiplier
         self.firstLayerSkipsZeros = firstLayerSkipsZeros
         self.workspace = Workspace(widths: [network.inputWidth] + network.layers.map(\.outputWidth),
-                                   batchSize: batchSize, parameterCount: network.parameterCount)
+                                   batchSize: batchSize, parameterCount: network.parameterCount,
+                                   keepsCleanTarget: inputNoise > 0)
         if firstLayerSkipsZeros, let first = network.layers.first as? Dense {
             let transposedWeight = UnsafeMutablePointer<Float>.allocate(capacity: first.inputWidth * first.outputWidth)
             transposedWeight.initialize(repeating: 0, count: first.inputWidth * first.outputWidth)
@@ -169,6 +176,11 @@ public final class Trainer {
         let layers = network.layers
         let offsets = network.parameterOffsets
         data.fillBatch(indices, into: w.activations[0])
+        if let target = w.cleanTarget {
+            target.update(from: w.activations[0], count: batchSize * w.widths[0])
+            generator.dropValues(w.activations[0], count: batchSize * w.widths[0], share: inputNoise)
+        }
+        let target = w.cleanTarget.map { MatrixView($0, rows: batchSize, columns: w.widths[0]) } ?? w.view(0)
         var context = LayerContext(multiplier: multiplier, generator: generator, isTraining: true)
         // The first layer skips zeros when the batch is mostly zeros (checked per batch: a
         // sample of its first rows).
@@ -187,7 +199,7 @@ public final class Trainer {
                               into: w.mutableView(index + 1), context: &context)
             }
             let last = layers.count
-            let cost = loss(w.view(last), w.view(0), gradient: w.gradientView(0, width: w.widths[last]))
+            let cost = loss(w.view(last), target, gradient: w.gradientView(0, width: w.widths[last]))
             w.lastCost = cost
             guard cost.isFinite else { return false }
             for index in layers.indices.reversed() {
@@ -245,10 +257,15 @@ final class Workspace {
     /// for the input in that order, and the image size they were made for.
     private var patches: (height: Int, width: Int, columnOrder: UnsafeMutablePointer<Int32>,
                           input: UnsafeMutablePointer<Float>)?
+    /// With input noise: the clean batch, the loss's target (`activations[0]` holds the
+    /// corrupted one the network sees).
+    let cleanTarget: UnsafeMutablePointer<Float>?
 
-    init(widths: [Int], batchSize: Int, parameterCount: Int) {
+    init(widths: [Int], batchSize: Int, parameterCount: Int, keepsCleanTarget: Bool = false) {
         self.widths = widths
         self.batchSize = batchSize
+        cleanTarget = keepsCleanTarget ? .allocate(capacity: batchSize * widths[0]) : nil
+        cleanTarget?.initialize(repeating: 0, count: batchSize * widths[0])
         let widest = widths.max()!
         activations = widths.map { width in
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: batchSize * width)
@@ -268,6 +285,7 @@ final class Workspace {
         activations.forEach { $0.deallocate() }
         gradients.forEach { $0.deallocate() }
         parameterGradients.deallocate()
+        cleanTarget?.deallocate()
         patches?.columnOrder.deallocate()
         patches?.input.deallocate()
     }

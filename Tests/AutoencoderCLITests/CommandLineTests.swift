@@ -162,6 +162,10 @@ enum TestData {
         (["train", "--learning-rate", "0"], "--learning-rate must be a positive number, not 0.0."),
         (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
         (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
+        (["train", "--input-noise", "1"], "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not 1.0."),
+        (["train", "--input-noise", "-0.2"], "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not -0.2."),
+        (["train", "--resume", "run", "--input-noise", "0.2"],
+         "--input-noise cannot be combined with --resume, which takes every setting from the checkpoint."),
         (["demo", "--epochs", "0"], "--epochs must be at least 1, not 0."),
         // Negative numbers are values, not options.
         (["train", "--epochs", "-1"], "--epochs must be at least 1, not -1."),
@@ -385,6 +389,21 @@ enum TestData {
         result = try Executable.run(["evaluate", "--model", "run/model.safetensors", "--data", "test-only"], in: root)
         #expect(result.status == 1)
         #expect(result.error.contains("lacks train-images-idx3-ubyte(.gz) and train-labels-idx1-ubyte(.gz)"), "\(result.error)")
+    }
+
+    /// `--input-noise` trains a denoising autoencoder: the setting is recorded in the model
+    /// and the metrics, and `inspect` shows it.
+    @Test func inputNoiseTrainsADenoisingModel() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        var result = try Executable.run(["train", "--data", TestData.smallFolder.path, "--epochs", "1", "--batch-size", "64",
+                                         "--layers", "784,16", "--input-noise", "0.3", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        #expect(try ModelFile.read(from: root.appendingPathComponent("run/model.safetensors")).training?.inputNoise == 0.3)
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: root.appendingPathComponent("run/metrics.json")))
+        #expect(metrics.training.inputNoise == 0.3)
+        result = try Executable.run(["inspect", "--model", "run/model.safetensors"], in: root)
+        #expect(result.output.contains("\"inputNoise\":0.3"), "\(result.output)")
     }
 
     /// `--resume` finds the data where the run recorded it; when that folder has moved it says
