@@ -21,11 +21,12 @@ public struct ImageFile: Sendable {
     public static func read(_ path: String) throws -> ImageFile {
         let namedNPY = URL(fileURLWithPath: path).pathExtension.lowercased() == "npy"
         func isIDX(_ start: [UInt8]) -> Bool { start.starts(with: [0, 0]) || start.starts(with: [0x1F, 0x8B]) }
+        func mayBeImages(_ start: [UInt8]) -> Bool { start.starts(with: NPY.magic) || IDXReader.mayStart(start) }
         // A file that cannot be opened is left to the IDX reader, which names what is wrong.
         switch Result(catching: { try FileBytes.prefix(path: path, count: NPY.magic.count) }) {
         case .success(nil):
             // A pipe of something else (`<(yes)`) is not read on once its start shows it.
-            let bytes = try FileBytes.read(path: path) { $0.starts(with: NPY.magic) || isIDX($0) }
+            let bytes = try FileBytes.read(path: path, startsWell: mayBeImages)
             if bytes.starts(with: NPY.magic) || (namedNPY && !isIDX(bytes)) {
                 return try images(npy: NPYArray(bytes: bytes, file: path), path: path)
             }
@@ -179,10 +180,18 @@ public struct ArrayFileError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// Codes from CSV text read in pieces, a line at a time (see ``CodeFile``): lines end in `\n`,
-/// `\r\n` or `\r`; a header line, none of whose fields is a number, is skipped, and with it
-/// a last column it names `label`. Nothing but the unfinished line and the numbers so far is
-/// held, so text that is not codes fails at its first bad line however long it is.
+/// `\r\n` or `\r`; a UTF-8 byte-order mark before the first (as Excel writes) is skipped; a
+/// header line, none of whose fields is a number, is skipped, and with it a last column it
+/// names `label`. Nothing but the unfinished line and the numbers so far is held, so text
+/// that is not codes fails at its first bad line however long it is; a line longer than
+/// ``maximumLineLength`` or more than ``maximumValueCount`` numbers (endless valid text from
+/// a pipe) is refused rather than held.
 struct CSVCodeReader {
+    /// The longest line read: far more than any code (a thousand numbers take 20 KB).
+    static let maximumLineLength = 1 << 20
+    /// The most numbers read: 512 MB of floats.
+    static let maximumValueCount = 1 << 27
+
     /// The file, for messages.
     let path: String
     private var line: [UInt8] = []
@@ -207,6 +216,9 @@ struct CSVCodeReader {
             default:
                 afterCarriageReturn = false
                 line.append(byte)
+                if line.count > Self.maximumLineLength {
+                    throw ArrayFileError("Line \(lineNumber) of the codes file '\(path)' is longer than \(Self.maximumLineLength >> 20) MiB, which no line of codes is.")
+                }
             }
         }
     }
@@ -223,6 +235,7 @@ struct CSVCodeReader {
             line.removeAll(keepingCapacity: true)
             lineNumber += 1
         }
+        if lineNumber == 1 && line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
         guard let text = String(validating: line, as: UTF8.self) else {
             throw ArrayFileError("The codes file '\(path)' is neither a .npy array nor CSV text (line \(lineNumber) is not UTF-8).")
         }
@@ -245,5 +258,8 @@ struct CSVCodeReader {
         }
         width = numbers.count
         storage += numbers.map { $0! }
+        if storage.count > Self.maximumValueCount {
+            throw ArrayFileError("The codes file '\(path)' holds more than \(Self.maximumValueCount) numbers, more than are read at once.")
+        }
     }
 }

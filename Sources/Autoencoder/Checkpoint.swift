@@ -173,9 +173,11 @@ public struct Checkpoint: Sendable {
     func contents() throws -> (tensors: [NamedFloatTensor], metadata: [String: String]) {
         let configuration = experiment.model
         let model = try AutoencoderModel(configuration: configuration, parameters: parameters)
-        let modelFile = ModelFile(model: model, preset: experiment.name, training: experiment.training,
+        var modelFile = ModelFile(model: model, preset: experiment.name, training: experiment.training,
                                   epochsCompleted: completedEpochs,
                                   imageShape: imageShape)
+        // Also as a model file's entry: `evaluate --model checkpoint.safetensors` reads it.
+        modelFile.dataFolder = experiment.dataFolder
         var metadata = try modelFile.metadata()
         let generatorWords = generator.state
         let state = State(

@@ -41,6 +41,8 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
     /// The model file evaluated.
     public var modelFile: String
+    /// The data folder measured on, when the caller says (the `evaluate` command does).
+    public var dataFolder: String?
     /// The model's preset, if recorded.
     public var preset: String?
     /// The encoder widths.
@@ -71,6 +73,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     public func table() -> String {
         var lines: [String] = []
         lines.append("Model: \(modelFile) (\(preset ?? "custom"), \(encoderWidths.map(String.init).joined(separator: "-")))")
+        if let dataFolder { lines.append("Data: \(dataFolder)") }
         lines.append("Test images: \(testImages); training images (kNN references, PCA fit): \(trainingImages)")
         lines.append("")
         lines.append(pad("", 12) + pad("code", 6) + pad("test MSE", 11) + pad("PSNR dB", 9) + "kNN (k=\(k))")

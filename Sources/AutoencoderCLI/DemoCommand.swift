@@ -29,16 +29,16 @@ struct DemoCommand: ParsableCommand {
         let data = try MNIST.load(from: folder)
         // The presets are the tutorial's, for 28x28 images in batches of 256; demo has no
         // options to change that, so other data is sent to `train`.
-        for preset in Preset.allCases {
-            try PresetFit.check(model: preset.model, training: preset.training, presetName: "demo's presets'",
-                                data: data, folder: folder, checkWidth: true, checkBatchSize: true) { _, batchSize in
-                if let batchSize {
-                    return "train each with `autoencoder train --preset PRESET --batch-size \(batchSize)` instead"
-                }
-                let pixels = data.training.pixelsPerImage
-                return "train them with `autoencoder train " + PresetFit.layersOption([pixels] + Preset.autoencoder.model.encoderWidths.dropFirst())
-                    + "` and `autoencoder train --preset encoder2d " + PresetFit.layersOption([pixels] + Preset.encoder2d.model.encoderWidths.dropFirst()) + "` instead"
+        // Both presets share the first width and batch size, so one check speaks for both.
+        let given = dataOptions.data ?? folder
+        try PresetFit.check(model: Preset.autoencoder.model, training: Preset.autoencoder.training, presetName: "demo's presets'",
+                            data: data, folder: folder, checkWidth: true, checkBatchSize: true) { change in
+            let commands = Preset.allCases.map { preset in
+                var fitted = change
+                if fitted.widths != nil { fitted.widths = [data.training.pixelsPerImage] + preset.model.encoderWidths.dropFirst() }
+                return "`autoencoder train --preset \(preset.rawValue) --data \(given) \(PresetFit.options(fitted))`"
             }
+            return "train them with " + commands.joined(separator: " and ") + " instead"
         }
         let root = URL(fileURLWithPath: output)
         // Both folders are checked before the first run: a folder the second cannot write

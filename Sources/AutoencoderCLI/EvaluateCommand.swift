@@ -38,15 +38,17 @@ struct EvaluateCommand: ParsableCommand {
         let file = try modelOptions.load()
         try checkOutputFile(path, option: output == nil ? nil : "--output",
                             inputs: [("--model", modelOptions.model)] + dataOptions.files(for: file))
-        let data = try dataOptions.load(for: file)
+        let (data, folder) = try dataOptions.load(for: file)
         // A model that overflows on the images is refused (NonFiniteOutputError), not measured.
-        let report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
+        var report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
+        report.dataFolder = folder
         // The table is several lines; a line break in the file's text must not add one.
         var shown = report
         shown.preset = report.preset.map { escapingControlCharacters(in: $0) }
         shown.modelFile = escapingControlCharacters(in: report.modelFile)
+        shown.dataFolder = report.dataFolder.map { escapingControlCharacters(in: $0) }
         if report.k < k {
-            printLine("Note: --k \(k) is more than the \(report.trainingImages) training image\(report.trainingImages == 1 ? "" : "s"), so k = \(report.k).")
+            printLine("Note: only \(report.trainingImages) training image\(report.trainingImages == 1 ? "" : "s"), so k = \(report.k) instead of \(k).")
         }
         printLine(shown.table())
         try AtomicFileWriter.write(Array(try report.json().utf8), toPath: path)

@@ -41,10 +41,12 @@ struct InspectCommand: ParsableCommand {
         lines.append("Parameters: \(network.parameterCount) (\(network.parameterCount * 4) bytes as float32)")
         if let training = file.training {
             let done = file.epochsCompleted.map { "\($0) of " } ?? ""
-            lines.append("Training: \(done)\(training.epochs) epochs, batch \(training.batchSize), Adam learning rate \(training.learningRate), seed \(training.seed)")
+            let noise = training.inputNoise > 0 ? ", input noise \(training.inputNoise) (denoising)" : ""
+            lines.append("Training: \(done)\(training.epochs) epochs, batch \(training.batchSize), Adam learning rate \(training.learningRate), seed \(training.seed)\(noise)")
         } else {
             lines.append("Training: not recorded")
         }
+        lines.append("Data: \(file.dataFolder.map { escapingControlCharacters(in: $0) } ?? "not recorded")")
         let shape = file.imageShape.map { "\($0.text) images" } ?? "\(configuration.inputWidth) values"
         lines.append("Input: \(shape), normalised as \(file.rawMetadata["normalization"] ?? ModelFile.pixelNormalization)")
         if let range = file.codeRange {

@@ -15,15 +15,19 @@ struct ModelOptions: ParsableArguments {
 }
 
 /// Throws when `path`, given with `option`, is a terminal (`/dev/stdin` with nothing piped or
-/// redirected into it): reading it would wait for typing, and then read what was typed.
+/// redirected into it): reading it would wait for typing, and then read what was typed; or
+/// when it is `-` and no such file exists (a convention of other tools for standard input).
 func refuseTerminal(_ path: String, option: String) throws {
+    if path == "-" && !FileManager.default.fileExists(atPath: path) {
+        throw CommandError("\(option) - names no file; standard input is /dev/stdin (\(option) /dev/stdin < FILE).")
+    }
     var status = stat()
     guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFCHR else { return }
     let descriptor = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     defer { close(descriptor) }
     if isatty(descriptor) != 0 {
-        throw CommandError("\(option) \(path) is a terminal; pipe or redirect the file into it (\(option) \(path) < FILE).")
+        throw CommandError("\(option) \(path) is a terminal; pipe or redirect the file into standard input instead (\(option) /dev/stdin < FILE).")
     }
 }
 
@@ -53,7 +57,7 @@ struct InputOptions: ParsableArguments {
     /// The files these options read for a command on `model`, for
     /// ``checkOutputFile(_:option:inputs:)``.
     func files(for model: ModelFile) -> [(option: String, path: String)] {
-        input.map { [("--input", $0)] } ?? dataOptions.files(for: model)
+        input.map { [("--input", $0)] } ?? dataOptions.files(for: model, requiring: DataOptions.testFiles)
     }
 
     /// The images for `model`, their labels when known, and a name for messages: `--input`,
@@ -105,6 +109,16 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
     }
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw CommandError("\(subject) cannot be written: it is a folder\(hint).")
+    }
+    // Outputs are written to a temporary file and renamed over the name: a device or a pipe
+    // would be replaced by a file, for everyone, and a symbolic link (`/dev/stdout`) by a
+    // file while what it points to stays as it was.
+    var status = stat()
+    if lstat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+        let what = status.st_mode & S_IFMT == S_IFLNK
+            ? "it is a symbolic link, which writing would replace by a file (give the file it points to)"
+            : "it is not a regular file (a device or a pipe)"
+        throw CommandError("\(subject) cannot be written: \(what)\(hint).")
     }
     let entry = directoryEntry(path)
     if let input = inputs.first(where: { entry == directoryEntry($0.path) || entry == resolvedFile($0.path) }) {

@@ -182,9 +182,11 @@ struct TrainCommand: ParsableCommand {
         let data = try MNIST.load(from: dataFolder)
         try PresetFit.check(model: experiment.model, training: experiment.training,
                             presetName: "\(preset.rawValue) preset's", data: data, folder: dataFolder,
-                            checkWidth: layers == nil, checkBatchSize: batchSize == nil) { widths, batchSize in
-            if let widths { return "give " + PresetFit.layersOption(widths) + " (or other widths starting at \(widths[0]))" }
-            return "give --batch-size \(batchSize!) or less"
+                            checkWidth: layers == nil, checkBatchSize: batchSize == nil) { change in
+            let smaller = (change.batchSize ?? 1) > 1 ? "a smaller batch" : nil
+            let widths = change.widths.map { "other widths starting at \($0[0])" }
+            let others = [widths, smaller].compactMap { $0 }.joined(separator: ", or ")
+            return "give " + PresetFit.options(change) + (others.isEmpty ? "" : " (or \(others))")
         }
         let path = output ?? "runs/\(preset.rawValue)"
         try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
@@ -217,7 +219,13 @@ struct TrainCommand: ParsableCommand {
         }
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
-        try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+        do {
+            try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+        } catch ConfigurationError.inputWidth(let found, let expected) {
+            // --layers cannot be given with --resume: say what does not fit instead.
+            throw CommandError("The checkpoint's model takes \(found) pixels per image, but the images in \(dataFolder) "
+                               + "are \(data.training.rows)x\(data.training.columns) (\(expected) pixels).")
+        }
         printLine("Wrote \(resume ?? folder.path)")
     }
 }

@@ -95,8 +95,8 @@ final class OpenFile {
     static let streamLimit = 1 << 31
 
     /// Every byte until the stream ends, for a pipe or socket. Stops early, with what it has,
-    /// when the first four bytes can start neither IDX (`00 00`) nor gzip (`1f 8b`): the
-    /// reader then says why (so `/dev/zero`-like streams of garbage are not read for ever).
+    /// when its first mebibyte cannot start IDX (see ``IDXReader/mayStart(_:)``): the reader
+    /// then says why (so endless streams of something else are not read for ever).
     /// More than ``streamLimit`` bytes is an error.
     func readStream() throws -> [UInt8] {
         var bytes: [UInt8] = []
@@ -105,9 +105,7 @@ final class OpenFile {
             let count = try chunk.withUnsafeMutableBytes { try read(into: $0) }
             bytes.append(contentsOf: chunk[0..<count])
             if count < chunk.count { return bytes }
-            if bytes.count >= 4 && !(bytes[0] == 0 && bytes[1] == 0) && !(bytes[0] == 0x1F && bytes[1] == 0x8B) {
-                return bytes
-            }
+            if bytes.count == chunk.count && !IDXReader.mayStart(bytes) { return bytes }
             if bytes.count > Self.streamLimit {
                 throw IDXError(path: path, kind: kind,
                                reason: .unreadable("a pipe may deliver at most \(Self.streamLimit >> 30) GiB (save the data to a file instead)"))

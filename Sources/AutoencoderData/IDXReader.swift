@@ -31,6 +31,19 @@ public enum IDXReader {
         return try read(from: source, path: name, kind: kind)
     }
 
+    /// Whether `start`, the first bytes of a file, may begin an IDX file: `00 00`, or gzip
+    /// (`1f 8b`) whose first inflated bytes are `00 00` (or that is too short to tell). For
+    /// readers of pipes, which stop reading as soon as the start shows that the rest cannot
+    /// be IDX (`<(yes | gzip)` is endless).
+    package static func mayStart(_ start: [UInt8]) -> Bool {
+        if start.starts(with: [0, 0]) { return true }
+        guard start.starts(with: [0x1F, 0x8B]) else { return start.count < 2 }
+        guard let source = try? GzipSource(input: MemorySource(bytes: start), path: "", kind: .anyArray) else { return true }
+        var first: (UInt8, UInt8) = (0xFF, 0xFF)
+        guard let count = try? withUnsafeMutableBytes(of: &first, { try source.read(into: $0) }), count == 2 else { return true }
+        return first == (0, 0)
+    }
+
     /// Parses header and payload from `source`, which is positioned at the file's first byte.
     static func read(from source: ByteSource, path: String, kind: IDXKind) throws -> IDXArray {
         func failure(_ reason: IDXError.Reason) -> IDXError {

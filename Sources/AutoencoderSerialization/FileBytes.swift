@@ -19,17 +19,18 @@ package enum FileBytes {
 
     /// Returns every byte of the file at `path` (a regular file, or a pipe or device up to
     /// `streamLimit` bytes), or throws `FileAccessError`. For a file that is not regular,
-    /// `startsWell` sees the first bytes read (at least 8 unless it is shorter): when it says
-    /// no, reading stops there and what was read is returned, for the caller's reader to
-    /// refuse (`<(yes)` given as images is not read to its limit first).
+    /// `startsWell` sees the first bytes read, once at least 8 have come and again at 64 KiB
+    /// (enough to look inside compressed data): when it says no, reading stops there and
+    /// what was read is returned, for the caller's reader to refuse (`<(yes)` given as images
+    /// is not read to its limit first).
     package static func read(path: String, streamLimit: Int = FileBytes.streamLimit,
                              startsWell: ([UInt8]) -> Bool = { _ in true }) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        var checked = false
+        var nextCheck = 8
         try readChunks(path: path, streamLimit: streamLimit, reserving: { bytes.reserveCapacity($0) }) { chunk, isRegular in
             bytes.append(contentsOf: chunk)
-            if !isRegular && !checked && bytes.count >= 8 {
-                checked = true
+            if !isRegular && bytes.count >= nextCheck {
+                nextCheck = nextCheck < 1 << 16 ? 1 << 16 : .max
                 return startsWell(bytes)
             }
             return true

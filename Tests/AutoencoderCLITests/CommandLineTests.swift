@@ -292,33 +292,41 @@ enum TestData {
         defer { try? FileManager.default.removeItem(at: root) }
         let small = TestData.croppedFolder(side: 20)
         defer { try? FileManager.default.removeItem(at: small) }
-        var result = try Executable.run(["train", "--data", small.path, "--epochs", "1", "--output", "run"], in: root)
+        let s = small.path
+        var result = try Executable.run(["train", "--data", s, "--epochs", "1", "--output", "run"], in: root)
         #expect(result.status == 1)
-        #expect(result.error == "Error: The images in \(small.path) are 20x20 (400 pixels), but the autoencoder preset's layers start at 784: give --layers 400,256,128 (or other widths starting at 400).\n")
-        result = try Executable.run(["train", "--data", small.path, "--epochs", "1", "--batch-size", "64",
+        #expect(result.error == "Error: The training images in \(s) are 20x20 (400 pixels), but the autoencoder preset's layers start at 784: give --layers 400,256,128 (or other widths starting at 400).\n")
+        result = try Executable.run(["train", "--data", s, "--epochs", "1", "--batch-size", "64",
                                      "--layers", "400,16,2", "--code-activation", "linear", "--output", "run"], in: root)
         #expect(result.status == 0, "\(result.error)")
         let model = try ModelFile.read(from: root.appendingPathComponent("run/model.safetensors"))
         #expect(model.imageShape == ModelFile.ImageShape(rows: 20, columns: 20))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("run/codes.png").path))
-        result = try Executable.run(["train", "--data", small.path, "--layers", "784,16", "--output", "run"], in: root)
+        result = try Executable.run(["train", "--data", s, "--layers", "784,16", "--output", "run"], in: root)
         #expect(result.error == "Error: --layers must start at 400, the data's pixels per image, not 784.\n")
 
-        result = try Executable.run(["demo", "--data", small.path, "--epochs", "1", "--output", "demo"], in: root)
+        result = try Executable.run(["demo", "--data", s, "--epochs", "1", "--output", "demo"], in: root)
         #expect(result.status == 1)
-        #expect(result.error == "Error: The images in \(small.path) are 20x20 (400 pixels), but the demo's presets' layers start at 784: train them with `autoencoder train --layers 400,256,128` and `autoencoder train --preset encoder2d --layers 400,128,64,10,2` instead.\n")
+        #expect(result.error == "Error: The training images in \(s) are 20x20 (400 pixels), but the demo's presets' layers start at 784: train them with `autoencoder train --preset autoencoder --data \(s) --layers 400,256,128` and `autoencoder train --preset encoder2d --data \(s) --layers 400,128,64,10,2` instead.\n")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("demo").path))
 
         let tiny = TestData.croppedFolder(side: 28, training: 3, test: 2)
         defer { try? FileManager.default.removeItem(at: tiny) }
-        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--output", "run"], in: root)
-        #expect(result.error == "Error: The training set in \(tiny.path) holds 3 images, fewer than the autoencoder preset's batch size of 256: give --batch-size 3 or less.\n")
-        result = try Executable.run(["demo", "--data", tiny.path, "--epochs", "1", "--output", "demo"], in: root)
-        #expect(result.error == "Error: The training set in \(tiny.path) holds 3 images, fewer than the demo's presets' batch size of 256: train each with `autoencoder train --preset PRESET --batch-size 3` instead.\n")
-        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--batch-size", "4", "--output", "run"], in: root)
+        let t = tiny.path
+        result = try Executable.run(["train", "--data", t, "--epochs", "1", "--output", "run"], in: root)
+        #expect(result.error == "Error: The training images in \(t) number 3, but the autoencoder preset's batch size is 256: give --batch-size 3 (or a smaller batch).\n")
+        result = try Executable.run(["demo", "--data", t, "--epochs", "1", "--output", "demo"], in: root)
+        #expect(result.error == "Error: The training images in \(t) number 3, but the demo's presets' batch size is 256: train them with `autoencoder train --preset autoencoder --data \(t) --batch-size 3` and `autoencoder train --preset encoder2d --data \(t) --batch-size 3` instead.\n")
+        result = try Executable.run(["train", "--data", t, "--epochs", "1", "--batch-size", "4", "--output", "run"], in: root)
         #expect(result.error.hasPrefix("Error: --batch-size must be between 1 and 3 (the number of training images), not 4."), "\(result.error)")
-        result = try Executable.run(["train", "--data", tiny.path, "--epochs", "1", "--batch-size", "3", "--output", "run"], in: root)
+        result = try Executable.run(["train", "--data", t, "--epochs", "1", "--batch-size", "3", "--output", "run"], in: root)
         #expect(result.status == 0, "\(result.error)")
+
+        // Both at once, in one sentence (it took two rounds of errors).
+        let both = TestData.croppedFolder(side: 20, training: 100, test: 10)
+        defer { try? FileManager.default.removeItem(at: both) }
+        result = try Executable.run(["train", "--data", both.path, "--epochs", "1", "--output", "run"], in: root)
+        #expect(result.error == "Error: The training images in \(both.path) are 20x20 (400 pixels) and number 100, but the autoencoder preset's layers start at 784 and its batch size is 256: give --layers 400,256,128 --batch-size 100 (or other widths starting at 400, or a smaller batch).\n")
     }
 
     /// Labels beyond MNIST's ten (EMNIST's letters are 1-26) train and evaluate (they were
@@ -335,13 +343,15 @@ enum TestData {
         result = try Executable.run(["evaluate", "--model", "run/model.safetensors", "--data", letters.path, "--k", "7"], in: root)
         #expect(result.status == 0, "\(result.error)")
         let lines = result.output.components(separatedBy: "\n")
-        #expect(lines[0] == "Note: --k 7 is more than the 6 training images, so k = 6.")
+        #expect(lines[0] == "Note: only 6 training images, so k = 6 instead of 7.")
+        #expect(lines.contains("Data: \(letters.path)"), "\(result.output)")
         #expect(result.output.contains("kNN (k=6)"))
         let table = lines.drop { !$0.hasPrefix("label") }.dropFirst().prefix { $0.first?.isNumber == true }.map { $0.split(separator: " ")[0] }
         #expect(table == ["1", "2", "3", "26"], "\(result.output)")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: root.appendingPathComponent("run/evaluation.json"))) as! [String: Any]
         #expect((json["perLabel"] as! [[String: Any]]).map { $0["label"] as! Int } == [1, 2, 3, 26])
         #expect(json["k"] as? Int == 6)
+        #expect(json["dataFolder"] as? String == letters.path)
     }
 
     /// A model records the folder it was trained on, and the commands on it read that data
@@ -355,9 +365,11 @@ enum TestData {
         let tiny = TestData.croppedFolder(side: 28, training: 3, test: 2)
         defer { try? FileManager.default.removeItem(at: tiny) }
         var result = try Executable.run(["train", "--data", "digits", "--epochs", "1", "--batch-size", "64",
-                                         "--layers", "784,8", "--output", "run"], in: root)
+                                         "--layers", "784,8", "--checkpoint-every", "1", "--output", "run"], in: root)
         #expect(result.status == 0, "\(result.error)")
         let recorded = root.appendingPathComponent("digits").standardizedFileURL.path
+        // A checkpoint is a model file too, with the same data folder.
+        #expect(try ModelFile.read(from: root.appendingPathComponent("run/checkpoint.safetensors")).dataFolder == recorded)
         #expect(try ModelFile.read(from: root.appendingPathComponent("run/model.safetensors")).dataFolder == recorded)
         let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: root.appendingPathComponent("run/metrics.json")))
         #expect(metrics.dataFolder == recorded)
@@ -371,12 +383,27 @@ enum TestData {
         result = try Executable.run(["evaluate", "--model", "../run/model.safetensors", "--output", "e.json", "--no-baselines"],
                                     environment: other, in: elsewhere)
         #expect(result.output.contains("Test images: 50; training images (kNN references, PCA fit): 512"), "\(result.output)\(result.error)")
+        #expect(result.output.contains("Data: \(recorded)\n"), "\(result.output)")
+        result = try Executable.run(["inspect", "--model", "../run/model.safetensors"], in: elsewhere)
+        #expect(result.output.contains("\nData: \(recorded)\n"), "\(result.output)")
 
         try FileManager.default.moveItem(at: root.appendingPathComponent("digits"), to: root.appendingPathComponent("moved"))
         result = try Executable.run(["encode", "--model", "../run/model.safetensors", "--output", "c.csv"],
                                     environment: other, in: elsewhere)
         #expect(result.output == "Note: the model was trained on the data in \(recorded), which is not there now; using \(tiny.path).\nWrote 2 codes of width 8 to c.csv\n",
                 "\(result.error)")
+        // Gone, with nothing in the other places either: the sentence names the model's folder.
+        result = try Executable.run(["evaluate", "--model", "../run/model.safetensors", "--output", "e.json"], in: elsewhere)
+        #expect(result.error == "Error: The model's data folder \(recorded) no longer exists, and ./data/mnist (\(elsewhere.appendingPathComponent("data/mnist").standardizedFileURL.path)) holds no MNIST-format data either; give the data with --data DIR.\n")
+        // There but lacking a file: an error, not another data set (it fell back to $AUTOENCODER_DATA).
+        try FileManager.default.moveItem(at: root.appendingPathComponent("moved"), to: root.appendingPathComponent("digits"))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("digits/train-images-idx3-ubyte.gz"))
+        result = try Executable.run(["evaluate", "--model", "../run/model.safetensors", "--output", "e.json"],
+                                    environment: other, in: elsewhere)
+        #expect(result.error == "Error: The model's data folder \(recorded) lacks train-images-idx3-ubyte(.gz); give the data with --data DIR.\n")
+        result = try Executable.run(["encode", "--model", "../run/model.safetensors", "--output", "c.csv"],
+                                    environment: other, in: elsewhere)
+        #expect(result.output == "Wrote 50 codes of width 8 to c.csv\n", "\(result.error)")
 
         // Only the test files: enough for reconstruct and encode, not for evaluate.
         let testOnly = root.appendingPathComponent("test-only")
@@ -423,6 +450,20 @@ enum TestData {
         result = try Executable.run(["train", "--resume", "run", "--data", "moved"], in: root)
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.hasPrefix("Resuming after epoch 1 of 1"), "\(result.output)")
+    }
+
+    /// `--resume` on data of another image size says what does not fit (it asked for
+    /// `--layers`, which cannot be given with `--resume`).
+    @Test func resumingOnImagesOfAnotherSizeSaysSo() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let small = TestData.croppedFolder(side: 20, training: 128, test: 10)
+        defer { try? FileManager.default.removeItem(at: small) }
+        var result = try Executable.run(["train", "--data", small.path, "--epochs", "2", "--batch-size", "64", "--layers", "400,8",
+                                         "--checkpoint-every", "1", "--output", "run"], in: root)
+        #expect(result.status == 0, "\(result.error)")
+        result = try Executable.run(["train", "--resume", "run", "--data", TestData.smallFolder.path], in: root)
+        #expect(result.error == "Error: The checkpoint's model takes 400 pixels per image, but the images in \(TestData.smallFolder.path) are 28x28 (784 pixels).\n")
     }
 
     /// A write that fails for want of space (a file-size limit stands in for a full disk:

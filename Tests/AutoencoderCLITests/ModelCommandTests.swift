@@ -371,7 +371,9 @@ enum ModelFixtures {
     }
 
     /// Codes written on Windows (\r\n) or old Macs (\r) read like any others, header or not.
-    @Test(arguments: ["0.1,0.2\r\n0.3,0.4\r\n", "x,y,label\r\n0.1,0.2,3\r\n0.3,0.4,5\r\n", "0.1,0.2\r0.3,0.4\r"])
+    /// With a UTF-8 byte-order mark too (Excel's "CSV UTF-8"), header or not.
+    @Test(arguments: ["0.1,0.2\r\n0.3,0.4\r\n", "x,y,label\r\n0.1,0.2,3\r\n0.3,0.4,5\r\n", "0.1,0.2\r0.3,0.4\r",
+                      "\u{FEFF}0.1,0.2\n0.3,0.4", "\u{FEFF}x,y\n0.1,0.2\n0.3,0.4\n"])
     func codesWithAnyLineEnding(text: String) throws {
         let out = TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -434,16 +436,37 @@ enum ModelFixtures {
         for (option, rest) in [("--input", "encode --model \"$2\" --output t.npy"), ("--codes", "decode --model \"$2\" --output t.png"),
                                ("--model", "inspect")] {
             r = try bash("timeout 60 script -qec \"\\\"$1\\\" \(rest.replacingOccurrences(of: "\"", with: "\\\"")) \(option) /dev/stdin\" /dev/null < /dev/null")
-            #expect(r.output.contains("Error: \(option) /dev/stdin is a terminal; pipe or redirect the file into it (\(option) /dev/stdin < FILE)."),
+            #expect(r.output.contains("Error: \(option) /dev/stdin is a terminal; pipe or redirect the file into standard input instead (\(option) /dev/stdin < FILE)."),
                     "\(option): \(r.output)\(r.error)")
         }
 
         // `-` is not standard input (a one-letter name used to crash Foundation's path code).
-        for name in ["-", "a"] {
-            r = try bash("\"$1\" encode --model \"$2\" --input \(name) --output x.npy")
+        r = try bash("\"$1\" encode --model \"$2\" --input a --output x.npy")
+        #expect(r.status == 1)
+        #expect(r.error == "Error: a does not exist in the current directory.\n")
+        #expect(IDXError(path: "-", kind: .anyArray, reason: .missing).description
+                == "- does not exist in the current directory (standard input is /dev/stdin).")
+        for (option, command) in [("--input", "encode --model \"$2\" --output x.npy"), ("--codes", "decode --model \"$2\" --output x.png")] {
+            r = try bash("\"$1\" \(command) \(option) -")
             #expect(r.status == 1)
-            #expect(r.error == "Error: \(name) does not exist in the current directory\(name == "-" ? " (standard input is /dev/stdin)" : "").\n")
+            #expect(r.error == "Error: \(option) - names no file; standard input is /dev/stdin (\(option) /dev/stdin < FILE).\n")
         }
+
+        // An output that is a device or a symbolic link is refused: the write's rename would
+        // have replaced /dev/null or the /dev/stdout link (as root) by a file.
+        r = try bash("\"$1\" reconstruct --model \"$2\" --input \"$3\" --output /dev/null")
+        #expect(r.error == "Error: --output '/dev/null' cannot be written: it is not a regular file (a device or a pipe).\n")
+        r = try bash("touch target.png && ln -s target.png link.png && \"$1\" reconstruct --model \"$2\" --input \"$3\" --output link.png")
+        #expect(r.error == "Error: --output 'link.png' cannot be written: it is a symbolic link, which writing would replace by a file (give the file it points to).\n")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("link.png").path) == "target.png")
+
+        // A gzip pipe of endless other bytes is given up on once its start inflates.
+        r = try bash("timeout 60 \"$1\" encode --model \"$2\" --input <( (yes | gzip -1) 2>/dev/null) --output y.npy")
+        #expect(r.status == 1 && r.error.hasSuffix("is not an IDX file: it starts with the bytes 79 0A 79 0A instead of 00 00.\n"), "\(r.error)")
+        // Endless valid CSV is refused at a bound instead of filling the memory; a line
+        // longer than any code's at once.
+        r = try bash("timeout 120 \"$1\" decode --model \"$2\" --codes <( (head -c 3000000 /dev/zero | tr '\\0' 1) 2>/dev/null) --output y.png")
+        #expect(r.status == 1 && r.error.hasSuffix("is longer than 1 MiB, which no line of codes is.\n"), "\(r.error)")
 
         // A pipe of endless text is given up on at its first bad line (it was read to 2 GiB,
         // then split into strings whole: 462 s and 17 GB for 300 MB), and one of endless
@@ -451,7 +474,7 @@ enum ModelFixtures {
         // (The writers' "Broken pipe" complaints are not ours: sent away.)
         r = try bash("timeout 60 \"$1\" decode --model \"$2\" --codes <(yes 2>/dev/null) --output y.png")
         #expect(r.status == 1 && r.error.hasPrefix("Error: Line 2 of the codes file '/dev/fd/"), "\(r.error)")
-        r = try bash("timeout 60 \"$1\" encode --model \"$2\" --input <(tr '\\0' y < /dev/zero 2>/dev/null) --output y.npy")
+        r = try bash("timeout 60 \"$1\" encode --model \"$2\" --input <( (tr '\\0' y < /dev/zero) 2>/dev/null) --output y.npy")
         #expect(r.status == 1 && r.error.hasSuffix("is not an IDX file: it starts with the bytes 79 79 79 79 instead of 00 00.\n"), "\(r.error)")
         r = try bash("timeout 60 \"$1\" decode --model \"$2\" --codes <(cat /dev/zero 2>/dev/null) --output y.png")
         #expect(r.status == 1 && r.error.hasSuffix("is neither a .npy array nor CSV text.\n"), "\(r.error)")
