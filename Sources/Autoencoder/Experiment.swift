@@ -104,11 +104,16 @@ public struct Experiment: Sendable {
         let folder = try OutputFolder(output)
         let lock = try folder.lockForRun()
         defer { withExtendedLifetime(lock) {} }
-        // A folder where the run writes a file would only be found after training.
-        for name in Experiment.namesARunWrites {
-            var isFolder: ObjCBool = false
-            if FileManager.default.fileExists(atPath: folder.file(name).path, isDirectory: &isFolder), isFolder.boolValue {
-                throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a folder, where a run writes a file")
+        // Something other than a file where the run writes one would only be found after
+        // training, or be replaced by the write's rename (a symbolic link, a pipe).
+        for name in Experiment.namesARunWrites.sorted() {
+            var status = stat()
+            guard lstat(folder.file(name).path, &status) == 0 else { continue }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: continue
+            case S_IFDIR: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a folder, where a run writes a file")
+            case S_IFLNK: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a symbolic link, which the run would replace by a file")
+            default: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is not a regular file (a device or a pipe), where a run writes a file")
             }
         }
         Experiment.removeTemporaryFiles(in: folder)

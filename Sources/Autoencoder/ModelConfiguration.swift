@@ -130,6 +130,11 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         case epochs, batchSize, learningRate, seed, inputNoise
     }
 
+    /// The input noises other than 0 that do what they say: the masks are drawn in steps of
+    /// 1/65536 (see `RandomGenerator.dropValues`), so a smaller share would drop nothing and
+    /// a larger one every pixel.
+    public static let inputNoiseRange: ClosedRange<Float> = 0.00001...0.99999
+
     /// Reads the settings; a missing `inputNoise` (files written before it existed) is 0.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -160,7 +165,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             throw ConfigurationError.batchSize(batchSize, sampleCount: sampleCount)
         }
         guard learningRate.isFinite, learningRate > 0 else { throw ConfigurationError.learningRate(learningRate) }
-        guard inputNoise >= 0 && inputNoise < 1 else { throw ConfigurationError.inputNoise(inputNoise) }
+        guard inputNoise == 0 || (inputNoise >= Self.inputNoiseRange.lowerBound && inputNoise <= Self.inputNoiseRange.upperBound) else {
+            throw ConfigurationError.inputNoise(inputNoise)
+        }
     }
 }
 
@@ -191,7 +198,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case neighborCount(Int)
     /// Images of no pixels (`[rows, columns]`, one of them 0).
     case emptyImages([Int])
-    /// An input noise that is not a share from 0 up to (not including) 1.
+    /// An input noise that is neither 0 nor in ``TrainingConfiguration/inputNoiseRange``.
     case inputNoise(Float)
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
@@ -220,7 +227,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
         case .noTestSamples:
             "The test set holds no images, so the trained model could not be measured."
         case let .inputNoise(share):
-            "The input noise must be at least 0 and below 1 (the share of pixels set to 0), not \(share)."
+            "The input noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not \(share)."
         case let .emptyImages(shape):
             "The images are \(shape.map(String.init).joined(separator: "x")): they have no pixels to learn from."
         case let .testImageSize(test, training):

@@ -15,7 +15,7 @@ import Foundation
 /// | key | value |
 /// |---|---|
 /// | `format` | `swift-autoencoder` (required) |
-/// | `format_version` | `1` (required) |
+/// | `format_version` | `1`, or `2` for a model trained with input noise (required) |
 /// | `architecture` | JSON of ``ModelConfiguration`` (required) |
 /// | `preset` | `autoencoder`, `encoder2d` or `custom` |
 /// | `training` | JSON of ``TrainingConfiguration`` |
@@ -29,8 +29,13 @@ import Foundation
 public struct ModelFile: Sendable {
     /// The value of the `format` key.
     public static let formatName = "swift-autoencoder"
-    /// The value of the `format_version` key this code writes and reads.
+    /// The value of the `format_version` key this code writes for a model trained without
+    /// input noise (every file before it existed too).
     public static let formatVersion = "1"
+    /// The `format_version` of a model or checkpoint trained with input noise (a denoising
+    /// autoencoder): builds that read only version 1 refuse it, where they would otherwise
+    /// resume its checkpoint without the noise, as a plain run. This code reads both.
+    public static let denoisingFormatVersion = "2"
     /// The only input normalisation the package uses.
     public static let pixelNormalization = "pixel/255"
     /// The name `train` gives the file in its output folder.
@@ -166,7 +171,7 @@ public struct ModelFile: Sendable {
         }
         var entries = notes
         entries["format"] = Self.formatName
-        entries["format_version"] = Self.formatVersion
+        entries["format_version"] = (training?.inputNoise ?? 0) > 0 ? Self.denoisingFormatVersion : Self.formatVersion
         entries["architecture"] = try Self.json(model.configuration)
         entries["normalization"] = Self.pixelNormalization
         if let preset { entries["preset"] = preset }
@@ -228,7 +233,9 @@ public struct ModelFile: Sendable {
         guard let format = metadata["format"] else { throw failure(.missingMetadata("format")) }
         guard format == Self.formatName else { throw failure(.wrongFormat(format)) }
         guard let version = metadata["format_version"] else { throw failure(.missingMetadata("format_version")) }
-        guard version == Self.formatVersion else { throw failure(.unsupportedVersion(version)) }
+        guard version == Self.formatVersion || version == Self.denoisingFormatVersion else {
+            throw failure(.unsupportedVersion(version))
+        }
         guard let architectureText = metadata["architecture"] else { throw failure(.missingMetadata("architecture")) }
         let configuration: ModelConfiguration = try Self.decode(architectureText, key: "architecture", file: path)
         try Self.checkArchitectureFields(architectureText, file: path)
@@ -419,7 +426,7 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .wrongFormat(format):
             reason = "its metadata says the format is '\(format)', not '\(ModelFile.formatName)'"
         case let .unsupportedVersion(version):
-            reason = "its format version is '\(version)' but this program reads version \(ModelFile.formatVersion)"
+            reason = "its format version is '\(version)' but this program reads versions \(ModelFile.formatVersion) and \(ModelFile.denoisingFormatVersion)"
         case let .invalidMetadata(key, value):
             let shown = value.count > 80 ? String(value.prefix(77)) + "..." : value
             reason = "its metadata entry '\(key)' has the invalid value '\(shown)'"

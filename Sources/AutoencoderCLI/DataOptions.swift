@@ -43,8 +43,15 @@ struct DataOptions: ParsableArguments {
     /// when it is gone, `note` is told which folder is used instead.
     func folder(for model: ModelFile?, requiring files: [MNISTFile] = MNISTFile.allCases,
                 note: (String) -> Void = printLine) throws -> String {
+        try folder(recorded: model?.dataFolder, by: "model", requiring: files, note: note)
+    }
+
+    /// The folder to read: `--data`, else `recorded` (the data folder of a model or a
+    /// checkpoint, `owner`) while it exists, else `$AUTOENCODER_DATA`, else `./data/mnist`.
+    func folder(recorded: String?, by owner: String, requiring files: [MNISTFile] = MNISTFile.allCases,
+                note: (String) -> Void = printLine) throws -> String {
         let locator = DataDirectoryLocator(requiredFiles: files)
-        guard data == nil, let recorded = model?.dataFolder else { return try locator.locate(option: data) }
+        guard data == nil, let recorded else { return try locator.locate(option: data) }
         let shown = escapingControlCharacters(in: recorded)
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: recorded, isDirectory: &isFolder), isFolder.boolValue {
@@ -52,17 +59,17 @@ struct DataOptions: ParsableArguments {
                 return try locator.locate(option: recorded)
             } catch let error as DataDirectoryError {
                 let names = error.missingFiles.map { "\($0.baseName)(.gz)" }.joined(separator: " and ")
-                throw CommandError("The model's data folder \(shown) lacks \(names); give the data with --data DIR.")
+                throw CommandError("The \(owner)'s data folder \(shown) lacks \(names); give the data with --data DIR.")
             }
         }
         let folder: String
         do {
             folder = try locator.locate(option: nil)
         } catch let error as DataDirectoryError {
-            throw CommandError("The model's data folder \(shown) no longer exists, and \(error.candidate.label) "
+            throw CommandError("The \(owner)'s data folder \(shown) no longer exists, and \(error.candidate.label) "
                                + "holds no MNIST-format data either; give the data with --data DIR.")
         }
-        note("Note: the model was trained on the data in \(shown), which is not there now; using \(folder).")
+        note("Note: the \(owner) was trained on the data in \(shown), which is not there now; using \(folder).")
         return folder
     }
 }

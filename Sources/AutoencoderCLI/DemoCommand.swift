@@ -30,8 +30,9 @@ struct DemoCommand: ParsableCommand {
         // The presets are the tutorial's, for 28x28 images in batches of 256; demo has no
         // options to change that, so other data is sent to `train`.
         // Both presets share the first width and batch size, so one check speaks for both.
-        let given = dataOptions.data ?? folder
-        try PresetFit.check(model: Preset.autoencoder.model, training: Preset.autoencoder.training, presetName: "demo's presets'",
+        let given = PresetFit.shellWord(dataOptions.data ?? folder)
+        try PresetFit.check(model: Preset.autoencoder.model, training: Preset.autoencoder.training,
+                            presetName: "demo's presets'", pronoun: "their",
                             data: data, folder: folder, checkWidth: true, checkBatchSize: true) { change in
             let commands = Preset.allCases.map { preset in
                 var fitted = change

@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
         var status = stat()
         let bytes = stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFREG ? Int(status.st_size) : nil
         lines.append("File: \(path)\(bytes.map { " (\($0) bytes)" } ?? "")")
-        lines.append("Format: \(ModelFile.formatName) version \(ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
+        lines.append("Format: \(ModelFile.formatName) version \(file.rawMetadata["format_version"] ?? ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
         lines.append("Preset: \(file.preset ?? "not recorded")")
         lines.append("Architecture: \(configuration.allWidths.map(String.init).joined(separator: "-"))")
         let output = configuration.activation(ofLayer: 2 * configuration.encoderDepth - 1)

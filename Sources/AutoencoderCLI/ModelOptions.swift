@@ -100,6 +100,10 @@ func checkOutputFile(_ path: String, option: String? = "--output", inputs: [(opt
     guard !path.hasSuffix("/") else {
         throw CommandError("\(subject) cannot be written: it ends in /, so it names a folder, not a file\(hint).")
     }
+    guard path != "-" else {
+        // Other tools' name for standard output; these outputs are files, written atomically.
+        throw CommandError("\(subject) cannot be written: - would be a file named '-', not standard output; give a file name\(hint).")
+    }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) else {
         throw CommandError("\(subject) cannot be written: the folder \(folder) does not exist\(hint).")

@@ -41,7 +41,7 @@ struct OptionNamedError: Error, CustomStringConvertible {
         case let .learningRate(rate):
             "--learning-rate must be a positive number, not \(rate)."
         case let .inputNoise(share):
-            "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not \(share)."
+            "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not \(share)."
         case let .neighborCount(k):
             "--k must be between 1 and 1000, not \(k)."
         case .noTrainingSamples, .noTestSamples, .testImageSize, .emptyImages:

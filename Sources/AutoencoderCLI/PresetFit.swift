@@ -18,28 +18,38 @@ enum PresetFit {
     /// Throws ``CommandError`` when `model`'s first width or `training`'s batch size, both the
     /// preset's, do not fit `data` from `folder`; `advice` says what to give instead. Images
     /// of no pixels are refused first, as such.
-    static func check(model: ModelConfiguration, training: TrainingConfiguration, presetName: String,
+    /// `presetName` is possessive ("autoencoder preset's"), `pronoun` its possessive pronoun
+    /// ("its", "their").
+    static func check(model: ModelConfiguration, training: TrainingConfiguration, presetName: String, pronoun: String = "its",
                       data: MNIST, folder: String, checkWidth: Bool, checkBatchSize: Bool,
                       advice: (Change) -> String) throws {
         let pixels = data.training.pixelsPerImage
-        guard pixels > 0 else { throw ConfigurationError.emptyImages([data.training.rows, data.training.columns]) }
+        let shape = "\(data.training.rows)x\(data.training.columns)"
+        guard pixels > 0 else { throw CommandError("The images in \(folder) are \(shape): they have no pixels to learn from.") }
         let count = data.training.count
         var change = Change()
-        var problems: [String] = []
-        var presets: [String] = []
-        if checkWidth, model.encoderWidths[0] != pixels {
-            change.widths = [pixels] + model.encoderWidths.dropFirst()
-            problems.append("are \(data.training.rows)x\(data.training.columns) (\(pixels) pixel\(pixels == 1 ? "" : "s"))")
-            presets.append("layers start at \(model.encoderWidths[0])")
+        if checkWidth, model.encoderWidths[0] != pixels { change.widths = [pixels] + model.encoderWidths.dropFirst() }
+        if checkBatchSize, count > 0, training.batchSize > count { change.batchSize = count }
+        let images = "\(count) image\(count == 1 ? "" : "s")"
+        let sentence: String
+        switch (change.widths, change.batchSize) {
+        case (nil, nil):
+            return
+        case (_?, nil):
+            sentence = "The images in \(folder) are \(shape) (\(pixels) pixel\(pixels == 1 ? "" : "s")), but the \(presetName) layers start at \(model.encoderWidths[0])"
+        case (nil, _?):
+            sentence = "The training set in \(folder) holds \(images), fewer than the \(presetName) batch size of \(training.batchSize)"
+        case (_?, _?):
+            sentence = "The images in \(folder) are \(shape) (\(pixels) pixel\(pixels == 1 ? "" : "s")) and the training set holds \(images), "
+                + "but the \(presetName) layers start at \(model.encoderWidths[0]) and \(pronoun) batch size is \(training.batchSize)"
         }
-        if checkBatchSize, count > 0, training.batchSize > count {
-            change.batchSize = count
-            problems.append("number \(count)")
-            presets.append("batch size is \(training.batchSize)")
-        }
-        guard !problems.isEmpty else { return }
-        throw CommandError("The training images in \(folder) \(problems.joined(separator: " and ")), but the \(presetName) "
-                           + "\(presets.joined(separator: " and its ")): \(advice(change)).")
+        throw CommandError(sentence + ": \(advice(change)).")
+    }
+
+    /// `path` as a shell word: as it is when it needs no quoting, else in single quotes.
+    static func shellWord(_ path: String) -> String {
+        let plain = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,:@%=".contains($0) }
+        return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// `--layers 400,256,128 --batch-size 100`: the options that make `change`.

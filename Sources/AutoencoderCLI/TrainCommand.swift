@@ -202,29 +202,18 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try Checkpoint.read(from: file)
         var experiment = checkpoint.experiment
         if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
-        let dataFolder: String
-        if let option = dataOptions.data {
-            dataFolder = try DataDirectoryLocator().locate(option: option)
-        } else if let recorded = checkpoint.experiment.dataFolder, FileManager.default.fileExists(atPath: recorded) {
-            dataFolder = recorded
-        } else {
-            do {
-                dataFolder = try DataDirectoryLocator().locate(option: nil)
-            } catch let error as DataDirectoryError {
-                // The folder the run trained on moved: say so, not only where else was looked.
-                guard let recorded = checkpoint.experiment.dataFolder else { throw error }
-                throw CommandError("The checkpoint's data folder \(recorded) no longer exists, and \(error.candidate.label) "
-                                   + "holds no MNIST-format data either; give the data with --data DIR.")
-            }
-        }
+        let dataFolder = try dataOptions.folder(recorded: checkpoint.experiment.dataFolder, by: "checkpoint")
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
         do {
             try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {
-            // --layers cannot be given with --resume: say what does not fit instead.
+            // --layers and --batch-size cannot be given with --resume: say what does not fit.
             throw CommandError("The checkpoint's model takes \(found) pixels per image, but the images in \(dataFolder) "
                                + "are \(data.training.rows)x\(data.training.columns) (\(expected) pixels).")
+        } catch ConfigurationError.batchSize(let size, let count?) {
+            throw CommandError("The checkpoint's batch size, \(size), is more than the \(count) training image\(count == 1 ? "" : "s") in \(dataFolder); "
+                               + "resume on the data it was made on.")
         }
         printLine("Wrote \(resume ?? folder.path)")
     }

@@ -31,17 +31,24 @@ public enum IDXReader {
         return try read(from: source, path: name, kind: kind)
     }
 
-    /// Whether `start`, the first bytes of a file, may begin an IDX file: `00 00`, or gzip
-    /// (`1f 8b`) whose first inflated bytes are `00 00` (or that is too short to tell). For
+    /// Whether `start`, the first bytes of a file, may begin an IDX file this reader takes
+    /// (`00 00 08` and 1-4 dimensions, as far as `start` goes), raw or as gzip (`1f 8b`) whose
+    /// first inflated bytes do (or that is too short to inflate that far). For
     /// readers of pipes, which stop reading as soon as the start shows that the rest cannot
     /// be IDX (`<(yes | gzip)` is endless).
     package static func mayStart(_ start: [UInt8]) -> Bool {
-        if start.starts(with: [0, 0]) { return true }
-        guard start.starts(with: [0x1F, 0x8B]) else { return start.count < 2 }
-        guard let source = try? GzipSource(input: MemorySource(bytes: start), path: "", kind: .anyArray) else { return true }
-        var first: (UInt8, UInt8) = (0xFF, 0xFF)
-        guard let count = try? withUnsafeMutableBytes(of: &first, { try source.read(into: $0) }), count == 2 else { return true }
-        return first == (0, 0)
+        // The magic as this reader takes it: 00 00, unsigned bytes (08), 1 to 4 dimensions.
+        func isMagic(_ bytes: ArraySlice<UInt8>) -> Bool {
+            Array(bytes.prefix(4)).enumerated().allSatisfy { index, byte in
+                [byte == 0, byte == 0, byte == 0x08, (1...4).contains(byte)][index]
+            }
+        }
+        guard start.starts(with: [0x1F, 0x8B]) else { return isMagic(start[...]) }
+        guard let source = try? GzipSource(input: MemorySource(bytes: start), path: "", kind: .anyArray) else { return false }
+        var first = [UInt8](repeating: 0, count: 4)
+        // Corrupt data cannot be IDX; too little of it to inflate four bytes cannot tell yet.
+        guard let count = try? first.withUnsafeMutableBytes({ try source.read(into: $0) }) else { return false }
+        return isMagic(first[..<count])
     }
 
     /// Parses header and payload from `source`, which is positioned at the file's first byte.

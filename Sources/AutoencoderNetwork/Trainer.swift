@@ -154,7 +154,8 @@ public final class Trainer {
                 let cost = step(indices, of: data)
                 guard let cost else {
                     // Bad data is the data's fault, not the learning rate's.
-                    if !ElementwiseKernels.allFinite(workspace.activations[0], count: batchSize * data.width) {
+                    // (The clean batch: input noise may have dropped the NaN from the one that went in.)
+                    if !ElementwiseKernels.allFinite(workspace.cleanTarget ?? workspace.activations[0], count: batchSize * data.width) {
                         throw TrainingError.nonFiniteData(epoch: epoch, batch: batch + 1)
                     }
                     throw TrainingError.nonFinite(epoch: epoch, batch: batch + 1, cost: workspace.lastCost)

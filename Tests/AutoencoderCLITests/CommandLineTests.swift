@@ -162,8 +162,8 @@ enum TestData {
         (["train", "--learning-rate", "0"], "--learning-rate must be a positive number, not 0.0."),
         (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
         (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
-        (["train", "--input-noise", "1"], "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not 1.0."),
-        (["train", "--input-noise", "-0.2"], "--input-noise must be at least 0 and below 1 (the share of pixels set to 0), not -0.2."),
+        (["train", "--input-noise", "1"], "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not 1.0."),
+        (["train", "--input-noise", "-0.2"], "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not -0.2."),
         (["train", "--resume", "run", "--input-noise", "0.2"],
          "--input-noise cannot be combined with --resume, which takes every setting from the checkpoint."),
         (["demo", "--epochs", "0"], "--epochs must be at least 1, not 0."),
@@ -295,7 +295,7 @@ enum TestData {
         let s = small.path
         var result = try Executable.run(["train", "--data", s, "--epochs", "1", "--output", "run"], in: root)
         #expect(result.status == 1)
-        #expect(result.error == "Error: The training images in \(s) are 20x20 (400 pixels), but the autoencoder preset's layers start at 784: give --layers 400,256,128 (or other widths starting at 400).\n")
+        #expect(result.error == "Error: The images in \(s) are 20x20 (400 pixels), but the autoencoder preset's layers start at 784: give --layers 400,256,128 (or other widths starting at 400).\n")
         result = try Executable.run(["train", "--data", s, "--epochs", "1", "--batch-size", "64",
                                      "--layers", "400,16,2", "--code-activation", "linear", "--output", "run"], in: root)
         #expect(result.status == 0, "\(result.error)")
@@ -307,16 +307,16 @@ enum TestData {
 
         result = try Executable.run(["demo", "--data", s, "--epochs", "1", "--output", "demo"], in: root)
         #expect(result.status == 1)
-        #expect(result.error == "Error: The training images in \(s) are 20x20 (400 pixels), but the demo's presets' layers start at 784: train them with `autoencoder train --preset autoencoder --data \(s) --layers 400,256,128` and `autoencoder train --preset encoder2d --data \(s) --layers 400,128,64,10,2` instead.\n")
+        #expect(result.error == "Error: The images in \(s) are 20x20 (400 pixels), but the demo's presets' layers start at 784: train them with `autoencoder train --preset autoencoder --data \(s) --layers 400,256,128` and `autoencoder train --preset encoder2d --data \(s) --layers 400,128,64,10,2` instead.\n")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("demo").path))
 
         let tiny = TestData.croppedFolder(side: 28, training: 3, test: 2)
         defer { try? FileManager.default.removeItem(at: tiny) }
         let t = tiny.path
         result = try Executable.run(["train", "--data", t, "--epochs", "1", "--output", "run"], in: root)
-        #expect(result.error == "Error: The training images in \(t) number 3, but the autoencoder preset's batch size is 256: give --batch-size 3 (or a smaller batch).\n")
+        #expect(result.error == "Error: The training set in \(t) holds 3 images, fewer than the autoencoder preset's batch size of 256: give --batch-size 3 (or a smaller batch).\n")
         result = try Executable.run(["demo", "--data", t, "--epochs", "1", "--output", "demo"], in: root)
-        #expect(result.error == "Error: The training images in \(t) number 3, but the demo's presets' batch size is 256: train them with `autoencoder train --preset autoencoder --data \(t) --batch-size 3` and `autoencoder train --preset encoder2d --data \(t) --batch-size 3` instead.\n")
+        #expect(result.error == "Error: The training set in \(t) holds 3 images, fewer than the demo's presets' batch size of 256: train them with `autoencoder train --preset autoencoder --data \(t) --batch-size 3` and `autoencoder train --preset encoder2d --data \(t) --batch-size 3` instead.\n")
         result = try Executable.run(["train", "--data", t, "--epochs", "1", "--batch-size", "4", "--output", "run"], in: root)
         #expect(result.error.hasPrefix("Error: --batch-size must be between 1 and 3 (the number of training images), not 4."), "\(result.error)")
         result = try Executable.run(["train", "--data", t, "--epochs", "1", "--batch-size", "3", "--output", "run"], in: root)
@@ -326,7 +326,7 @@ enum TestData {
         let both = TestData.croppedFolder(side: 20, training: 100, test: 10)
         defer { try? FileManager.default.removeItem(at: both) }
         result = try Executable.run(["train", "--data", both.path, "--epochs", "1", "--output", "run"], in: root)
-        #expect(result.error == "Error: The training images in \(both.path) are 20x20 (400 pixels) and number 100, but the autoencoder preset's layers start at 784 and its batch size is 256: give --layers 400,256,128 --batch-size 100 (or other widths starting at 400, or a smaller batch).\n")
+        #expect(result.error == "Error: The images in \(both.path) are 20x20 (400 pixels) and the training set holds 100 images, but the autoencoder preset's layers start at 784 and its batch size is 256: give --layers 400,256,128 --batch-size 100 (or other widths starting at 400, or a smaller batch).\n")
     }
 
     /// Labels beyond MNIST's ten (EMNIST's letters are 1-26) train and evaluate (they were
@@ -464,6 +464,11 @@ enum TestData {
         #expect(result.status == 0, "\(result.error)")
         result = try Executable.run(["train", "--resume", "run", "--data", TestData.smallFolder.path], in: root)
         #expect(result.error == "Error: The checkpoint's model takes 400 pixels per image, but the images in \(TestData.smallFolder.path) are 28x28 (784 pixels).\n")
+        // Fewer training images than the checkpoint's batch: not an option to give with --resume.
+        let tiny = TestData.croppedFolder(side: 20, training: 3, test: 2)
+        defer { try? FileManager.default.removeItem(at: tiny) }
+        result = try Executable.run(["train", "--resume", "run", "--data", tiny.path], in: root)
+        #expect(result.error == "Error: The checkpoint's batch size, 64, is more than the 3 training images in \(tiny.path); resume on the data it was made on.\n")
     }
 
     /// A write that fails for want of space (a file-size limit stands in for a full disk:

@@ -71,12 +71,15 @@ import Testing
         let resumed = try checkpoint.experiment.train(on: data, writingTo: parts, resumingFrom: checkpoint, log: { _ in })
         #expect(resumed.model.model.network.parameters == uninterrupted.model.model.network.parameters)
         #expect(try ModelFile.read(from: whole.appendingPathComponent(ModelFile.defaultName)).training?.inputNoise == 0.25)
+        #expect(try ModelFile.read(from: whole.appendingPathComponent(ModelFile.defaultName)).rawMetadata["format_version"] == "2")
+        #expect(try ModelFile.read(from: parts.appendingPathComponent(Checkpoint.fileName)).rawMetadata["format_version"] == "2")
     }
 
     /// The setting is checked, and files of plain runs do not mention it (they stay as they
     /// were); a file without it reads as 0.
     @Test func theSettingIsCheckedAndWrittenOnlyWhenUsed() throws {
-        for share: Float in [-0.1, 1, .nan, .infinity] {
+        // Shares that would drop nothing or every pixel (the masks are drawn in 1/65536 steps).
+        for share: Float in [-0.1, 1, .nan, .infinity, 1e-9, 0.999999] {
             do {
                 try TrainingConfiguration(inputNoise: share).validate()
                 Issue.record("input noise \(share) was accepted")
@@ -84,13 +87,20 @@ import Testing
                 guard case .inputNoise = error else { Issue.record("\(error)"); continue }
             }
         }
-        try TrainingConfiguration(inputNoise: 0.99).validate()
+        try TrainingConfiguration(inputNoise: 0.99999).validate()
+        try TrainingConfiguration(inputNoise: 0.00001).validate()
         #expect(ConfigurationError.inputNoise(1).description
-                == "The input noise must be at least 0 and below 1 (the share of pixels set to 0), not 1.0.")
+                == "The input noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not 1.0.")
         let plain = String(decoding: try JSONEncoder().encode(TrainingConfiguration()), as: UTF8.self)
         #expect(!plain.contains("inputNoise"))
         let noisy = try JSONEncoder().encode(TrainingConfiguration(inputNoise: 0.3))
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: noisy).inputNoise == 0.3)
+        // A denoising model is format version 2 (earlier builds would resume its checkpoint
+        // without the noise); a plain one stays version 1.
+        let model = try AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [784, 4], activation: .sigmoid),
+                                         parameters: [Float](repeating: 0.01, count: 784 * 4 + 4 + 4 * 784 + 784))
+        #expect(try ModelFile(model: model, training: TrainingConfiguration(inputNoise: 0.3)).metadata()["format_version"] == "2")
+        #expect(try ModelFile(model: model, training: TrainingConfiguration()).metadata()["format_version"] == "1")
         let old = #"{"batchSize":256,"epochs":10,"learningRate":0.01,"seed":0}"#
         #expect(try JSONDecoder().decode(TrainingConfiguration.self, from: Data(old.utf8)) == TrainingConfiguration())
     }

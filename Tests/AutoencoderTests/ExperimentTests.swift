@@ -219,6 +219,30 @@ import Testing
 
     /// Foundation says only "The operation could not be completed" when a folder cannot be
     /// created; the message names the obstacle.
+    /// A symbolic link or a pipe where a run writes a file is refused before training: the
+    /// write's rename replaced them by files (a link's target was left as it was).
+    @Test func aLinkOrAPipeWhereARunWritesIsRefused() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = Fixtures.small(training: 128, test: 10)
+        var experiment = Experiment(preset: .autoencoder)
+        experiment.training.batchSize = 64
+        experiment.training.epochs = 1
+        try FileManager.default.createSymbolicLink(atPath: folder.appendingPathComponent("metrics.json").path, withDestinationPath: "elsewhere.json")
+        #expect(throws: OutputFolder.Unwritable.self) { try experiment.run(on: data, writingTo: folder, log: { _ in }) }
+        do { try experiment.run(on: data, writingTo: folder, log: { _ in }) } catch {
+            #expect("\(error)" == "Cannot write to the output folder \(folder.path): metrics.json in it is a symbolic link, which the run would replace by a file.")
+        }
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("metrics.json"))
+        #expect(mkfifo(folder.appendingPathComponent("reconstructions.png").path, 0o600) == 0)
+        do {
+            try experiment.run(on: data, writingTo: folder, log: { _ in })
+            Issue.record("a run wrote over a pipe")
+        } catch {
+            #expect("\(error)" == "Cannot write to the output folder \(folder.path): reconstructions.png in it is not a regular file (a device or a pipe), where a run writes a file.")
+        }
+    }
+
     @Test func aFolderUnderAFileNamesTheFile() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

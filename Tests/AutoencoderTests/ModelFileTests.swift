@@ -151,9 +151,9 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(message(metadata: m, tensors: tensors)
                 == "The model file 'F' is invalid: its metadata says the format is 'pytorch', not 'swift-autoencoder'.")
         m = good
-        m["format_version"] = "2"
+        m["format_version"] = "3"
         #expect(message(metadata: m, tensors: tensors)
-                == "The model file 'F' is invalid: its format version is '2' but this program reads version 1.")
+                == "The model file 'F' is invalid: its format version is '3' but this program reads versions 1 and 2.")
         m = good
         m["architecture"] = "{\"encoderWidths\": [4]"
         #expect(message(metadata: m, tensors: tensors)
