@@ -75,7 +75,8 @@ func checkPromises(_ model: ModelFile, file: SafeTensorsFile) {
                  "accepted a tensor the architecture does not have")
 
     // Metadata in range.
-    precondition(file.metadata["format"] == ModelFile.formatName && file.metadata["format_version"] == ModelFile.formatVersion)
+    precondition(file.metadata["format"] == ModelFile.formatName
+                 && [ModelFile.formatVersion, ModelFile.denoisingFormatVersion].contains(file.metadata["format_version"]))
     precondition(file.metadata["normalization"].map { $0 == ModelFile.pixelNormalization } ?? true)
     if let training = model.training { precondition((try? training.validate()) != nil, "accepted invalid training settings") }
     if let epochs = model.epochsCompleted { precondition(epochs >= 0, "accepted a negative epoch count") }

@@ -104,18 +104,7 @@ public struct Experiment: Sendable {
         let folder = try OutputFolder(output)
         let lock = try folder.lockForRun()
         defer { withExtendedLifetime(lock) {} }
-        // Something other than a file where the run writes one would only be found after
-        // training, or be replaced by the write's rename (a symbolic link, a pipe).
-        for name in Experiment.namesARunWrites.sorted() {
-            var status = stat()
-            guard lstat(folder.file(name).path, &status) == 0 else { continue }
-            switch status.st_mode & S_IFMT {
-            case S_IFREG: continue
-            case S_IFDIR: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a folder, where a run writes a file")
-            case S_IFLNK: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a symbolic link, which the run would replace by a file")
-            default: throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is not a regular file (a device or a pipe), where a run writes a file")
-            }
-        }
+        try checkNothingStandsInTheWay(in: folder)
         Experiment.removeTemporaryFiles(in: folder)
         // The files an earlier run in this folder wrote, by its metrics.json, read before this
         // run replaces it.
@@ -221,6 +210,29 @@ public struct Experiment: Sendable {
             guard let name = namesARunWrites.first(where: { entry.hasPrefix(".\($0).") }) else { continue }
             let rest = entry.dropFirst(name.count + 2)
             if rest.hasPrefix("tmp-") || rest.hasSuffix(".tmp") { try? FileManager.default.removeItem(at: folder.file(entry)) }
+        }
+    }
+
+    /// Throws ``OutputFolder/Unwritable`` when something other than a regular file stands
+    /// where this run writes or removes one: a folder under any of those names, or a symbolic
+    /// link or pipe under a name this run writes (its write's rename would replace them by a
+    /// file). Called before training; `demo` calls it for both of its folders first.
+    public func checkNothingStandsInTheWay(in folder: OutputFolder) throws {
+        var written: Set<String> = ["reconstructions.png", "metrics.json"]
+        if writesModelFile { written.insert(ModelFile.defaultName) }
+        if model.codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
+        if checkpointEvery != nil { written.insert(Checkpoint.fileName) }
+        for name in Experiment.namesARunWrites.sorted() {
+            var status = stat()
+            guard lstat(folder.file(name).path, &status) == 0 else { continue }
+            let kind = status.st_mode & S_IFMT
+            if kind == S_IFDIR {
+                throw OutputFolder.Unwritable(path: folder.url.path, reason: "\(name) in it is a folder, where a run writes a file")
+            }
+            guard written.contains(name), kind != S_IFREG else { continue }
+            throw OutputFolder.Unwritable(path: folder.url.path, reason: kind == S_IFLNK
+                ? "\(name) in it is a symbolic link, which the run would replace by a file"
+                : "\(name) in it is not a regular file (a device or a pipe), where a run writes a file")
         }
     }
 

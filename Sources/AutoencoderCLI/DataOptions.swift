@@ -69,7 +69,7 @@ struct DataOptions: ParsableArguments {
             throw CommandError("The \(owner)'s data folder \(shown) no longer exists, and \(error.candidate.label) "
                                + "holds no MNIST-format data either; give the data with --data DIR.")
         }
-        note("Note: the \(owner) was trained on the data in \(shown), which is not there now; using \(folder).")
+        note("Note: the \(owner) was \(owner == "model" ? "trained" : "made") on the data in \(shown), which is not there now; using \(folder).")
         return folder
     }
 }

@@ -22,6 +22,7 @@ struct DemoCommand: ParsableCommand {
 
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be at least 1, not \(epochs).") }
+        guard output != "-" else { throw ValidationError("--output - would be a folder named '-', not standard output; give a folder name.") }
     }
 
     func run() throws {
@@ -49,7 +50,9 @@ struct DemoCommand: ParsableCommand {
         let folders = [root] + Preset.allCases.map { root.appendingPathComponent($0.rawValue) }
         let missing = folders.filter { !FileManager.default.fileExists(atPath: $0.path) }
         do {
-            for folder in folders.dropFirst() { _ = try OutputFolder(folder) }
+            for (folder, preset) in zip(folders.dropFirst(), Preset.allCases) {
+                try Experiment(preset: preset).checkNothingStandsInTheWay(in: OutputFolder(folder))
+            }
         } catch {
             for folder in missing.reversed() { rmdir(folder.path) }
             throw error

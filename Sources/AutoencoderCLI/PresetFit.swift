@@ -47,7 +47,9 @@ enum PresetFit {
     }
 
     /// `path` as a shell word: as it is when it needs no quoting, else in single quotes.
+    /// (A relative path starting with `-` gets `./`, or it would read as an option.)
     static func shellWord(_ path: String) -> String {
+        let path = path.hasPrefix("-") ? "./" + path : path
         let plain = path.allSatisfy { $0.isLetter || $0.isNumber || "/._-+,:@%=".contains($0) }
         return plain && !path.isEmpty ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -164,6 +164,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if output == "-" { throw ValidationError("--output - would be a folder named '-', not standard output; give a folder name.") }
         if resume != nil, let option = settingsGiven.first {
             throw ValidationError("\(option) cannot be combined with --resume, which takes every setting from the checkpoint.")
         }

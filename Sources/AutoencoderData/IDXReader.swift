@@ -32,23 +32,28 @@ public enum IDXReader {
     }
 
     /// Whether `start`, the first bytes of a file, may begin an IDX file this reader takes
-    /// (`00 00 08` and 1-4 dimensions, as far as `start` goes), raw or as gzip (`1f 8b`) whose
-    /// first inflated bytes do (or that is too short to inflate that far). For
+    /// (`00 00 08`, as far as `start` goes), raw or as gzip (`1f 8b`) whose first inflated
+    /// bytes do (or that is too short, or cut too soon, to tell). For
     /// readers of pipes, which stop reading as soon as the start shows that the rest cannot
     /// be IDX (`<(yes | gzip)` is endless).
     package static func mayStart(_ start: [UInt8]) -> Bool {
-        // The magic as this reader takes it: 00 00, unsigned bytes (08), 1 to 4 dimensions.
-        func isMagic(_ bytes: ArraySlice<UInt8>) -> Bool {
-            Array(bytes.prefix(4)).enumerated().allSatisfy { index, byte in
-                [byte == 0, byte == 0, byte == 0x08, (1...4).contains(byte)][index]
-            }
-        }
+        // The magic as this reader takes it: 00 00, then unsigned bytes (08). (The dimension
+        // count is left to the reader, whose message about it is the right one.)
+        func isMagic(_ bytes: ArraySlice<UInt8>) -> Bool { Array(bytes.prefix(3)).elementsEqual([0, 0, 0x08].prefix(bytes.prefix(3).count)) }
         guard start.starts(with: [0x1F, 0x8B]) else { return isMagic(start[...]) }
         guard let source = try? GzipSource(input: MemorySource(bytes: start), path: "", kind: .anyArray) else { return false }
-        var first = [UInt8](repeating: 0, count: 4)
-        // Corrupt data cannot be IDX; too little of it to inflate four bytes cannot tell yet.
-        guard let count = try? first.withUnsafeMutableBytes({ try source.read(into: $0) }) else { return false }
-        return isMagic(first[..<count])
+        var first = [UInt8](repeating: 0, count: 3)
+        do {
+            let count = try first.withUnsafeMutableBytes { try source.read(into: $0) }
+            return isMagic(first[..<count])
+        } catch let error as IDXError {
+            // Corrupt data cannot be IDX; a start cut inside a member, or before the next
+            // member's magic is whole, cannot tell yet.
+            if case .corruptGzip = error.reason { return false }
+            return true
+        } catch {
+            return true
+        }
     }
 
     /// Parses header and payload from `source`, which is positioned at the file's first byte.

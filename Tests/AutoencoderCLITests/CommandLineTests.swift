@@ -162,6 +162,8 @@ enum TestData {
         (["train", "--learning-rate", "0"], "--learning-rate must be a positive number, not 0.0."),
         (["train", "--learning-rate", "nan"], "--learning-rate must be a positive number, not nan."),
         (["train", "--colormap", "jet"], "--colormap must be viridis or gray, not 'jet'."),
+        (["train", "--output", "-"], "--output - would be a folder named '-', not standard output; give a folder name."),
+        (["demo", "--output", "-"], "--output - would be a folder named '-', not standard output; give a folder name."),
         (["train", "--input-noise", "1"], "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not 1.0."),
         (["train", "--input-noise", "-0.2"], "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not -0.2."),
         (["train", "--resume", "run", "--input-noise", "0.2"],
@@ -556,6 +558,19 @@ enum TestData {
             let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: run.appendingPathComponent("metrics.json")))
             #expect(metrics.dataFolder == folder && metrics.preset == preset)
         }
+    }
+
+    /// A symbolic link where the second preset writes its model is found before the first
+    /// preset trains (it was found only after).
+    @Test func demoChecksBothFoldersForLinksFirst() throws {
+        let root = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("encoder2d"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("encoder2d/model.safetensors").path,
+                                                   withDestinationPath: "/nowhere")
+        let result = try Executable.run(["demo", "--data", TestData.smallFolder.path, "--epochs", "1", "--output", root.path])
+        #expect(result.error == "Error: Cannot write to the output folder \(root.path)/encoder2d: model.safetensors in it is a symbolic link, which the run would replace by a file.\n")
+        #expect(!result.output.contains("Epoch:"))
     }
 
     /// `demo` checks both presets' folders before training either.

@@ -112,6 +112,26 @@ struct IDXReaderTests {
             == "/dev/fd/63 is truncated: its gzip stream stops before its end marker.")
     }
 
+    @Test("a pipe's first look lets through what the reader should judge: more dimensions, a start cut between gzip members")
+    func pipesThatAreJudgedByTheReader() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Five dimensions: the reader takes them (the first look filtered on 1-4, and the
+        // pipe was then reported as truncated).
+        let five = IDXArray(dimensions: [1, 2, 1, 2, 3], bytes: Array(0..<12))
+        try IDXWriter.write(five, to: directory.file("five"))
+        try servePipe(try contents(of: directory.file("five")), at: directory.file("pipe5"))
+        #expect(try IDXReader.read(contentsOf: directory.file("pipe5")) == five)
+        // Two gzip members, the first look ending one byte into the second.
+        let raw = try contents(of: directory.file("five"))
+        let first = try gzipped(Array(raw.prefix(2)))
+        let both = first + (try gzipped(Array(raw.dropFirst(2))))
+        #expect(IDXReader.mayStart(Array(both.prefix(first.count + 1))))
+        #expect(!IDXReader.mayStart(try gzipped([0, 0, 0, 0])))
+        #expect(!IDXReader.mayStart([0x1F, 0x8B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]))
+        #expect(IDXReader.mayStart([0, 0]) && !IDXReader.mayStart([0, 0, 9]) && IDXReader.mayStart([0, 0, 8, 200]))
+    }
+
     @Test("a pipe of bytes that start neither IDX nor gzip is not read to its end")
     func pipesOfGarbage() throws {
         let directory = try TemporaryDirectory()
