@@ -92,9 +92,7 @@ public enum CodeFile {
         var csv: CSVCodeReader?
         func take(_ piece: ArraySlice<UInt8>) throws {
             if npy != nil { npy! += piece; return }
-            guard csv != nil else { return }
-            guard !piece.contains(0) else { throw ArrayFileError("The codes file '\(path)' is neither a .npy array nor CSV text.") }
-            try csv!.read(piece)
+            try csv?.read(piece)
         }
         func decide() throws {
             if start.starts(with: NPY.magic) || namedNPY { npy = [] } else { csv = CSVCodeReader(path: path) }
@@ -204,10 +202,12 @@ struct CSVCodeReader {
 
     init(path: String) { self.path = path }
 
-    /// Takes the next piece of the text.
+    /// Takes the next piece of the text; a NUL byte, which no text holds, ends it at once.
     mutating func read(_ piece: ArraySlice<UInt8>) throws {
         for byte in piece {
             switch byte {
+            case 0:
+                throw ArrayFileError("The codes file '\(path)' is neither a .npy array nor CSV text.")
             case 0x0A where afterCarriageReturn:
                 afterCarriageReturn = false   // the \n of \r\n
             case 0x0A, 0x0D:
