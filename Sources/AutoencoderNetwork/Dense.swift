@@ -153,3 +153,57 @@ public struct Dense: Layer, Equatable {
         }
     }
 }
+
+extension Dense {
+    /// A dense layer in a model description: `{"kind": "Dense", "units": 128,
+    /// "activation": "relu"}`, with Keras's field names. The input must be a vector (put a
+    /// `Flatten` after images).
+    public struct Specification: LayerSpecification, Equatable {
+        /// `"Dense"`.
+        public static let kind = "Dense"
+        /// The number of outputs.
+        public var units: Int
+        /// The output's activation (default linear, as Keras's).
+        public var activation: Activation?
+        /// How the weights are drawn (default Glorot uniform, as Keras's).
+        public var kernelInitializer: Initializer?
+        /// How the biases are drawn (default zeros).
+        public var biasInitializer: Initializer?
+
+        /// Creates a specification.
+        public init(units: Int, activation: Activation = .linear, kernelInitializer: Initializer? = nil,
+                    biasInitializer: Initializer? = nil) {
+            self.units = units
+            self.activation = activation
+            self.kernelInitializer = kernelInitializer
+            self.biasInitializer = biasInitializer
+        }
+
+        private enum CodingKeys: String, CodingKey { case units, activation, kernelInitializer, biasInitializer }
+
+        /// Reads the fields, refusing unknown ones and non-positive units.
+        public init(from decoder: any Decoder) throws {
+            try LayerFields.check(decoder, known: ["units", "activation", "kernelInitializer", "biasInitializer"], kind: Self.kind)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            units = try container.decode(Int.self, forKey: .units)
+            activation = try container.decodeIfPresent(Activation.self, forKey: .activation) ?? .linear
+            kernelInitializer = try container.decodeIfPresent(Initializer.self, forKey: .kernelInitializer)
+            biasInitializer = try container.decodeIfPresent(Initializer.self, forKey: .biasInitializer)
+            try LayerFields.requirePositive(units, "units")
+        }
+
+        /// `units` outputs from a vector.
+        public func outputShape(for input: SampleShape) throws(LayerShapeProblem) -> SampleShape {
+            guard input.dimensions.count == 1 else {
+                throw LayerShapeProblem("it takes a vector but is given \(input) (put a Flatten before it)")
+            }
+            return .vector(units)
+        }
+
+        /// The dense layer.
+        public func makeLayer(for input: SampleShape) -> any Layer {
+            Dense(input.width, units, activation: activation ?? .linear,
+                  weightInitializer: kernelInitializer ?? .glorotUniform, biasInitializer: biasInitializer ?? .zeros)
+        }
+    }
+}

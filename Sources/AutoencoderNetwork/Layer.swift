@@ -1,7 +1,8 @@
 import AutoencoderNumerics
 
-/// What a layer's passes may need besides their tensors: the matrix-multiply backend
-/// and, for layers that sample (such as a variational autoencoder's), the run's generator.
+/// What a layer's passes may need besides their tensors: the matrix-multiply backend, the
+/// run's generator (for layers that sample, such as a variational autoencoder's), the
+/// layer's scratch memory, and a place to add terms to the loss.
 public struct LayerContext {
     /// The backend that computes the matrix products.
     public var multiplier: any MatrixMultiplier
@@ -9,6 +10,17 @@ public struct LayerContext {
     public var generator: RandomGenerator
     /// Whether the pass is part of training (sampling layers sample) or inference (they use the mean).
     public var isTraining: Bool
+    /// The layer's scratch memory for this batch: at least ``Layer/scratchCount(batchSize:)``
+    /// floats, its own (no other layer writes it), kept from its forward pass to its backward
+    /// pass of the same step, with undefined contents before the forward pass. `nil` for a
+    /// layer that asks for none. Whoever runs the layers (the trainer, ``Network/apply(_:layers:chunkSize:multiplier:)``)
+    /// sets it before each call.
+    public var scratch: UnsafeMutablePointer<Float>?
+    /// The sum of the terms layers added to the loss in this forward pass (a variational
+    /// autoencoder's KL divergence, an L1 activity penalty), each already weighted and
+    /// averaged over the batch. A layer that adds a term here adds its gradient in its
+    /// backward pass. The trainer adds it to the batch's loss and resets it every step.
+    public var addedLoss: Double = 0
 
     /// Creates a context.
     public init(multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
@@ -40,14 +52,15 @@ public struct ParameterShape: Sendable, Equatable {
 ///
 /// A layer is a description (widths, activation, how to initialise) and the code of
 /// its two passes; it owns no memory. Its parameters live in a slice of the network's
-/// flat parameter array and its batch buffers in the trainer's workspace, so one
-/// optimizer pass updates every parameter and a training step allocates nothing.
+/// flat parameter array, its batch buffers and scratch memory in the trainer's
+/// workspace, so one optimizer pass updates every parameter and a training step
+/// allocates nothing.
 ///
-/// Inputs are `batch × inputWidth` and outputs `batch × outputWidth`, row-major.
-/// A convolution fits by reading each row as a flattened `channels × height × width`
-/// image; a variational autoencoder's sampling layer fits as a parameter-free layer
-/// from `2k` (means and log-variances) to `k` that draws its noise from
-/// ``LayerContext/generator`` and adds its KL term's gradient in ``backward(input:output:outputGradient:parameters:parameterGradients:inputGradient:context:)``.
+/// Inputs are `batch × inputWidth` and outputs `batch × outputWidth`, row-major. A layer
+/// on images reads each row as a flattened `channels × height × width` image (PyTorch's
+/// layout); a variational autoencoder's sampling layer maps means and log-variances
+/// (`2k`) to codes (`k`), drawing its noise from ``LayerContext/generator`` and adding its
+/// KL term to ``LayerContext/addedLoss``.
 public protocol Layer: Sendable {
     /// The number of features each input row has.
     var inputWidth: Int { get }
@@ -55,6 +68,10 @@ public protocol Layer: Sendable {
     var outputWidth: Int { get }
     /// The parameter tensors, in the order they are stored in the layer's slice.
     var parameterShapes: [ParameterShape] { get }
+
+    /// The number of floats of scratch memory the layer needs for a batch of `batchSize`
+    /// rows (see ``LayerContext/scratch``); 0, the default, for none.
+    func scratchCount(batchSize: Int) -> Int
 
     /// Draws initial values for the layer's parameters.
     func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator)
@@ -74,9 +91,20 @@ public protocol Layer: Sendable {
 
     /// A short description for listings, such as `"Dense(784 → 256, sigmoid)"`.
     var summary: String { get }
+
+    /// When the layer only applies an activation to each value (nothing else, no
+    /// parameters), that activation; `nil` otherwise. A loss computed from logits (binary
+    /// cross-entropy after a sigmoid) then reads the layer's input instead of its output.
+    var elementwiseActivation: Activation? { get }
 }
 
 extension Layer {
     /// The number of scalar parameters.
     public var parameterCount: Int { parameterShapes.reduce(0) { $0 + $1.count } }
+
+    /// No scratch memory.
+    public func scratchCount(batchSize: Int) -> Int { 0 }
+
+    /// Not a pure activation.
+    public var elementwiseActivation: Activation? { nil }
 }
