@@ -118,6 +118,8 @@ public struct Network: Sendable {
         let widest = range.map { layers[$0].outputWidth }.max()!
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * chunk * widest)
         defer { scratch.deallocate() }
+        // Each layer's own scratch memory (convolutions' unfolded patches, …), for a chunk.
+        let layerScratch = LayerScratch(layers: range.map { layers[$0] }, batchSize: chunk)
         var context = LayerContext(multiplier: multiplier)
         // A mostly-zero input (MNIST: four fifths zeros) goes through the first dense layer
         // by its non-zero entries only.
@@ -148,6 +150,7 @@ public struct Network: Sendable {
                                                   parameters: layerParameters, into: destination)
                                 }
                             } else {
+                                context.scratch = layerScratch.buffers[step]
                                 layer.forward(current, parameters: layerParameters, into: destination, context: &context)
                             }
                             current = destination.view
@@ -158,5 +161,27 @@ public struct Network: Sendable {
             }
         }
         return result
+    }
+}
+
+/// Scratch memory for a run of layers: one buffer per layer that asks for some
+/// (``Layer/scratchCount(batchSize:)``), `nil` for the others, freed with this object.
+public final class LayerScratch {
+    /// Layer `i`'s buffer, or `nil` when it needs none.
+    public let buffers: [UnsafeMutablePointer<Float>?]
+
+    /// Allocates (and zeroes) each layer's scratch for batches of up to `batchSize` rows.
+    public init(layers: [any Layer], batchSize: Int) {
+        buffers = layers.map { layer in
+            let count = layer.scratchCount(batchSize: batchSize)
+            guard count > 0 else { return nil }
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            buffer.initialize(repeating: 0, count: count)
+            return buffer
+        }
+    }
+
+    deinit {
+        buffers.forEach { $0?.deallocate() }
     }
 }

@@ -16,8 +16,10 @@ import Testing
         -> (parameters: [Float], input: [Float])
     {
         var context = LayerContext(multiplier: BuiltInMatrixMultiplier())
+        let scratch = LayerScratch(layers: network.layers, batchSize: input.rows)
         var activations = [input]
         for (index, layer) in network.layers.enumerated() {
+            context.scratch = scratch.buffers[index]
             var output = Matrix(rows: input.rows, columns: layer.outputWidth)
             activations[index].withView { x in
                 output.withMutableView { y in
@@ -36,6 +38,7 @@ import Testing
         var parameterGradients = [Float](repeating: 0, count: network.parameterCount)
         for index in network.layers.indices.reversed() {
             let layer = network.layers[index]
+            context.scratch = scratch.buffers[index]
             var inputGradient = Matrix(rows: input.rows, columns: layer.inputWidth)
             activations[index].withView { x in
                 activations[index + 1].withView { y in
