@@ -155,7 +155,7 @@ struct Benchmark: ParsableCommand {
         var encodeSeconds = Double.infinity
         for _ in 0..<5 {
             let start = Date()
-            _ = model.network.apply(testImages, layers: 0..<model.configuration.encoderDepth,
+            _ = model.network.apply(testImages, layers: 0..<model.encoderDepth,
                                     chunkSize: testImages.rows, multiplier: multiplier)
             encodeSeconds = min(encodeSeconds, Date().timeIntervalSince(start))
         }

@@ -23,7 +23,7 @@ extension AutoencoderModel {
 
     /// The codes of every image in `images`, one row each, computed in chunks.
     public func encode(_ images: LabeledImages) -> Matrix {
-        guard images.count > 0 else { return Matrix(rows: 0, columns: configuration.codeWidth) }
+        guard images.count > 0 else { return Matrix(rows: 0, columns: codeWidth) }
         return images.mapInChunks { encode($0) }
     }
 }

@@ -1,46 +1,83 @@
-/// A trained or untrained autoencoder: its architecture and its network.
+/// A trained or untrained autoencoder: its description, its layers and its parameters.
 public struct AutoencoderModel: Sendable {
-    /// The architecture.
-    public let configuration: ModelConfiguration
+    /// The model as data: input shape, encoder and decoder layers, loss.
+    public let architecture: ModelDescription
+    /// The tutorial's kind of architecture (a mirrored stack of dense layers) when the model
+    /// was made from one; `nil` for any other description. Model files of such models keep
+    /// the format they always had.
+    public let configuration: ModelConfiguration?
+    /// The layers the description built, with their shapes and tensor names.
+    public let layout: ModelDescription.Architecture
     /// The layers and parameters. A network assigned here (such as a trainer's, after
-    /// training) must have the configuration's layers: the model files written from this
-    /// model describe it by ``configuration``, so a network of other widths or activations
-    /// is a programming error that stops the program rather than a wrong file.
+    /// training) must have the description's layers: the model files written from this
+    /// model describe it by ``architecture``, so a network of other layers is a programming
+    /// error that stops the program rather than a wrong file.
     public var network: Network {
         didSet {
-            let expected = configuration.layers().map(\.summary), found = network.layers.map(\.summary)
+            let expected = layout.layers.map(\.summary), found = network.layers.map(\.summary)
             precondition(found == expected, "The network's layers \(found) are not the model's architecture \(expected).")
         }
     }
 
-    /// Creates a model with freshly drawn parameters.
+    /// Creates a model of the tutorial's kind with freshly drawn parameters.
     public init(configuration: ModelConfiguration, generator: inout RandomGenerator) throws {
         try configuration.validate()
-        self.configuration = configuration
-        self.network = try Network(layers: configuration.layers(), generator: &generator)
+        try self.init(architecture: configuration.architecture, configuration: configuration, generator: &generator)
     }
 
-    /// Creates a model with the given flat parameters (see ``Network/parameters``).
+    /// Creates a model of the tutorial's kind with the given flat parameters (see ``Network/parameters``).
     public init(configuration: ModelConfiguration, parameters: [Float]) throws {
         try configuration.validate()
+        try self.init(architecture: configuration.architecture, configuration: configuration, parameters: parameters)
+    }
+
+    /// Creates a model of any description with freshly drawn parameters; throws
+    /// ``DescriptionError`` when the description cannot be built.
+    public init(architecture: ModelDescription, generator: inout RandomGenerator) throws {
+        try self.init(architecture: architecture, configuration: nil, generator: &generator)
+    }
+
+    /// Creates a model of any description with the given flat parameters.
+    public init(architecture: ModelDescription, parameters: [Float]) throws {
+        try self.init(architecture: architecture, configuration: nil, parameters: parameters)
+    }
+
+    private init(architecture: ModelDescription, configuration: ModelConfiguration?, generator: inout RandomGenerator) throws {
+        self.architecture = architecture
         self.configuration = configuration
-        self.network = try Network(layers: configuration.layers(), parameters: parameters)
+        layout = try architecture.build()
+        network = try Network(layers: layout.layers, generator: &generator)
     }
 
-    /// The codes of `inputs` (one sample per row, ``ModelConfiguration/inputWidth`` columns:
-    /// a precondition; ``ModelFile/checkInputWidth(_:data:shape:)`` checks data from files
-    /// with an error instead).
+    private init(architecture: ModelDescription, configuration: ModelConfiguration?, parameters: [Float]) throws {
+        self.architecture = architecture
+        self.configuration = configuration
+        layout = try architecture.build()
+        network = try Network(layers: layout.layers, parameters: parameters)
+    }
+
+    /// The width of one input sample.
+    public var inputWidth: Int { layout.shapes[0].width }
+    /// The width of a code.
+    public var codeWidth: Int { layout.codeShape.width }
+    /// The number of the network's layers that are the encoder's.
+    public var encoderDepth: Int { layout.encoderDepth }
+    /// The values a code can take: those of the encoder's last activation (every number
+    /// when it has none).
+    public var codeActivation: Activation { architecture.encoder.last?.activation ?? .linear }
+
+    /// The codes of `inputs` (one sample per row, ``inputWidth`` columns: a precondition;
+    /// ``ModelFile/checkInputWidth(_:data:shape:)`` checks data from files with an error instead).
     public func encode(_ inputs: Matrix) -> Matrix {
-        network.apply(inputs, layers: 0..<configuration.encoderDepth)
+        network.apply(inputs, layers: 0..<encoderDepth)
     }
 
-    /// The outputs the decoder makes of `codes` (one code per row, ``ModelConfiguration/codeWidth``
-    /// columns: a precondition).
+    /// The outputs the decoder makes of `codes` (one code per row, ``codeWidth`` columns: a precondition).
     public func decode(_ codes: Matrix) -> Matrix {
-        network.apply(codes, layers: configuration.encoderDepth..<network.layers.count)
+        network.apply(codes, layers: encoderDepth..<network.layers.count)
     }
 
-    /// Encodes and decodes `inputs` (``ModelConfiguration/inputWidth`` columns: a precondition).
+    /// Encodes and decodes `inputs` (``inputWidth`` columns: a precondition).
     public func reconstruct(_ inputs: Matrix) -> Matrix {
         network.apply(inputs)
     }

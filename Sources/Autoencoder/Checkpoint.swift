@@ -171,8 +171,7 @@ public struct Checkpoint: Sendable {
 
     /// The tensors and metadata entries of the checkpoint's file.
     func contents() throws -> (tensors: [NamedFloatTensor], metadata: [String: String]) {
-        let configuration = experiment.model
-        let model = try AutoencoderModel(configuration: configuration, parameters: parameters)
+        let model = try experiment.makeModel(parameters: parameters)
         var modelFile = ModelFile(model: model, preset: experiment.name, training: experiment.training,
                                   epochsCompleted: completedEpochs,
                                   imageShape: imageShape)
@@ -270,8 +269,9 @@ public struct Checkpoint: Sendable {
         optimizer.firstMoments = moments[0]
         optimizer.secondMoments = moments[1]
 
-        var experiment = Experiment(name: state.name, model: modelFile.model.configuration, training: training,
-                                    colorMap: colorMap)
+        var experiment = modelFile.model.configuration.map {
+            Experiment(name: state.name, model: $0, training: training, colorMap: colorMap)
+        } ?? Experiment(name: state.name, architecture: modelFile.model.architecture, training: training, colorMap: colorMap)
         experiment.checkpointEvery = state.checkpointEvery
         experiment.dataFolder = state.dataFolder
         var checkpoint = Checkpoint(

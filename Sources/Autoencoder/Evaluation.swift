@@ -159,8 +159,8 @@ public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertibl
 extension ModelFile {
     /// Throws ``InputSizeError`` unless the model takes images of `images`' size.
     public func checkInputWidth(_ width: Int, data: String, shape: String? = nil) throws {
-        guard width == model.configuration.inputWidth else {
-            throw InputSizeError(model: path ?? "model", modelWidth: model.configuration.inputWidth,
+        guard width == model.inputWidth else {
+            throw InputSizeError(model: path ?? "model", modelWidth: model.inputWidth,
                                  data: data, dataWidth: width, dataShape: shape)
         }
     }
@@ -212,11 +212,11 @@ extension ModelFile {
         let kk = min(k, training.count)
         let knn = NearestNeighbors.accuracy(queries: testCodes, queryLabels: test.labels, references: trainingCodes,
                                             referenceLabels: training.labels, k: kk, multiplier: multiplier)
-        var rows = [EvaluationReport.Row(name: "model", codeWidth: configuration.codeWidth, mse: mse,
+        var rows = [EvaluationReport.Row(name: "model", codeWidth: model.codeWidth, mse: mse,
                                          psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn)]
 
         if baselines {
-            let components = min(configuration.codeWidth, test.pixelsPerImage)
+            let components = min(model.codeWidth, test.pixelsPerImage)
             let pca = PCA.fit(count: training.count, width: training.pixelsPerImage, components: components,
                               rows: { training.matrix($0) }, multiplier: multiplier)
             let pcaErrors = test.squaredErrors { pca.reconstruct($0, multiplier: multiplier) }
@@ -237,7 +237,7 @@ extension ModelFile {
                               psnr: EvaluationReport.psnr(mse: meanMSE), knnAccuracy: nil))
         }
         return EvaluationReport(
-            modelFile: path ?? "model", preset: preset, encoderWidths: configuration.encoderWidths,
+            modelFile: path ?? "model", preset: preset, encoderWidths: model.layout.shapes[0...model.encoderDepth].map(\.width),
             trainingImages: training.count, testImages: test.count, k: kk, mse: mse,
             psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn, perLabel: perLabel, comparison: rows)
     }

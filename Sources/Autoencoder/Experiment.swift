@@ -9,8 +9,27 @@ import Foundation
 public struct Experiment: Sendable {
     /// The name recorded in the metrics: a preset's name or `"custom"`.
     public var name: String
-    /// The architecture.
-    public var model: ModelConfiguration
+    /// What the run trains: the tutorial's kind of architecture, or any description.
+    private var source: Source
+    private enum Source: Sendable { case configuration(ModelConfiguration), description(ModelDescription) }
+
+    /// The architecture when it is the tutorial's kind (a mirrored stack of dense layers),
+    /// else `nil`; assigning one makes the run train it.
+    public var model: ModelConfiguration? {
+        get { if case let .configuration(configuration) = source { configuration } else { nil } }
+        set { if let newValue { source = .configuration(newValue) } }
+    }
+
+    /// The model the run trains, as a description; assigning one makes the run train it.
+    public var architecture: ModelDescription {
+        get {
+            switch source {
+            case let .configuration(configuration): configuration.architecture
+            case let .description(description): description
+            }
+        }
+        set { source = .description(newValue) }
+    }
     /// The training settings.
     public var training: TrainingConfiguration
     /// The colour map of the reconstruction figure.
@@ -38,10 +57,38 @@ public struct Experiment: Sendable {
     public init(name: String, model: ModelConfiguration, training: TrainingConfiguration,
                 colorMap: ColorMap = .viridis) {
         self.name = name
-        self.model = model
+        self.source = .configuration(model)
         self.training = training
         self.colorMap = colorMap
     }
+
+    /// Creates a run of a model description.
+    public init(name: String, architecture: ModelDescription, training: TrainingConfiguration,
+                colorMap: ColorMap = .viridis) {
+        self.name = name
+        self.source = .description(architecture)
+        self.training = training
+        self.colorMap = colorMap
+    }
+
+    /// The model with fresh parameters drawn from `generator`, or with `parameters`.
+    func makeModel(generator: inout RandomGenerator) throws -> AutoencoderModel {
+        switch source {
+        case let .configuration(configuration): try AutoencoderModel(configuration: configuration, generator: &generator)
+        case let .description(description): try AutoencoderModel(architecture: description, generator: &generator)
+        }
+    }
+
+    /// The model with the given flat parameters.
+    func makeModel(parameters: [Float]) throws -> AutoencoderModel {
+        switch source {
+        case let .configuration(configuration): try AutoencoderModel(configuration: configuration, parameters: parameters)
+        case let .description(description): try AutoencoderModel(architecture: description, parameters: parameters)
+        }
+    }
+
+    /// The width of a code of the run's model (0 when the description cannot be built).
+    var codeWidth: Int { (try? architecture.build())?.codeShape.width ?? 0 }
 
     /// What ``train(on:writingTo:resumingFrom:multiplier:log:)`` gives back.
     public struct Outcome: Sendable {
@@ -79,7 +126,14 @@ public struct Experiment: Sendable {
         guard data.training.pixelsPerImage > 0 else {
             throw ConfigurationError.emptyImages([data.training.rows, data.training.columns])
         }
-        try model.validate(inputWidth: data.training.pixelsPerImage)
+        if let model {
+            try model.validate(inputWidth: data.training.pixelsPerImage)
+        } else {
+            let layout = try architecture.build()
+            guard layout.shapes[0].width == data.training.pixelsPerImage else {
+                throw DescriptionError("The model takes \(architecture.inputShape) samples (\(layout.shapes[0].width) values) but the images are \(data.training.rows)x\(data.training.columns) (\(data.training.pixelsPerImage) pixels).")
+            }
+        }
         try training.validate(sampleCount: data.training.count)
         // The test set is only used after training: check it now, not after the epochs.
         guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
@@ -94,7 +148,7 @@ public struct Experiment: Sendable {
         let fingerprint = needsFingerprint ? Checkpoint.fingerprint(of: data.training) : ""
         if let checkpoint {
             let file = checkpoint.path ?? output.appendingPathComponent(Checkpoint.fileName).path
-            guard checkpoint.experiment.model == model, checkpoint.experiment.training == training else {
+            guard checkpoint.experiment.architecture == architecture, checkpoint.experiment.training == training else {
                 throw CheckpointError(file: file, reason: "it was made for another architecture or other training settings")
             }
             guard checkpoint.trainingSamples == data.training.count, checkpoint.trainingFingerprint == fingerprint else {
@@ -116,8 +170,8 @@ public struct Experiment: Sendable {
         let trainer: Trainer
         var reports: [EpochReport]
         if let checkpoint {
-            trained = try AutoencoderModel(configuration: model, parameters: checkpoint.parameters)
-            trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer,
+            trained = try makeModel(parameters: checkpoint.parameters)
+            trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer, loss: trained.architecture.makeLoss(),
                               batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier,
                               inputNoise: training.inputNoise)
             trainer.completedEpochs = checkpoint.completedEpochs
@@ -130,8 +184,8 @@ public struct Experiment: Sendable {
             }
         } else {
             var generator = RandomGenerator(seed: training.seed)
-            trained = try AutoencoderModel(configuration: model, generator: &generator)
-            trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate),
+            trained = try makeModel(generator: &generator)
+            trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate), loss: trained.architecture.makeLoss(),
                               batchSize: training.batchSize, generator: generator, multiplier: multiplier,
                               inputNoise: training.inputNoise)
             reports = []
@@ -161,7 +215,7 @@ public struct Experiment: Sendable {
         // The model first: if a picture cannot be written, the trained model is not lost.
         let testCodes = trained.encode(data.test)
         var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
-                                  imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: model.codeActivation.range))
+                                  imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: trained.codeActivation.range))
         modelFile.dataFolder = dataFolder
         // An earlier run's checkpoint goes when this run keeps none (`--resume` must not bring
         // the earlier run back over this one), as soon as this run's first file is written:
@@ -176,7 +230,7 @@ public struct Experiment: Sendable {
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
                                     colorMap: colorMap).write(to: folder.file("reconstructions.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
-        if model.codeWidth == 2 {
+        if trained.codeWidth == 2 {
             try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
             try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
         }
@@ -186,7 +240,8 @@ public struct Experiment: Sendable {
             secondsPerEpoch: seconds, testMSE: testMSE, backend: multiplier.name,
             trainingSamples: data.training.count, testSamples: data.test.count,
             modelFile: writesModelFile ? ModelFile.defaultName : nil,
-            resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder)
+            resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder,
+            codeWidth: model == nil ? trained.codeWidth : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
@@ -220,7 +275,7 @@ public struct Experiment: Sendable {
     public func checkNothingStandsInTheWay(in folder: OutputFolder) throws {
         var written: Set<String> = ["reconstructions.png", "metrics.json"]
         if writesModelFile { written.insert(ModelFile.defaultName) }
-        if model.codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
+        if codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
         if checkpointEvery != nil { written.insert(Checkpoint.fileName) }
         for name in Experiment.namesARunWrites.sorted() {
             var status = stat()

@@ -16,8 +16,8 @@ public enum Figures {
             throw PictureInputError(images.count == 0 ? "Image \(index) cannot be drawn: there are no images."
                                     : "Image \(index) cannot be drawn: there are \(images.count) images (indices 0 to \(images.count - 1)).")
         }
-        guard images.pixelsPerImage == model.configuration.inputWidth else {
-            throw PictureInputError("The model takes \(model.configuration.inputWidth) values per image but the images have "
+        guard images.pixelsPerImage == model.inputWidth else {
+            throw PictureInputError("The model takes \(model.inputWidth) values per image but the images have "
                                     + "\(images.pixelsPerImage) (\(images.rows)x\(images.columns)).")
         }
         let originals = Matrix(rows: indices.count, columns: images.pixelsPerImage,

@@ -135,13 +135,20 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// a larger one every pixel.
     public static let inputNoiseRange: ClosedRange<Float> = 0.00001...0.99999
 
-    /// Reads the settings; a missing `inputNoise` (files written before it existed) is 0.
+    /// Reads the settings; a missing one is the tutorial's (`inputNoise`: 0, as in files
+    /// written before it existed); an unknown one is refused.
     public init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: LayerFields.AnyKey.self)
+        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise"]
+        if let unknown = fields.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw LayerFieldError(field: LayerFields.snakeCase(unknown), reason: "is not a training setting")
+        }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        epochs = try container.decode(Int.self, forKey: .epochs)
-        batchSize = try container.decode(Int.self, forKey: .batchSize)
-        learningRate = try container.decode(Float.self, forKey: .learningRate)
-        seed = try container.decode(UInt64.self, forKey: .seed)
+        let defaults = TrainingConfiguration()
+        epochs = try container.decodeIfPresent(Int.self, forKey: .epochs) ?? defaults.epochs
+        batchSize = try container.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+        learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? defaults.learningRate
+        seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         inputNoise = try container.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
     }
 
@@ -246,5 +253,19 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     /// ends its sentence the same way).
     static func parameters(_ count: Int?) -> String {
         "\(count.map { "\($0) parameters, more than" } ?? "more parameters than") the \(ModelConfiguration.maximumParameterCount) allowed"
+    }
+}
+
+extension ModelConfiguration {
+    /// The same architecture as a model description: dense layers with this configuration's
+    /// widths, activations and initialisers, mean squared error.
+    public var architecture: ModelDescription {
+        let widths = allWidths
+        let layers: [any LayerSpecification] = (0..<max(widths.count - 1, 0)).map { index in
+            Dense.Specification(units: widths[index + 1], activation: activation(ofLayer: index),
+                                kernelInitializer: weightInitializer, biasInitializer: biasInitializer)
+        }
+        return ModelDescription(inputShape: .vector(max(inputWidth, 1)), encoder: Array(layers.prefix(encoderDepth)),
+                                decoder: Array(layers.dropFirst(encoderDepth)), loss: LossSpecification())
     }
 }

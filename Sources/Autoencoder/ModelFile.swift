@@ -36,6 +36,10 @@ public struct ModelFile: Sendable {
     /// autoencoder): builds that read only version 1 refuse it, where they would otherwise
     /// resume its checkpoint without the noise, as a plain run. This code reads both.
     public static let denoisingFormatVersion = "2"
+    /// The `format_version` of a model described by a ``ModelDescription`` (the `description`
+    /// entry) rather than the tutorial's dense `architecture`: convolutional, variational and
+    /// every other model that is not a mirrored stack of dense layers.
+    public static let descriptionFormatVersion = "3"
     /// The only input normalisation the package uses.
     public static let pixelNormalization = "pixel/255"
     /// The name `train` gives the file in its output folder.
@@ -131,17 +135,25 @@ public struct ModelFile: Sendable {
         }
     }
 
+    /// Every tensor a built description has, in the network's parameter order, with its
+    /// shape, named by PyTorch's module paths (`encoder.0.weight`).
+    public static func tensorLayout(of layout: ModelDescription.Architecture) -> [(name: String, shape: [Int])] {
+        layout.layers.enumerated().flatMap { index, layer in
+            layer.parameterShapes.map { ("\(layout.tensorPrefixes[index]).\($0.name)", $0.shape) }
+        }
+    }
+
     /// The model's parameters as named tensors.
     public func tensors() -> [NamedFloatTensor] {
-        Self.tensors(of: model.network.parameters, configuration: model.configuration)
+        Self.tensors(of: model.network.parameters, layout: model.layout)
     }
 
     /// Flat parameters (in network order) split into named tensors.
-    static func tensors(of parameters: [Float], configuration: ModelConfiguration, namePrefix: String = "")
+    static func tensors(of parameters: [Float], layout: ModelDescription.Architecture, namePrefix: String = "")
         -> [NamedFloatTensor]
     {
         var offset = 0
-        return tensorLayout(of: configuration).map { name, shape in
+        return tensorLayout(of: layout).map { name, shape in
             let count = shape.reduce(1, *)
             defer { offset += count }
             return NamedFloatTensor(name: namePrefix + name, shape: shape,
@@ -156,7 +168,7 @@ public struct ModelFile: Sendable {
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "data_folder",
-                                                   "checkpoint"]
+                                                   "checkpoint", "description"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -171,8 +183,13 @@ public struct ModelFile: Sendable {
         }
         var entries = notes
         entries["format"] = Self.formatName
-        entries["format_version"] = (training?.inputNoise ?? 0) > 0 ? Self.denoisingFormatVersion : Self.formatVersion
-        entries["architecture"] = try Self.json(model.configuration)
+        if let configuration = model.configuration {
+            entries["format_version"] = (training?.inputNoise ?? 0) > 0 ? Self.denoisingFormatVersion : Self.formatVersion
+            entries["architecture"] = try Self.json(configuration)
+        } else {
+            entries["format_version"] = Self.descriptionFormatVersion
+            entries["description"] = model.architecture.compactJSON()
+        }
         entries["normalization"] = Self.pixelNormalization
         if let preset { entries["preset"] = preset }
         if let training { entries["training"] = try Self.json(training) }
@@ -233,34 +250,55 @@ public struct ModelFile: Sendable {
         guard let format = metadata["format"] else { throw failure(.missingMetadata("format")) }
         guard format == Self.formatName else { throw failure(.wrongFormat(format)) }
         guard let version = metadata["format_version"] else { throw failure(.missingMetadata("format_version")) }
-        guard version == Self.formatVersion || version == Self.denoisingFormatVersion else {
+        guard [Self.formatVersion, Self.denoisingFormatVersion, Self.descriptionFormatVersion].contains(version) else {
             throw failure(.unsupportedVersion(version))
         }
-        guard let architectureText = metadata["architecture"] else { throw failure(.missingMetadata("architecture")) }
-        let configuration: ModelConfiguration = try Self.decode(architectureText, key: "architecture", file: path)
-        try Self.checkArchitectureFields(architectureText, file: path)
-        do {
-            try configuration.validate()
-        } catch let error as ConfigurationError {
-            throw failure(.invalidArchitecture(Self.architectureProblem(error)))
+        let configuration: ModelConfiguration?
+        let architecture: ModelDescription
+        if version == Self.descriptionFormatVersion {
+            guard let text = metadata["description"] else { throw failure(.missingMetadata("description")) }
+            do {
+                architecture = try ModelDescription.decode(json: Data(text.utf8))
+            } catch let error as DescriptionError {
+                throw failure(.invalidArchitecture(error.description))
+            }
+            configuration = nil
+        } else {
+            guard let architectureText = metadata["architecture"] else { throw failure(.missingMetadata("architecture")) }
+            let decoded: ModelConfiguration = try Self.decode(architectureText, key: "architecture", file: path)
+            try Self.checkArchitectureFields(architectureText, file: path)
+            do {
+                try decoded.validate()
+            } catch let error as ConfigurationError {
+                throw failure(.invalidArchitecture(Self.architectureProblem(error)))
+            }
+            configuration = decoded
+            architecture = decoded.architecture
         }
+        let built: ModelDescription.Architecture
+        do {
+            built = try architecture.build()
+        } catch {
+            throw failure(.invalidArchitecture(error.description))
+        }
+        let widths = built.shapes[0...built.encoderDepth].map(\.width)
         if let normalization = metadata["normalization"], normalization != Self.pixelNormalization {
             throw failure(.unsupportedNormalization(normalization))
         }
 
         // The tensors: exactly the architecture's, F32, of the right shapes, finite.
-        let layout = Self.tensorLayout(of: configuration)
+        let layout = Self.tensorLayout(of: built)
         let byName = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expectedNames = Set(layout.map(\.name))
         if let extra = file.tensors.map(\.name).sorted().first(where: {
             !expectedNames.contains($0) && !(ignored.map($0.hasPrefix) ?? false)
         }) {
-            throw failure(.unexpectedTensor(extra, widths: configuration.encoderWidths))
+            throw failure(.unexpectedTensor(extra, widths: widths))
         }
         // Every tensor is checked before any memory is set aside for them, so a few bytes
         // claiming a huge architecture cost nothing: the file must hold its tensors' data.
         let tensors = try layout.map { name, shape in
-            guard let tensor = byName[name] else { throw failure(.missingTensor(name, widths: configuration.encoderWidths)) }
+            guard let tensor = byName[name] else { throw failure(.missingTensor(name, widths: widths)) }
             guard tensor.dtype == .float32 else { throw failure(.notFloat32(name, dtype: tensor.dtype.rawValue)) }
             guard tensor.shape == shape else { throw failure(.wrongShape(name, found: tensor.shape, expected: shape)) }
             return (name, tensor)
@@ -273,7 +311,9 @@ public struct ModelFile: Sendable {
             parameters += values
         }
 
-        var result = ModelFile(model: try AutoencoderModel(configuration: configuration, parameters: parameters))
+        let model = try configuration.map { try AutoencoderModel(configuration: $0, parameters: parameters) }
+            ?? AutoencoderModel(architecture: architecture, parameters: parameters)
+        var result = ModelFile(model: model)
         result.rawMetadata = metadata
         result.notes = metadata.filter { !Self.definedMetadataKeys.contains($0.key) }
         result.path = path
@@ -291,14 +331,14 @@ public struct ModelFile: Sendable {
             let shape: [Int] = try Self.decode(text, key: "image_shape", file: path)
             guard shape.count == 2, shape.allSatisfy({ $0 > 0 }) else { throw failure(.invalidMetadata("image_shape", text)) }
             let (pixels, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
-            guard !overflow, pixels == configuration.inputWidth else {
-                throw failure(.imageShapeMismatch(shape: shape, inputWidth: configuration.inputWidth))
+            guard !overflow, pixels == model.inputWidth else {
+                throw failure(.imageShapeMismatch(shape: shape, inputWidth: model.inputWidth))
             }
             result.imageShape = ImageShape(rows: shape[0], columns: shape[1])
         }
         if let text = metadata["code_range"] {
             let range: CodeRange = try Self.decode(text, key: "code_range", file: path)
-            guard range.low.count == configuration.codeWidth, range.high.count == configuration.codeWidth,
+            guard range.low.count == model.codeWidth, range.high.count == model.codeWidth,
                   range.isUsableBox
             else { throw failure(.invalidMetadata("code_range", text)) }
             result.codeRange = range
@@ -357,8 +397,11 @@ public struct ModelFile: Sendable {
     /// The image size: the recorded one, else a square whose side squared is the input width.
     public var inferredImageShape: ImageShape? {
         if let imageShape { return imageShape }
-        let side = Int(Double(model.configuration.inputWidth).squareRoot().rounded())
-        return side * side == model.configuration.inputWidth ? ImageShape(rows: side, columns: side) : nil
+        if let image = model.architecture.inputShape.image, image.channels == 1 {
+            return ImageShape(rows: image.height, columns: image.width)
+        }
+        let side = Int(Double(model.inputWidth).squareRoot().rounded())
+        return side * side == model.inputWidth ? ImageShape(rows: side, columns: side) : nil
     }
 }
 

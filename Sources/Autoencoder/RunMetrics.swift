@@ -4,8 +4,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var preset: String
     /// The seed of the run.
     public var seed: UInt64
-    /// The architecture trained.
-    public var model: ModelConfiguration
+    /// The architecture trained, when it is the tutorial's kind (a mirrored stack of dense
+    /// layers); `nil` for other model descriptions, which the model file holds.
+    public var model: ModelConfiguration?
     /// The training settings.
     public var training: TrainingConfiguration
     /// The tutorial's per-epoch cost: the loss of each epoch's last batch.
@@ -28,11 +29,13 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var resumedAfterEpoch: Int? = nil
     /// The data folder the run trained on, when known (see ``Experiment/dataFolder``).
     public var dataFolder: String? = nil
+    /// The code width, recorded for models that are not the tutorial's kind (``model`` says it otherwise).
+    public var codeWidth: Int? = nil
 
     /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
     /// code files for a 2-D code, the model file when written, and `metrics.json`.
     public var filesWritten: [String] {
-        ["reconstructions.png"] + (model.codeWidth == 2 ? ["codes.png", "codes.csv"] : [])
+        ["reconstructions.png"] + ((model?.codeWidth ?? codeWidth) == 2 ? ["codes.png", "codes.csv"] : [])
             + (modelFile.map { [$0] } ?? []) + ["metrics.json"]
     }
 }

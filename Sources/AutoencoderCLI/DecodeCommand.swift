@@ -83,7 +83,7 @@ struct DecodeCommand: ParsableCommand {
     func run() throws {
         try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (codes.map { [("--codes", $0)] } ?? []))
         let file = try modelOptions.load()
-        let configuration = file.model.configuration
+        let configuration = file.model
         let shape = try file.drawingShape()
         let map = try colorMap(named: colormap)
         let image: RGBImage

@@ -32,7 +32,7 @@ struct EncodeCommand: ParsableCommand {
         let input = try inputOptions.load(for: model)
         try model.checkInputWidth(input.images.columns, data: input.name,
                                   shape: input.shape?.text)
-        let codes = model.model.network.apply(input.images, layers: 0..<model.model.configuration.encoderDepth)
+        let codes = model.model.network.apply(input.images, layers: 0..<model.model.encoderDepth)
         try requireFinite(codes, "The encoder of '\(modelOptions.model)' gives NaN or infinite codes for \(input.name); "
                           + "its weights are too large for these images.")
         try CodeFile.write(codes, labels: input.labels, to: output)

@@ -27,16 +27,22 @@ struct InspectCommand: ParsableCommand {
         lines.append("File: \(path)\(bytes.map { " (\($0) bytes)" } ?? "")")
         lines.append("Format: \(ModelFile.formatName) version \(file.rawMetadata["format_version"] ?? ModelFile.formatVersion)\(file.rawMetadata["checkpoint"] != nil ? " (a training checkpoint)" : "")")
         lines.append("Preset: \(file.preset ?? "not recorded")")
-        lines.append("Architecture: \(configuration.allWidths.map(String.init).joined(separator: "-"))")
-        let output = configuration.activation(ofLayer: 2 * configuration.encoderDepth - 1)
-        lines.append("Code: \(configuration.codeWidth) wide, \(configuration.codeActivation.rawValue); output layer \(output.rawValue)"
-                     + (configuration.encoderDepth > 1 ? "; hidden layers \(configuration.activation.rawValue)" : ""))
-        lines.append("Initialisers: weights \(configuration.weightInitializer.rawValue), biases \(configuration.biasInitializer.rawValue)")
-        lines.append("Layers:")
-        for (index, layer) in network.layers.enumerated() {
-            let name = ModelFile.tensorPrefix(layer: index, of: configuration)
-            let shapes = layer.parameterShapes.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
-            lines.append("  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(layer.summary): \(shapes), \(layer.parameterCount) parameters")
+        if let configuration {
+            lines.append("Architecture: \(configuration.allWidths.map(String.init).joined(separator: "-"))")
+            let output = configuration.activation(ofLayer: 2 * configuration.encoderDepth - 1)
+            lines.append("Code: \(configuration.codeWidth) wide, \(configuration.codeActivation.rawValue); output layer \(output.rawValue)"
+                         + (configuration.encoderDepth > 1 ? "; hidden layers \(configuration.activation.rawValue)" : ""))
+            lines.append("Initialisers: weights \(configuration.weightInitializer.rawValue), biases \(configuration.biasInitializer.rawValue)")
+            lines.append("Layers:")
+            for (index, layer) in network.layers.enumerated() {
+                let name = ModelFile.tensorPrefix(layer: index, of: configuration)
+                let shapes = layer.parameterShapes.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")
+                lines.append("  \(name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(layer.summary): \(shapes), \(layer.parameterCount) parameters")
+            }
+        } else {
+            lines.append("Summary:")
+            lines += summaryTable(file.model).map { "  " + $0 }
+            lines.append("Description: " + file.model.architecture.compactJSON())
         }
         lines.append("Parameters: \(network.parameterCount) (\(network.parameterCount * 4) bytes as float32)")
         if let training = file.training {
@@ -47,7 +53,7 @@ struct InspectCommand: ParsableCommand {
             lines.append("Training: not recorded")
         }
         lines.append("Data: \(file.dataFolder.map { escapingControlCharacters(in: $0) } ?? "not recorded")")
-        let shape = file.imageShape.map { "\($0.text) images" } ?? "\(configuration.inputWidth) values"
+        let shape = file.imageShape.map { "\($0.text) images" } ?? "\(file.model.inputWidth) values"
         lines.append("Input: \(shape), normalised as \(file.rawMetadata["normalization"] ?? ModelFile.pixelNormalization)")
         if let range = file.codeRange {
             let box = zip(range.low, range.high).map { String(format: "[%g, %g]", $0, $1) }.joined(separator: " x ")
@@ -62,5 +68,32 @@ struct InspectCommand: ParsableCommand {
         // Each line is one line: text from the file (a preset, a metadata value) has its
         // line breaks and other control characters escaped.
         return lines.map { escapingControlCharacters(in: $0) }.joined(separator: "\n")
+    }
+
+    /// A table like Keras's `summary()`: one row per layer of the description (its module
+    /// path, kind and activation), its output shape and its parameter count.
+    static func summaryTable(_ model: AutoencoderModel) -> [String] {
+        let layout = model.layout
+        var rows: [(String, String, String)] = [("Layer", "Output shape", "Parameters")]
+        rows.append(("input", "\(layout.shapes[0])", "0"))
+        var index = 0
+        while index < layout.layers.count {
+            let origin = layout.origins[index]
+            let specification = origin.part == "encoder" ? model.architecture.encoder[origin.index] : model.architecture.decoder[origin.index]
+            var parameters = 0, last = index
+            while last < layout.layers.count, layout.origins[last].part == origin.part, layout.origins[last].index == origin.index {
+                parameters += layout.layers[last].parameterCount
+                last += 1
+            }
+            let kind = type(of: specification).kind + (specification.activation.map { " (\($0.rawValue))" } ?? "")
+            rows.append(("\(layout.tensorPrefixes[index]) \(kind)", "\(layout.shapes[last])", "\(parameters)"))
+            index = last
+        }
+        let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! }
+        return rows.map { row in
+            row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
+                + String(repeating: " ", count: widths[2] - row.2.count) + row.2
+        } + ["Code: \(layout.codeShape) (\(model.codeWidth) values), \(model.codeActivation.rawValue)"]
     }
 }

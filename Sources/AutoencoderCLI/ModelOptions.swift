@@ -79,7 +79,7 @@ extension ModelFile {
     /// The image size for drawing, or a clear error.
     func drawingShape() throws -> ImageShape {
         guard let shape = inferredImageShape else {
-            throw CommandError("Cannot draw images of the model '\(path ?? "model")': its input width \(model.configuration.inputWidth) is not a square and it records no image_shape.")
+            throw CommandError("Cannot draw images of the model '\(path ?? "model")': its input width \(model.inputWidth) is not a square and it records no image_shape.")
         }
         return shape
     }

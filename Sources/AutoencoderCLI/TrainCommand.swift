@@ -50,6 +50,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The experiment to start from (default: autoencoder).")
     var preset: Preset?
 
+    @Option(help: ArgumentHelp(
+        "A model description (JSON: input_shape, encoder, decoder, loss, training) to train instead of a preset; `autoencoder model show --preset NAME` prints one.",
+        valueName: "file.json"))
+    var model: String?
+
     @OptionGroup var dataOptions: DataOptions
 
     @Option(help: ArgumentHelp("Folder for the outputs (default: runs/<preset>).", valueName: "dir"))
@@ -106,6 +111,7 @@ struct TrainCommand: ParsableCommand {
 
     /// The experiment the options describe.
     func experiment() throws -> Experiment {
+        if let model { return try describedExperiment(URL(fileURLWithPath: model)) }
         let preset = self.preset ?? .autoencoder
         var model = preset.model
         var training = preset.training
@@ -122,17 +128,8 @@ struct TrainCommand: ParsableCommand {
         if let outputActivation { model.outputActivation = outputActivation == model.activation ? nil : outputActivation }
         if let `init` { model.weightInitializer = `init` }
         if let biasInit { model.biasInitializer = biasInit }
-        if let epochs { training.epochs = epochs }
-        if let batchSize { training.batchSize = batchSize }
-        if let learningRate {
-            // Quote what was typed: 1e40 becomes Float's infinity and 1e-50 its zero.
-            if let typed = Double(learningRate.text), typed > 0, typed.isFinite, !(learningRate.value > 0 && learningRate.value.isFinite) {
-                throw ValidationError("--learning-rate \(learningRate.text) is \(learningRate.value.isFinite ? "too small for a Float (it rounds to 0)" : "too large for a Float").")
-            }
-            training.learningRate = learningRate.value
-        }
-        if let seed { training.seed = seed }
-        if let inputNoise { training.inputNoise = inputNoise }
+        try applyTrainingOptions(to: &training)
+        try applyTrainingOptions(to: &training)
         let colormap = self.colormap ?? "viridis"
         guard let colorMap = ColorMap.named(colormap) else {
             throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
@@ -153,9 +150,62 @@ struct TrainCommand: ParsableCommand {
         return experiment
     }
 
+    /// Sets the training options given on the command line in `training`.
+    func applyTrainingOptions(to training: inout TrainingConfiguration) throws {
+        if let epochs { training.epochs = epochs }
+        if let batchSize { training.batchSize = batchSize }
+        if let learningRate {
+            // Quote what was typed: 1e40 becomes Float's infinity and 1e-50 its zero.
+            if let typed = Double(learningRate.text), typed > 0, typed.isFinite, !(learningRate.value > 0 && learningRate.value.isFinite) {
+                throw ValidationError("--learning-rate \(learningRate.text) is \(learningRate.value.isFinite ? "too small for a Float (it rounds to 0)" : "too large for a Float").")
+            }
+            training.learningRate = learningRate.value
+        }
+        if let seed { training.seed = seed }
+        if let inputNoise { training.inputNoise = inputNoise }
+    }
+
+    /// The options that shape a preset's dense model, which a description given with
+    /// --model replaces.
+    var presetModelOptions: [String] {
+        [("--preset", preset != nil), ("--layers", layers != nil), ("--activation", activation != nil),
+         ("--code-activation", codeActivation != nil), ("--output-activation", outputActivation != nil),
+         ("--init", `init` != nil), ("--bias-init", biasInit != nil)].filter(\.1).map(\.0)
+    }
+
+    /// The experiment of a model description file: its layers and loss, its training
+    /// settings (else the tutorial's) with the options given on top.
+    func describedExperiment(_ url: URL) throws -> Experiment {
+        if let option = presetModelOptions.first {
+            throw ValidationError("\(option) cannot be combined with --model, whose description gives the whole model.")
+        }
+        let description = try ModelDescription.read(from: url)
+        _ = try description.build()
+        var training = description.training ?? TrainingConfiguration()
+        try applyTrainingOptions(to: &training)
+        let colormap = self.colormap ?? "viridis"
+        guard let colorMap = ColorMap.named(colormap) else {
+            throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
+        }
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
+        }
+        do {
+            try training.validate()
+        } catch let error as ConfigurationError {
+            throw ValidationError(OptionNamedError(error)?.description ?? error.description)
+        }
+        var described = description
+        described.training = nil
+        var experiment = Experiment(name: url.deletingPathExtension().lastPathComponent, architecture: described,
+                                    training: training, colorMap: colorMap)
+        experiment.checkpointEvery = checkpointEvery
+        return experiment
+    }
+
     /// The options that --resume replaces by the checkpoint's settings.
     var settingsGiven: [String] {
-        [("--preset", preset != nil), ("--output", output != nil), ("--epochs", epochs != nil),
+        [("--preset", preset != nil), ("--model", model != nil), ("--output", output != nil), ("--epochs", epochs != nil),
          ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
@@ -181,7 +231,13 @@ struct TrainCommand: ParsableCommand {
         let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
-        try PresetFit.check(model: experiment.model, training: experiment.training,
+        if model != nil {
+            let path = output ?? "runs/\(experiment.name)"
+            try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
+            printLine("Wrote \(path)")
+            return
+        }
+        try PresetFit.check(model: experiment.model!, training: experiment.training,
                             presetName: "\(preset.rawValue) preset's", data: data, folder: dataFolder,
                             checkWidth: layers == nil, checkBatchSize: batchSize == nil) { change in
             let smaller = (change.batchSize ?? 1) > 1 ? "a smaller batch" : nil

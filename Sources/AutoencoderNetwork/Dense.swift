@@ -7,7 +7,7 @@ import CAutoencoderKernels
 /// `b` of `[out]`, so saved models load into PyTorch without transposes. (The tutorial
 /// writes `xW` with `W` of `[in, out]`; the product is the same, the BLAS reads the
 /// transpose through its flags, never a copy.)
-public struct Dense: Layer, Equatable {
+public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     /// The number of features each input row has.
     public let inputWidth: Int
     /// The number of features each output row has.

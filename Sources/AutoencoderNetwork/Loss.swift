@@ -14,6 +14,18 @@ public protocol Loss: Sendable {
     /// writes `∂loss/∂prediction` into it. The three must have one shape; an empty batch
     /// has the loss 0.
     func callAsFunction(_ prediction: MatrixView, _ target: MatrixView, gradient: MutableMatrixView?) -> Float
+
+    /// The activation the loss applies to its predictions itself, or `nil`. A loss with one
+    /// (binary cross-entropy from logits: the sigmoid) takes the values before that
+    /// activation, which is stable where the activation saturates; the trainer hands it the
+    /// input of a network's last layer when that layer is that activation alone
+    /// (``Layer/elementwiseActivation``).
+    var logitsActivation: Activation? { get }
+}
+
+extension Loss {
+    /// None: the loss compares the network's outputs themselves.
+    public var logitsActivation: Activation? { nil }
 }
 
 /// The squared error `(prediction − target)²`, reduced over batch and features: the

@@ -123,10 +123,13 @@ public struct Network: Sendable {
         var context = LayerContext(multiplier: multiplier)
         // A mostly-zero input (MNIST: four fifths zeros) goes through the first dense layer
         // by its non-zero entries only.
-        let first = layers[range.lowerBound] as? Dense
+        let first = layers[range.lowerBound] as? any ZeroSkippingLayer
         let sparseWeight: [Float]? = first.flatMap { dense in
-            input.withView { $0.isMostlyZero } ? parameters.withUnsafeBufferPointer {
-                dense.transposedWeight($0.baseAddress! + parameterOffsets[range.lowerBound])
+            input.withView { $0.isMostlyZero } ? parameters.withUnsafeBufferPointer { all in
+                [Float](unsafeUninitializedCapacity: dense.inputWidth * dense.outputWidth) { buffer, initialized in
+                    dense.transposeWeight(all.baseAddress! + parameterOffsets[range.lowerBound], into: buffer.baseAddress!)
+                    initialized = dense.inputWidth * dense.outputWidth
+                }
             } : nil
         }
         input.withView { input in

@@ -89,12 +89,14 @@ public final class Trainer {
     public let inputNoise: Float
 
     private let workspace: Workspace
+    /// The layers a step runs: all, or all but a last activation the loss applies itself.
+    private let trainedLayerCount: Int
     /// How many steps the first layer skipped zeros in (for tests).
     internal private(set) var stepsSkippingZeros = 0
     /// How many of those took an image's pixels in 4 × 4 patches (for tests).
     internal private(set) var stepsInPatchOrder = 0
     /// The first layer when it is dense and skips zeros, with room for its transposed weight.
-    private let sparseFirstLayer: (layer: Dense, transposedWeight: UnsafeMutablePointer<Float>)?
+    private let sparseFirstLayer: (layer: any ZeroSkippingLayer, transposedWeight: UnsafeMutablePointer<Float>)?
 
     /// Creates a trainer for `network`, which ``trainEpoch(on:)`` trains to reproduce its
     /// input. `batchSize` must be at least 1 (a programming error otherwise, unlike a batch
@@ -117,8 +119,13 @@ public final class Trainer {
         self.firstLayerSkipsZeros = firstLayerSkipsZeros
         self.workspace = Workspace(widths: [network.inputWidth] + network.layers.map(\.outputWidth),
                                    batchSize: batchSize, parameterCount: network.parameterCount,
-                                   keepsCleanTarget: inputNoise > 0)
-        if firstLayerSkipsZeros, let first = network.layers.first as? Dense {
+                                   keepsCleanTarget: inputNoise > 0, layers: network.layers)
+        // A loss that applies the last layer's activation itself (binary cross-entropy from
+        // logits after a final sigmoid) is handed that layer's input; the layer is skipped.
+        let last = network.layers.last!
+        trainedLayerCount = loss.logitsActivation != nil && last.elementwiseActivation == loss.logitsActivation
+            ? network.layers.count - 1 : network.layers.count
+        if firstLayerSkipsZeros, let first = network.layers.first as? any ZeroSkippingLayer {
             let transposedWeight = UnsafeMutablePointer<Float>.allocate(capacity: first.inputWidth * first.outputWidth)
             transposedWeight.initialize(repeating: 0, count: first.inputWidth * first.outputWidth)
             sparseFirstLayer = (first, transposedWeight)
@@ -174,7 +181,7 @@ public final class Trainer {
     public func step(_ indices: UnsafeBufferPointer<Int>, of data: some BatchSource) -> Float? {
         precondition(indices.count == batchSize, "A step takes exactly batchSize samples.")
         let w = workspace
-        let layers = network.layers
+        let layers = network.layers[0..<trainedLayerCount]
         let offsets = network.parameterOffsets
         data.fillBatch(indices, into: w.activations[0])
         if let target = w.cleanTarget {
@@ -196,11 +203,13 @@ public final class Trainer {
                                               parameters: base + offsets[0], into: w.mutableView(1))
                     continue
                 }
+                context.scratch = w.layerScratch.buffers[index]
                 layer.forward(w.view(index), parameters: base + offsets[index],
                               into: w.mutableView(index + 1), context: &context)
             }
             let last = layers.count
             let cost = loss(w.view(last), target, gradient: w.gradientView(0, width: w.widths[last]))
+                + Float(context.addedLoss)
             w.lastCost = cost
             guard cost.isFinite else { return false }
             for index in layers.indices.reversed() {
@@ -216,6 +225,7 @@ public final class Trainer {
                     continue
                 }
                 let input = index > 0 ? w.gradientView((last - index) % 2, width: w.widths[index]) : nil
+                context.scratch = w.layerScratch.buffers[index]
                 layers[index].backward(
                     input: w.view(index), output: w.view(index + 1), outputGradient: output,
                     parameters: base + offsets[index], parameterGradients: w.parameterGradients + offsets[index],
@@ -262,8 +272,12 @@ final class Workspace {
     /// corrupted one the network sees).
     let cleanTarget: UnsafeMutablePointer<Float>?
 
-    init(widths: [Int], batchSize: Int, parameterCount: Int, keepsCleanTarget: Bool = false) {
+    /// Each layer's own scratch memory (``Layer/scratchCount(batchSize:)``).
+    let layerScratch: LayerScratch
+
+    init(widths: [Int], batchSize: Int, parameterCount: Int, keepsCleanTarget: Bool = false, layers: [any Layer] = []) {
         self.widths = widths
+        layerScratch = LayerScratch(layers: layers, batchSize: batchSize)
         self.batchSize = batchSize
         cleanTarget = keepsCleanTarget ? .allocate(capacity: batchSize * widths[0]) : nil
         cleanTarget?.initialize(repeating: 0, count: batchSize * widths[0])

@@ -1,0 +1,31 @@
+import ArgumentParser
+import Autoencoder
+
+/// `autoencoder model`: model descriptions.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Show model descriptions (the JSON that `train --model` takes).",
+        subcommands: [ShowCommand.self])
+
+    /// `autoencoder model show --preset NAME`: a preset as a description.
+    struct ShowCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "show",
+            abstract: "Print a preset's model description as JSON, which `train --model FILE` accepts back unchanged.")
+
+        @Option(help: "The preset to show.")
+        var preset: Preset
+
+        func run() throws {
+            print(Self.description(of: preset).json(), terminator: "")
+        }
+
+        /// The preset's description with its training settings.
+        static func description(of preset: Preset) -> ModelDescription {
+            var description = preset.model.architecture
+            description.training = preset.training
+            return description
+        }
+    }
+}
