@@ -9,7 +9,7 @@ import Testing
 @Suite struct InstructionSetVariantTests {
     static let variants: [Int32] = [0, 1, 2]
 
-    /// `function` (0 exp, 1 sigmoid, 2 tanh) of `xs` with `variant`, or nil when the CPU lacks it.
+    /// `function` (0 exp, 1 sigmoid, 2 tanh, 3 leaky ReLU, 4 ELU, 5 softplus) of `xs` with `variant`, or nil when the CPU lacks it.
     static func map(_ variant: Int32, _ function: Int32, _ xs: [Float]) -> [Float]? {
         var out = [Float](repeating: .nan, count: xs.count)
         let ran = out.withUnsafeMutableBufferPointer { o in

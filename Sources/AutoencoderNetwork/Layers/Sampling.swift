@@ -9,8 +9,8 @@ import Darwin
 /// A variational autoencoder's sampling layer: from `2k` values per sample, the means μ
 /// then the log-variances log σ² of a diagonal Gaussian (the two dense heads of an
 /// encoder, concatenated), it draws the code `z = μ + σ·ε`, ε ~ N(0, 1), and adds the
-/// weighted KL divergence from N(0, 1) to the loss (Keras's VAE example's `Sampling`
-/// layer with its KL term; β-VAE's β is ``klWeight``).
+/// weighted KL divergence from N(0, 1) to the loss (the `Sampling` layer of Keras's VAE
+/// example together with the KL term its training step adds; β-VAE's β is ``klWeight``).
 ///
 /// In training (``LayerContext/isTraining``) ε is drawn from ``LayerContext/generator``
 /// and kept in the layer's scratch memory for the backward pass, and
