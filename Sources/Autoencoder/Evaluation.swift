@@ -181,7 +181,6 @@ extension ModelFile {
         guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
         try checkInputWidth(data.test.pixelsPerImage, data: "the test set",
                             shape: "\(data.test.rows)x\(data.test.columns)")
-        let configuration = model.configuration
         let test = data.test
         let training = data.training
 

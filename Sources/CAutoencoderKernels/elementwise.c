@@ -82,20 +82,58 @@ INLINE vf tanh_v(vf x, reciprocal_fn reciprocal) {
     return 1.0f - 2.0f * y;
 }
 
+// ELU: x > 0 ? x : e^x - 1. NaN fails x > 0 and comes out of exp_v as NaN.
+INLINE vf elu_v(vf x) {
+    return select_where(x > splat(0.0f), x, exp_v(x) - 1.0f);
+}
+
+// log(1 + u) for u in [0, 1] (NaN stays NaN): 2 atanh(t) with t = u / (2 + u) in
+// [0, 1/3], by its series to t^17 (truncation below 2e-9 relative). Computing t from u,
+// rather than log(1 + u) from the rounded 1 + u, keeps tiny u's relative precision.
+INLINE vf log1p_unit_v(vf u, reciprocal_fn reciprocal) {
+    vf d = u + 2.0f;
+    reciprocal(&d);
+    const vf t = u * d, t2 = t * t;
+    vf p = t2 * (1.0f / 17.0f) + (1.0f / 15.0f);
+    p = p * t2 + (1.0f / 13.0f);
+    p = p * t2 + (1.0f / 11.0f);
+    p = p * t2 + (1.0f / 9.0f);
+    p = p * t2 + (1.0f / 7.0f);
+    p = p * t2 + (1.0f / 5.0f);
+    p = p * t2 + (1.0f / 3.0f);
+    p = p * t2 + 1.0f;
+    return 2.0f * t * p;
+}
+
+// softplus: max(x, 0) + log1p(e^-|x|); exp_v is clamped, so e^-|x| is in (0, 1].
+// NaN fails x < 0 and stays NaN through the sum.
+INLINE vf softplus_v(vf x, reciprocal_fn reciprocal) {
+    const vf magnitude = (vf)((vu)x & 0x7fffffffu);
+    return select_where(x < splat(0.0f), splat(0.0f), x) + log1p_unit_v(exp_v(-magnitude), reciprocal);
+}
+
 INLINE vf apply_v(ae_nonlinearity f, vf x, reciprocal_fn reciprocal) {
     switch (f) {
     case AE_SIGMOID: return sigmoid_v(x, reciprocal);
     case AE_TANH: return tanh_v(x, reciprocal);
     case AE_RELU: return select_where(x < splat(0.0f), splat(0.0f), x);   // NaN stays NaN, as in PyTorch
+    case AE_LEAKY_RELU: return select_where(x < splat(0.0f), x * AE_LEAKY_RELU_SLOPE, x);
+    case AE_ELU: return elu_v(x);
+    case AE_SOFTPLUS: return softplus_v(x, reciprocal);
     default: return x;
     }
 }
 
+// Through the output y = f(x): leaky ReLU's y > 0 exactly when x > 0; ELU's e^x is
+// y + 1 where x <= 0; softplus's sigmoid(x) is 1 - e^-y.
 INLINE vf derivative_v(ae_nonlinearity f, vf y) {
     switch (f) {
     case AE_SIGMOID: return y * (1.0f - y);
     case AE_TANH: return 1.0f - y * y;
     case AE_RELU: return select_where(y > splat(0.0f), splat(1.0f), splat(0.0f));
+    case AE_LEAKY_RELU: return select_where(y > splat(0.0f), splat(1.0f), splat(AE_LEAKY_RELU_SLOPE));
+    case AE_ELU: return select_where(y > splat(0.0f), splat(1.0f), y + 1.0f);
+    case AE_SOFTPLUS: return 1.0f - exp_v(-y);
     default: return splat(1.0f);
     }
 }
@@ -107,7 +145,8 @@ INLINE void map_body(const float *in, float *out, long count, int which, recipro
     for (long i = 0; i < count; i += W) {
         long left = count - i < W ? count - i : W;
         vf x = left == W ? load(in + i) : load_partial(in + i, left);
-        vf y = which == 0 ? exp_v(x) : which == 1 ? sigmoid_v(x, reciprocal) : tanh_v(x, reciprocal);
+        vf y = which == 0 ? exp_v(x) : which == 1 ? sigmoid_v(x, reciprocal) : which == 2 ? tanh_v(x, reciprocal)
+             : which == 3 ? apply_v(AE_LEAKY_RELU, x, reciprocal) : which == 4 ? elu_v(x) : softplus_v(x, reciprocal);
         if (left == W) store(out + i, y); else store_partial(out + i, y, left);
     }
 }
@@ -125,6 +164,12 @@ INLINE void bias_activate_body(float *values, long rows, long columns, const flo
             }
         }
     }
+}
+
+INLINE void activate_body(const float *in, float *out, long count, ae_nonlinearity f, reciprocal_fn reciprocal) {
+    long i = 0;
+    for (; i + W <= count; i += W) store(out + i, apply_v(f, load(in + i), reciprocal));
+    if (i < count) store_partial(out + i, apply_v(f, load_partial(in + i, count - i), reciprocal), count - i);
 }
 
 INLINE void multiply_derivative_body(float *gradient, const float *output, long count, ae_nonlinearity f) {
@@ -258,6 +303,7 @@ INLINE void adam_body(float *parameters, const float *gradients, float *m, float
 #define AE_DEFINE(NAME, TARGET)                                                                    \
     __attribute__((target(TARGET))) static void map_##NAME(const float *in, float *out, long n, int w) { map_body(in, out, n, w, reciprocal_##NAME); } \
     __attribute__((target(TARGET))) static void bias_activate_##NAME(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f, reciprocal_##NAME); } \
+    __attribute__((target(TARGET))) static void activate_##NAME(const float *x, float *y, long n, ae_nonlinearity f) { activate_body(x, y, n, f, reciprocal_##NAME); } \
     __attribute__((target(TARGET))) static void multiply_derivative_##NAME(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); } \
     __attribute__((target(TARGET))) static double squared_error_##NAME(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); } \
     __attribute__((target(TARGET))) static void sum_rows_##NAME(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); } \
@@ -269,6 +315,7 @@ AE_VARIANTS(AE_DEFINE)
 
 static void map_base(const float *in, float *out, long n, int w) { map_body(in, out, n, w, reciprocal_base); }
 static void bias_activate_base(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f, reciprocal_base); }
+static void activate_base(const float *x, float *y, long n, ae_nonlinearity f) { activate_body(x, y, n, f, reciprocal_base); }
 static void multiply_derivative_base(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); }
 static double squared_error_base(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); }
 static void sum_rows_base(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); }
@@ -278,6 +325,9 @@ static void adam_base(float *p, const float *g, float *m, float *v, long n, floa
 
 static void bias_activate_serial(float *values, long rows, long columns, const float *bias, ae_nonlinearity f) {
     AE_DISPATCH(bias_activate_, values, rows, columns, bias, f)
+}
+static void activate_serial(const float *in, float *out, long count, ae_nonlinearity f) {
+    AE_DISPATCH(activate_, in, out, count, f)
 }
 static void multiply_derivative_serial(float *gradient, const float *output, long count, ae_nonlinearity f) {
     AE_DISPATCH(multiply_derivative_, gradient, output, count, f)
@@ -304,7 +354,7 @@ void ae_sigmoid(const float *in, float *out, long count) { AE_DISPATCH(map_, in,
 void ae_tanh(const float *in, float *out, long count) { AE_DISPATCH(map_, in, out, count, 2) }
 
 int ae_map_variant(int variant, int function, const float *in, float *out, long count) {
-    if (variant < ISA_BASE || variant > (int)ae_cpu_isa() || function < 0 || function > 2) return 0;
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa() || function < 0 || function > 5) return 0;
     switch (variant) {
 #if defined(__x86_64__)
     case ISA_AVX512: map_avx512(in, out, count, function); break;
@@ -345,6 +395,24 @@ void ae_bias_activate(float *values, long rows, long columns, const float *bias,
     if (parts <= 1) { bias_activate_serial(values, rows, columns, bias, f); return; }
     bias_activate_job job = {values, rows, columns, bias, f, parts};
     ae_parallel_for(parts, bias_activate_task, &job);
+}
+
+typedef struct {
+    const float *in; float *out; long count; ae_nonlinearity f; int parts;
+} activate_job;
+
+static void activate_task(void *context, int index) {
+    const activate_job *j = (const activate_job *)context;
+    long start, length;
+    ae_part(j->count, W, j->parts, index, &start, &length);
+    activate_serial(j->in + start, j->out + start, length, j->f);
+}
+
+void ae_activate(const float *in, float *out, long count, ae_nonlinearity f) {
+    int parts = ae_parts(count);
+    if (parts <= 1) { activate_serial(in, out, count, f); return; }
+    activate_job job = {in, out, count, f, parts};
+    ae_parallel_for(parts, activate_task, &job);
 }
 
 typedef struct {

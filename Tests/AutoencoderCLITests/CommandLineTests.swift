@@ -115,11 +115,11 @@ enum TestData {
             "train", "--layers", "784,64,16", "--activation", "relu", "--output-activation", "sigmoid",
         ]) as? TrainCommand)
         var experiment = try command.experiment()
-        #expect(experiment.model.outputActivation == .sigmoid && experiment.name == "custom")
+        #expect(experiment.model?.outputActivation == .sigmoid && experiment.name == "custom")
         // The same as --activation: nothing to record, and the preset keeps its name.
         command = try #require(try AutoencoderCommand.parseAsRoot(["train", "--output-activation", "sigmoid"]) as? TrainCommand)
         experiment = try command.experiment()
-        #expect(experiment.model.outputActivation == nil && experiment.name == "autoencoder")
+        #expect(experiment.model?.outputActivation == nil && experiment.name == "autoencoder")
         #expect(Self.message(["train", "--resume", "run", "--output-activation", "relu"])
                 == "--output-activation cannot be combined with --resume, which takes every setting from the checkpoint.")
     }
@@ -131,9 +131,9 @@ enum TestData {
             "--init", "Glorot-Uniform", "--bias-init", "Zeros", "--colormap", "Gray",
         ]) as? TrainCommand)
         let experiment = try command.experiment()
-        #expect(experiment.model.activation == .relu && experiment.model.codeActivation == .linear)
-        #expect(experiment.model.weightInitializer == .glorotUniform && experiment.model.biasInitializer == .zeros)
-        #expect(experiment.model.encoderWidths == [784, 128, 64, 10, 2])
+        #expect(experiment.model?.activation == .relu && experiment.model?.codeActivation == .linear)
+        #expect(experiment.model?.weightInitializer == .glorotUniform && experiment.model?.biasInitializer == .zeros)
+        #expect(experiment.model?.encoderWidths == [784, 128, 64, 10, 2])
         #expect(Self.message(["train", "--activation", "relux"])?.hasPrefix("The value 'relux' is invalid for '--activation") == true)
     }
 
@@ -516,7 +516,7 @@ enum TestData {
         #expect(result.status == 1)
         #expect(result.error.hasPrefix("Error: Cannot write "), "\(result.error)")
         let model = root.appendingPathComponent("run/model.safetensors")
-        #expect(try ModelFile.read(from: model).model.configuration.encoderWidths == [784, 2])
+        #expect(try ModelFile.read(from: model).model.configuration?.encoderWidths == [784, 2])
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("run/checkpoint.safetensors").path))
         let newer = try Data(contentsOf: model)
         result = try Executable.run(["train", "--resume", "run"], in: root)

@@ -645,7 +645,7 @@ enum ModelFixtures {
         let written = try Self.runPython(["write-model", model, "--widths", "784,64,8,3", "--activation", "tanh",
                                           "--code-activation", "linear", "--output-activation", "sigmoid", "--seed", "5"])
         #expect(written.status == 0, "\(written.error)")
-        #expect(try ModelFile.read(from: URL(fileURLWithPath: model)).model.configuration.activation(ofLayer: 5) == .sigmoid)
+        #expect(try ModelFile.read(from: URL(fileURLWithPath: model)).model.configuration?.activation(ofLayer: 5) == .sigmoid)
         let ours = out.appendingPathComponent("ours.npy").path, theirs = out.appendingPathComponent("theirs.npy").path
         let encoded = try Executable.run(["encode", "--model", model, "--input", ModelFixtures.testImages, "--output", ours])
         #expect(encoded.status == 0, "\(encoded.error)")

@@ -9,7 +9,7 @@ import Testing
 @Suite struct InstructionSetVariantTests {
     static let variants: [Int32] = [0, 1, 2]
 
-    /// `function` (0 exp, 1 sigmoid, 2 tanh) of `xs` with `variant`, or nil when the CPU lacks it.
+    /// `function` (0 exp, 1 sigmoid, 2 tanh, 3 leaky ReLU, 4 ELU, 5 softplus) of `xs` with `variant`, or nil when the CPU lacks it.
     static func map(_ variant: Int32, _ function: Int32, _ xs: [Float]) -> [Float]? {
         var out = [Float](repeating: .nan, count: xs.count)
         let ran = out.withUnsafeMutableBufferPointer { o in
@@ -45,6 +45,30 @@ import Testing
         }
         #expect(worstTanh < 1e-6, "variant \(variant)")
         #expect(worstExp < 1e-6, "variant \(variant)")
+    }
+
+    /// Leaky ReLU (3), ELU (4) and softplus (5): within 1e-6 relative (absolute below 1),
+    /// softplus keeps the tiny values of very negative inputs, and NaN goes through.
+    @Test(arguments: variants) func leakyReLUEluAndSoftplusAreAccurate(variant: Int32) throws {
+        let xs = stride(from: Float(-40), through: 40, by: 0.001).map { $0 } + [-1000, 1000, .nan]
+        guard let leaky = Self.map(variant, 3, xs), let elu = Self.map(variant, 4, xs),
+              let softplus = Self.map(variant, 5, xs) else { return }
+        var worst: [Double] = [0, 0, 0]
+        for (i, x) in xs.enumerated() where x.isFinite && x.magnitude <= 40 {
+            let d = Double(x)
+            let exact = [x < 0 ? 0.2 * d : d, x > 0 ? d : Foundation.expm1(d), Foundation.log1p(Foundation.exp(d))]
+            for (k, y) in [leaky[i], elu[i], softplus[i]].enumerated() {
+                worst[k] = max(worst[k], abs(Double(y) - exact[k]) / max(1, abs(exact[k])))
+            }
+            // Softplus's tiny values keep their relative precision.
+            #expect(abs(Double(softplus[i]) - exact[2]) <= 1e-6 * exact[2], "variant \(variant), softplus(\(x))")
+        }
+        #expect(worst.allSatisfy { $0 < 1e-6 }, "variant \(variant): worst errors \(worst)")
+        let n = xs.count
+        #expect(leaky[n - 3] == -200 && leaky[n - 2] == 1000)
+        #expect(elu[n - 3] == -1 && elu[n - 2] == 1000)
+        #expect(softplus[n - 3] >= 0 && softplus[n - 3] < 1e-37 && softplus[n - 2] == 1000)
+        #expect(leaky[n - 1].isNaN && elu[n - 1].isNaN && softplus[n - 1].isNaN)
     }
 
     @Test(arguments: variants) func adamMatchesADoublePrecisionStep(variant: Int32) throws {

@@ -282,7 +282,7 @@ import Testing
             try experiment.run(on: Fixtures.small(), writingTo: Fixtures.temporaryFolder(), log: { _ in })
         }
         experiment = Experiment(preset: .autoencoder)
-        experiment.model.encoderWidths = [100, 10]
+        experiment.model!.encoderWidths = [100, 10]
         #expect(throws: ConfigurationError.inputWidth(found: 100, expected: 784)) {
             try experiment.run(on: Fixtures.small(), writingTo: Fixtures.temporaryFolder(), log: { _ in })
         }

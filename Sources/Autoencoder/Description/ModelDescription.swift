@@ -34,6 +34,9 @@ public struct ModelDescription: Sendable {
     /// The layer kinds a description can name. A new layer kind is added here.
     public static let layerKinds: [any LayerSpecification.Type] = [
         Dense.Specification.self,
+        ActivationLayer.Specification.self,
+        ActivityRegularization.Specification.self,
+        Sampling.Specification.self,
     ]
 
     /// Creates a description.

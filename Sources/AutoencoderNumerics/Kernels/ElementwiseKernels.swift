@@ -18,6 +18,18 @@ public enum ElementwiseKernels {
         case relu
         /// `y = tanh x`.
         case tanh
+        /// `y = x < 0 ? 0.2·x : x`: Keras 3's `leaky_relu` with its default negative slope
+        /// 0.2 (PyTorch's `nn.LeakyReLU` defaults to 0.01), so that descriptions using
+        /// Keras's names compute what Keras would.
+        case leakyReLU
+        /// `y = x > 0 ? x : eˣ − 1`: the ELU with α = 1 (Keras's and PyTorch's default).
+        case elu
+        /// `y = log(1 + eˣ)`, computed as `max(x, 0) + log1p(e^−|x|)` so that it neither
+        /// overflows for large x nor rounds to 0 for very negative x.
+        case softplus
+
+        /// The slope of ``leakyReLU`` for negative inputs (Keras 3's default).
+        public static let leakyReLUSlope: Float = 0.2
 
         var c: ae_nonlinearity {
             switch self {
@@ -25,6 +37,9 @@ public enum ElementwiseKernels {
             case .sigmoid: AE_SIGMOID
             case .relu: AE_RELU
             case .tanh: AE_TANH
+            case .leakyReLU: AE_LEAKY_RELU
+            case .elu: AE_ELU
+            case .softplus: AE_SOFTPLUS
             }
         }
     }
@@ -33,6 +48,14 @@ public enum ElementwiseKernels {
     /// dense layer's forward pass, after the matrix product wrote `x·Wᵀ` into `values`.
     public static func addBiasAndActivate(_ values: MutableMatrixView, bias: UnsafePointer<Float>, _ f: Nonlinearity) {
         ae_bias_activate(values.base, values.rows, values.columns, bias, f.c)
+    }
+
+    /// `output[i] ← f(input[i])` for `count` values (`output` may be `input`): a standalone
+    /// activation layer's forward pass, with the same arithmetic as ``addBiasAndActivate(_:bias:_:)``.
+    public static func activate(
+        _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, count: Int, _ f: Nonlinearity
+    ) {
+        ae_activate(input, output, count, f.c)
     }
 
     /// `gradient ← gradient ⊙ f'(output)`: turns the loss gradient with respect to a

@@ -20,16 +20,30 @@
 extern "C" {
 #endif
 
-/// The nonlinearities of the kernels.
+/// The nonlinearities of the kernels. Each derivative is written through the output y:
+/// leaky ReLU y > 0 ? 1 : 0.2; ELU y > 0 ? 1 : y + 1; softplus 1 - e^-y.
 typedef enum {
     AE_IDENTITY = 0,
     AE_SIGMOID = 1,
     AE_RELU = 2,
     AE_TANH = 3,
+    /// x < 0 ? 0.2 x : x (Keras 3's default negative_slope, 0.2; PyTorch's is 0.01).
+    AE_LEAKY_RELU = 4,
+    /// x > 0 ? x : e^x - 1 (alpha 1).
+    AE_ELU = 5,
+    /// log(1 + e^x), as max(x, 0) + log1p(e^-|x|) so that it neither overflows nor
+    /// loses the small values of very negative x.
+    AE_SOFTPLUS = 6,
 } ae_nonlinearity;
+
+/// The slope of AE_LEAKY_RELU for negative inputs.
+#define AE_LEAKY_RELU_SLOPE 0.2f
 
 /// values[r][c] <- f(values[r][c] + bias[c]) for rows x columns values.
 void ae_bias_activate(float *values, long rows, long columns, const float *bias, ae_nonlinearity f);
+
+/// out[i] <- f(in[i]) for count values (out may equal in): a standalone activation layer.
+void ae_activate(const float *in, float *out, long count, ae_nonlinearity f);
 
 /// gradient[i] <- gradient[i] * f'(x_i), with f' written through the output y_i = f(x_i).
 void ae_multiply_derivative(float *gradient, const float *output, long count, ae_nonlinearity f);
@@ -65,7 +79,8 @@ void ae_tanh(const float *in, float *out, long count);
 
 /// For tests that every instruction-set variant is accurate (the calls above use the best
 /// one): `variant` 0 is the build's baseline, 1 AVX2+FMA, 2 AVX-512F. Each returns 0,
-/// computing nothing, when this CPU lacks the variant. `function`: 0 exp, 1 sigmoid, 2 tanh.
+/// computing nothing, when this CPU lacks the variant. `function`: 0 exp, 1 sigmoid, 2 tanh,
+/// 3 leaky ReLU, 4 ELU, 5 softplus.
 int ae_map_variant(int variant, int function, const float *in, float *out, long count);
 int ae_adam_variant(int variant, float *parameters, const float *gradients, float *m, float *v, long count,
                     float step_size, float beta1, float beta2, float epsilon);
