@@ -48,6 +48,20 @@ import Testing
         #expect(resumed.state == straight.state)
     }
 
+    /// `OptimizerState.makeOptimizer()` picks the type from the kind.
+    @Test func stateMakesItsOwnOptimizer() throws {
+        for optimizer in Self.optimizers {
+            let restored = try optimizer.state.makeOptimizer()
+            #expect(type(of: restored) == type(of: optimizer))
+            #expect(restored.state == optimizer.state)
+        }
+        #expect(throws: OptimizerStateError.unknownKind("adagrad")) {
+            try OptimizerState(kind: "adagrad", settings: [:]).makeOptimizer()
+        }
+        #expect(OptimizerStateError.unknownKind("adagrad").description
+                == "The optimizer state's kind \"adagrad\" is none of adam, adamw, sgd, rmsprop.")
+    }
+
     @Test func freshStateHasNoTensorsAndRestores() throws {
         for optimizer in Self.optimizers {
             #expect(optimizer.state.tensors.isEmpty)

@@ -84,8 +84,9 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         self.warmupEpochs = warmupEpochs
     }
 
-    /// The learning rate for `epoch` (counting from 0) given the optimizer's `base` rate,
-    /// computed in `Double` and rounded once to `Float`.
+    /// The learning rate for `epoch` (counting from 0) given the `base` rate, computed in
+    /// `Double` and rounded once to `Float`. `base` is the configured rate, not the
+    /// optimizer's current one, which an earlier epoch's schedule has already changed.
     public func learningRate(base: Float, epoch: Int) -> Float {
         precondition(epoch >= 0, "Epochs count from 0.")
         let base = Double(base)

@@ -24,6 +24,18 @@ public struct OptimizerState: Codable, Sendable, Equatable {
         self.counters = counters
         self.tensors = tensors
     }
+
+    /// The optimizer this state belongs to, restored by its ``Optimizer/init(state:)``, for a
+    /// checkpoint that does not know in advance which optimizer it holds.
+    public func makeOptimizer() throws(OptimizerStateError) -> any Optimizer {
+        switch kind {
+        case "adam": try Adam(state: self)
+        case "adamw": try AdamW(state: self)
+        case "sgd": try SGD(state: self)
+        case "rmsprop": try RMSProp(state: self)
+        default: throw .unknownKind(kind)
+        }
+    }
 }
 
 /// Why an ``OptimizerState`` cannot be restored; its description is one sentence naming
@@ -31,6 +43,8 @@ public struct OptimizerState: Codable, Sendable, Equatable {
 public enum OptimizerStateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The state belongs to another optimizer.
     case wrongKind(expected: String, found: String)
+    /// The state's kind names no optimizer of this package.
+    case unknownKind(String)
     /// A setting, counter or tensor the optimizer needs is absent (`"setting 'beta1'"`).
     case missingEntry(String)
     /// The state has an entry the optimizer does not know (`"counter 'foo'"`).
@@ -47,6 +61,8 @@ public enum OptimizerStateError: Error, Sendable, Equatable, CustomStringConvert
         switch self {
         case let .wrongKind(expected, found):
             "The optimizer state is for \"\(found)\", not \"\(expected)\"."
+        case let .unknownKind(kind):
+            "The optimizer state's kind \"\(kind)\" is none of adam, adamw, sgd, rmsprop."
         case let .missingEntry(entry):
             "The optimizer state lacks its \(entry)."
         case let .unknownEntry(entry):
