@@ -1,16 +1,5 @@
 import AutoencoderNumerics
 
-/// A rule that moves parameters along their gradients.
-///
-/// Parameters and gradients are the network's flat arrays (see ``Network``), so an
-/// optimizer updates every tensor of the model in one pass.
-public protocol Optimizer: Sendable {
-    /// Updates `parameters` in place along `gradients`, which has the same length.
-    /// Returns `false`, leaving the parameters unchanged in meaning, when a gradient was
-    /// NaN or infinite so the caller can stop the run.
-    mutating func update(_ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>) -> Bool
-}
-
 /// Adam (Kingma and Ba, 2015) in TensorFlow 1's form, with all arithmetic in `Float`:
 /// `lr_t = lr·√(1−β2^t)/(1−β1^t)`, `θ −= lr_t·m/(√v + ε)`, where `β^t` are kept as
 /// running `Float` products the way `tf.train.AdamOptimizer` keeps its `beta_power` variables.
@@ -43,6 +32,43 @@ public struct Adam: Optimizer, Equatable {
         self.epsilon = epsilon
     }
 
+    /// Kind `"adam"`; settings `learningRate`, `beta1`, `beta2`, `epsilon`; counters `step`,
+    /// `beta1PowerBits`, `beta2PowerBits` (the `β^t` products' bit patterns); tensors
+    /// `firstMoments`, `secondMoments` once updated.
+    public var state: OptimizerState {
+        OptimizerState(
+            kind: "adam",
+            settings: ["learningRate": learningRate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon],
+            counters: ["step": UInt64(step), "beta1PowerBits": UInt64(beta1Power.bitPattern),
+                       "beta2PowerBits": UInt64(beta2Power.bitPattern)],
+            tensors: firstMoments.isEmpty && secondMoments.isEmpty
+                ? [:] : ["firstMoments": firstMoments, "secondMoments": secondMoments])
+    }
+
+    /// Restores an optimizer from its ``state``; the `β^t` products must be 1 before the
+    /// first update and in [0, 1) after it.
+    public init(state: OptimizerState) throws(OptimizerStateError) {
+        var reader = try OptimizerStateReader(state, kind: "adam")
+        self.init(learningRate: try reader.setting("learningRate", .nonNegative),
+                  beta1: try reader.setting("beta1", .unitInterval), beta2: try reader.setting("beta2", .unitInterval),
+                  epsilon: try reader.setting("epsilon", .positive))
+        step = Int(try reader.counter("step"))
+        beta1Power = try reader.floatCounter("beta1PowerBits")
+        beta2Power = try reader.floatCounter("beta2PowerBits")
+        for (name, power) in [("beta1PowerBits", beta1Power), ("beta2PowerBits", beta2Power)] {
+            if step == 0, power != 1 {
+                throw .outOfRange(name: name, value: "\(power)", requirement: "1 (the bits 1065353216) before the first update")
+            }
+            if step > 0, !(power >= 0 && power < 1) {
+                throw .outOfRange(name: name, value: "\(power)", requirement: "at least 0 and below 1 after an update")
+            }
+        }
+        let moments = try reader.tensors(["firstMoments", "secondMoments"], nonNegative: ["secondMoments"])
+        firstMoments = moments[0]
+        secondMoments = moments[1]
+        try reader.finish()
+    }
+
     /// One Adam step over every parameter (see ``Optimizer/update(_:along:)``).
     public mutating func update(
         _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
@@ -66,28 +92,6 @@ public struct Adam: Optimizer, Equatable {
                     stepSize: stepSize, beta1: b1, beta2: b2, epsilon: eps)
             }
         }
-        return true
-    }
-}
-
-/// Plain stochastic gradient descent: `θ −= lr·g`.
-public struct SGD: Optimizer, Equatable {
-    /// The learning rate.
-    public var learningRate: Float
-
-    /// Creates the optimizer.
-    public init(learningRate: Float) {
-        self.learningRate = learningRate
-    }
-
-    /// One plain gradient step over every parameter (see ``Optimizer/update(_:along:)``).
-    public mutating func update(
-        _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
-    ) -> Bool {
-        precondition(parameters.count == gradients.count, "Parameters and gradients differ in length.")
-        guard ElementwiseKernels.allFinite(gradients.baseAddress!, count: gradients.count) else { return false }
-        OptimizerKernels.gradientDescent(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!,
-                                         count: parameters.count, learningRate: learningRate)
         return true
     }
 }
