@@ -23,8 +23,9 @@ public struct TrainingFieldError: Error, Sendable, Equatable, CustomStringConver
 /// In JSON: `{"kind": "adam" | "adamw" | "sgd" | "rmsprop", "learning_rate": 0.001, …}` with,
 /// by kind, `beta1`, `beta2`, `epsilon` (adam); those and `weight_decay` (adamw);
 /// `momentum`, `nesterov`, `weight_decay` (sgd); `rho`, `epsilon`, `momentum`,
-/// `weight_decay` (rmsprop). `learning_rate` is required, so that a description never
-/// depends on one framework's default; a field left out takes the optimizer's own default.
+/// `weight_decay` (rmsprop), and `learning_rate` for all, which is usually left to the
+/// training settings' `learning_rate` (given here, it wins); a field left out takes the
+/// optimizer's own default.
 /// The decoder is expected to convert keys from snake case (`learning_rate` arrives as
 /// `learningRate`); a field the kind does not have is an error, not something to ignore.
 public struct OptimizerSpecification: Codable, Sendable, Equatable {
@@ -52,8 +53,8 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
 
     /// Which optimizer.
     public private(set) var kind: Kind
-    /// The learning rate (at least 0).
-    public private(set) var learningRate: Float
+    /// The learning rate (at least 0), or `nil` for the training settings' learning rate.
+    public var learningRate: Float?
     /// The first-moment decay of adam and adamw, in [0, 1); `nil` for the default 0.9.
     public private(set) var beta1: Float?
     /// The second-moment decay of adam and adamw, in [0, 1); `nil` for the default 0.999.
@@ -73,7 +74,7 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
 
     /// Creates a specification, refusing a field the kind does not have or a value out
     /// of range with the same errors as decoding.
-    public init(kind: Kind, learningRate: Float, beta1: Float? = nil, beta2: Float? = nil, epsilon: Float? = nil,
+    public init(kind: Kind, learningRate: Float? = nil, beta1: Float? = nil, beta2: Float? = nil, epsilon: Float? = nil,
                 weightDecay: Float? = nil, momentum: Float? = nil, nesterov: Bool? = nil,
                 rho: Float? = nil) throws(TrainingFieldError) {
         self.kind = kind
@@ -109,11 +110,8 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
             throw TrainingFieldError(field: LayerFields.snakeCase(other), reason: "is not a field of the \(kind.rawValue) optimizer")
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        guard container.contains(.learningRate) else {
-            throw TrainingFieldError(field: "learning_rate", reason: "is missing from the \(kind.rawValue) optimizer")
-        }
         try self.init(
-            kind: kind, learningRate: container.decode(Float.self, forKey: .learningRate),
+            kind: kind, learningRate: container.decodeIfPresent(Float.self, forKey: .learningRate),
             beta1: container.decodeIfPresent(Float.self, forKey: .beta1),
             beta2: container.decodeIfPresent(Float.self, forKey: .beta2),
             epsilon: container.decodeIfPresent(Float.self, forKey: .epsilon),
@@ -127,7 +125,7 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kind, forKey: .kind)
-        try container.encode(learningRate, forKey: .learningRate)
+        try container.encodeIfPresent(learningRate, forKey: .learningRate)
         try container.encodeIfPresent(beta1, forKey: .beta1)
         try container.encodeIfPresent(beta2, forKey: .beta2)
         try container.encodeIfPresent(epsilon, forKey: .epsilon)
@@ -160,9 +158,11 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
         }
     }
 
-    /// The optimizer described, fresh (no updates yet); `"adam"` builds the TensorFlow-form ``Adam``.
-    public func makeOptimizer() -> any Optimizer {
-        switch kind {
+    /// The optimizer described, fresh (no updates yet), with ``learningRate`` or else
+    /// `defaultLearningRate`; `"adam"` builds the TensorFlow-form ``Adam``.
+    public func makeOptimizer(defaultLearningRate: Float) -> any Optimizer {
+        let learningRate = self.learningRate ?? defaultLearningRate
+        return switch kind {
         case .adam:
             Adam(learningRate: learningRate, beta1: beta1 ?? 0.9, beta2: beta2 ?? 0.999, epsilon: epsilon ?? 1e-8)
         case .adamw:
