@@ -149,3 +149,29 @@ import Testing
         }
     }
 }
+
+extension ConvolutionSpecificationTests {
+    /// Encodes `specification` with snake-case keys and decodes it again.
+    static func roundTrip<Specification: LayerSpecification & Equatable>(_ specification: Specification) throws
+        -> Specification
+    {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try decode(Specification.self, String(decoding: try encoder.encode(specification), as: UTF8.self))
+    }
+
+    @Test func specificationsSurviveEncoding() throws {
+        let conv = Conv2D.Specification(filters: 4, kernelSize: PairOfSizes(3, 5), strides: PairOfSizes(2),
+                                        padding: .same, activation: .tanh, kernelInitializer: .normal)
+        #expect(try Self.roundTrip(conv) == conv)
+        let transpose = Conv2DTranspose.Specification(filters: 2, kernelSize: PairOfSizes(4), strides: PairOfSizes(2, 1),
+                                                      biasInitializer: .normal)
+        #expect(try Self.roundTrip(transpose) == transpose)
+        let pooling = MaxPooling2D.Specification(poolSize: PairOfSizes(3), strides: PairOfSizes(2), padding: .same)
+        #expect(try Self.roundTrip(pooling) == pooling)
+        #expect(try Self.roundTrip(MaxPooling2D.Specification()) == MaxPooling2D.Specification())
+        #expect(try Self.roundTrip(UpSampling2D.Specification(size: PairOfSizes(2, 3))).size == PairOfSizes(2, 3))
+        #expect(try Self.roundTrip(Flatten.Specification()) == Flatten.Specification())
+        #expect(try Self.roundTrip(Reshape.Specification(targetShape: [1, 28, 28])).targetShape == [1, 28, 28])
+    }
+}

@@ -205,6 +205,27 @@ extension SampleShape: ExpressibleByArrayLiteral {
         Self.expectClose(result.inputGradient, inputGradient, "input gradient")
     }
 
+    /// numpy, TensorFlow's 'same' padding: `x = vals(2·5·5, 7, 17, 8, 8)` as [1, 2, 5, 5],
+    /// `w = vals(2·2·4·2, 5, 11, 5, 10)` as [2, 2, 4, 2], `b[f] = 0.1·f − 0.1`; out =
+    /// ⌈in / stride⌉, total padding `max((out − 1)·s + k − in, 0)`, half (rounded down) before:
+    /// `xp = np.pad(x, ((0, 0), (0, 0), (1, 2), (0, 1)))`, then the valid convolution of
+    /// `xp` with strides (2, 1) and its gradients as above, `dx = dxp[:, :, 1:6, 0:5]`.
+    @Test func conv2DSameAsymmetricPaddingMatchesNumpy() {
+        let layer = Conv2D(input: [2, 5, 5], filters: 2, kernelSize: PairOfSizes(4, 2), strides: PairOfSizes(2, 1),
+                           padding: .same)
+        #expect(layer.outputShape == [2, 3, 5])
+        let parameters = Self.values(32, 5, 11, 5, 10) + [-0.1, 0]
+        let result = Self.run(layer, parameters: parameters, input: Self.values(50, 7, 17, 8, 8), rows: 1,
+                              outputGradient: Self.values(30, 3, 7, 3, 4))
+        let output: [Float] = [-0.8625, -0.8375, 1.3125, -2.275, 0.6625, -0.475, 0.85, -0.5875, -0.325, 0.3, -0.9125, 0.6, -0.65, 0.65, -0.25, 0.1625, 1.2875, -2.05, 1.2, -0.7, -0.075, 1.4875, -0.9875, 1.85, -2.225, 0.1875, 0.2875, -0.0375, 1.125, -1.0375]
+        let weightGradient: [Float] = [0.34375, 0.1875, 1.84375, -0.3125, 3.34375, -0.6875, 3.34375, -0.84375, 1.3125, -1.5, 1.375, -2.15625, -0.90625, -0.9375, -0.90625, -1.09375, -1.21875, -0.25, -2, 0.59375, -1.28125, 2.375, -1.21875, 2.53125, -1, 1.1875, -0.9375, 1.0625, 1.15625, -1.09375, 1.21875, -0.9375]
+        let biasGradient: [Float] = [-0.75, 0]
+        let inputGradient: [Float] = [-0.375, -0.15, 0.6, -0.4, 0.525, -0.1, -0.05, 0.625, -0.625, 0.4, -0.55, 0.3, -0.2, -0.7, 1.075, -0.275, 0.525, -0.375, -0.05, 0.625, -0.55, 1.125, -0.775, 0.3, -0.2, -0.075, 0.675, -0.175, -0.15, -0.125, 0.025, -0.3, -0.475, 1.275, -0.475, 0.125, -0.225, -0.475, 1.2, -0.625, 0.275, -0.65, 0.225, -0.3, -0.475, 0.275, -0.6, 0.375, -0.225, -0.475]
+        Self.expectClose(result.output, output, "output")
+        Self.expectClose(result.parameterGradients, weightGradient + biasGradient, "parameter gradient")
+        Self.expectClose(result.inputGradient, inputGradient, "input gradient")
+    }
+
     /// numpy: `x = vals(2·2·3, 7, 17, 8, 8)` as [1, 2, 2, 3], `w = vals(2·2·3·3, 5, 11, 5,
     /// 10)` as [in 2, out 2, 3, 3] (PyTorch's `ConvTranspose2d` layout), `b[f] = 0.1·f −
     /// 0.1`; `full[n, :, 2h : 2h+3, 2v : 2v+3] += x[n, c, h, v] · w[c]` (full 5×7), `y =

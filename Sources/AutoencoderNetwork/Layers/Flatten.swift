@@ -69,8 +69,10 @@ extension Flatten {
             try LayerFields.check(decoder, known: [], kind: Self.kind)
         }
 
-        /// Writes no fields.
-        public func encode(to encoder: any Encoder) throws {}
+        /// Writes no fields (an empty object).
+        public func encode(to encoder: any Encoder) throws {
+            _ = encoder.container(keyedBy: LayerFields.AnyKey.self)
+        }
 
         /// `[count]` from any non-empty shape.
         public func outputShape(for input: SampleShape) throws(LayerShapeProblem) -> SampleShape {
