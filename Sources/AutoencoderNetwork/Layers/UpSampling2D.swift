@@ -9,6 +9,9 @@ public struct UpSampling2D: Layer, Equatable {
     public let inputShape: SampleShape
     /// The factors along the height and the width.
     public let size: PairOfSizes
+    /// The shape of each output sample, `[channels, height·size.height, width·size.width]`
+    /// (stored: the passes read its width and must not build arrays).
+    public let outputShape: SampleShape
 
     /// Creates an upsampling of images of `input` (`[channels, height, width]`).
     public init(input: SampleShape, size: PairOfSizes = PairOfSizes(2)) {
@@ -16,14 +19,11 @@ public struct UpSampling2D: Layer, Equatable {
         precondition(input.image != nil && input.count != nil, "UpSampling2D takes an image, not \(input).")
         inputShape = input
         self.size = size
+        let image = input.image!
+        outputShape = .image(channels: image.channels, height: image.height * size.height, width: image.width * size.width)
     }
 
     private var image: (channels: Int, height: Int, width: Int) { inputShape.image! }
-
-    /// The shape of each output sample, `[channels, height·size.height, width·size.width]`.
-    public var outputShape: SampleShape {
-        .image(channels: image.channels, height: image.height * size.height, width: image.width * size.width)
-    }
 
     /// `channels × height × width`.
     public var inputWidth: Int { inputShape.width }
