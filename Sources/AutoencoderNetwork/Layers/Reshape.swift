@@ -55,7 +55,9 @@ public struct Reshape: Layer, Equatable {
 
 extension Reshape {
     /// A reshaping in a model description: `{"kind": "Reshape", "target_shape": [1, 28,
-    /// 28]}`, Keras's field name; the target has 1 or 3 positive dimensions (no `-1`).
+    /// 28]}`, Keras's field name; the target has 1 or 3 positive dimensions (no `-1`), an
+    /// image's in this package's channels-first order (`[1, 28, 28]`, where a Keras model
+    /// with its default channels-last images writes `[28, 28, 1]`).
     public struct Specification: LayerSpecification, Equatable {
         /// `"Reshape"`.
         public static let kind = "Reshape"
