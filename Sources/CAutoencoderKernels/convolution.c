@@ -133,11 +133,11 @@ static inline long window_argmax(const float *plane, long height, long width,
     float best_value = plane[best];
     for (long y = row_lo; y < row_hi; y++) {
         for (long x = col_lo; x < col_hi; x++) {
+            // Selects rather than a branch: on real data which element wins is unpredictable.
             const float v = plane[y * width + x];
-            if (v > best_value || (v != v && best_value == best_value)) {   // the first NaN wins
-                best_value = v;
-                best = y * width + x;
-            }
+            const int better = (v > best_value) | ((v != v) & (best_value == best_value));   // the first NaN wins
+            best_value = better ? v : best_value;
+            best = better ? y * width + x : best;
         }
     }
     return best;
