@@ -124,23 +124,56 @@ void ae_channel_sums(const float *values, long samples, long channels, long plan
     }
 }
 
-// The offset in its plane of the first maximum of the window of output (oh, ow).
-static inline long window_argmax(const float *plane, long height, long width,
-                                 long pool_h, long pool_w, long top, long left) {
-    long row_lo = top < 0 ? 0 : top, row_hi = top + pool_h > height ? height : top + pool_h;
-    long col_lo = left < 0 ? 0 : left, col_hi = left + pool_w > width ? width : left + pool_w;
-    long best = row_lo * width + col_lo;
+// The rows or columns [*lo, *hi) of a window of `pool` starting at `start` that lie in [0, size).
+static inline void clamp_window(long start, long pool, long size, long *lo, long *hi) {
+    *lo = start < 0 ? 0 : start;
+    *hi = start + pool > size ? size : start + pool;
+}
+
+// The offset in its plane of the first NaN of the window, or -1 (the slow path of the two
+// functions below, taken only for windows that hold a NaN).
+static long window_first_nan(const float *plane, long width, long r0, long r1, long c0, long c1) {
+    for (long y = r0; y < r1; y++)
+        for (long x = c0; x < c1; x++)
+            if (plane[y * width + x] != plane[y * width + x]) return y * width + x;
+    return -1;
+}
+
+// The offset in its plane of the first maximum of the window rows [r0, r1) x columns
+// [c0, c1), a NaN counting as larger than any number (the first NaN wins). Plain compares
+// and selects in the loop, the NaN test only accumulated: a compare that also tests for
+// NaN is compiled into branches, and which element wins is unpredictable on real data
+// (six times slower on 2x2 windows).
+static inline long window_argmax(const float *plane, long width, long r0, long r1, long c0, long c1) {
+    long best = r0 * width + c0;
     float best_value = plane[best];
-    for (long y = row_lo; y < row_hi; y++) {
-        for (long x = col_lo; x < col_hi; x++) {
-            // Selects rather than a branch: on real data which element wins is unpredictable.
-            const float v = plane[y * width + x];
-            const int better = (v > best_value) | ((v != v) & (best_value == best_value));   // the first NaN wins
-            best_value = better ? v : best_value;
+    int nan = 0;
+    for (long y = r0; y < r1; y++) {
+        const float *row = plane + y * width;
+        for (long x = c0; x < c1; x++) {
+            const float v = row[x];
+            const int better = v > best_value;
+            nan |= v != v;
             best = better ? y * width + x : best;
+            best_value = better ? v : best_value;
         }
     }
-    return best;
+    return nan ? window_first_nan(plane, width, r0, r1, c0, c1) : best;
+}
+
+// The maximum of the same window (its first NaN, if it holds one).
+static inline float window_max(const float *plane, long width, long r0, long r1, long c0, long c1) {
+    float best = plane[r0 * width + c0];
+    int nan = 0;
+    for (long y = r0; y < r1; y++) {
+        const float *row = plane + y * width;
+        for (long x = c0; x < c1; x++) {
+            const float v = row[x];
+            nan |= v != v;
+            best = v > best ? v : best;
+        }
+    }
+    return nan ? plane[window_first_nan(plane, width, r0, r1, c0, c1)] : best;
 }
 
 void ae_max_pool(const float *input, long planes, long height, long width,
@@ -150,9 +183,12 @@ void ae_max_pool(const float *input, long planes, long height, long width,
         const float *plane = input + p * height * width;
         float *out = output + p * out_h * out_w;
         for (long oh = 0; oh < out_h; oh++) {
+            long r0, r1;
+            clamp_window(oh * stride_h - pad_top, pool_h, height, &r0, &r1);
             for (long ow = 0; ow < out_w; ow++) {
-                out[oh * out_w + ow] = plane[window_argmax(plane, height, width, pool_h, pool_w,
-                                                           oh * stride_h - pad_top, ow * stride_w - pad_left)];
+                long c0, c1;
+                clamp_window(ow * stride_w - pad_left, pool_w, width, &c0, &c1);
+                out[oh * out_w + ow] = window_max(plane, width, r0, r1, c0, c1);
             }
         }
     }
@@ -167,9 +203,12 @@ void ae_max_pool_backward(const float *input, const float *output_gradient, long
         const float *gradient = output_gradient + p * out_h * out_w;
         float *destination = input_gradient + p * height * width;
         for (long oh = 0; oh < out_h; oh++) {
+            long r0, r1;
+            clamp_window(oh * stride_h - pad_top, pool_h, height, &r0, &r1);
             for (long ow = 0; ow < out_w; ow++) {
-                destination[window_argmax(plane, height, width, pool_h, pool_w,
-                                          oh * stride_h - pad_top, ow * stride_w - pad_left)] += gradient[oh * out_w + ow];
+                long c0, c1;
+                clamp_window(ow * stride_w - pad_left, pool_w, width, &c0, &c1);
+                destination[window_argmax(plane, width, r0, r1, c0, c1)] += gradient[oh * out_w + ow];
             }
         }
     }

@@ -274,6 +274,14 @@ extension SampleShape: ExpressibleByArrayLiteral {
         #expect(result.inputGradient == [5, 0, 0, 7, 0, 0, 0, 0])
     }
 
+    @Test func maxPoolingGivesANaNWindowToItsFirstNaN() {
+        let layer = MaxPooling2D(input: [1, 2, 4])
+        let result = Self.run(layer, parameters: [], input: [1, .nan, 2, 3, .nan, 5, 3, 2], rows: 1,
+                              outputGradient: [5, 7])
+        #expect(result.output[0].isNaN && result.output[1] == 3)
+        #expect(result.inputGradient == [0, 5, 0, 7, 0, 0, 0, 0])
+    }
+
     @Test func upsamplingCopiesAndSums() {
         let layer = UpSampling2D(input: [1, 1, 2], size: PairOfSizes(2, 3))
         let result = Self.run(layer, parameters: [], input: [1, 2], rows: 1,
