@@ -1,5 +1,6 @@
 // CAutoencoderKernels: the built-in single-precision matrix multiply (SGEMM) declared
-// here, and the fused elementwise kernels of ae_elementwise.h.
+// here, the fused elementwise kernels of ae_elementwise.h and the convolution loops of
+// ae_convolution.h.
 //
 // SGEMM memory layout: every matrix is ROW-MAJOR, as in CBLAS with CblasRowMajor.
 // Element (i, j) of a matrix stored with leading dimension ld is at p[i * ld + j];
@@ -14,6 +15,7 @@
 #define C_AUTOENCODER_KERNELS_H
 
 #include "ae_elementwise.h"
+#include "ae_convolution.h"
 #include "ae_parallel.h"
 #include "ae_sparse.h"
 #include "ae_bytes.h"
