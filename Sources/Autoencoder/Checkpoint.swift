@@ -28,8 +28,8 @@ public struct Checkpoint: Sendable {
     public var experiment: Experiment
     /// The network's parameters after ``completedEpochs`` epochs.
     public var parameters: [Float]
-    /// Adam with its moments, step count and `β^t` products.
-    public var optimizer: Adam
+    /// The optimizer with its whole state (Adam: its moments, step count and `β^t` products).
+    public var optimizer: any Optimizer
     /// The generator that shuffles the next epoch.
     public var generator: RandomGenerator
     /// The per-epoch reports so far; their count is the number of completed epochs.
@@ -52,7 +52,7 @@ public struct Checkpoint: Sendable {
     public var completedEpochs: Int { reports.count }
 
     /// Bundles a run's state after `reports.count` epochs.
-    public init(experiment: Experiment, parameters: [Float], optimizer: Adam, generator: RandomGenerator,
+    public init(experiment: Experiment, parameters: [Float], optimizer: any Optimizer, generator: RandomGenerator,
                 reports: [EpochReport], trainingSamples: Int, trainingFingerprint: String,
                 imageShape: ModelFile.ImageShape? = nil, backend: String? = nil) {
         self.experiment = experiment
@@ -70,18 +70,21 @@ public struct Checkpoint: Sendable {
     public struct State: Codable, Sendable, Equatable {
         /// The number of completed epochs.
         public var epoch: Int
-        /// Adam's step count: the batches trained so far.
-        public var adamStep: Int
-        /// `β1^step` as the bit pattern of the `Float`, so it round-trips exactly.
-        public var adamBeta1PowerBits: UInt32
-        /// `β2^step` as the bit pattern of the `Float`.
-        public var adamBeta2PowerBits: UInt32
-        /// Adam's first-moment decay rate β1.
-        public var adamBeta1: Float
-        /// Adam's second-moment decay rate β2.
-        public var adamBeta2: Float
-        /// Adam's ε, added to the denominator.
-        public var adamEpsilon: Float
+        /// Adam's step count: the batches trained so far (Adam only).
+        public var adamStep: Int?
+        /// `β1^step` as the bit pattern of the `Float`, so it round-trips exactly (Adam only).
+        public var adamBeta1PowerBits: UInt32?
+        /// `β2^step` as the bit pattern of the `Float` (Adam only).
+        public var adamBeta2PowerBits: UInt32?
+        /// Adam's first-moment decay rate β1 (Adam only).
+        public var adamBeta1: Float?
+        /// Adam's second-moment decay rate β2 (Adam only).
+        public var adamBeta2: Float?
+        /// Adam's ε, added to the denominator (Adam only).
+        public var adamEpsilon: Float?
+        /// Any other optimizer's settings and counters, with its tensors' names mapped to
+        /// empty arrays: the values are the file's `optimizer.NAME` tensors.
+        public var optimizer: OptimizerState? = nil
         /// The generator's four state words, as decimal strings.
         public var generatorState: [String]
         /// The per-epoch reports so far, epoch 1 first.
@@ -108,17 +111,23 @@ public struct Checkpoint: Sendable {
             if let checkpointEvery, checkpointEvery < 1 {
                 throw failure("its checkpoint interval \(checkpointEvery) is not a positive number of epochs")
             }
-            guard adamStep >= epoch else {
-                throw failure("its Adam step \(adamStep) is fewer than its \(epoch) epochs")
-            }
-            let unit: ClosedRange<Float> = 0...1
-            guard unit.contains(adamBeta1), adamBeta1 < 1, unit.contains(adamBeta2), adamBeta2 < 1,
-                  adamEpsilon.isFinite, adamEpsilon > 0 else {
-                throw failure("its Adam settings (β1 \(adamBeta1), β2 \(adamBeta2), ε \(adamEpsilon)) need 0 ≤ β < 1 and ε > 0")
-            }
-            let powers = [Float(bitPattern: adamBeta1PowerBits), Float(bitPattern: adamBeta2PowerBits)]
-            guard powers.allSatisfy({ unit.contains($0) && $0 < 1 }) else {
-                throw failure("its Adam β^t products \(powers) are not in [0, 1)")
+            if optimizer == nil {
+                guard let adamStep, let adamBeta1, let adamBeta2, let adamEpsilon, let adamBeta1PowerBits,
+                      let adamBeta2PowerBits else {
+                    throw failure("it has neither Adam's state nor another optimizer's")
+                }
+                guard adamStep >= epoch else {
+                    throw failure("its Adam step \(adamStep) is fewer than its \(epoch) epochs")
+                }
+                let unit: ClosedRange<Float> = 0...1
+                guard unit.contains(adamBeta1), adamBeta1 < 1, unit.contains(adamBeta2), adamBeta2 < 1,
+                      adamEpsilon.isFinite, adamEpsilon > 0 else {
+                    throw failure("its Adam settings (β1 \(adamBeta1), β2 \(adamBeta2), ε \(adamEpsilon)) need 0 ≤ β < 1 and ε > 0")
+                }
+                let powers = [Float(bitPattern: adamBeta1PowerBits), Float(bitPattern: adamBeta2PowerBits)]
+                guard powers.allSatisfy({ unit.contains($0) && $0 < 1 }) else {
+                    throw failure("its Adam β^t products \(powers) are not in [0, 1)")
+                }
             }
             guard trainingSamples >= 1 else {
                 throw failure("its training sample count \(trainingSamples) is not positive")
@@ -179,22 +188,36 @@ public struct Checkpoint: Sendable {
         modelFile.dataFolder = experiment.dataFolder
         var metadata = try modelFile.metadata()
         let generatorWords = generator.state
-        let state = State(
-            epoch: completedEpochs, adamStep: optimizer.step,
-            adamBeta1PowerBits: optimizer.beta1Power.bitPattern, adamBeta2PowerBits: optimizer.beta2Power.bitPattern,
-            adamBeta1: optimizer.beta1, adamBeta2: optimizer.beta2, adamEpsilon: optimizer.epsilon,
+        let adam = optimizer as? Adam
+        var state = State(
+            epoch: completedEpochs, adamStep: adam?.step,
+            adamBeta1PowerBits: adam?.beta1Power.bitPattern, adamBeta2PowerBits: adam?.beta2Power.bitPattern,
+            adamBeta1: adam?.beta1, adamBeta2: adam?.beta2, adamEpsilon: adam?.epsilon,
             generatorState: [generatorWords.0, generatorWords.1, generatorWords.2, generatorWords.3].map { String($0) },
             reports: reports, name: experiment.name, colorMap: experiment.colorMap.name,
             checkpointEvery: experiment.checkpointEvery, dataFolder: experiment.dataFolder,
             trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint, backend: backend)
+        var optimizerTensors: [NamedFloatTensor]
+        if let adam {
+            // Adam keeps the layout of every earlier checkpoint.
+            let zeros = [Float](repeating: 0, count: parameters.count)
+            let first = adam.firstMoments.count == parameters.count ? adam.firstMoments : zeros
+            let second = adam.secondMoments.count == parameters.count ? adam.secondMoments : zeros
+            optimizerTensors = [
+                NamedFloatTensor(name: Self.tensorPrefix + "first_moments", shape: [parameters.count], values: first),
+                NamedFloatTensor(name: Self.tensorPrefix + "second_moments", shape: [parameters.count], values: second),
+            ]
+        } else {
+            var optimizerState = optimizer.state
+            optimizerTensors = optimizerState.tensors.keys.sorted().map { name in
+                NamedFloatTensor(name: Self.tensorPrefix + name, shape: [optimizerState.tensors[name]!.count],
+                                 values: optimizerState.tensors[name]!)
+            }
+            optimizerState.tensors = optimizerState.tensors.mapValues { _ in [] }
+            state.optimizer = optimizerState
+        }
         metadata["checkpoint"] = try ModelFile.json(state)
-        let zeros = [Float](repeating: 0, count: parameters.count)
-        let first = optimizer.firstMoments.count == parameters.count ? optimizer.firstMoments : zeros
-        let second = optimizer.secondMoments.count == parameters.count ? optimizer.secondMoments : zeros
-        let tensors = modelFile.tensors() + [
-            NamedFloatTensor(name: Self.tensorPrefix + "first_moments", shape: [parameters.count], values: first),
-            NamedFloatTensor(name: Self.tensorPrefix + "second_moments", shape: [parameters.count], values: second),
-        ]
+        let tensors = modelFile.tensors() + optimizerTensors
         return (tensors, metadata)
     }
 
@@ -235,13 +258,13 @@ public struct Checkpoint: Sendable {
         // Adam counts its steps in an Int, one per batch: the epochs left must not take it past
         // Int.max, or the resumed run would trap.
         let left = training.epochs - state.epoch
-        let (steps, overflow) = left.multipliedReportingOverflow(by: state.trainingSamples / training.batchSize)
-        guard !overflow, !state.adamStep.addingReportingOverflow(steps).overflow else {
-            throw failure("its Adam step \(state.adamStep) would overflow in the \(left) epochs left")
+        let steps = state.adamStep ?? state.optimizer?.counters["step"].map { Int(clamping: $0) } ?? 0
+        let (future, overflow) = left.multipliedReportingOverflow(by: state.trainingSamples / training.batchSize)
+        guard !overflow, !steps.addingReportingOverflow(future).overflow else {
+            throw failure("its optimizer step \(steps) would overflow in the \(left) epochs left")
         }
         let count = modelFile.model.network.parameterCount
-        var moments: [[Float]] = []
-        for name in ["first_moments", "second_moments"] {
+        func moments(_ name: String, nonNegative: Bool) throws -> [Float] {
             let tensor: SafeTensor
             do { tensor = try file.tensor(named: tensorPrefix + name) } catch {
                 throw failure("it has no tensor '\(tensorPrefix + name)'")
@@ -250,24 +273,39 @@ public struct Checkpoint: Sendable {
                 throw failure("tensor '\(tensorPrefix + name)' is not F32 of shape [\(count)]")
             }
             let values = try tensor.floats()
-            guard values.allSatisfy({ $0.isFinite && (name == "first_moments" || $0 >= 0) }) else {
-                throw failure("tensor '\(tensorPrefix + name)' holds \(name == "first_moments" ? "NaN or infinite" : "negative, NaN or infinite") values")
+            guard values.allSatisfy({ $0.isFinite && (!nonNegative || $0 >= 0) }) else {
+                throw failure("tensor '\(tensorPrefix + name)' holds \(nonNegative ? "negative, NaN or infinite" : "NaN or infinite") values")
             }
-            moments.append(values)
+            return values
         }
-        if let extra = file.tensors.map(\.name).first(where: {
-            $0.hasPrefix(tensorPrefix) && $0 != tensorPrefix + "first_moments" && $0 != tensorPrefix + "second_moments"
+        let optimizer: any Optimizer
+        let tensorNames: Set<String>
+        if var optimizerState = state.optimizer {
+            tensorNames = Set(optimizerState.tensors.keys)
+            for name in tensorNames.sorted() {
+                optimizerState.tensors[name] = try moments(name, nonNegative: false)
+            }
+            do {
+                optimizer = try optimizerState.makeOptimizer()
+            } catch {
+                throw failure("its optimizer state cannot be restored: \(error.description.prefix(1).lowercased() + error.description.dropFirst().dropLast())")
+            }
+        } else {
+            tensorNames = ["first_moments", "second_moments"]
+            var adam = Adam(learningRate: training.learningRate, beta1: state.adamBeta1!, beta2: state.adamBeta2!,
+                            epsilon: state.adamEpsilon!)
+            adam.step = state.adamStep!
+            adam.beta1Power = Float(bitPattern: state.adamBeta1PowerBits!)
+            adam.beta2Power = Float(bitPattern: state.adamBeta2PowerBits!)
+            adam.firstMoments = try moments("first_moments", nonNegative: false)
+            adam.secondMoments = try moments("second_moments", nonNegative: true)
+            optimizer = adam
+        }
+        if let extra = file.tensors.map(\.name).sorted().first(where: {
+            $0.hasPrefix(tensorPrefix) && !tensorNames.contains(String($0.dropFirst(tensorPrefix.count)))
         }) {
             throw failure("it has the unknown tensor '\(extra)'")
         }
-
-        var optimizer = Adam(learningRate: training.learningRate, beta1: state.adamBeta1, beta2: state.adamBeta2,
-                             epsilon: state.adamEpsilon)
-        optimizer.step = state.adamStep
-        optimizer.beta1Power = Float(bitPattern: state.adamBeta1PowerBits)
-        optimizer.beta2Power = Float(bitPattern: state.adamBeta2PowerBits)
-        optimizer.firstMoments = moments[0]
-        optimizer.secondMoments = moments[1]
 
         var experiment = modelFile.model.configuration.map {
             Experiment(name: state.name, model: $0, training: training, colorMap: colorMap)

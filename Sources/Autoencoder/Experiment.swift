@@ -185,18 +185,19 @@ public struct Experiment: Sendable {
         } else {
             var generator = RandomGenerator(seed: training.seed)
             trained = try makeModel(generator: &generator)
-            trainer = Trainer(network: trained.network, optimizer: Adam(learningRate: training.learningRate), loss: trained.architecture.makeLoss(),
+            trainer = Trainer(network: trained.network, optimizer: training.makeOptimizer(), loss: trained.architecture.makeLoss(),
                               batchSize: training.batchSize, generator: generator, multiplier: multiplier,
                               inputNoise: training.inputNoise)
             reports = []
         }
         while trainer.completedEpochs < training.epochs {
+            // The tutorial's settings keep their rate; a schedule or an optimizer's own rate sets it.
+            trainer.optimizer.learningRate = training.learningRate(epoch: trainer.completedEpochs)
             let report = try trainer.trainEpoch(on: data.training)
             reports.append(report)
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
             if let every = checkpointEvery, report.epoch % every == 0 || report.epoch == training.epochs {
-                guard let adam = trainer.optimizer as? Adam else { preconditionFailure("The experiment trains with Adam.") }
-                try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: adam,
+                try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: trainer.optimizer,
                                generator: trainer.generator, reports: reports,
                                trainingSamples: data.training.count, trainingFingerprint: fingerprint,
                                imageShape: imageShape, backend: multiplier.name)

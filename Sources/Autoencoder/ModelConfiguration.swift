@@ -115,19 +115,38 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// staying the clean image: a denoising autoencoder (Vincent et al., 2008, "masking
     /// noise"). 0, the tutorial's, trains a plain one.
     public var inputNoise: Float
+    /// The optimizer, or `nil` for the tutorial's: Adam in TensorFlow 1's form with
+    /// ``learningRate``. Its own learning rate, when it gives one, wins over ``learningRate``.
+    public var optimizer: OptimizerSpecification?
+    /// How the learning rate changes from epoch to epoch, or `nil` to keep it.
+    public var schedule: LearningRateSchedule?
 
     /// Creates a configuration; the defaults are the tutorial's.
     public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0,
-                inputNoise: Float = 0) {
+                inputNoise: Float = 0, optimizer: OptimizerSpecification? = nil, schedule: LearningRateSchedule? = nil) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.seed = seed
         self.inputNoise = inputNoise
+        self.optimizer = optimizer
+        self.schedule = schedule
     }
 
     private enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, seed, inputNoise
+        case epochs, batchSize, learningRate, seed, inputNoise, optimizer, schedule
+    }
+
+    /// The optimizer the settings describe, fresh.
+    public func makeOptimizer() -> any Optimizer {
+        optimizer?.makeOptimizer(defaultLearningRate: learningRate) ?? Adam(learningRate: learningRate)
+    }
+
+    /// The learning rate of epoch `epoch` (counting from 0): the optimizer's or
+    /// ``learningRate``, changed by the ``schedule``.
+    public func learningRate(epoch: Int) -> Float {
+        let base = optimizer?.learningRate ?? learningRate
+        return schedule?.learningRate(base: base, epoch: epoch) ?? base
     }
 
     /// The input noises other than 0 that do what they say: the masks are drawn in steps of
@@ -139,7 +158,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// written before it existed); an unknown one is refused.
     public init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: LayerFields.AnyKey.self)
-        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise"]
+        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise", "optimizer", "schedule"]
         if let unknown = fields.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw LayerFieldError(field: LayerFields.snakeCase(unknown), reason: "is not a training setting")
         }
@@ -150,6 +169,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? defaults.learningRate
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         inputNoise = try container.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
+        optimizer = try container.decodeIfPresent(OptimizerSpecification.self, forKey: .optimizer)
+        schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule)
     }
 
     /// Writes the settings; `inputNoise` only when it is not 0, so that a plain run's files
@@ -161,6 +182,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         try container.encode(learningRate, forKey: .learningRate)
         try container.encode(seed, forKey: .seed)
         if inputNoise != 0 { try container.encode(inputNoise, forKey: .inputNoise) }
+        try container.encodeIfPresent(optimizer, forKey: .optimizer)
+        try container.encodeIfPresent(schedule, forKey: .schedule)
     }
 
     /// Checks the values against a training set of `sampleCount` samples.

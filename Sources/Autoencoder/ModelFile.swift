@@ -469,7 +469,7 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .wrongFormat(format):
             reason = "its metadata says the format is '\(format)', not '\(ModelFile.formatName)'"
         case let .unsupportedVersion(version):
-            reason = "its format version is '\(version)' but this program reads versions \(ModelFile.formatVersion) and \(ModelFile.denoisingFormatVersion)"
+            reason = "its format version is '\(version)' but this program reads versions \(ModelFile.formatVersion), \(ModelFile.denoisingFormatVersion) and \(ModelFile.descriptionFormatVersion)"
         case let .invalidMetadata(key, value):
             let shown = value.count > 80 ? String(value.prefix(77)) + "..." : value
             reason = "its metadata entry '\(key)' has the invalid value '\(shown)'"

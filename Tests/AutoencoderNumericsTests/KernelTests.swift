@@ -28,7 +28,9 @@ import Testing
         #expect(worstRelative < 1e-6)
         let n = fast.count
         #expect(fast[n - 3] >= 0 && fast[n - 3] < 1e-37)
-        #expect(fast[n - 2] == 1)
+        // 1 on AVX-512 (rcp14 and a Newton step); AVX2's coarser estimate and one Newton
+        // step end one unit in the last place below it.
+        #expect(fast[n - 2] == 1 || fast[n - 2] == 1 - Float.ulpOfOne / 2)
         #expect(fast[n - 1].isNaN)
     }
 
