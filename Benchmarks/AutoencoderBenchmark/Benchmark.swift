@@ -64,7 +64,7 @@ struct Benchmark: ParsableCommand {
     /// does not end a long run without its table.
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
-        guard !presetList.isEmpty, presetList.allSatisfy({ Preset(rawValue: $0) != nil }) else {
+        guard !presetList.isEmpty, presetList.allSatisfy({ Preset(rawValue: $0)?.model != nil }) else {
             throw ValidationError("--presets must list autoencoder or encoder2d, not '\(presets)'.")
         }
         guard !backends.isEmpty, backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
@@ -127,7 +127,7 @@ struct Benchmark: ParsableCommand {
     func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier, sparseFirstLayer: Bool) throws -> Row {
         let training = preset.training
         var generator = RandomGenerator(seed: training.seed)
-        var model = try AutoencoderModel(configuration: preset.model, generator: &generator)
+        var model = try AutoencoderModel(configuration: preset.model!, generator: &generator)
         let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: training.learningRate),
                               batchSize: training.batchSize, generator: generator, multiplier: multiplier,
                               firstLayerSkipsZeros: sparseFirstLayer)
@@ -160,7 +160,7 @@ struct Benchmark: ParsableCommand {
             encodeSeconds = min(encodeSeconds, Date().timeIntervalSince(start))
         }
 
-        let widths = preset.model.allWidths
+        let widths = preset.model!.allWidths
         let products = zip(widths, widths.dropFirst()).map { Double($0 * $1) }
         let batch = Double(training.batchSize)
         // Forward, weight gradients and input gradients (none for the first layer).

@@ -9,7 +9,7 @@ print(metrics.testMSE)
 
 // Or drive the pieces yourself:
 var generator = RandomGenerator(seed: 0)
-var model = try AutoencoderModel(configuration: Preset.autoencoder.model, generator: &generator)
+var model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
 let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: 0.01),
                       batchSize: 256, generator: generator)
 for _ in 0..<10 { print(try trainer.trainEpoch(on: mnist.training).lastBatchCost) }

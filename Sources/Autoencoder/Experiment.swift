@@ -50,7 +50,11 @@ public struct Experiment: Sendable {
 
     /// Creates a run of `preset` with its own settings.
     public init(preset: Preset) {
-        self.init(name: preset.rawValue, model: preset.model, training: preset.training)
+        if let model = preset.model {
+            self.init(name: preset.rawValue, model: model, training: preset.training)
+        } else {
+            self.init(name: preset.rawValue, architecture: preset.architecture, training: preset.training)
+        }
     }
 
     /// Creates a run of any architecture and settings.
@@ -173,7 +177,7 @@ public struct Experiment: Sendable {
             trained = try makeModel(parameters: checkpoint.parameters)
             trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer, loss: trained.architecture.makeLoss(),
                               batchSize: training.batchSize, generator: checkpoint.generator, multiplier: multiplier,
-                              inputNoise: training.inputNoise)
+                              inputNoise: training.inputNoise, gaussianNoise: training.gaussianNoise)
             trainer.completedEpochs = checkpoint.completedEpochs
             reports = checkpoint.reports
             log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from "
@@ -187,7 +191,7 @@ public struct Experiment: Sendable {
             trained = try makeModel(generator: &generator)
             trainer = Trainer(network: trained.network, optimizer: training.makeOptimizer(), loss: trained.architecture.makeLoss(),
                               batchSize: training.batchSize, generator: generator, multiplier: multiplier,
-                              inputNoise: training.inputNoise)
+                              inputNoise: training.inputNoise, gaussianNoise: training.gaussianNoise)
             reports = []
         }
         while trainer.completedEpochs < training.epochs {

@@ -115,6 +115,10 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// staying the clean image: a denoising autoencoder (Vincent et al., 2008, "masking
     /// noise"). 0, the tutorial's, trains a plain one.
     public var inputNoise: Float
+    /// The factor of Gaussian noise added to each training value before it goes in, clipped to
+    /// [0, 1], the target staying the clean sample (the Keras blog's denoising autoencoder);
+    /// 0, the tutorial's, adds none.
+    public var gaussianNoise: Float
     /// The optimizer, or `nil` for the tutorial's: Adam in TensorFlow 1's form with
     /// ``learningRate``. Its own learning rate, when it gives one, wins over ``learningRate``.
     public var optimizer: OptimizerSpecification?
@@ -123,7 +127,9 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     /// Creates a configuration; the defaults are the tutorial's.
     public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0,
-                inputNoise: Float = 0, optimizer: OptimizerSpecification? = nil, schedule: LearningRateSchedule? = nil) {
+                inputNoise: Float = 0, gaussianNoise: Float = 0, optimizer: OptimizerSpecification? = nil,
+                schedule: LearningRateSchedule? = nil) {
+        self.gaussianNoise = gaussianNoise
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -134,7 +140,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case epochs, batchSize, learningRate, seed, inputNoise, optimizer, schedule
+        case epochs, batchSize, learningRate, seed, inputNoise, gaussianNoise, optimizer, schedule
     }
 
     /// The optimizer the settings describe, fresh.
@@ -158,7 +164,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// written before it existed); an unknown one is refused.
     public init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: LayerFields.AnyKey.self)
-        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise", "optimizer", "schedule"]
+        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise", "gaussianNoise", "optimizer", "schedule"]
         if let unknown = fields.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw LayerFieldError(field: LayerFields.snakeCase(unknown), reason: "is not a training setting")
         }
@@ -169,6 +175,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         learningRate = try container.decodeIfPresent(Float.self, forKey: .learningRate) ?? defaults.learningRate
         seed = try container.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed
         inputNoise = try container.decodeIfPresent(Float.self, forKey: .inputNoise) ?? 0
+        gaussianNoise = try container.decodeIfPresent(Float.self, forKey: .gaussianNoise) ?? 0
         optimizer = try container.decodeIfPresent(OptimizerSpecification.self, forKey: .optimizer)
         schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule)
     }
@@ -182,6 +189,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         try container.encode(learningRate, forKey: .learningRate)
         try container.encode(seed, forKey: .seed)
         if inputNoise != 0 { try container.encode(inputNoise, forKey: .inputNoise) }
+        if gaussianNoise != 0 { try container.encode(gaussianNoise, forKey: .gaussianNoise) }
         try container.encodeIfPresent(optimizer, forKey: .optimizer)
         try container.encodeIfPresent(schedule, forKey: .schedule)
     }
@@ -198,6 +206,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         guard inputNoise == 0 || (inputNoise >= Self.inputNoiseRange.lowerBound && inputNoise <= Self.inputNoiseRange.upperBound) else {
             throw ConfigurationError.inputNoise(inputNoise)
         }
+        guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ConfigurationError.gaussianNoise(gaussianNoise) }
     }
 }
 
@@ -230,6 +239,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case emptyImages([Int])
     /// An input noise that is neither 0 nor in ``TrainingConfiguration/inputNoiseRange``.
     case inputNoise(Float)
+    /// A Gaussian noise factor that is negative or not finite.
+    case gaussianNoise(Float)
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
     /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
@@ -258,6 +269,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             "The test set holds no images, so the trained model could not be measured."
         case let .inputNoise(share):
             "The input noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not \(share)."
+        case let .gaussianNoise(factor):
+            "The Gaussian noise factor must be a finite number of at least 0, not \(factor)."
         case let .emptyImages(shape):
             "The images are \(shape.map(String.init).joined(separator: "x")): they have no pixels to learn from."
         case let .testImageSize(test, training):

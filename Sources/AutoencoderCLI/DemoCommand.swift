@@ -32,12 +32,12 @@ struct DemoCommand: ParsableCommand {
         // options to change that, so other data is sent to `train`.
         // Both presets share the first width and batch size, so one check speaks for both.
         let given = PresetFit.shellWord(dataOptions.data ?? folder)
-        try PresetFit.check(model: Preset.autoencoder.model, training: Preset.autoencoder.training,
+        try PresetFit.check(model: Preset.autoencoder.model!, training: Preset.autoencoder.training,
                             presetName: "demo's presets'", pronoun: "their",
                             data: data, folder: folder, checkWidth: true, checkBatchSize: true) { change in
-            let commands = Preset.allCases.map { preset in
+            let commands = Preset.tutorial.map { preset in
                 var fitted = change
-                if fitted.widths != nil { fitted.widths = [data.training.pixelsPerImage] + preset.model.encoderWidths.dropFirst() }
+                if fitted.widths != nil { fitted.widths = [data.training.pixelsPerImage] + preset.model!.encoderWidths.dropFirst() }
                 return "`autoencoder train --preset \(preset.rawValue) --data \(given) \(PresetFit.options(fitted))`"
             }
             return "train them with " + commands.joined(separator: " and ") + " instead"
@@ -47,22 +47,22 @@ struct DemoCommand: ParsableCommand {
         // should not be found after the first has trained. Folders made by a check that then
         // fails are removed again (only while empty: rmdir), the output folder too if the
         // check made it.
-        let folders = [root] + Preset.allCases.map { root.appendingPathComponent($0.rawValue) }
+        let folders = [root] + Preset.tutorial.map { root.appendingPathComponent($0.rawValue) }
         let missing = folders.filter { !FileManager.default.fileExists(atPath: $0.path) }
         do {
-            for (folder, preset) in zip(folders.dropFirst(), Preset.allCases) {
+            for (folder, preset) in zip(folders.dropFirst(), Preset.tutorial) {
                 try Experiment(preset: preset).checkNothingStandsInTheWay(in: OutputFolder(folder))
             }
         } catch {
             for folder in missing.reversed() { rmdir(folder.path) }
             throw error
         }
-        for preset in Preset.allCases {
+        for preset in Preset.tutorial {
             var experiment = Experiment(preset: preset)
             experiment.training.seed = seed
             experiment.training.epochs = epochs
             experiment.dataFolder = URL(fileURLWithPath: folder).standardizedFileURL.path
-            printLine("== \(preset.rawValue): \(preset.model.allWidths.map(String.init).joined(separator: "-")) ==")
+            printLine("== \(preset.rawValue): \(preset.model!.allWidths.map(String.init).joined(separator: "-")) ==")
             try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue), log: printLine)
         }
         let shown = output.hasSuffix("/") ? String(output.dropLast()) : output

@@ -18,14 +18,7 @@ struct ModelCommand: ParsableCommand {
         var preset: Preset
 
         func run() throws {
-            print(Self.description(of: preset).json(), terminator: "")
-        }
-
-        /// The preset's description with its training settings.
-        static func description(of preset: Preset) -> ModelDescription {
-            var description = preset.model.architecture
-            description.training = preset.training
-            return description
+            print(preset.describedWithTraining.json(), terminator: "")
         }
     }
 }

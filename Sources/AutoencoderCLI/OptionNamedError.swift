@@ -23,6 +23,8 @@ struct OptionNamedError: Error, CustomStringConvertible {
     private static func sentence(for error: ConfigurationError) -> String? {
         func widths(_ widths: [Int]) -> String { widths.map(String.init).joined(separator: ",") }
         return switch error {
+        case let .gaussianNoise(factor):
+            "--gaussian-noise must be a finite number of at least 0, not \(factor)."
         case let .tooFewWidths(list):
             "--layers needs at least two widths (input and code), not \(widths(list))."
         case let .nonPositiveWidth(width):

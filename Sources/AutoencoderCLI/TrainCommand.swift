@@ -77,6 +77,11 @@ struct TrainCommand: ParsableCommand {
         valueName: "share"))
     var inputNoise: Float?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Factor of Gaussian noise added to each training value (clipped to [0, 1]), the target staying the clean image: a denoising autoencoder (default: 0; conv-denoising: 0.5).",
+        valueName: "factor"))
+    var gaussianNoise: Float?
+
     @Option(help: ArgumentHelp(
         "Encoder widths, input first, e.g. 784,256,128; the decoder mirrors them.", valueName: "widths"))
     var layers: String?
@@ -111,9 +116,15 @@ struct TrainCommand: ParsableCommand {
 
     /// The experiment the options describe.
     func experiment() throws -> Experiment {
-        if let model { return try describedExperiment(URL(fileURLWithPath: model)) }
+        if let model { return try describedExperiment(ModelDescription.read(from: URL(fileURLWithPath: model)),
+                                                       name: URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent) }
         let preset = self.preset ?? .autoencoder
-        var model = preset.model
+        guard var model = preset.model else {
+            if let option = presetModelOptions.first(where: { $0 != "--preset" }) {
+                throw ValidationError("\(option) shapes the tutorial's dense presets; the \(preset.rawValue) preset is a model description (`autoencoder model show --preset \(preset.rawValue)` prints it to edit and give with --model).")
+            }
+            return try describedExperiment(preset.describedWithTraining, name: preset.rawValue)
+        }
         var training = preset.training
         if let layers {
             let widths = layers.split(separator: ",", omittingEmptySubsequences: false)
@@ -163,6 +174,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let seed { training.seed = seed }
         if let inputNoise { training.inputNoise = inputNoise }
+        if let gaussianNoise { training.gaussianNoise = gaussianNoise }
     }
 
     /// The options that shape a preset's dense model, which a description given with
@@ -173,13 +185,12 @@ struct TrainCommand: ParsableCommand {
          ("--init", `init` != nil), ("--bias-init", biasInit != nil)].filter(\.1).map(\.0)
     }
 
-    /// The experiment of a model description file: its layers and loss, its training
-    /// settings (else the tutorial's) with the options given on top.
-    func describedExperiment(_ url: URL) throws -> Experiment {
-        if let option = presetModelOptions.first {
+    /// The experiment of a model description (a file's or a preset's): its layers and loss,
+    /// its training settings (else the tutorial's) with the options given on top.
+    func describedExperiment(_ description: ModelDescription, name: String) throws -> Experiment {
+        if model != nil, let option = presetModelOptions.first {
             throw ValidationError("\(option) cannot be combined with --model, whose description gives the whole model.")
         }
-        let description = try ModelDescription.read(from: url)
         _ = try description.build()
         var training = description.training ?? TrainingConfiguration()
         try applyTrainingOptions(to: &training)
@@ -197,8 +208,7 @@ struct TrainCommand: ParsableCommand {
         }
         var described = description
         described.training = nil
-        var experiment = Experiment(name: url.deletingPathExtension().lastPathComponent, architecture: described,
-                                    training: training, colorMap: colorMap)
+        var experiment = Experiment(name: name, architecture: described, training: training, colorMap: colorMap)
         experiment.checkpointEvery = checkpointEvery
         return experiment
     }
@@ -206,7 +216,7 @@ struct TrainCommand: ParsableCommand {
     /// The options that --resume replaces by the checkpoint's settings.
     var settingsGiven: [String] {
         [("--preset", preset != nil), ("--model", model != nil), ("--output", output != nil), ("--epochs", epochs != nil),
-         ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil),
+         ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil), ("--gaussian-noise", gaussianNoise != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
          ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]
@@ -231,7 +241,7 @@ struct TrainCommand: ParsableCommand {
         let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
-        if model != nil {
+        if experiment.model == nil {
             let path = output ?? "runs/\(experiment.name)"
             try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
             printLine("Wrote \(path)")

@@ -22,3 +22,42 @@ extension RandomGenerator {
         }
     }
 }
+
+/// Gaussian noise for a denoising autoencoder, as the Keras blog adds it: each value gets
+/// `factor` times a standard normal draw and is clipped to [0, 1].
+///
+/// By hand, as ``dropValues(_:count:share:)``: both Box–Muller outputs of a pair of 32-bit
+/// uniforms are used, in `Float`, so a batch costs one 64-bit draw per two values.
+extension RandomGenerator {
+    /// Adds `factor · N(0, 1)` to each of the `count` values at `values` and clips it to [0, 1].
+    public mutating func addGaussianNoise(_ values: UnsafeMutablePointer<Float>, count: Int, factor: Float) {
+        precondition(factor >= 0 && factor.isFinite, "The noise factor must be a finite number of at least 0, not \(factor).")
+        guard factor > 0 else { return }
+        var index = 0
+        while index < count {
+            let bits = next()
+            let u1 = (Float(UInt32(truncatingIfNeeded: bits) >> 8) + 1) * 0x1p-24   // (0, 1]: a finite logarithm
+            let u2 = Float(UInt32(truncatingIfNeeded: bits >> 32) >> 8) * 0x1p-24
+            let radius = (-2 * _logf(u1)).squareRoot() * factor
+            let angle = 2 * Float.pi * u2
+            values[index] = min(max(values[index] + radius * _cosf(angle), 0), 1)
+            index += 1
+            if index < count {
+                values[index] = min(max(values[index] + radius * _sinf(angle), 0), 1)
+                index += 1
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+@inline(__always) private func _logf(_ x: Float) -> Float { Glibc.logf(x) }
+@inline(__always) private func _cosf(_ x: Float) -> Float { Glibc.cosf(x) }
+@inline(__always) private func _sinf(_ x: Float) -> Float { Glibc.sinf(x) }
+#elseif canImport(Darwin)
+import Darwin
+@inline(__always) private func _logf(_ x: Float) -> Float { Darwin.logf(x) }
+@inline(__always) private func _cosf(_ x: Float) -> Float { Darwin.cosf(x) }
+@inline(__always) private func _sinf(_ x: Float) -> Float { Darwin.sinf(x) }
+#endif

@@ -87,6 +87,10 @@ public final class Trainer {
     /// clean sample (a denoising autoencoder's masking noise); 0 trains a plain autoencoder.
     /// Which values are dropped is drawn from ``generator``, so a run stays reproducible.
     public let inputNoise: Float
+    /// The factor of Gaussian noise added to each value before it goes in (clipped to [0, 1]),
+    /// the target staying the clean sample (the Keras blog's denoising autoencoder); 0 for none.
+    /// Drawn from ``generator``.
+    public let gaussianNoise: Float
 
     private let workspace: Workspace
     /// The layers a step runs: all, or all but a last activation the loss applies itself.
@@ -105,11 +109,13 @@ public final class Trainer {
         network: Network, optimizer: any Optimizer, loss: any Loss = MeanSquaredError(),
         batchSize: Int, generator: RandomGenerator,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
-        firstLayerSkipsZeros: Bool = true, inputNoise: Float = 0
+        firstLayerSkipsZeros: Bool = true, inputNoise: Float = 0, gaussianNoise: Float = 0
     ) {
         precondition(batchSize > 0, "The batch size must be positive.")
         precondition(inputNoise >= 0 && inputNoise < 1, "The input noise must be in [0, 1), not \(inputNoise).")
         self.inputNoise = inputNoise
+        precondition(gaussianNoise >= 0 && gaussianNoise.isFinite, "The Gaussian noise factor must be at least 0, not \(gaussianNoise).")
+        self.gaussianNoise = gaussianNoise
         self.network = network
         self.optimizer = optimizer
         self.loss = loss
@@ -119,7 +125,7 @@ public final class Trainer {
         self.firstLayerSkipsZeros = firstLayerSkipsZeros
         self.workspace = Workspace(widths: [network.inputWidth] + network.layers.map(\.outputWidth),
                                    batchSize: batchSize, parameterCount: network.parameterCount,
-                                   keepsCleanTarget: inputNoise > 0, layers: network.layers)
+                                   keepsCleanTarget: inputNoise > 0 || gaussianNoise > 0, layers: network.layers)
         // A loss that applies the last layer's activation itself (binary cross-entropy from
         // logits after a final sigmoid) is handed that layer's input; the layer is skipped.
         let last = network.layers.last!
@@ -187,6 +193,7 @@ public final class Trainer {
         if let target = w.cleanTarget {
             target.update(from: w.activations[0], count: batchSize * w.widths[0])
             generator.dropValues(w.activations[0], count: batchSize * w.widths[0], share: inputNoise)
+            generator.addGaussianNoise(w.activations[0], count: batchSize * w.widths[0], factor: gaussianNoise)
         }
         let target = w.cleanTarget.map { MatrixView($0, rows: batchSize, columns: w.widths[0]) } ?? w.view(0)
         var context = LayerContext(multiplier: multiplier, generator: generator, isTraining: true)

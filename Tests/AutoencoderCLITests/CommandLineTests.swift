@@ -106,7 +106,7 @@ enum TestData {
         let command = try #require(try AutoencoderCommand.parseAsRoot(["train", "--preset", "encoder2d"]) as? TrainCommand)
         let experiment = try command.experiment()
         #expect(experiment.name == "encoder2d")
-        #expect(experiment.model == Preset.encoder2d.model)
+        #expect(experiment.model == Preset.encoder2d.model!)
         #expect(experiment.training == TrainingConfiguration())
     }
 

@@ -16,7 +16,7 @@ enum ModelFixtures {
     static let folder: URL = {
         let folder = TestData.temporaryFolder()
         var generator = RandomGenerator(seed: 11)
-        let e2d = try! AutoencoderModel(configuration: Preset.encoder2d.model, generator: &generator)
+        let e2d = try! AutoencoderModel(configuration: Preset.encoder2d.model!, generator: &generator)
         try! ModelFile(model: e2d, preset: "encoder2d", imageShape: .init(rows: 28, columns: 28),
                        codeRange: .init(low: [-3, -3], high: [3, 3]))
             .write(to: folder.appendingPathComponent("e2d.safetensors"))

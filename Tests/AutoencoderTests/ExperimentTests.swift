@@ -49,7 +49,7 @@ import Testing
 
     @Test func reconstructionFigureShowsOriginalsAboveReconstructions() throws {
         var generator = RandomGenerator(seed: 0)
-        let model = try AutoencoderModel(configuration: Preset.autoencoder.model, generator: &generator)
+        let model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
         let test = Fixtures.small().test
         let image = try Figures.reconstructions(of: model, images: test, colorMap: .gray)
         let grid = try ImageGrid(rows: [[[Float]](repeating: [Float](repeating: 0, count: 784), count: 10),
@@ -291,7 +291,7 @@ import Testing
 
 @Suite struct PresetTests {
     @Test func autoencoderIsTheTutorialsFirstModel() {
-        let model = Preset.autoencoder.model
+        let model = Preset.autoencoder.model!
         #expect(model.allWidths == [784, 256, 128, 256, 784])
         let layers = model.layers().map { $0 as! Dense }
         #expect(layers.allSatisfy { $0.activation == .sigmoid && $0.weightInitializer == .normal && $0.biasInitializer == .normal })
@@ -299,7 +299,7 @@ import Testing
     }
 
     @Test func encoder2dHasALinearTwoDimensionalCode() {
-        let model = Preset.encoder2d.model
+        let model = Preset.encoder2d.model!
         #expect(model.allWidths == [784, 128, 64, 10, 2, 10, 64, 128, 784])
         let layers = model.layers().map { $0 as! Dense }
         #expect(layers.map(\.activation) == [.sigmoid, .sigmoid, .sigmoid, .linear, .sigmoid, .sigmoid, .sigmoid, .sigmoid])

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A model with freshly drawn weights, for file tests.
-private func randomModel(_ configuration: ModelConfiguration = Preset.encoder2d.model, seed: UInt64 = 1) throws -> AutoencoderModel {
+private func randomModel(_ configuration: ModelConfiguration = Preset.encoder2d.model!, seed: UInt64 = 1) throws -> AutoencoderModel {
     var generator = RandomGenerator(seed: seed)
     return try AutoencoderModel(configuration: configuration, generator: &generator)
 }
@@ -42,14 +42,14 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
 
 @Suite struct ModelFileTests {
     @Test func tensorNamesFollowPyTorchSequentialIndices() {
-        let names = ModelFile.tensorLayout(of: Preset.encoder2d.model).map(\.name)
+        let names = ModelFile.tensorLayout(of: Preset.encoder2d.model!).map(\.name)
         #expect(names == [
             "encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias",
             "encoder.4.weight", "encoder.4.bias", "encoder.6.weight", "encoder.6.bias",
             "decoder.0.weight", "decoder.0.bias", "decoder.2.weight", "decoder.2.bias",
             "decoder.4.weight", "decoder.4.bias", "decoder.6.weight", "decoder.6.bias",
         ])
-        let shapes = ModelFile.tensorLayout(of: Preset.autoencoder.model).map(\.shape)
+        let shapes = ModelFile.tensorLayout(of: Preset.autoencoder.model!).map(\.shape)
         #expect(shapes == [[256, 784], [256], [128, 256], [128], [256, 128], [256], [784, 256], [784]])
     }
 
@@ -114,7 +114,7 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(read.model.meanSquaredError(on: Matrix(rows: 0, columns: 784)) == 0)
         #expect(read.rawMetadata["architecture"]?.contains("\"outputActivation\":\"sigmoid\"") == true)
 
-        let tutorial = String(decoding: try JSONEncoder().encode(Preset.autoencoder.model), as: UTF8.self)
+        let tutorial = String(decoding: try JSONEncoder().encode(Preset.autoencoder.model!), as: UTF8.self)
         #expect(!tutorial.contains("outputActivation"))
         let older = #"{"encoderWidths":[784,2],"activation":"relu","codeActivation":"linear","weightInitializer":"normal","biasInitializer":"normal"}"#
         let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: Data(older.utf8))

@@ -37,6 +37,12 @@ public struct ModelDescription: Sendable {
         ActivationLayer.Specification.self,
         ActivityRegularization.Specification.self,
         Sampling.Specification.self,
+        Conv2D.Specification.self,
+        Conv2DTranspose.Specification.self,
+        MaxPooling2D.Specification.self,
+        UpSampling2D.Specification.self,
+        Flatten.Specification.self,
+        Reshape.Specification.self,
     ]
 
     /// Creates a description.
