@@ -261,7 +261,7 @@ public struct Checkpoint: Sendable {
         let steps = state.adamStep ?? state.optimizer?.counters["step"].map { Int(clamping: $0) } ?? 0
         let (future, overflow) = left.multipliedReportingOverflow(by: state.trainingSamples / training.batchSize)
         guard !overflow, !steps.addingReportingOverflow(future).overflow else {
-            throw failure("its optimizer step \(steps) would overflow in the \(left) epochs left")
+            throw failure("its \(state.adamStep != nil ? "Adam" : "optimizer") step \(steps) would overflow in the \(left) epochs left")
         }
         let count = modelFile.model.network.parameterCount
         func moments(_ name: String, nonNegative: Bool) throws -> [Float] {
