@@ -214,6 +214,16 @@ public struct Experiment: Sendable {
         let testMSE = trained.meanSquaredError(on: data.test)
         let seconds = reports.map(\.seconds)
         log(String(format: "Test MSE: %.6f", testMSE))
+        // The model's own loss on the test set, for models that are not the tutorial's (whose
+        // loss is the MSE above); a variational autoencoder's samples its codes from a stream
+        // of its own, so the run's generator is untouched.
+        var testLoss: Double?
+        if model == nil {
+            var generator = RandomGenerator(seed: training.seed ^ 0x7465_7374_6C6F_7373)
+            testLoss = trained.loss(on: data.test.matrix(), generator: &generator)
+            log(String(format: "Test loss: %.6f (%@%@)", testLoss!, trained.architecture.loss.kind.rawValue,
+                       trained.architecture.isVariational ? " + KL" : ""))
+        }
         log(String(format: "Seconds per epoch: %.3f (median of %d, %@)", Experiment.median(seconds), seconds.count,
                    multiplier.name))
 
@@ -235,6 +245,11 @@ public struct Experiment: Sendable {
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
                                     colorMap: colorMap).write(to: folder.file("reconstructions.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
+        if trained.codeWidth == 2 && trained.architecture.isVariational {
+            let shape = modelFile.inferredImageShape ?? imageShape
+            try Figures.imageGrid(trained.decode(AutoencoderModel.quantileGridCodes(size: 15)), shape: shape, columns: 15,
+                                  colorMap: colorMap).write(to: folder.file("manifold.png"))
+        }
         if trained.codeWidth == 2 {
             try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
             try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
@@ -246,7 +261,8 @@ public struct Experiment: Sendable {
             trainingSamples: data.training.count, testSamples: data.test.count,
             modelFile: writesModelFile ? ModelFile.defaultName : nil,
             resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder,
-            codeWidth: model == nil ? trained.codeWidth : nil)
+            codeWidth: model == nil ? trained.codeWidth : nil, testLoss: testLoss,
+            variational: trained.architecture.isVariational ? true : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
@@ -281,6 +297,7 @@ public struct Experiment: Sendable {
         var written: Set<String> = ["reconstructions.png", "metrics.json"]
         if writesModelFile { written.insert(ModelFile.defaultName) }
         if codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
+        if codeWidth == 2 && architecture.isVariational { written.insert("manifold.png") }
         if checkpointEvery != nil { written.insert(Checkpoint.fileName) }
         for name in Experiment.namesARunWrites.sorted() {
             var status = stat()
@@ -297,7 +314,7 @@ public struct Experiment: Sendable {
     }
 
     /// Every file a run writes into its output folder, by name.
-    static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", ModelFile.defaultName,
+    static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
                                                 "metrics.json", "evaluation.json", Checkpoint.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not

@@ -31,11 +31,17 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var dataFolder: String? = nil
     /// The code width, recorded for models that are not the tutorial's kind (``model`` says it otherwise).
     public var codeWidth: Int? = nil
+    /// The model's own loss on the test set (see ``AutoencoderModel/loss(on:generator:chunkSize:)``),
+    /// recorded for models that are not the tutorial's kind (whose loss is ``testMSE``).
+    public var testLoss: Double? = nil
+    /// `true` for a variational autoencoder, which also draws `manifold.png` when its code is 2-D.
+    public var variational: Bool? = nil
 
     /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
     /// code files for a 2-D code, the model file when written, and `metrics.json`.
     public var filesWritten: [String] {
         ["reconstructions.png"] + ((model?.codeWidth ?? codeWidth) == 2 ? ["codes.png", "codes.csv"] : [])
+            + ((model?.codeWidth ?? codeWidth) == 2 && variational == true ? ["manifold.png"] : [])
             + (modelFile.map { [$0] } ?? []) + ["metrics.json"]
     }
 }
