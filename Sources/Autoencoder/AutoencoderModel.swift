@@ -62,9 +62,16 @@ public struct AutoencoderModel: Sendable {
     public var codeWidth: Int { layout.codeShape.width }
     /// The number of the network's layers that are the encoder's.
     public var encoderDepth: Int { layout.encoderDepth }
-    /// The values a code can take: those of the encoder's last activation (every number
-    /// when it has none).
-    public var codeActivation: Activation { architecture.encoder.last?.activation ?? .linear }
+    /// The values a code can take: those of the encoder's last activation, looking back
+    /// through layers that keep their input's range (pooling, reshaping, an activity
+    /// penalty); every number after a sampling layer or with no activation at all.
+    public var codeActivation: Activation {
+        for specification in architecture.encoder.reversed() {
+            if specification is Sampling.Specification { return .linear }
+            if let activation = specification.activation { return activation }
+        }
+        return .linear
+    }
 
     /// The codes of `inputs` (one sample per row, ``inputWidth`` columns: a precondition;
     /// ``ModelFile/checkInputWidth(_:data:shape:)`` checks data from files with an error instead).

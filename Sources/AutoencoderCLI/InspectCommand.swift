@@ -48,7 +48,10 @@ struct InspectCommand: ParsableCommand {
         if let training = file.training {
             let done = file.epochsCompleted.map { "\($0) of " } ?? ""
             let noise = training.inputNoise > 0 ? ", input noise \(training.inputNoise) (denoising)" : ""
-            lines.append("Training: \(done)\(training.epochs) epochs, batch \(training.batchSize), Adam learning rate \(training.learningRate), seed \(training.seed)\(noise)")
+            let optimizer = training.optimizer.map { Self.describe($0) } ?? "Adam"
+            let schedule = training.schedule.map { ", schedule \(ModelDescription.compact($0))" } ?? ""
+            let gaussian = training.gaussianNoise > 0 ? ", Gaussian input noise \(training.gaussianNoise) (denoising)" : ""
+            lines.append("Training: \(done)\(training.epochs) epochs, batch \(training.batchSize), \(optimizer) learning rate \(training.learningRate)\(schedule), seed \(training.seed)\(noise)\(gaussian)")
         } else {
             lines.append("Training: not recorded")
         }
@@ -95,5 +98,14 @@ struct InspectCommand: ParsableCommand {
                 + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
                 + String(repeating: " ", count: widths[2] - row.2.count) + row.2
         } + ["Code: \(layout.codeShape) (\(model.codeWidth) values), \(model.codeActivation.rawValue)"]
+    }
+
+    /// An optimizer as `adam (epsilon 1e-07)`: its kind and the settings it was given.
+    static func describe(_ optimizer: OptimizerSpecification) -> String {
+        let settings = ModelDescription.compact(optimizer).dropFirst().dropLast()
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.hasPrefix("\"kind\"") }
+            .map { $0.replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: ":", with: "") }
+        return optimizer.kind.rawValue + (settings.isEmpty ? "" : " (\(settings.joined(separator: ", ")))")
     }
 }

@@ -115,8 +115,9 @@ extension ModelDescription {
         return fields == "{}" ? "{\(kind)}" : "{\(kind), " + fields.dropFirst()
     }
 
-    /// `value` as one line of JSON with snake-case keys, sorted, `": "` and `", "` between.
-    static func compact(_ value: some Encodable) -> String {
+    /// `value` as one line of JSON with snake-case keys, sorted, `": "` and `", "` between
+    /// (how a description writes its parts).
+    public static func compact(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
