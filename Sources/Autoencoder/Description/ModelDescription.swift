@@ -133,9 +133,9 @@ public struct ModelDescription: Sendable {
         return architecture
     }
 
-    /// The largest sample (input, code or any layer's output) a description may have: 2^28
+    /// The largest sample (input, code or any layer's output) a description may have: 2^24
     /// values, so that a typo cannot ask for terabytes.
-    public static let maximumSampleWidth = 1 << 28
+    public static let maximumSampleWidth = 1 << 24
 
     // MARK: Facts
 
