@@ -242,8 +242,14 @@ public struct Experiment: Sendable {
             try modelFile.write(to: folder.file(ModelFile.defaultName))
             if retiresEarlierCheckpoint { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         }
+        // A denoising model is shown noisy inputs (drawn from a stream of their own, so the
+        // tutorial's picture and the run's generator are untouched).
+        let noise = training.inputNoise > 0 || training.gaussianNoise > 0
+            ? Figures.InputNoise(maskingShare: training.inputNoise, gaussianFactor: training.gaussianNoise,
+                                 generator: RandomGenerator(seed: training.seed ^ 0x6E6F_6973_7920_696E))
+            : nil
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
-                                    colorMap: colorMap).write(to: folder.file("reconstructions.png"))
+                                    colorMap: colorMap, noise: noise).write(to: folder.file("reconstructions.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         if trained.codeWidth == 2 && trained.architecture.isVariational {
             let shape = modelFile.inferredImageShape ?? imageShape

@@ -3,13 +3,15 @@ import Foundation
 /// The pictures a run draws, composed from the picture module's building blocks.
 public enum Figures {
     /// The tutorial's figure: the first `count` images of `images` (or those at `indices`) on
-    /// top, their reconstructions by `model` below, each digit drawn at 3x (84 px).
+    /// top, their reconstructions by `model` below, each digit drawn at 3x (84 px). With
+    /// `noise` (a denoising model's), three rows: the images with that noise, the model's
+    /// outputs for them, and the clean images.
     ///
     /// Throws `PictureInputError` for an index outside `images`, images of another size than
     /// the model takes, or no image to draw.
     public static func reconstructions(
         of model: AutoencoderModel, images: LabeledImages, indices: [Int]? = nil, count: Int = 10,
-        colorMap: ColorMap = .viridis
+        colorMap: ColorMap = .viridis, noise: InputNoise? = nil
     ) throws -> RGBImage {
         let indices = indices ?? Array(0..<min(count, images.count))
         if let index = indices.first(where: { !(0..<images.count).contains($0) }) {
@@ -22,11 +24,41 @@ public enum Figures {
         }
         let originals = Matrix(rows: indices.count, columns: images.pixelsPerImage,
                                storage: indices.flatMap { images.matrix($0..<($0 + 1)).storage })
-        let outputs = model.reconstruct(originals)
-        let top = (0..<originals.rows).map { Array(originals.row($0)) }
-        let bottom = (0..<outputs.rows).map { Array(outputs.row($0)) }
-        return try ImageGrid(rows: [top, bottom], imageWidth: images.columns, imageHeight: images.rows,
-                             scale: 3, colorMap: colorMap).render()
+        let rows: [Matrix]
+        if let noise {
+            // A denoising model's picture: what went in (the clean image with the training's
+            // noise), what came out, and the clean image it should give back.
+            var noisy = originals
+            var generator = noise.generator
+            noisy.storage.withUnsafeMutableBufferPointer { values in
+                if noise.maskingShare > 0 {
+                    generator.dropValues(values.baseAddress!, count: values.count, share: noise.maskingShare)
+                }
+                generator.addGaussianNoise(values.baseAddress!, count: values.count, factor: noise.gaussianFactor)
+            }
+            rows = [noisy, model.reconstruct(noisy), originals]
+        } else {
+            rows = [originals, model.reconstruct(originals)]
+        }
+        return try ImageGrid(rows: rows.map { matrix in (0..<matrix.rows).map { Array(matrix.row($0)) } },
+                             imageWidth: images.columns, imageHeight: images.rows, scale: 3, colorMap: colorMap).render()
+    }
+
+    /// The noise a denoising model was trained with, for its reconstruction picture.
+    public struct InputNoise: Sendable {
+        /// The share of values set to 0 (masking noise).
+        public var maskingShare: Float
+        /// The factor of Gaussian noise, clipped to [0, 1].
+        public var gaussianFactor: Float
+        /// The generator the noise is drawn from.
+        public var generator: RandomGenerator
+
+        /// Creates a description of the noise.
+        public init(maskingShare: Float = 0, gaussianFactor: Float = 0, generator: RandomGenerator) {
+            self.maskingShare = maskingShare
+            self.gaussianFactor = gaussianFactor
+            self.generator = generator
+        }
     }
 
     /// The tutorial's scatter plot of 2-D codes coloured by label (digit, for MNIST), with a
