@@ -273,6 +273,15 @@ class NotADescribedModel(Exception):
 
 def read_file(path):
     """The description (a dict) and the tensors of a format-version-3 model file."""
+    try:
+        return read_safetensors(path)
+    except NotADescribedModel:
+        raise
+    except Exception as error:   # safetensors' errors are not one class: a missing file, a bad header, …
+        raise NotADescribedModel(f"cannot read {path} as a safetensors file: {error}") from error
+
+
+def read_safetensors(path):
     with safe_open(path, framework="pt") as f:
         metadata = f.metadata() or {}
         if metadata.get("format") != "swift-autoencoder":
@@ -315,6 +324,9 @@ def main():
         model = from_file(args.model)
     except NotADescribedModel as error:
         print(f"torch_model.py: {error}", file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"torch_model.py: {args.model}: the description cannot be built: {error}", file=sys.stderr)
         return 1
     if args.command == "show":
         print(model)
