@@ -103,8 +103,11 @@ void ae_channel_bias_activate(float *values, long samples, long channels, long p
                 ae_tanh(p, p, plane);
                 break;
             case AE_IDENTITY:
-            default:
                 for (long k = 0; k < plane; k++) p[k] += b;
+                break;
+            default:   // leaky ReLU, ELU, softplus: the elementwise kernel's
+                for (long k = 0; k < plane; k++) p[k] += b;
+                ae_activate(p, p, plane, f);
                 break;
             }
         }
