@@ -15,8 +15,9 @@ import Foundation
 /// | key | value |
 /// |---|---|
 /// | `format` | `swift-autoencoder` (required) |
-/// | `format_version` | `1`, or `2` for a model trained with input noise (required) |
-/// | `architecture` | JSON of ``ModelConfiguration`` (required) |
+/// | `format_version` | `1`, or `2` for a model trained with input noise, or `3` for a model made from a ``ModelDescription`` (required) |
+/// | `architecture` | versions 1 and 2: JSON of ``ModelConfiguration`` (required) |
+/// | `description` | version 3: the ``ModelDescription``'s JSON on one line (required); tensor names are the PyTorch module paths it gives (``ModelDescription/Architecture/tensorPrefixes``) |
 /// | `preset` | `autoencoder`, `encoder2d` or `custom` |
 /// | `training` | JSON of ``TrainingConfiguration`` |
 /// | `epochs_completed` | decimal |
