@@ -210,6 +210,18 @@ import Testing
         #expect(finished.model.model.network.parameters == uninterrupted.model.model.network.parameters)
         #expect(finished.metrics.validationLosses == uninterrupted.metrics.validationLosses)
 
+        // A checkpoint whose early-stopping state does not fit its settings is not written.
+        var withoutBest = final
+        withoutBest.best = nil
+        #expect(throws: CheckpointError.self) { try withoutBest.write(to: partsFolder.appendingPathComponent("bad.safetensors")) }
+        var badEpoch = final
+        badEpoch.best?.epoch = after + 1
+        #expect(throws: CheckpointError.self) { try badEpoch.write(to: partsFolder.appendingPathComponent("bad.safetensors")) }
+        var notStopping = final
+        notStopping.experiment.training.earlyStoppingPatience = nil
+        #expect(throws: CheckpointError.self) { try notStopping.write(to: partsFolder.appendingPathComponent("bad.safetensors")) }
+        #expect(!FileManager.default.fileExists(atPath: partsFolder.appendingPathComponent("bad.safetensors").path))
+
         // The model file read from a checkpoint ignores the best-parameters tensor.
         let asModel = try ModelFile.read(from: wholeFolder.appendingPathComponent(Checkpoint.fileName))
         #expect(asModel.model.network.parameterCount == uninterrupted.model.model.network.parameterCount)
