@@ -60,6 +60,57 @@ import Testing
         #expect(metrics.bestEpoch != nil && metrics.stoppedEarlyAfterEpoch == nil)
     }
 
+    /// A run with early stopping killed with SIGKILL after a checkpoint and resumed makes the
+    /// same stopping decision and ends with a byte-identical model. (At a learning rate of 0.5
+    /// this small run's validation loss stops improving after a few epochs.)
+    @Test func killedAndResumedRunStopsAsAnUninterruptedOne() throws {
+        let settings = ["train", "--layers", "784,64,16", "--epochs", "30", "--batch-size", "64", "--seed", "3",
+                        "--learning-rate", "0.5", "--validation-fraction", "0.25", "--early-stopping", "3",
+                        "--data", TestData.smallFolder.path]
+        let straight = TestData.temporaryFolder(), interrupted = TestData.temporaryFolder()
+        defer {
+            try? FileManager.default.removeItem(at: straight)
+            try? FileManager.default.removeItem(at: interrupted)
+        }
+        let reference = try Executable.run(settings + ["--output", straight.path])
+        #expect(reference.status == 0, "\(reference.error)")
+        let straightMetrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: straight.appendingPathComponent("metrics.json")))
+        let stoppedAfter = try #require(straightMetrics.stoppedEarlyAfterEpoch)
+        #expect(reference.output.contains("Early stopping after epoch \(stoppedAfter): the validation loss has not improved for 3 epochs; keeping epoch \(straightMetrics.bestEpoch ?? 0)'s weights."))
+
+        let process = Process()
+        process.executableURL = Executable.url
+        process.arguments = settings + ["--output", interrupted.path, "--checkpoint-every", "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        var seen: Int?
+        while Date() < deadline, process.isRunning {
+            if let epoch = ResumeTests.checkpointEpoch(in: interrupted), epoch >= 2 {
+                seen = epoch
+                break
+            }
+            usleep(1000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL,
+                "the run finished before it could be killed")
+        let killedAt = try #require(seen)
+        #expect(killedAt < stoppedAfter)
+        let checkpointEpoch = try #require(ResumeTests.checkpointEpoch(in: interrupted))
+
+        let resumed = try Executable.run(["train", "--resume", interrupted.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.hasPrefix("Resuming after epoch \(checkpointEpoch) of 30"), "\(resumed.output)")
+        #expect(try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")))
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: interrupted.appendingPathComponent("metrics.json")))
+        #expect(metrics.validationLosses == straightMetrics.validationLosses && metrics.epochCosts == straightMetrics.epochCosts)
+        #expect(metrics.bestEpoch == straightMetrics.bestEpoch && metrics.stoppedEarlyAfterEpoch == stoppedAfter)
+    }
+
     /// A fraction that leaves less than a batch is refused with the options' names, before training.
     @Test func aSplitThatLeavesTooFewIsRefused() throws {
         let output = TestData.temporaryFolder()
