@@ -122,6 +122,15 @@ public struct Experiment: Sendable {
     /// checkpoint's epoch with its parameters, optimizer state and generator, so the result is
     /// bit-identical to a run that was never interrupted. The checkpoint must come from the
     /// same training data (checked by fingerprint).
+    ///
+    /// With ``TrainingConfiguration/validationFraction``, the epochs train on the training
+    /// part of ``TrainingConfiguration/validationSplit(sampleCount:)`` only, and after each
+    /// epoch the held-out part's loss (``Trainer/meanLoss(on:)``) is logged as
+    /// `Validation loss: 0.012345678` under the tutorial's epoch line (which stays as it is)
+    /// and recorded in the reports and the metrics. With
+    /// ``TrainingConfiguration/earlyStoppingPatience`` P, the run stops once P epochs in a row
+    /// have not lowered the lowest validation loss (logging `Early stopping after epoch N: …`),
+    /// and, stopped or not, ends with the weights of the epoch with the lowest one.
     public func train(
         on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,

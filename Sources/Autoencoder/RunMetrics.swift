@@ -32,7 +32,9 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// The code width, recorded for models that are not the tutorial's kind (``model`` says it otherwise).
     public var codeWidth: Int? = nil
     /// With a validation fraction: the loss on the held-out training images after each epoch
-    /// (``Trainer/meanLoss(on:)``, on the scale of ``epochMeanCosts``); absent otherwise.
+    /// (``Trainer/meanLoss(on:)``, on the scale of ``epochMeanCosts``, but at inference: a
+    /// variational autoencoder's is its reconstruction loss from the codes' means, without
+    /// the KL term); absent otherwise.
     public var validationLosses: [Double]? = nil
     /// With a validation fraction: how many training images were held out.
     public var validationSamples: Int? = nil
