@@ -75,4 +75,17 @@ import Testing
         }
         #expect(a.network.parameters == b.network.parameters)
     }
+
+    /// A subset's index past its base, or a batch index past the subset, stops the program
+    /// (exit tests: they run in a child process).
+    @Test func indicesOutsideStop() async {
+        await #expect(processExitsWith: .failure) {
+            _ = BatchSubset(Matrix(rows: 4, columns: 2, repeating: 0), indices: [1, 4])
+        }
+        await #expect(processExitsWith: .failure) {
+            let subset = BatchSubset(Matrix(rows: 4, columns: 2, repeating: 0), indices: [1, 3])
+            let destination = UnsafeMutablePointer<Float>.allocate(capacity: 4)
+            [0, 2].withUnsafeBufferPointer { subset.fillBatch($0, into: destination) }
+        }
+    }
 }
