@@ -13,6 +13,11 @@ import Foundation
 ///   the per-epoch reports so far, and the run's name, colour map, data folder and a
 ///   fingerprint of the training data).
 ///
+/// With early stopping (``TrainingConfiguration/earlyStoppingPatience``) it also holds the
+/// tensor `early_stopping.best_parameters` (the parameters of the epoch with the lowest
+/// validation loss so far, flat as the model's) and that epoch in the state's `bestEpoch`;
+/// the validation losses are in the reports.
+///
 /// Being one file, written by ``AtomicFileWriter`` (temporary file, fsync, rename), a
 /// checkpoint is always whole: a run killed at any moment leaves the previous one or the
 /// new one, never a mix. Since an epoch's shuffle is drawn from the generator, the
@@ -21,8 +26,13 @@ import Foundation
 public struct Checkpoint: Sendable {
     /// The file name in the output folder.
     public static let fileName = "checkpoint.safetensors"
-    /// The prefix of the tensors that are not the model's.
+    /// The prefix of the optimizer's tensors.
     static let tensorPrefix = "optimizer."
+    /// The name of the tensor of the best epoch's parameters (early stopping only).
+    static let bestParametersTensor = "early_stopping.best_parameters"
+    /// The prefixes of the tensors that are not the model's, which a model file read from a
+    /// checkpoint ignores.
+    static let tensorPrefixes = [tensorPrefix, "early_stopping."]
 
     /// The run being continued: its name, architecture, settings, colour map and data folder.
     public var experiment: Experiment
@@ -44,6 +54,9 @@ public struct Checkpoint: Sendable {
     /// (AVX-512)`), when recorded: a run resumed with another one differs from an
     /// uninterrupted run in rounding, and says so.
     public var backend: String?
+    /// With early stopping: the epoch (counting from 1) with the lowest validation loss so
+    /// far and its parameters, which the run keeps if no later epoch beats it; else `nil`.
+    public var best: (epoch: Int, parameters: [Float])?
     /// The file the checkpoint was read from; `nil` for one made in memory. Messages about
     /// resuming name it (else the run's `checkpoint.safetensors`).
     public internal(set) var path: String?
@@ -54,7 +67,9 @@ public struct Checkpoint: Sendable {
     /// Bundles a run's state after `reports.count` epochs.
     public init(experiment: Experiment, parameters: [Float], optimizer: any Optimizer, generator: RandomGenerator,
                 reports: [EpochReport], trainingSamples: Int, trainingFingerprint: String,
-                imageShape: ModelFile.ImageShape? = nil, backend: String? = nil) {
+                imageShape: ModelFile.ImageShape? = nil, backend: String? = nil,
+                best: (epoch: Int, parameters: [Float])? = nil) {
+        self.best = best
         self.experiment = experiment
         self.parameters = parameters
         self.optimizer = optimizer
@@ -103,6 +118,9 @@ public struct Checkpoint: Sendable {
         public var trainingFingerprint: String
         /// The matrix-multiply backend so far (absent in checkpoints of older versions).
         public var backend: String? = nil
+        /// With early stopping: the epoch with the lowest validation loss so far, whose
+        /// parameters are the tensor `early_stopping.best_parameters`.
+        public var bestEpoch: Int? = nil
 
         /// Checks the values a hand-edited or corrupt file could get wrong and that would
         /// otherwise crash the run or silently change its result: the interval, Adam's
@@ -196,7 +214,8 @@ public struct Checkpoint: Sendable {
             generatorState: [generatorWords.0, generatorWords.1, generatorWords.2, generatorWords.3].map { String($0) },
             reports: reports, name: experiment.name, colorMap: experiment.colorMap.name,
             checkpointEvery: experiment.checkpointEvery, dataFolder: experiment.dataFolder,
-            trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint, backend: backend)
+            trainingSamples: trainingSamples, trainingFingerprint: trainingFingerprint, backend: backend,
+            bestEpoch: best?.epoch)
         var optimizerTensors: [NamedFloatTensor]
         if let adam {
             // Adam keeps the layout of every earlier checkpoint.
@@ -217,6 +236,10 @@ public struct Checkpoint: Sendable {
             state.optimizer = optimizerState
         }
         metadata["checkpoint"] = try ModelFile.json(state)
+        if let best {
+            optimizerTensors.append(NamedFloatTensor(name: Self.bestParametersTensor, shape: [best.parameters.count],
+                                                     values: best.parameters))
+        }
         let tensors = modelFile.tensors() + optimizerTensors
         return (tensors, metadata)
     }
@@ -236,7 +259,7 @@ public struct Checkpoint: Sendable {
         guard let stateText = file.metadata["checkpoint"] else {
             throw failure("its metadata has no 'checkpoint' entry, so it is a model file, not a checkpoint")
         }
-        let modelFile = try ModelFile(file: file, ignoringTensorsWithPrefix: tensorPrefix)
+        let modelFile = try ModelFile(file: file, ignoringTensorsWithPrefixes: tensorPrefixes)
         guard let training = modelFile.training else { throw failure("its metadata has no 'training' entry") }
         let state: State
         do {
@@ -303,8 +326,33 @@ public struct Checkpoint: Sendable {
         }
         if let extra = file.tensors.map(\.name).sorted().first(where: {
             $0.hasPrefix(tensorPrefix) && !tensorNames.contains(String($0.dropFirst(tensorPrefix.count)))
+                || $0.hasPrefix("early_stopping.") && $0 != bestParametersTensor
         }) {
             throw failure("it has the unknown tensor '\(extra)'")
+        }
+        // Early stopping's best epoch so far and its parameters: both or neither, and only
+        // with early stopping; the epoch one of those completed, with a validation loss.
+        let hasBestTensor = file.tensors.contains { $0.name == bestParametersTensor }
+        var best: (epoch: Int, parameters: [Float])? = nil
+        if training.earlyStoppingPatience != nil || state.bestEpoch != nil || hasBestTensor {
+            guard training.earlyStoppingPatience != nil, let bestEpoch = state.bestEpoch, hasBestTensor else {
+                throw failure("its early-stopping state (best epoch and '\(bestParametersTensor)') does not fit its training settings")
+            }
+            guard bestEpoch >= 1, bestEpoch <= state.epoch,
+                  state.reports[bestEpoch - 1].validationLoss?.isFinite == true else {
+                throw failure("its best epoch \(bestEpoch) is not one of its \(state.epoch) epochs with a validation loss")
+            }
+            let tensor = try file.tensor(named: bestParametersTensor)
+            guard tensor.dtype == .float32, tensor.shape == [count] else {
+                throw failure("tensor '\(bestParametersTensor)' is not F32 of shape [\(count)]")
+            }
+            let values = try tensor.floats()
+            guard values.allSatisfy(\.isFinite) else { throw failure("tensor '\(bestParametersTensor)' holds NaN or infinite values") }
+            best = (bestEpoch, values)
+        }
+        if training.validationFraction != nil,
+           let index = state.reports.firstIndex(where: { !($0.validationLoss?.isFinite ?? false) }) {
+            throw failure("its report \(index + 1) has no finite validation loss, though the run holds images out")
         }
 
         var experiment = modelFile.model.configuration.map {
@@ -316,7 +364,7 @@ public struct Checkpoint: Sendable {
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,
             trainingSamples: state.trainingSamples, trainingFingerprint: state.trainingFingerprint,
-            imageShape: modelFile.imageShape, backend: state.backend)
+            imageShape: modelFile.imageShape, backend: state.backend, best: best)
         checkpoint.path = file.file
         return checkpoint
     }

@@ -122,6 +122,15 @@ public struct Experiment: Sendable {
     /// checkpoint's epoch with its parameters, optimizer state and generator, so the result is
     /// bit-identical to a run that was never interrupted. The checkpoint must come from the
     /// same training data (checked by fingerprint).
+    ///
+    /// With ``TrainingConfiguration/validationFraction``, the epochs train on the training
+    /// part of ``TrainingConfiguration/validationSplit(sampleCount:)`` only, and after each
+    /// epoch the held-out part's loss (``Trainer/meanLoss(on:)``) is logged as
+    /// `Validation loss: 0.012345678` under the tutorial's epoch line (which stays as it is)
+    /// and recorded in the reports and the metrics. With
+    /// ``TrainingConfiguration/earlyStoppingPatience`` P, the run stops once P epochs in a row
+    /// have not lowered the lowest validation loss (logging `Early stopping after epoch N: …`),
+    /// and, stopped or not, ends with the weights of the epoch with the lowest one.
     public func train(
         on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
@@ -173,6 +182,9 @@ public struct Experiment: Sendable {
         var trained: AutoencoderModel
         let trainer: Trainer
         var reports: [EpochReport]
+        // Early stopping's best epoch so far and a copy of its parameters (allocated once,
+        // overwritten in place when an epoch improves on it).
+        var best: (epoch: Int, parameters: [Float])? = nil
         if let checkpoint {
             trained = try makeModel(parameters: checkpoint.parameters)
             trainer = Trainer(network: trained.network, optimizer: checkpoint.optimizer, loss: trained.architecture.makeLoss(),
@@ -180,6 +192,7 @@ public struct Experiment: Sendable {
                               inputNoise: training.inputNoise, gaussianNoise: training.gaussianNoise)
             trainer.completedEpochs = checkpoint.completedEpochs
             reports = checkpoint.reports
+            best = checkpoint.best
             log("Resuming after epoch \(checkpoint.completedEpochs) of \(training.epochs) from "
                 + (checkpoint.path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? Checkpoint.fileName))
             if let earlier = checkpoint.backend, earlier != multiplier.name {
@@ -194,19 +207,60 @@ public struct Experiment: Sendable {
                               inputNoise: training.inputNoise, gaussianNoise: training.gaussianNoise)
             reports = []
         }
-        while trainer.completedEpochs < training.epochs {
+        // With a validation fraction, the trainer sees only the training part (the images are
+        // not copied) and the held-out part is measured after each epoch.
+        let split = training.validationSplit(sampleCount: data.training.count)
+        let trainingPart = split.map { BatchSubset(data.training, indices: $0.training) }
+        let validationPart = split.map { BatchSubset(data.training, indices: $0.validation) }
+        let patience = training.earlyStoppingPatience
+        /// Whether early stopping has run out of patience after `completed` epochs.
+        func outOfPatience(after completed: Int) -> Bool {
+            guard let patience, let best else { return false }
+            return completed - best.epoch >= patience
+        }
+        while trainer.completedEpochs < training.epochs, !outOfPatience(after: trainer.completedEpochs) {
             // The tutorial's settings keep their rate; a schedule or an optimizer's own rate sets it.
             trainer.optimizer.learningRate = training.learningRate(epoch: trainer.completedEpochs)
-            let report = try trainer.trainEpoch(on: data.training)
+            var report = try trainingPart.map { try trainer.trainEpoch(on: $0) } ?? trainer.trainEpoch(on: data.training)
+            if let validationPart {
+                report.validationLoss = try trainer.meanLoss(on: validationPart)
+            }
             reports.append(report)
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
-            if let every = checkpointEvery, report.epoch % every == 0 || report.epoch == training.epochs {
+            if let loss = report.validationLoss {
+                log(String(format: "Validation loss: %.9f", loss))
+                guard loss.isFinite else { throw TrainingError.nonFiniteValidationLoss(epoch: report.epoch) }
+                if patience != nil {
+                    if best == nil {
+                        // A copy of its own (not the network's array, which the next step would
+                        // then have to copy): the only allocation of early stopping.
+                        best = (report.epoch, trainer.network.parameters.withUnsafeBufferPointer { Array($0) })
+                    } else if loss < reports[best!.epoch - 1].validationLoss! {
+                        best!.epoch = report.epoch
+                        best!.parameters.withUnsafeMutableBufferPointer { copy in
+                            trainer.network.parameters.withUnsafeBufferPointer { _ = copy.update(fromContentsOf: $0) }
+                        }
+                    }
+                }
+            }
+            if let every = checkpointEvery,
+               report.epoch % every == 0 || report.epoch == training.epochs || outOfPatience(after: report.epoch) {
                 try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: trainer.optimizer,
                                generator: trainer.generator, reports: reports,
                                trainingSamples: data.training.count, trainingFingerprint: fingerprint,
-                               imageShape: imageShape, backend: multiplier.name)
+                               imageShape: imageShape, backend: multiplier.name, best: best)
                     .write(to: folder.file(Checkpoint.fileName))
             }
+        }
+        let stoppedEarly = trainer.completedEpochs < training.epochs
+        if let best, let patience {
+            if stoppedEarly {
+                log("Early stopping after epoch \(trainer.completedEpochs): the validation loss has not improved for "
+                    + "\(patience) epoch\(patience == 1 ? "" : "s"); keeping epoch \(best.epoch)'s weights.")
+            } else if best.epoch != trainer.completedEpochs {
+                log("Keeping epoch \(best.epoch)'s weights, which had the lowest validation loss.")
+            }
+            trainer.setParameters(best.parameters)
         }
         log("Optimization Finished!")
         trained.network = trainer.network
@@ -268,7 +322,10 @@ public struct Experiment: Sendable {
             modelFile: writesModelFile ? ModelFile.defaultName : nil,
             resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder,
             codeWidth: model == nil ? trained.codeWidth : nil, testLoss: testLoss,
-            variational: trained.architecture.isVariational ? true : nil)
+            variational: trained.architecture.isVariational ? true : nil,
+            validationLosses: split == nil ? nil : reports.map { $0.validationLoss ?? .nan },
+            validationSamples: split?.validation.count, bestEpoch: best?.epoch,
+            stoppedEarlyAfterEpoch: stoppedEarly ? trainer.completedEpochs : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")

@@ -124,12 +124,23 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     public var optimizer: OptimizerSpecification?
     /// How the learning rate changes from epoch to epoch, or `nil` to keep it.
     public var schedule: LearningRateSchedule?
+    /// The share of the training images held out to measure the validation loss after each
+    /// epoch (in (0, 1); ``ValidationSplit`` says which images), or `nil` to train on all of
+    /// them, as the tutorial does. Written only when set, so the tutorial's files are unchanged.
+    public var validationFraction: Double?
+    /// With a ``validationFraction``: stop when this many epochs in a row (at least 1) have
+    /// not lowered the validation loss, and keep the weights of the epoch with the lowest
+    /// one; `nil` to train every epoch. Written only when set.
+    public var earlyStoppingPatience: Int?
 
     /// Creates a configuration; the defaults are the tutorial's.
     public init(epochs: Int = 10, batchSize: Int = 256, learningRate: Float = 0.01, seed: UInt64 = 0,
                 inputNoise: Float = 0, gaussianNoise: Float = 0, optimizer: OptimizerSpecification? = nil,
-                schedule: LearningRateSchedule? = nil) {
+                schedule: LearningRateSchedule? = nil, validationFraction: Double? = nil,
+                earlyStoppingPatience: Int? = nil) {
         self.gaussianNoise = gaussianNoise
+        self.validationFraction = validationFraction
+        self.earlyStoppingPatience = earlyStoppingPatience
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -141,6 +152,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case epochs, batchSize, learningRate, seed, inputNoise, gaussianNoise, optimizer, schedule
+        case validationFraction, earlyStoppingPatience
     }
 
     /// The optimizer the settings describe, fresh.
@@ -164,7 +176,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// written before it existed); an unknown one is refused.
     public init(from decoder: any Decoder) throws {
         let fields = try decoder.container(keyedBy: LayerFields.AnyKey.self)
-        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise", "gaussianNoise", "optimizer", "schedule"]
+        let known = ["epochs", "batchSize", "learningRate", "seed", "inputNoise", "gaussianNoise", "optimizer", "schedule",
+                     "validationFraction", "earlyStoppingPatience"]
         if let unknown = fields.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
             throw LayerFieldError(field: LayerFields.snakeCase(unknown), reason: "is not a training setting")
         }
@@ -178,10 +191,12 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         gaussianNoise = try container.decodeIfPresent(Float.self, forKey: .gaussianNoise) ?? 0
         optimizer = try container.decodeIfPresent(OptimizerSpecification.self, forKey: .optimizer)
         schedule = try container.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule)
+        validationFraction = try container.decodeIfPresent(Double.self, forKey: .validationFraction)
+        earlyStoppingPatience = try container.decodeIfPresent(Int.self, forKey: .earlyStoppingPatience)
     }
 
-    /// Writes the settings; `inputNoise` only when it is not 0, so that a plain run's files
-    /// stay as they were.
+    /// Writes the settings; `inputNoise` and `gaussianNoise` only when they are not 0, and the
+    /// optional ones only when set, so that a plain run's files stay as they were.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(epochs, forKey: .epochs)
@@ -192,6 +207,8 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         if gaussianNoise != 0 { try container.encode(gaussianNoise, forKey: .gaussianNoise) }
         try container.encodeIfPresent(optimizer, forKey: .optimizer)
         try container.encodeIfPresent(schedule, forKey: .schedule)
+        try container.encodeIfPresent(validationFraction, forKey: .validationFraction)
+        try container.encodeIfPresent(earlyStoppingPatience, forKey: .earlyStoppingPatience)
     }
 
     /// Checks the values against a training set of `sampleCount` samples.
@@ -207,6 +224,69 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
             throw ConfigurationError.inputNoise(inputNoise)
         }
         guard gaussianNoise >= 0, gaussianNoise.isFinite else { throw ConfigurationError.gaussianNoise(gaussianNoise) }
+        if let validationFraction {
+            guard validationFraction > 0, validationFraction < 1 else {
+                throw ConfigurationError.validationFraction(validationFraction)
+            }
+            if let sampleCount {
+                let held = ValidationSplit.validationCount(sampleCount: sampleCount, fraction: validationFraction)
+                guard held >= 1, sampleCount - held >= batchSize else {
+                    throw ConfigurationError.validationSplit(validationFraction, sampleCount: sampleCount,
+                                                             validationCount: held, batchSize: batchSize)
+                }
+            }
+        }
+        if let earlyStoppingPatience {
+            guard earlyStoppingPatience >= 1 else { throw ConfigurationError.earlyStoppingPatience(earlyStoppingPatience) }
+            guard validationFraction != nil else { throw ConfigurationError.earlyStoppingWithoutValidation }
+        }
+    }
+
+    /// The run's split of `sampleCount` training images into those it trains on and those
+    /// it measures the validation loss on, or `nil` without a ``validationFraction``.
+    public func validationSplit(sampleCount: Int) -> ValidationSplit? {
+        validationFraction.map { ValidationSplit(sampleCount: sampleCount, fraction: $0, seed: seed) }
+    }
+}
+
+/// Which training images a run with a validation fraction trains on and which it holds out
+/// to measure the validation loss on.
+///
+/// The indices `0..<N` are shuffled by a generator of their own, seeded with the run's seed
+/// XOR ``seedMask`` (so the run's own generator, which draws the weights, the shuffles and
+/// the noise, draws exactly what it would without a split); the last ⌈fraction · N⌉ of the
+/// permutation are held out, the rest trained on. Each part lists its indices in increasing
+/// order. Nothing is copied: the trainer reads the training part through a
+/// ``BatchSubset`` of the images.
+public struct ValidationSplit: Sendable, Equatable {
+    /// The indices trained on, increasing.
+    public let training: [Int]
+    /// The indices held out, increasing.
+    public let validation: [Int]
+
+    /// What the run's seed is XORed with to seed the split's generator: "VALIDATE" in ASCII.
+    public static let seedMask: UInt64 = 0x5641_4C49_4441_5445
+
+    /// The split of `sampleCount` samples holding out ``validationCount(sampleCount:fraction:)``
+    /// of them, drawn from `seed` (the run's seed).
+    public init(sampleCount: Int, fraction: Double, seed: UInt64) {
+        var generator = RandomGenerator(seed: seed ^ Self.seedMask)
+        var order = Array(0..<max(sampleCount, 0))
+        generator.shuffle(&order)
+        let held = min(Self.validationCount(sampleCount: sampleCount, fraction: fraction), order.count)
+        training = order[..<(order.count - held)].sorted()
+        validation = order[(order.count - held)...].sorted()
+    }
+
+    /// How many of `sampleCount` samples `fraction` holds out: ⌈fraction · sampleCount⌉, where
+    /// a product within a billionth of a whole number counts as that number (0.3 · 10 is
+    /// 3.0000000000000004 in `Double`, and holds out 3, not 4).
+    public static func validationCount(sampleCount: Int, fraction: Double) -> Int {
+        let exact = fraction * Double(sampleCount)
+        guard exact.isFinite, exact > 0 else { return 0 }
+        let nearest = exact.rounded()
+        let count = abs(exact - nearest) <= 1e-9 * max(1, exact) ? nearest : exact.rounded(.up)
+        return Int(min(count, Double(sampleCount)))
     }
 }
 
@@ -241,6 +321,15 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case inputNoise(Float)
     /// A Gaussian noise factor that is negative or not finite.
     case gaussianNoise(Float)
+    /// A validation fraction that is not more than 0 and less than 1.
+    case validationFraction(Double)
+    /// A validation fraction that would leave fewer training images than one batch (or hold
+    /// out none) of the `sampleCount` training images.
+    case validationSplit(Double, sampleCount: Int, validationCount: Int, batchSize: Int)
+    /// An early-stopping patience below 1 epoch.
+    case earlyStoppingPatience(Int)
+    /// Early stopping without a validation fraction, whose loss it watches.
+    case earlyStoppingWithoutValidation
 
     /// One sentence naming the setting (as ``ModelConfiguration`` and
     /// ``TrainingConfiguration`` call it) and the problem. The `autoencoder` command says
@@ -278,7 +367,22 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
                 + "\(training.map(String.init).joined(separator: "x")); both sets must have one image size."
         case let .neighborCount(k):
             "The number of nearest neighbours that vote must be at least 1, not \(k)."
+        case let .validationFraction(fraction):
+            "The validation fraction must be more than 0 and less than 1, not \(fraction)."
+        case let .validationSplit(fraction, count, held, batchSize):
+            "The validation fraction \(fraction) " + Self.split(count: count, held: held, batchSize: batchSize, batchName: "the batch size")
+        case let .earlyStoppingPatience(patience):
+            "The early-stopping patience must be at least 1 epoch, not \(patience)."
+        case .earlyStoppingWithoutValidation:
+            "Early stopping needs a validation fraction: it stops when the validation loss stops improving."
         }
+    }
+
+    /// The end of the sentence about a validation fraction that leaves too little: "holds out
+    /// 500 of the 512 training images, leaving 12 to train on, fewer than the batch size 256."
+    static func split(count: Int, held: Int, batchSize: Int, batchName: String) -> String {
+        held < 1 ? "holds out none of the \(count) training images; there must be at least one to measure the validation loss on."
+            : "holds out \(held) of the \(count) training images, leaving \(count - held) to train on, fewer than \(batchName) \(batchSize)."
     }
 
     /// Widths as the command line takes them: `784,256,128`.

@@ -240,11 +240,11 @@ public struct ModelFile: Sendable {
     /// ``read(from:)`` or from memory by `SafeTensorsFile(bytes:file:)` (as the fuzzer does);
     /// a checkpoint's optimizer tensors are ignored.
     init(safetensors file: SafeTensorsFile) throws {
-        try self.init(file: file, ignoringTensorsWithPrefix: file.metadata["checkpoint"] == nil ? nil : Checkpoint.tensorPrefix)
+        try self.init(file: file, ignoringTensorsWithPrefixes: file.metadata["checkpoint"] == nil ? [] : Checkpoint.tensorPrefixes)
     }
 
     /// Builds the model from an already validated safetensors file.
-    init(file: SafeTensorsFile, ignoringTensorsWithPrefix ignored: String? = nil) throws {
+    init(file: SafeTensorsFile, ignoringTensorsWithPrefixes ignored: [String] = []) throws {
         let path = file.file
         func failure(_ problem: ModelFileError.Problem) -> ModelFileError { ModelFileError(file: path, problem: problem) }
         let metadata = file.metadata
@@ -292,7 +292,7 @@ public struct ModelFile: Sendable {
         let byName = Dictionary(file.tensors.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let expectedNames = Set(layout.map(\.name))
         if let extra = file.tensors.map(\.name).sorted().first(where: {
-            !expectedNames.contains($0) && !(ignored.map($0.hasPrefix) ?? false)
+            !expectedNames.contains($0) && !ignored.contains(where: $0.hasPrefix)
         }) {
             throw failure(.unexpectedTensor(extra, widths: widths))
         }

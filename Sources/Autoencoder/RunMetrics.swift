@@ -36,6 +36,18 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var testLoss: Double? = nil
     /// `true` for a variational autoencoder, which also draws `manifold.png` when its code is 2-D.
     public var variational: Bool? = nil
+    /// With a validation fraction: the loss on the held-out training images after each epoch
+    /// (``Trainer/meanLoss(on:)``, on the scale of ``epochMeanCosts``, but at inference: a
+    /// variational autoencoder's is its reconstruction loss from the codes' means, without
+    /// the KL term); absent otherwise.
+    public var validationLosses: [Double]? = nil
+    /// With a validation fraction: how many training images were held out.
+    public var validationSamples: Int? = nil
+    /// With early stopping: the epoch with the lowest validation loss, whose weights the run
+    /// kept.
+    public var bestEpoch: Int? = nil
+    /// With early stopping, when it stopped before the last epoch: the epoch it stopped after.
+    public var stoppedEarlyAfterEpoch: Int? = nil
 
     /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
     /// code files for a 2-D code, the model file when written, and `metrics.json`.

@@ -46,6 +46,16 @@ struct OptionNamedError: Error, CustomStringConvertible {
             "--input-noise must be 0 or from 0.00001 to 0.99999 (the share of pixels set to 0), not \(share)."
         case let .neighborCount(k):
             "--k must be between 1 and 1000, not \(k)."
+        case let .validationFraction(fraction):
+            "--validation-fraction must be more than 0 and less than 1, not \(fraction)."
+        case let .validationSplit(fraction, count, held, batchSize):
+            held < 1
+                ? "--validation-fraction \(fraction) holds out none of the \(count) training images; there must be at least one to measure the validation loss on."
+                : "--validation-fraction \(fraction) holds out \(held) of the \(count) training images, leaving \(count - held) to train on, fewer than --batch-size \(batchSize)."
+        case let .earlyStoppingPatience(patience):
+            "--early-stopping must be at least 1 epoch, not \(patience)."
+        case .earlyStoppingWithoutValidation:
+            "--early-stopping needs --validation-fraction: it stops when the validation loss stops improving."
         case .noTrainingSamples, .noTestSamples, .testImageSize, .emptyImages:
             nil
         }

@@ -44,7 +44,10 @@ struct TrainCommand: ParsableCommand {
             model.safetensors (the trained model), reconstructions.png, codes.png and codes.csv \
             (2-D codes only) and metrics.json into --output. With --checkpoint-every N it also \
             keeps checkpoint.safetensors up to date, and `train --resume DIR` continues an \
-            interrupted run from it, ending with the same weights as an uninterrupted run.
+            interrupted run from it, ending with the same weights as an uninterrupted run. \
+            --validation-fraction F holds out a seeded share of the training images and prints \
+            `Validation loss: 0.012345678` after each epoch's line; --early-stopping P then stops \
+            after P epochs without improvement and keeps the best epoch's weights.
             """)
 
     @Option(help: "The experiment to start from (default: autoencoder).")
@@ -81,6 +84,16 @@ struct TrainCommand: ParsableCommand {
         "Factor of Gaussian noise added to each training value (clipped to [0, 1]), the target staying the clean image: a denoising autoencoder (default: 0; conv-denoising: 0.5).",
         valueName: "factor"))
     var gaussianNoise: Float?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Share of the training images held out (a seeded split) to measure the validation loss after each epoch, printed and written to metrics.json (default: none).",
+        valueName: "fraction"))
+    var validationFraction: Double?
+
+    @Option(name: .customLong("early-stopping"), parsing: .unconditional, help: ArgumentHelp(
+        "Stop when the validation loss has not improved for this many epochs, and keep the best epoch's weights (needs --validation-fraction).",
+        valueName: "patience"))
+    var earlyStopping: Int?
 
     @Option(help: ArgumentHelp(
         "Encoder widths, input first, e.g. 784,256,128; the decoder mirrors them.", valueName: "widths"))
@@ -175,6 +188,8 @@ struct TrainCommand: ParsableCommand {
         if let seed { training.seed = seed }
         if let inputNoise { training.inputNoise = inputNoise }
         if let gaussianNoise { training.gaussianNoise = gaussianNoise }
+        if let validationFraction { training.validationFraction = validationFraction }
+        if let earlyStopping { training.earlyStoppingPatience = earlyStopping }
     }
 
     /// The options that shape a preset's dense model, which a description given with
@@ -217,6 +232,7 @@ struct TrainCommand: ParsableCommand {
     var settingsGiven: [String] {
         [("--preset", preset != nil), ("--model", model != nil), ("--output", output != nil), ("--epochs", epochs != nil),
          ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil), ("--gaussian-noise", gaussianNoise != nil),
+         ("--validation-fraction", validationFraction != nil), ("--early-stopping", earlyStopping != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
          ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]

@@ -40,3 +40,64 @@ extension Matrix: BatchSource {
         }
     }
 }
+
+/// Some of another batch source's samples, by index, without copying them: a validation
+/// split's training part, which the trainer shuffles and batches like any data set.
+///
+/// Sample `i` is the base's sample `indices[i]`. ``fillBatch(_:into:)`` maps a batch's indices
+/// into a buffer of its own (allocated on the first batch of a size, then reused) and hands
+/// them to the base, so a step still allocates nothing. Copies share that buffer: use one
+/// subset from one thread at a time.
+public struct BatchSubset<Base: BatchSource>: BatchSource {
+    /// The data set the samples come from.
+    public let base: Base
+    /// The base's indices of the samples, in the subset's order.
+    public let indices: [Int]
+    /// The buffer of a batch's mapped indices.
+    private let scratch = IndexBuffer()
+
+    /// The samples of `base` at `indices` (each in `0..<base.count`, else a programming error).
+    public init(_ base: Base, indices: [Int]) {
+        precondition(indices.allSatisfy { (0..<base.count).contains($0) },
+                     "A subset's index is outside the data's \(base.count) samples.")
+        self.base = base
+        self.indices = indices
+    }
+
+    /// The number of samples in the subset.
+    public var count: Int { indices.count }
+    /// The base's width.
+    public var width: Int { base.width }
+    /// The base's image size.
+    public var imageSize: (height: Int, width: Int)? { base.imageSize }
+
+    /// Writes the subset's samples at `batch` (subset positions) by the base's `fillBatch`.
+    public func fillBatch(_ batch: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let mapped = scratch.reserve(batch.count)
+        indices.withUnsafeBufferPointer { indices in
+            for (position, index) in batch.enumerated() {
+                precondition(index >= 0 && index < indices.count, "A batch index is outside the subset's \(indices.count) samples.")
+                mapped[position] = indices[index]
+            }
+        }
+        base.fillBatch(UnsafeBufferPointer(start: mapped, count: batch.count), into: destination)
+    }
+
+    /// A growable buffer of indices, freed with the subset.
+    private final class IndexBuffer {
+        private var pointer: UnsafeMutablePointer<Int>? = nil
+        private var capacity = 0
+
+        /// Room for `count` indices, allocated only when more than before are needed.
+        func reserve(_ count: Int) -> UnsafeMutablePointer<Int> {
+            if count > capacity || pointer == nil {
+                pointer?.deallocate()
+                capacity = max(count, 1)
+                pointer = .allocate(capacity: capacity)
+            }
+            return pointer!
+        }
+
+        deinit { pointer?.deallocate() }
+    }
+}

@@ -36,11 +36,18 @@ public protocol Loss: Sendable {
     /// ``ActivationLayer`` of this activation, the trainer hands the loss that layer's
     /// input (the logits) instead of its output, for a numerically stable loss.
     var logitsActivation: Activation? { get }
+
+    /// How the loss combines its element losses. ``Trainer/meanLoss(on:)`` needs it to average
+    /// batches of different sizes on the scale of a full batch's loss.
+    var reduction: Reduction { get }
 }
 
 extension Loss {
     /// Applies no activation: the prediction is compared as it is.
     public var logitsActivation: Activation? { nil }
+
+    /// The mean, for a loss that does not say.
+    public var reduction: Reduction { .mean }
 
     /// Checks that prediction, target and gradient (when given) have one shape.
     func checkShapes(_ prediction: MatrixView, _ target: MatrixView, _ gradient: MutableMatrixView?) {

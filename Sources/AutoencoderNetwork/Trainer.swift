@@ -17,6 +17,9 @@ public struct EpochReport: Sendable, Equatable, Codable {
     public var meanCost: Double
     /// Wall-clock seconds the epoch took.
     public var seconds: Double
+    /// The loss on the held-out samples after the epoch (``Trainer/meanLoss(on:)``), when the
+    /// run holds some out; absent from the JSON otherwise.
+    public var validationLoss: Double? = nil
 }
 
 /// Why training stopped early.
@@ -32,6 +35,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case notAnAutoencoder(outputWidth: Int, inputWidth: Int)
     /// A batch of the data itself holds NaN or infinite values.
     case nonFiniteData(epoch: Int, batch: Int)
+    /// The loss on the held-out samples after epoch `epoch` is NaN or infinite.
+    case nonFiniteValidationLoss(epoch: Int)
 
     /// One sentence saying what went wrong and where.
     public var description: String {
@@ -48,6 +53,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
             "The network gives \(outputWidth) values per sample but takes \(inputWidth); it must give back its input's width to be trained as an autoencoder."
         case let .nonFiniteData(epoch, batch):
             "The training data holds NaN or infinite values (found in batch \(batch) of epoch \(epoch))."
+        case let .nonFiniteValidationLoss(epoch):
+            "The validation loss became NaN or infinite after epoch \(epoch) (try a smaller learning rate)."
         }
     }
 }
@@ -243,6 +250,69 @@ public final class Trainer {
         }
         generator = context.generator
         return finite ? w.lastCost : nil
+    }
+
+    /// The loss of the network on all of `data`, on the scale of the epochs' mean cost (the
+    /// loss of one batch of ``batchSize`` samples): the trainer's loss, computed as a step
+    /// computes it (a final activation that the loss takes as logits is left to the loss,
+    /// and the terms layers add, such as an L1 activity penalty, are included), but at
+    /// inference (`isTraining: false`: a sampling layer passes its mean and adds no KL term),
+    /// on the clean samples (no input noise), without touching the parameters, the optimizer
+    /// or ``generator``.
+    ///
+    /// The samples go through in order, ``batchSize`` at a time, the last batch possibly
+    /// smaller; each batch's loss counts by its share of the samples (a `sum` reduction's by
+    /// its share of the batches, scaled to a full batch), so for the `mean` and `sum_per_sample`
+    /// reductions the result is the loss of all of `data` as one batch, up to rounding. It
+    /// uses the step's buffers, so it allocates nothing. Throws the ``TrainingError`` a step
+    /// would for data of the wrong width; `nil` for no samples.
+    public func meanLoss(on data: some BatchSource) throws -> Double? {
+        guard data.width == network.inputWidth else {
+            throw TrainingError.dataWidth(data.width, networkWidth: network.inputWidth)
+        }
+        guard network.outputWidth == network.inputWidth else {
+            throw TrainingError.notAnAutoencoder(outputWidth: network.outputWidth, inputWidth: network.inputWidth)
+        }
+        guard data.count > 0 else { return nil }
+        let w = workspace
+        let layers = network.layers[0..<trainedLayerCount]
+        let offsets = network.parameterOffsets
+        let last = layers.count
+        let reduction = loss.reduction
+        if w.order.count < batchSize { w.order = Array(0..<max(batchSize, data.count)) }
+        var total = 0.0
+        network.parameters.withUnsafeBufferPointer { parameters in
+            let base = parameters.baseAddress!
+            // The weight is the same for every batch: transposed once.
+            if let sparseFirstLayer {
+                sparseFirstLayer.layer.transposeWeight(base + offsets[0], into: sparseFirstLayer.transposedWeight)
+            }
+            w.order.withUnsafeMutableBufferPointer { order in
+                var start = 0
+                while start < data.count {
+                    let rows = min(batchSize, data.count - start)
+                    for row in 0..<rows { order[row] = start + row }
+                    data.fillBatch(UnsafeBufferPointer(rebasing: order[0..<rows]), into: w.activations[0])
+                    var context = LayerContext(multiplier: multiplier, generator: generator, isTraining: false)
+                    func view(_ index: Int) -> MatrixView { MatrixView(w.activations[index], rows: rows, columns: w.widths[index]) }
+                    let sparseFirst = view(0).isMostlyZero ? sparseFirstLayer : nil
+                    for (index, layer) in layers.enumerated() {
+                        let output = MutableMatrixView(w.activations[index + 1], rows: rows, columns: w.widths[index + 1])
+                        if index == 0, let sparseFirst {
+                            sparseFirst.layer.forward(sparse: view(0), transposedWeight: sparseFirst.transposedWeight,
+                                                      parameters: base + offsets[0], into: output)
+                            continue
+                        }
+                        context.scratch = w.layerScratch.buffers[index]
+                        layer.forward(view(index), parameters: base + offsets[index], into: output, context: &context)
+                    }
+                    let cost = Double(loss(view(last), view(0), gradient: nil))
+                    total += cost * Double(reduction == .sum ? batchSize : rows) + context.addedLoss * Double(rows)
+                    start += rows
+                }
+            }
+        }
+        return total / Double(data.count)
     }
 
     /// Replaces the parameters (for resuming); the count must match.
