@@ -227,6 +227,11 @@ public struct Experiment: Sendable {
             }
             reports.append(report)
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
+            if model == nil {
+                // Beyond the tutorial's line (the last batch's cost): the epoch's mean loss and time.
+                log(String(format: "Epoch %d/%d: mean loss %.6f, %.1f s", report.epoch, training.epochs, report.meanCost,
+                           report.seconds))
+            }
             if let loss = report.validationLoss {
                 log(String(format: "Validation loss: %.9f", loss))
                 guard loss.isFinite else { throw TrainingError.nonFiniteValidationLoss(epoch: report.epoch) }

@@ -19,6 +19,7 @@ import Testing
         #expect(trained.status == 0, "\(trained.error)")
         let lines = trained.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.wholeMatch(of: /Epoch: 0001 cost= 0\.\d{9}/) != nil, "\(lines)")
+        #expect(lines.dropFirst().first?.wholeMatch(of: /Epoch 1\/1: mean loss 0\.\d{6}, \d+\.\d s/) != nil, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("Test loss: 0.") && $0.hasSuffix("(binary_crossentropy)") }, "\(lines)")
         for name in ["model.safetensors", "reconstructions.png", "metrics.json"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name)")
