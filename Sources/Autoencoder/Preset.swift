@@ -27,6 +27,11 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
     /// The Keras blog's deep autoencoder: 784→128→64→32→64→128→784, ReLU, sigmoid output;
     /// binary cross-entropy, Adam, batch 256, 100 epochs.
     case deep
+    /// The tutorial's widths, 784→256→128→256→784, trained well: ReLU hidden layers with He
+    /// initialisation, a linear code, a sigmoid output, binary cross-entropy, Adam 1e-3 with a
+    /// cosine schedule, batch 128, 20 epochs; it reconstructs the test set better than PCA
+    /// with 128 components.
+    case tuned
 
     /// The tutorial's two presets, which `demo` runs.
     public static let tutorial: [Preset] = [.autoencoder, .encoder2d]
@@ -85,6 +90,13 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
                 decoder: [64, 128].map { Dense.Specification(units: $0, activation: .relu) }
                     + [Dense.Specification(units: 784, activation: .sigmoid)],
                 loss: binaryCrossEntropy)
+        case .tuned:
+            func dense(_ units: Int, _ activation: Activation) -> any LayerSpecification {
+                Dense.Specification(units: units, activation: activation,
+                                    kernelInitializer: activation == .relu ? .heUniform : .glorotUniform)
+            }
+            return ModelDescription(inputShape: .vector(784), encoder: [dense(256, .relu), dense(128, .linear)],
+                                    decoder: [dense(256, .relu), dense(784, .sigmoid)], loss: binaryCrossEntropy)
         case .autoencoder, .encoder2d:
             preconditionFailure("The tutorial's presets are described by their configuration.")
         }
@@ -107,6 +119,9 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             return TrainingConfiguration(epochs: 50, batchSize: 256, learningRate: 0.001, optimizer: kerasAdam)
         case .deep:
             return TrainingConfiguration(epochs: 100, batchSize: 256, learningRate: 0.001, optimizer: kerasAdam)
+        case .tuned:
+            return TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 0.001,
+                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: 20, minimum: 0)))
         }
     }
 
