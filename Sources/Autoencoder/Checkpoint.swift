@@ -304,6 +304,10 @@ public struct Checkpoint: Sendable {
         let optimizer: any Optimizer
         let tensorNames: Set<String>
         if var optimizerState = state.optimizer {
+            // Every optimizer counts its updates, one per batch: at least one per epoch done.
+            guard let step = optimizerState.counters["step"], step >= UInt64(state.epoch) else {
+                throw failure("its optimizer's step count \(optimizerState.counters["step"].map(String.init) ?? "(none)") is fewer than its \(state.epoch) epochs")
+            }
             tensorNames = Set(optimizerState.tensors.keys)
             for name in tensorNames.sorted() {
                 optimizerState.tensors[name] = try moments(name, nonNegative: false)

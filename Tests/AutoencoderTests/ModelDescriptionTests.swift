@@ -179,3 +179,11 @@ import Testing
         #expect(resumed.model.model.network.parameters == uninterrupted.model.model.network.parameters)
     }
 }
+
+extension ModelDescriptionTests {
+    /// A name quoted from a description keeps the sentence on one line (found by fuzzing).
+    @Test func quotedNamesWithLineBreaksStayOnOneLine() {
+        let message = Self.refusal(#"{"input_shape": [784], "encoder": [{"kind": "Dense", "un\nits": 2}], "decoder": []}"#)
+        #expect(message == #"Layer 0 of the encoder (Dense): 'un\nits' is not a field of Dense."#)
+    }
+}

@@ -4,8 +4,11 @@ public struct DescriptionError: Error, Sendable, Equatable, CustomStringConverti
     /// The sentence.
     public var description: String
 
-    /// Creates the error from its sentence.
+    /// Creates the error from its sentence; control characters quoted from the description
+    /// (a field name with a line break) are written as escapes, so the sentence stays one line.
     public init(_ description: String) {
-        self.description = description
+        self.description = description.unicodeScalars.map { scalar in
+            scalar.properties.generalCategory == .control ? scalar.escaped(asASCII: true) : String(scalar)
+        }.joined()
     }
 }
