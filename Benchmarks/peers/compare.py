@@ -185,6 +185,7 @@ def main():
         presets = [p for p in PRESETS if ("torch", p) in runs]
         kinds = [k for k in ROWS if any((k, p) in runs for p in presets)]
         return print_report(args, kinds, runs, presets)
+    kinds = [k for k in kinds if any(runs_for(k, p) for p in presets)]  # no numpy row for conv and vae alone
     runs = {(k, p): [] for k in kinds for p in presets if runs_for(k, p)}
 
     def save():
