@@ -6,22 +6,24 @@ import MallocInterposerSwift
 import Glibc
 #endif
 
-/// `autoencoder-benchmark`: how fast the tutorial's models train and encode here.
+/// `autoencoder-benchmark`: how fast the presets' models train and encode here.
 ///
-/// For each preset it trains on the real MNIST for a few epochs and reports seconds per
-/// epoch (median of epochs 2…N: the first one warms caches and thread pools), images per
-/// second, matrix-multiply GFLOP/s and its share of the machine's peak (counting the
-/// dense products' arithmetic; with the zero-skipping first layer, which does less of it,
-/// this is a dense-equivalent rate: use `--first-layer dense` for the kernel's own), the time to
-/// encode the 10,000 test images, heap allocations per training step after warm-up
-/// (counted by ordo-one's malloc interposer), peak resident memory, and the backend.
+/// For each preset it builds the model and trainer as `autoencoder train --preset` does
+/// (the preset's optimizer, loss, batch size and input noise), trains on the real MNIST
+/// for a few epochs and reports seconds per epoch (median of epochs 2…N: the first one
+/// warms caches and thread pools), images per second, GFLOP/s of the layers'
+/// multiply-adds and its share of the machine's peak (see ``flopPerSample(of:)``; with
+/// the zero-skipping first layer, which does less of it, this is a dense-equivalent rate:
+/// use `--first-layer dense` for the kernel's own), the time to encode the 10,000 test
+/// images, heap allocations per training step after warm-up (counted by ordo-one's malloc
+/// interposer), peak resident memory, and the backend.
 @main
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "autoencoder-benchmark",
-        abstract: "Measure training and encoding speed of the tutorial's models.")
+        abstract: "Measure training and encoding speed of the presets' models.")
 
-    @Option(help: "Presets to run, comma-separated.")
+    @Option(help: "Presets to run, comma-separated (any of \(Preset.allCases.map(\.rawValue).joined(separator: ", "))).")
     var presets: String = "autoencoder,encoder2d"
 
     @Option(help: "Training epochs per preset (the median of epochs 2…N is reported).")
@@ -30,7 +32,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Matrix-multiply backends, comma-separated: default (what `autoencoder` uses), blas, builtin, portable (the built-in kernel without AVX).")
     var backend: String = "default"
 
-    @Option(help: "First-layer paths in training, comma-separated: sparse (skips the input's zeros, what `autoencoder` does) and dense; they alternate like the backends.")
+    @Option(help: "First-layer paths in training, comma-separated: sparse (skips the input's zeros, what `autoencoder` does) and dense; they alternate like the backends. Only a first dense layer has the two; other presets run once, as 'n/a'.")
     var firstLayer: String = "sparse"
 
     @Option(help: "Repetitions; backends and first-layer paths alternate within each, for side-by-side comparison.")
@@ -57,6 +59,9 @@ struct Benchmark: ParsableCommand {
         var encodeMilliseconds: Double
         var mallocsPerStep: Double
         var peakResidentMegabytes: Double
+        /// The resident memory right after training, before the test set is encoded at once
+        /// (which, for a convolutional model, takes far more than training); `nil` off Linux.
+        var residentAfterTrainingMegabytes: Double?
         var testMSE: Double
     }
 
@@ -64,8 +69,8 @@ struct Benchmark: ParsableCommand {
     /// does not end a long run without its table.
     func validate() throws {
         guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first epoch is warm-up).") }
-        guard !presetList.isEmpty, presetList.allSatisfy({ Preset(rawValue: $0)?.model != nil }) else {
-            throw ValidationError("--presets must list autoencoder or encoder2d, not '\(presets)'.")
+        guard !presetList.isEmpty, presetList.allSatisfy({ Preset(rawValue: $0) != nil }) else {
+            throw ValidationError("--presets must list presets (\(Preset.allCases.map(\.rawValue).joined(separator: ", "))), not '\(presets)'.")
         }
         guard !backends.isEmpty, backends.allSatisfy({ ["default", "blas", "builtin", "portable"].contains($0) }) else {
             throw ValidationError("--backend must list default, blas, builtin or portable, not '\(backend)'.")
@@ -108,9 +113,11 @@ struct Benchmark: ParsableCommand {
         var rows: [Row] = []
         for preset in presetList.compactMap(Preset.init(rawValue:)) {
             for _ in 0..<repetitions {
+                // Only a first dense layer skips zeros: other models have one path.
+                let paths: [String?] = try Self.startsWithDenseLayer(preset) ? firstLayers : [nil]
                 for multiplier in multipliers {
-                    for path in firstLayers {
-                        let row = try measure(preset, on: mnist, multiplier: multiplier, sparseFirstLayer: path == "sparse")
+                    for path in paths {
+                        let row = try measure(preset, on: mnist, multiplier: multiplier, sparseFirstLayer: path.map { $0 == "sparse" })
                         rows.append(row)
                         if json {
                             let encoder = JSONEncoder()
@@ -124,13 +131,32 @@ struct Benchmark: ParsableCommand {
         if !json { printTable(rows) }
     }
 
-    func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier, sparseFirstLayer: Bool) throws -> Row {
+    /// The preset's model with fresh parameters, as `Experiment(preset:)` makes it.
+    static func makeModel(_ preset: Preset, generator: inout RandomGenerator) throws -> AutoencoderModel {
+        if let configuration = preset.model {
+            return try AutoencoderModel(configuration: configuration, generator: &generator)
+        }
+        return try AutoencoderModel(architecture: preset.architecture, generator: &generator)
+    }
+
+    /// Whether the preset's first layer is dense (the one that can skip the input's zeros).
+    static func startsWithDenseLayer(_ preset: Preset) throws -> Bool {
+        var generator = RandomGenerator(seed: 0)
+        return try makeModel(preset, generator: &generator).network.layers.first is Dense
+    }
+
+    /// `sparseFirstLayer` is `nil` for a model whose first layer is not dense.
+    func measure(_ preset: Preset, on mnist: MNIST, multiplier: any MatrixMultiplier, sparseFirstLayer: Bool?) throws -> Row {
+        // As `Experiment` trains a preset: its model, optimizer, loss, batch size and noise.
         let training = preset.training
         var generator = RandomGenerator(seed: training.seed)
-        var model = try AutoencoderModel(configuration: preset.model!, generator: &generator)
-        let trainer = Trainer(network: model.network, optimizer: Adam(learningRate: training.learningRate),
-                              batchSize: training.batchSize, generator: generator, multiplier: multiplier,
-                              firstLayerSkipsZeros: sparseFirstLayer)
+        var model = try Self.makeModel(preset, generator: &generator)
+        let trainer = Trainer(network: model.network, optimizer: training.makeOptimizer(),
+                              loss: model.architecture.makeLoss(), batchSize: training.batchSize,
+                              generator: generator, multiplier: multiplier,
+                              firstLayerSkipsZeros: sparseFirstLayer ?? true,
+                              inputNoise: training.inputNoise, gaussianNoise: training.gaussianNoise)
+        trainer.optimizer.learningRate = training.learningRate(epoch: 0)
 
         // Allocations per step, after two warm-up steps.
         let indices = Array(0..<training.batchSize)
@@ -146,8 +172,13 @@ struct Benchmark: ParsableCommand {
         }
 
         var seconds: [Double] = []
-        for _ in 0..<epochs { seconds.append(try trainer.trainEpoch(on: mnist.training).seconds) }
+        for _ in 0..<epochs {
+            // As `Experiment` does: each epoch's rate (the same for every preset without a schedule).
+            trainer.optimizer.learningRate = training.learningRate(epoch: trainer.completedEpochs)
+            seconds.append(try trainer.trainEpoch(on: mnist.training).seconds)
+        }
         let perEpoch = median(Array(seconds.dropFirst()))
+        let residentAfterTraining = residentMegabytes()
         model.network = trainer.network
 
         // Encoding the test set: best of five.
@@ -160,30 +191,58 @@ struct Benchmark: ParsableCommand {
             encodeSeconds = min(encodeSeconds, Date().timeIntervalSince(start))
         }
 
-        let widths = preset.model!.allWidths
-        let products = zip(widths, widths.dropFirst()).map { Double($0 * $1) }
         let batch = Double(training.batchSize)
-        // Forward, weight gradients and input gradients (none for the first layer).
-        let flopPerStep = 2 * batch * (3 * products.reduce(0, +) - products[0])
+        let flopPerStep = batch * Self.flopPerSample(of: model.network.layers)
         let steps = Double(mnist.training.count / training.batchSize)
         let gflops = flopPerStep * steps / perEpoch / 1e9
         return Row(
-            preset: preset.rawValue, backend: multiplier.name, firstLayer: sparseFirstLayer ? "sparse" : "dense",
+            preset: preset.rawValue, backend: multiplier.name,
+            firstLayer: sparseFirstLayer.map { $0 ? "sparse" : "dense" } ?? "n/a",
             secondsPerEpoch: perEpoch,
             imagesPerSecond: steps * batch / perEpoch, gflopPerStep: flopPerStep / 1e9,
             gflopPerSecond: gflops, percentOfPeak: 100 * gflops / peak, encodeMilliseconds: encodeSeconds * 1000,
             mallocsPerStep: mallocs, peakResidentMegabytes: peakResidentMegabytes(),
+            residentAfterTrainingMegabytes: residentAfterTraining,
             testMSE: model.meanSquaredError(on: mnist.test))
     }
 
+    /// The multiply-adds of one sample's forward pass through `layer`: a dense layer's
+    /// `in·out`, a convolution's `outH·outW·F·C·kh·kw`, a transposed convolution's
+    /// `inH·inW·C·F·kh·kw`; 0 for the rest (pooling, up-sampling, sampling, activations,
+    /// reshapes), whose work is not counted.
+    static func multiplyAdds(of layer: any Layer) -> Int {
+        let kernel = { (size: PairOfSizes) in size.height * size.width }
+        switch layer {
+        case let dense as Dense:
+            return dense.inputWidth * dense.outputWidth
+        case let convolution as Conv2D:
+            // outputShape is [F, outH, outW]: its count is outH·outW·F.
+            return convolution.outputShape.width * convolution.inputShape.dimensions[0] * kernel(convolution.kernelSize)
+        case let transposed as Conv2DTranspose:
+            // inputShape is [C, inH, inW]: its count is inH·inW·C.
+            return transposed.inputShape.width * transposed.filters * kernel(transposed.kernelSize)
+        default:
+            return 0
+        }
+    }
+
+    /// The floating-point operations of one sample's training step through `layers`: two
+    /// per multiply-add, for the forward pass, the weight gradients and the input gradients,
+    /// which the trainer computes for every layer but the first.
+    static func flopPerSample(of layers: [any Layer]) -> Double {
+        let products = layers.map { Double(multiplyAdds(of: $0)) }
+        return 2 * (3 * products.reduce(0, +) - (products.first ?? 0))
+    }
+
     func printTable(_ rows: [Row]) {
-        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | test MSE | backend | first layer |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | RSS after training (MB) | test MSE | backend | first layer |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows {
-            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.4f | %@ | %@ |",
+            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %@ | %.4f | %@ | %@ |",
                          r.preset, r.secondsPerEpoch, r.imagesPerSecond, r.gflopPerSecond, r.percentOfPeak,
-                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes, r.testMSE, r.backend,
-                         r.firstLayer))
+                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes,
+                         r.residentAfterTrainingMegabytes.map { String(format: "%.0f", $0) } ?? "–", r.testMSE,
+                         r.backend, r.firstLayer))
         }
     }
 
@@ -193,6 +252,15 @@ struct Benchmark: ParsableCommand {
         return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
+    /// The process's resident memory now, from `/proc/self/statm`; `nil` where there is none.
+    func residentMegabytes() -> Double? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Double(fields[1]) else { return nil }
+        return pages * Double(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
+    }
+
+    /// The process's peak resident memory so far (over every measurement before this one).
     func peakResidentMegabytes() -> Double {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

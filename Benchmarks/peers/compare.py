@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Times our `autoencoder` binary against PyTorch (eager) and numpy on the same two models.
+"""Times our `autoencoder` binary against PyTorch (eager) and numpy on the same models.
 
-  .venv/bin/python compare.py --reps 3 --epochs 10 [--ours PATH/autoencoder]
+  .venv/bin/python compare.py --reps 3 --epochs 10 [--ours PATH/autoencoder] [--presets conv,vae]
 
-For each preset it alternates the runs (ours, torch, numpy, torch matmuls only, ours, ...)
+The presets: the tutorial's autoencoder and encoder2d (ours, PyTorch, numpy by hand, PyTorch
+matmuls only), and the Keras blog's conv and pytorch/examples' vae (ours and PyTorch only; see
+peer_train.py). For each preset it alternates the runs (ours, torch, numpy, torch matmuls only, ours, ...)
 `--reps` times, takes each run's median seconds over epochs 2..N, then the median over the
 reps, and prints one Markdown table with each row's ratio to PyTorch eager. Every run starts
 in the repository root (ours finds ./data/mnist there). Peers run with OPENBLAS_CORETYPE and
@@ -16,7 +18,10 @@ import argparse, json, os, platform, resource, shlex, shutil, statistics, subpro
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PRESETS = ["autoencoder", "encoder2d"]
+PRESETS = ["autoencoder", "encoder2d", "conv", "vae"]
+# The peers that exist only for the tutorial's dense presets.
+DENSE_ONLY = {"numpy", "floor"}
+DENSE_PRESETS = {"autoencoder", "encoder2d"}
 ROWS = {"ours": "ours", "torch": "PyTorch eager", "torch2": "PyTorch eager (--torch2)", "numpy": "numpy (by hand)",
         "floor": "PyTorch matmuls only (floor)"}
 
@@ -96,39 +101,49 @@ def machine():
             f"{os.cpu_count()} cores; Linux {platform.release()}, Python {platform.python_version()}")
 
 
-def print_report(args, kinds, runs):
+def runs_for(kind, preset):
+    """Whether `kind` has a run of `preset` (numpy and the floor only do the dense presets)."""
+    return kind not in DENSE_ONLY or preset in DENSE_PRESETS
+
+
+def print_report(args, kinds, runs, presets):
     """The machine, the versions, and the table (plus the best epochs, less hurt by noise)."""
-    first = lambda kind: runs[kind, PRESETS[0]][0]
-    torch_m, numpy_m = first("torch"), first("numpy")
-    blas = (numpy_m["blas"] or [{}])[0]
+    first = lambda kind: next(runs[kind, p][0] for p in presets if runs.get((kind, p)))
+    torch_m = first("torch")
     print(f"Machine: {machine()}")
-    print(f"PyTorch {torch_m['version']} ({torch_m['blas'][0]['internal_api']} BLAS, CPU capability "
-          f"{torch_m.get('cpuCapability')}, {torch_m['threads']} threads); numpy {numpy_m['version']} "
-          f"with {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')} kernel, "
-          f"{blas.get('num_threads')} threads)")
+    versions = (f"PyTorch {torch_m['version']} ({torch_m['blas'][0]['internal_api']} BLAS, CPU capability "
+                f"{torch_m.get('cpuCapability')}, {torch_m['threads']} threads)")
+    if "numpy" in kinds:
+        numpy_m = first("numpy")
+        blas = (numpy_m["blas"] or [{}])[0]
+        versions += (f"; numpy {numpy_m['version']} with {blas.get('internal_api')} {blas.get('version')} "
+                     f"({blas.get('architecture')} kernel, {blas.get('num_threads')} threads)")
+    print(versions)
     if "torch2" in kinds:
         print(f"--torch2: PyTorch {first('torch2')['version']} ({first('torch2')['blas'][0]['internal_api']} BLAS, "
               f"CPU capability {first('torch2').get('cpuCapability')})")
     if "ours" in kinds:
         print(f"ours: `{first('ours').get('invocation', '?')}`, backend: {first('ours').get('backend', '?')}")
-    reps = len(runs[kinds[0], PRESETS[0]])
+    reps = len(runs["torch", presets[0]])
     epochs = len(torch_m["secondsPerEpoch"])
+    runs = {key: ms for key, ms in runs.items() if ms}
     median = {key: statistics.median(per_epoch(m) for m in ms) for key, ms in runs.items()}
     best = {key: min(min(m["secondsPerEpoch"][1:] or m["secondsPerEpoch"]) for m in ms) for key, ms in runs.items()}
-    mse = lambda key: None if runs[key][0]["testMSE"] is None else statistics.median(m["testMSE"] for m in runs[key])
+    mse = lambda key: (None if key not in runs or runs[key][0]["testMSE"] is None
+                       else statistics.median(m["testMSE"] for m in runs[key]))
     for title, sec, extra in [
             (f"Median over {reps} alternating reps of each run's median s/epoch over epochs 2..{epochs}", median, True),
             (f"Fastest single epoch (2..{epochs}) over all reps", best, False)]:
         print(f"\n{title}; ratio = row / PyTorch eager (lower is faster).\n")
-        head = ["framework"] + [f"{p} s/epoch" for p in PRESETS] + [f"{p} ratio" for p in PRESETS]
-        head += [f"{p} test MSE" for p in PRESETS] + ["others' CPU (max cores)"] if extra else []
+        head = ["framework"] + [f"{p} s/epoch" for p in presets] + [f"{p} ratio" for p in presets]
+        head += [f"{p} test MSE" for p in presets] + ["others' CPU (max cores)"] if extra else []
         print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
         for kind in kinds:
-            cells = [ROWS[kind]] + [f"{sec[kind, p]:.3f}" for p in PRESETS]
-            cells += [f"{sec[kind, p] / sec['torch', p]:.2f}" for p in PRESETS]
+            cells = [ROWS[kind]] + [f"{sec[kind, p]:.3f}" if (kind, p) in runs else "–" for p in presets]
+            cells += [f"{sec[kind, p] / sec['torch', p]:.2f}" if (kind, p) in runs else "–" for p in presets]
             if extra:
-                cells += [f"{v:.4f}" if (v := mse((kind, p))) is not None else "–" for p in PRESETS]
-                cells += [f"{max(m['otherCores'] for p in PRESETS for m in runs[kind, p]):.2f}"]
+                cells += [f"{v:.4f}" if (v := mse((kind, p))) is not None else "–" for p in presets]
+                cells += [f"{max(m['otherCores'] for p in presets for m in runs.get((kind, p), [])):.2f}"]
             print("| " + " | ".join(cells) + " |")
 
 
@@ -139,6 +154,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="threads of the peers")
     ap.add_argument("--ours", help="our `autoencoder` binary (optional)")
     ap.add_argument("--ours-args", default="", help="extra arguments for our binary")
+    ap.add_argument("--presets", default=",".join(PRESETS),
+                    help=f"presets to run, comma-separated (default: all of {','.join(PRESETS)})")
     ap.add_argument("--torch2", help="a second Python whose torch runs as one more row (another PyTorch version)")
     ap.add_argument("--no-floor", action="store_true", help="skip the matmul-only floor runs")
     ap.add_argument("--idle-wait", type=float, default=120, help="seconds to wait for an idle machine")
@@ -150,6 +167,9 @@ def main():
     # Checked before any run, each in one sentence (argparse's own errors exit with 2 too).
     if args.reps < 1 or args.epochs < 2 or args.threads < 1 or args.retries < 0:
         ap.error("--reps and --threads must be at least 1, --epochs at least 2 (the first is warm-up), --retries at least 0")
+    presets = [p.strip().lower() for p in args.presets.split(",") if p.strip()]
+    if not presets or any(p not in PRESETS for p in presets):
+        ap.error(f"--presets must list presets of {', '.join(PRESETS)}, not '{args.presets}'")
     if args.ours:  # as the shell finds it (a path, or a name on PATH), made absolute: runs start elsewhere
         found = shutil.which(args.ours)
         if not found:
@@ -161,19 +181,21 @@ def main():
 
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
-        runs = {tuple(key.split()): ms for key, ms in saved.items()}
-        kinds = [k for k in ROWS if (k, PRESETS[0]) in runs]
-        return print_report(args, kinds, runs)
-    runs = {(k, p): [] for k in kinds for p in PRESETS}
+        runs = {tuple(key.split()): ms for key, ms in saved.items() if ms}
+        presets = [p for p in PRESETS if ("torch", p) in runs]
+        kinds = [k for k in ROWS if any((k, p) in runs for p in presets)]
+        return print_report(args, kinds, runs, presets)
+    kinds = [k for k in kinds if any(runs_for(k, p) for p in presets)]  # no numpy row for conv and vae alone
+    runs = {(k, p): [] for k in kinds for p in presets if runs_for(k, p)}
 
     def save():
         if args.json:  # every run's metrics so far, by "kind preset"
             args.json.write_text(json.dumps({f"{k} {p}": v for (k, p), v in runs.items()}, indent=1) + "\n")
 
     try:
-        for preset in PRESETS:
+        for preset in presets:
             for rep in range(args.reps):
-                for kind in kinds:
+                for kind in [k for k in kinds if runs_for(k, preset)]:
                     tries = [run(kind, preset, args)]
                     while tries[-1]["otherCores"] > args.max_busy and len(tries) <= args.retries:
                         print(f"  ({kind}: others used {tries[-1]['otherCores']:.2f} cores; again)", file=sys.stderr)
@@ -182,12 +204,13 @@ def main():
                     runs[kind, preset].append(m)
                     save()
                     print(f"{preset} rep {rep + 1} {kind}: {per_epoch(m):.3f} s/epoch, "
-                          f"test MSE {m.get('testMSE')}, others used {m['otherCores']:.2f} cores", file=sys.stderr)
+                          f"test MSE {m.get('testMSE')}" + (f", test loss {m['testLoss']}" if "testLoss" in m else "")
+                          + f", others used {m['otherCores']:.2f} cores", file=sys.stderr)
     except (RunFailed, KeyboardInterrupt) as stop:
         save()
         sys.exit(f"{stop or 'interrupted'}" + (f"\n(the runs so far are in {args.json})" if args.json else ""))
 
-    print_report(args, kinds, runs)
+    print_report(args, kinds, runs, presets)
     save()
 
 

@@ -1,31 +1,56 @@
 #!/usr/bin/env python3
-"""Trains the TF1 tutorial's MNIST autoencoders in PyTorch (eager) or hand-written numpy.
+"""Trains our presets' MNIST autoencoders in PyTorch (eager) or hand-written numpy.
 
-Same models, initialisation, loss, optimiser and batching as `autoencoder train --preset P`:
-dense layers, sigmoid after every layer except encoder2d's 2-wide code, MSE loss, TF1-form
-Adam (lr 0.01), batch 256, int(60000/256) = 234 batches per epoch, reshuffled every epoch.
+Same models, initialisation, loss, optimiser and batching as `autoencoder train --preset P`.
 
-  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d --epochs 10 \
+The TF1 tutorial's two (torch and numpy): dense layers, sigmoid after every layer except
+encoder2d's 2-wide code, MSE loss, TF1-form Adam (lr 0.01), batch 256, int(60000/256) = 234
+batches per epoch, reshuffled every epoch.
+
+The others (torch only), batch 128, int(60000/128) = 468 batches per epoch:
+- conv: the Keras blog's convolutional autoencoder. Conv2d 1→16, 16→8, 8→8 (3x3, ReLU,
+  'same' = padding 1 for a stride-1 3x3 kernel), each followed by MaxPool2d(2) with TF's
+  'same' padding (7x7 → 4x4: ceil_mode=True, the same as padding the bottom/right with -inf);
+  decoder Conv 8→8 + Upsample 2 (nearest), Conv 8→8 + Upsample 2, Conv 8→16 3x3 'valid'
+  + Upsample 2, Conv 16→1 3x3 'same'. Glorot-uniform weights, zero biases (Keras's and ours).
+  Binary cross-entropy from the last convolution's logits (mean over every pixel).
+  torch.optim.Adam(lr=1e-3, eps=1e-7): ours is Keras's form, which adds ε to √v before the
+  bias correction of the step size, PyTorch after it (PyTorch's ε is Keras's ε·√(1−β2^t)):
+  the same update up to ε, ~1e-7 against √v.
+- vae: pytorch/examples' VAE as ours describes it: 784→400 ReLU → Linear 400→40 (means ‖
+  log-variances; pytorch/examples has two 400→20 layers, the same map), z = μ + ε·exp(½ log σ²),
+  20→400 ReLU → 784. Loss: binary cross-entropy from the logits summed over the batch plus the
+  KL divergence, divided by the batch (ours averages per sample; pytorch/examples does not
+  divide, which only scales the gradient, and Adam is nearly invariant to that). Glorot-uniform
+  weights and zero biases (ours; pytorch/examples has PyTorch's defaults).
+  torch.optim.Adam(lr=1e-3) (eps 1e-8; ours is TF1's form with the same ε, see conv).
+
+  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d|conv|vae --epochs 10 \
                 --threads 2 --json out.json [--matmul-only]
 
---matmul-only times nothing but the matrix multiplies of each epoch's 234 forward+backward
-steps (same shapes), as a floor for what any framework can reach with that BLAS.
+--matmul-only (dense presets) times nothing but the matrix multiplies of each epoch's 234
+forward+backward steps (same shapes), as a floor for what any framework can reach with that BLAS.
+Besides the per-epoch seconds it reports the test MSE (reconstruction against the image; the
+VAE decodes its means, as ours does) and the test loss (the training objective on the test set;
+the VAE's samples its codes, as pytorch/examples' test does).
 Unset OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE when benchmarking numpy (compare.py does).
 """
 import argparse, gzip, json, os, re, sys, time
 from pathlib import Path
 
-# Layer widths, the indices of layers without activation, and the weight initialiser.
+# The dense presets: layer widths, the indices of layers without activation, and the weight initialiser.
 PRESETS = {
     "autoencoder": ([784, 256, 128, 256, 784], set(), "normal"),
     "encoder2d": ([784, 128, 64, 10, 2, 10, 64, 128, 784], {3}, "truncated"),
 }
+# The described presets (PyTorch only): batch size, Adam's learning rate and ε.
+MODULES = {"conv": (128, 1e-3, 1e-7), "vae": (128, 1e-3, 1e-8)}
 LR, BETA1, BETA2, EPS, BATCH = 0.01, 0.9, 0.999, 1e-8, 256
 DATA = Path(__file__).resolve().parents[2] / "data" / "mnist"
 
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument("--framework", choices=["torch", "numpy"], required=True)
-ap.add_argument("--preset", choices=list(PRESETS), required=True)
+ap.add_argument("--preset", choices=list(PRESETS) + list(MODULES), required=True)
 ap.add_argument("--epochs", type=int, default=10)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--seed", type=int, default=0)
@@ -33,6 +58,10 @@ ap.add_argument("--data", type=Path, default=DATA)
 ap.add_argument("--json", type=Path)
 ap.add_argument("--matmul-only", action="store_true")
 args = ap.parse_args()
+if args.preset in MODULES and (args.framework != "torch" or args.matmul_only):
+    ap.error(f"--preset {args.preset} runs in PyTorch only (--framework torch, no --matmul-only)")
+if args.preset in MODULES:
+    BATCH = MODULES[args.preset][0]
 
 # BLAS reads its thread count when loaded: set it before numpy/torch are imported.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -156,6 +185,84 @@ class TorchNet:
             return float(self.torch.nn.functional.mse_loss(self.model(x), x))
 
 
+def conv_module(torch):
+    """The Keras blog's convolutional autoencoder (see the module's description), ending in logits."""
+    nn = torch.nn
+    conv = lambda c, f, padding=1: nn.Conv2d(c, f, 3, padding=padding)
+    pool = lambda: nn.MaxPool2d(2, ceil_mode=True)  # TF's 'same': 7x7 → 4x4, the last window half outside
+    up = lambda: nn.Upsample(scale_factor=2, mode="nearest")
+    return nn.Sequential(
+        nn.Unflatten(1, (1, 28, 28)),
+        conv(1, 16), nn.ReLU(), pool(), conv(16, 8), nn.ReLU(), pool(), conv(8, 8), nn.ReLU(), pool(),
+        conv(8, 8), nn.ReLU(), up(), conv(8, 8), nn.ReLU(), up(), conv(8, 16, padding=0), nn.ReLU(), up(),
+        conv(16, 1), nn.Flatten())
+
+
+class VAEModule:
+    """pytorch/examples' VAE with one 400→40 layer for means and log-variances; logits out."""
+
+    def __init__(self, torch, code=20):
+        nn = torch.nn
+        self.torch, self.code = torch, code
+        self.encoder = nn.Sequential(nn.Linear(784, 400), nn.ReLU(), nn.Linear(400, 2 * code))
+        self.decoder = nn.Sequential(nn.Linear(code, 400), nn.ReLU(), nn.Linear(400, 784))
+        self.modules = nn.ModuleList([self.encoder, self.decoder])
+
+    def __call__(self, x, sample=True):
+        stats = self.encoder(x)
+        mu, logvar = stats[:, :self.code], stats[:, self.code:]
+        z = mu + self.torch.randn_like(mu) * self.torch.exp(0.5 * logvar) if sample else mu
+        return self.decoder(z), mu, logvar
+
+
+class TorchModule:
+    """conv or vae: a torch module, autograd, torch.optim.Adam (see the module's description)."""
+
+    def __init__(self, preset):
+        import torch
+        self.torch, self.preset = torch, preset
+        torch.manual_seed(args.seed)
+        self.model = conv_module(torch) if preset == "conv" else VAEModule(torch)
+        params = self.model.parameters() if preset == "conv" else self.model.modules.parameters()
+        self.p = list(params)
+        with torch.no_grad():  # Keras's and ours: Glorot-uniform weights, zero biases
+            for p in self.p:
+                torch.nn.init.xavier_uniform_(p) if p.dim() > 1 else torch.nn.init.zeros_(p)
+        _, lr, eps = MODULES[preset]
+        self.optimizer = torch.optim.Adam(self.p, lr=lr, eps=eps)
+
+    def batch(self, data, idx):
+        return data[self.torch.from_numpy(idx)]
+
+    def loss(self, x, sample=True):
+        F = self.torch.nn.functional
+        if self.preset == "conv":
+            return F.binary_cross_entropy_with_logits(self.model(x), x)
+        logits, mu, logvar = self.model(x, sample)
+        bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
+        kld = -0.5 * self.torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+        return (bce + kld) / x.shape[0]
+
+    def step(self, x):
+        self.optimizer.zero_grad(set_to_none=True)
+        cost = self.loss(x)
+        cost.backward()
+        self.optimizer.step()
+        return cost.detach()
+
+    def reconstruct(self, x):
+        out = self.model(x) if self.preset == "conv" else self.model(x, sample=False)[0]
+        return self.torch.sigmoid(out)
+
+    def test_mse(self, x):
+        with self.torch.no_grad():
+            return float(sum(((self.reconstruct(c) - c) ** 2).sum() for c in x.split(1000)) / x.numel())
+
+    def test_loss(self, x):
+        with self.torch.no_grad():
+            return float(sum(self.loss(c) * c.shape[0] for c in x.split(1000)) / x.shape[0])
+
+
 class MatmulOnly:
     """Just the GEMMs of one forward+backward step, into preallocated outputs; no training."""
 
@@ -179,9 +286,10 @@ class MatmulOnly:
 
 
 def main():
-    widths, linear, init = PRESETS[args.preset]
     rng = np.random.default_rng(args.seed)
-    params = init_params(widths, init, rng)
+    if args.preset in PRESETS:
+        widths, linear, init = PRESETS[args.preset]
+        params = init_params(widths, init, rng)
     train_x, test_x = load_images("train-images-idx3-ubyte.gz"), load_images("t10k-images-idx3-ubyte.gz")
     info = {"threads": args.threads, "blas": [
         {k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads")}
@@ -193,7 +301,10 @@ def main():
         blas = re.search(r"BLAS_INFO=(\w+)", torch.__config__.show())  # torch's own BLAS, not numpy's
         info |= {"version": torch.__version__, "cpuCapability": torch.backends.cpu.get_cpu_capability(),
                  "blas": [{"internal_api": blas and blas[1], "num_threads": torch.get_num_threads()}]}
-        net = MatmulOnly(params, linear, torch) if args.matmul_only else TorchNet(params, linear)
+        if args.preset in MODULES:
+            net = TorchModule(args.preset)
+        else:
+            net = MatmulOnly(params, linear, torch) if args.matmul_only else TorchNet(params, linear)
     else:
         info |= {"version": np.__version__}
         net = MatmulOnly(params, linear, np) if args.matmul_only else NumpyNet(params, linear)
@@ -216,10 +327,14 @@ def main():
             print(f"Epoch: {epoch + 1:04d} matmuls only  ({seconds[-1]:.3f} s)")
     test_mse = net.test_mse(test_x)
     print(f"test MSE: {test_mse}")
+    test_loss = net.test_loss(test_x) if hasattr(net, "test_loss") else None
+    if test_loss is not None:
+        print(f"test loss: {test_loss}")
     if args.json:
         result = {"framework": args.framework, "preset": args.preset,
                   "mode": "matmul-only" if args.matmul_only else "train",
-                  "secondsPerEpoch": seconds, "epochCosts": costs, "testMSE": test_mse, **info}
+                  "secondsPerEpoch": seconds, "epochCosts": costs, "testMSE": test_mse,
+                  **({"testLoss": test_loss} if test_loss is not None else {}), **info}
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 
 

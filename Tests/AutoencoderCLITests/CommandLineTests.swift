@@ -664,8 +664,8 @@ enum TestData {
     static let url = Executable.url.deletingLastPathComponent().appendingPathComponent("autoencoder-benchmark")
 
     @Test(arguments: [
-        (["--presets", "encoder2d,nope"], "--presets must list autoencoder or encoder2d, not 'encoder2d,nope'."),
-        (["--presets", ","], "--presets must list autoencoder or encoder2d, not ','."),
+        (["--presets", "encoder2d,nope"], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep), not 'encoder2d,nope'."),
+        (["--presets", ","], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep), not ','."),
         (["--backend", "fast"], "--backend must list default, blas, builtin or portable, not 'fast'."),
         (["--first-layer", ","], "--first-layer must list sparse or dense, not ','."),
         (["--peak", "0"], "--peak must be a positive number of GFLOP/s, not 0.0."),
@@ -690,6 +690,26 @@ enum TestData {
         #expect(rows.map { $0["preset"] as? String } == ["encoder2d", "encoder2d"])
         #expect(rows.last?["backend"] as? String == "built-in (portable)")
         #expect(rows.allSatisfy { ($0["gflopPerStep"] as? Double).map { abs($0 - 0.284094464) < 1e-9 } == true })
+        #expect(rows.allSatisfy { ($0["testMSE"] as? Double).map { $0 > 0 && $0 < 1 } == true })
+    }
+
+    /// The described presets train as `train --preset` does (batch 128); their arithmetic is
+    /// counted from the built layers: conv's 751,680 multiply-adds per sample (112,896 of
+    /// them the first layer's), vae's 651,200 (313,600), two flops each, three passes but
+    /// the first layer's input gradient, 128 samples.
+    @Test func describedPresetsAreMeasured() throws {
+        let result = try Executable.run(["--epochs", "2", "--presets", "conv,vae", "--first-layer", "sparse,dense",
+                                         "--json", "--data", TestData.smallFolder.path], program: Self.url)
+        #expect(result.status == 0, "\(result.error)")
+        let rows = result.output.split(separator: "\n").map { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
+        }
+        #expect(rows.map { $0["preset"] as? String } == ["conv", "vae", "vae"])
+        #expect(rows.map { $0["firstLayer"] as? String } == ["n/a", "sparse", "dense"])
+        let expected = [0.548388864, 0.41984, 0.41984]
+        #expect(zip(rows, expected).allSatisfy { row, flop in
+            (row["gflopPerStep"] as? Double).map { abs($0 - flop) < 1e-9 } == true
+        })
         #expect(rows.allSatisfy { ($0["testMSE"] as? Double).map { $0 > 0 && $0 < 1 } == true })
     }
 }
