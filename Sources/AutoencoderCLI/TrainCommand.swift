@@ -153,14 +153,7 @@ struct TrainCommand: ParsableCommand {
         if let `init` { model.weightInitializer = `init` }
         if let biasInit { model.biasInitializer = biasInit }
         try applyTrainingOptions(to: &training)
-        try applyTrainingOptions(to: &training)
-        let colormap = self.colormap ?? "viridis"
-        guard let colorMap = ColorMap.named(colormap) else {
-            throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
-        }
-        if let checkpointEvery, checkpointEvery < 1 {
-            throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
-        }
+        let colorMap = try runOptions()
         do {
             // Against the data's width once it is loaded (`run`): not every data set is 28x28.
             try model.validate()
@@ -192,6 +185,19 @@ struct TrainCommand: ParsableCommand {
         if let earlyStopping { training.earlyStoppingPatience = earlyStopping }
     }
 
+    /// The colour map `--colormap` names, after checking `--checkpoint-every`: the run's
+    /// options that are not training settings.
+    func runOptions() throws -> ColorMap {
+        let colormap = self.colormap ?? "viridis"
+        guard let colorMap = ColorMap.named(colormap) else {
+            throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
+        }
+        if let checkpointEvery, checkpointEvery < 1 {
+            throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
+        }
+        return colorMap
+    }
+
     /// The options that shape a preset's dense model, which a description given with
     /// --model replaces.
     var presetModelOptions: [String] {
@@ -209,13 +215,7 @@ struct TrainCommand: ParsableCommand {
         _ = try description.build()
         var training = description.training ?? TrainingConfiguration()
         try applyTrainingOptions(to: &training)
-        let colormap = self.colormap ?? "viridis"
-        guard let colorMap = ColorMap.named(colormap) else {
-            throw ValidationError("--colormap must be viridis or gray, not '\(colormap)'.")
-        }
-        if let checkpointEvery, checkpointEvery < 1 {
-            throw ValidationError("--checkpoint-every must be at least 1, not \(checkpointEvery).")
-        }
+        let colorMap = try runOptions()
         do {
             try training.validate()
         } catch let error as ConfigurationError {

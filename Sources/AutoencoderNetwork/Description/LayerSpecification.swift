@@ -50,7 +50,8 @@ public struct LayerShapeProblem: Error, Sendable, Equatable, CustomStringConvert
     public var description: String { reason }
 }
 
-/// A field of a layer specification that cannot be used, raised while decoding.
+/// A field of a description (a layer's, an optimizer's, a schedule's) that cannot be used,
+/// raised while decoding or creating it.
 public struct LayerFieldError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The field's name as written in JSON (`kernel_size`).
     public var field: String

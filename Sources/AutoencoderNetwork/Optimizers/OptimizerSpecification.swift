@@ -1,21 +1,7 @@
 /// A field of an optimizer or learning-rate schedule description that cannot be used,
-/// raised while decoding or creating one.
-public struct TrainingFieldError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The field's name as written in JSON (`learning_rate`).
-    public var field: String
-    /// Why it cannot be used (`"is not a field of the adam optimizer"`).
-    public var reason: String
-
-    /// Creates the error.
-    public init(field: String, reason: String) {
-        self.field = field
-        self.reason = reason
-    }
-
-    /// `'nesterov' is not a field of the adam optimizer`: one sentence, in the style of
-    /// ``LayerFieldError``, without a final full stop so that callers can embed it.
-    public var description: String { "'\(field)' \(reason)" }
-}
+/// raised while decoding or creating one: the same error as a layer's field
+/// (`'nesterov' is not a field of the adam optimizer`).
+public typealias TrainingFieldError = LayerFieldError
 
 /// The optimizer of a model description, as data: a kind and its settings, with
 /// PyTorch's and Keras's names in snake case.
