@@ -140,6 +140,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(again.parameters.map(\.bitPattern) == parameters.map(\.bitPattern), "the parameters changed in a round trip")
     if let adam = checkpoint.optimizer as? Adam, storedState == nil {
         precondition(again.optimizer as? Adam == adam, "Adam's state changed in a round trip")
+    } else if var adam = checkpoint.optimizer as? Adam, var written = again.optimizer as? Adam {
+        // An `optimizer` state of kind "adam" is written back in Adam's older layout, which
+        // takes the learning rate from the training settings (a resumed run sets the rate
+        // before every epoch anyway) and moments of zeros for none.
+        adam.learningRate = experiment.training.learningRate
+        if adam.firstMoments.isEmpty {
+            adam.firstMoments = [Float](repeating: 0, count: parameters.count)
+            adam.secondMoments = adam.firstMoments
+        }
+        written.learningRate = adam.learningRate
+        precondition(written == adam, "Adam's state changed in a round trip")
     } else {
         precondition(again.optimizer.state == state, "the optimizer's state changed in a round trip")
     }
