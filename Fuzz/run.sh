@@ -40,7 +40,7 @@ module_sources() {
 case "$target" in
     safetensors|npy)
         mapfile -t sources < <(module_sources AutoencoderSerialization)
-        flags=()
+        flags=(-package-name swift_autoencoder)   # the module has package-level API
         ;;
     idx)
         mapfile -t sources < <(module_sources AutoencoderData)
