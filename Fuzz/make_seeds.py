@@ -3,7 +3,13 @@
 
 Run from anywhere: `python3 Fuzz/make_seeds.py`. The files ref-*.safetensors and
 ref-*.npy were written once by the reference implementations (Python `safetensors`
-0.8.0 and numpy 2.4.6) and are kept as they are; this script does not touch them.
+0.8.0 and numpy 2.4.6) and are kept as they are; this script does not touch them. Nor
+does it touch the files the package's own command wrote: corpus/description/preset-*.json
+(`autoencoder model show --preset NAME`), and the version-3 model files and checkpoints
+corpus/model/v3-*.safetensors and corpus/checkpoint/v3-*.safetensors (`autoencoder train
+--model TINY.json --epochs 2 --checkpoint-every 1` on 4x4 images, SGD, RMSProp and Adam;
+the data folder then renamed /data/tiny and, in the checkpoints, the training's epochs
+raised to 3 so that one is left; each checked with `train --resume`).
 """
 import gzip
 import json
@@ -205,6 +211,21 @@ put("checkpoint", "bad-generator.safetensors", checkpoint([4, 2], dict(state, ge
 put("checkpoint", "bad-second-moment.safetensors",
     checkpoint([4, 2], state, change=lambda n, v: [-1.0] + v[1:] if n == "optimizer.second_moments" else v))
 put("checkpoint", "bad-model-only.safetensors", model_file([4, 2], full))
+
+# --- model descriptions (JSON) ----------------------------------------------------------
+# Hand-written: two small valid descriptions using most layer kinds, and refusals.
+
+put("description", "small-vae-sgd.json", b'{"input_shape": [8], "encoder": [{"kind": "Dense", "units": 4}, {"kind": "Sampling"}], "decoder": [{"kind": "Dense", "units": 8, "activation": "sigmoid"}], "loss": {"kind": "binary_crossentropy", "reduction": "sum_per_sample"}, "training": {"epochs": 1, "batch_size": 2, "learning_rate": 0.001, "seed": 0, "optimizer": {"kind": "sgd", "momentum": 0.9}, "schedule": {"kind": "step", "step_size": 1}}}')
+put("description", "small-conv-mixed.json", b'{"input_shape": [1, 6, 6], "encoder": [{"kind": "Conv2D", "filters": 2, "kernel_size": 3, "strides": 2, "padding": "same", "activation": "leaky_relu"}, {"kind": "MaxPooling2D", "pool_size": [1, 3]}], "decoder": [{"kind": "UpSampling2D", "size": [2, 6]}, {"kind": "Conv2DTranspose", "filters": 1, "kernel_size": [3, 1], "strides": 1, "padding": "same", "activation": "tanh"}, {"kind": "ActivityRegularization", "l1": 0.01}, {"kind": "Activation", "activation": "softplus"}], "loss": {"kind": "mae", "reduction": "sum"}}')
+put("description", "bad-empty.json", b"")
+put("description", "bad-not-object.json", b"[1, 2, 3]")
+put("description", "bad-output-width.json", b'{"input_shape": [4], "encoder": [{"kind": "Dense", "units": 2}], "decoder": [{"kind": "Dense", "units": 3}]}')
+put("description", "bad-kernel-too-big.json", b'{"input_shape": [1, 4, 4], "encoder": [{"kind": "Conv2D", "filters": 2, "kernel_size": 5}], "decoder": [{"kind": "Flatten"}]}')
+put("description", "bad-huge-input.json", b'{"input_shape": [4096, 4096, 4096], "encoder": [{"kind": "Flatten"}], "decoder": [{"kind": "Reshape", "target_shape": [4096, 4096, 4096]}]}')
+put("description", "bad-huge-units.json", b'{"input_shape": [8], "encoder": [{"kind": "Dense", "units": 9223372036854775807}], "decoder": [{"kind": "Dense", "units": 8}]}')
+put("description", "bad-unknown-field.json", b'{"input_shape": [8], "encoder": [{"kind": "Dense", "units": 2, "activaton": "relu"}], "decoder": [{"kind": "Dense", "units": 8}]}')
+put("description", "bad-top-field.json", b'{"input_shape": [3], "encoder": [{"kind": "Dense", "units": 1}], "decoder": [{"kind": "Dense", "units": 3}], "extra": 1}')
+put("description", "bad-reduction.json", b'{"input_shape": [3], "encoder": [{"kind": "Dense", "units": 1}], "decoder": [{"kind": "Dense", "units": 3}], "loss": {"kind": "mse", "reduction": "max"}}')
 
 # --- codes (CSV and .npy) --------------------------------------------------------------
 

@@ -3,10 +3,11 @@
 #
 #   Fuzz/run.sh TARGET SECONDS [more libFuzzer arguments]
 #
-# TARGET is one of safetensors, npy, idx, png, model, checkpoint, codes, images. The
-# reader's sources are compiled directly with swiftc (not SwiftPM) together with
-# Fuzz/harnesses/TARGET.swift, instrumented for libFuzzer and AddressSanitizer. The
-# targets model, checkpoint, codes and images compile Sources/Autoencoder/*.swift with the
+# TARGET is one of safetensors, npy, idx, png, model, checkpoint, codes, images,
+# description. The reader's sources are compiled directly with swiftc (not SwiftPM) together
+# with Fuzz/harnesses/TARGET.swift, instrumented for libFuzzer and AddressSanitizer. Every
+# module's sources are its folder's .swift files, subfolders included. The targets model,
+# checkpoint, codes, images and description compile Sources/Autoencoder/**/*.swift with the
 # harness; the modules it imports are built first, each on its own, the same way (the C
 # kernels with clang), and rebuilt only when their sources change; idx links the C
 # kernels and AutoencoderSerialization built there too. Working files go under Fuzz/.work/ (git-ignored):
@@ -20,7 +21,7 @@
 # Run one target at a time: they share Fuzz/.work/modules/.
 set -euo pipefail
 
-usage() { echo "usage: $0 safetensors|npy|idx|png|model|checkpoint|codes|images SECONDS [libFuzzer arguments]" >&2; exit 2; }
+usage() { echo "usage: $0 safetensors|npy|idx|png|model|checkpoint|codes|images|description SECONDS [libFuzzer arguments]" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 target=$1
 seconds=$2
@@ -31,26 +32,33 @@ fuzz_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$fuzz_dir")"
 work="$fuzz_dir/.work"
 
+# The .swift files of the module folder Sources/$1, subfolders included, in a fixed order.
+module_sources() {
+    find "$root/Sources/$1" -name '*.swift' | LC_ALL=C sort
+}
+
 case "$target" in
     safetensors|npy)
-        sources=("$root"/Sources/AutoencoderSerialization/*.swift)
-        flags=()
+        mapfile -t sources < <(module_sources AutoencoderSerialization)
+        flags=(-package-name swift_autoencoder)   # the module has package-level API
         ;;
     idx)
-        sources=("$root"/Sources/AutoencoderData/*.swift)
+        mapfile -t sources < <(module_sources AutoencoderData)
         with_kernels=1   # AutoencoderData also imports the C kernels (batch conversion) and
                          # AutoencoderSerialization (atomic writes)
         ;;
     png)
-        sources=("$root"/Sources/AutoencoderPictures/*.swift)
+        mapfile -t sources < <(module_sources AutoencoderPictures)
         flags=(-I "$root/Sources/CPNG" -lpng16)
         ;;
-    model|checkpoint)
-        sources=("$root"/Sources/Autoencoder/*.swift)
+    model|checkpoint|description)
+        mapfile -t sources < <(module_sources Autoencoder)
+        sources+=("$fuzz_dir/harnesses/shared/DescriptionChecks.swift")
         with_dependencies=1
         ;;
     codes|images)
-        sources=("$root"/Sources/Autoencoder/*.swift "$fuzz_dir/harnesses/shared/ArrayFileRefusal.swift")
+        mapfile -t sources < <(module_sources Autoencoder)
+        sources+=("$fuzz_dir/harnesses/shared/ArrayFileRefusal.swift")
         with_dependencies=1
         ;;
     *) usage ;;
@@ -81,7 +89,7 @@ build_dependencies() {
         if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -module-name "$module" \
                 -package-name swift_autoencoder "${dependency_flags[@]}" \
                 -emit-module -emit-module-path "$modules/$module.swiftmodule" -emit-object -o "$modules/$module.o" \
-                $(find "$root/Sources/$module" -name '*.swift' | sort) >>"$log" 2>&1; then
+                $(module_sources "$module") >>"$log" 2>&1; then
             grep -v "Cannot export local symbol" "$log" >&2; echo "build of $module failed (log: $log)" >&2; exit 1
         fi
     done
