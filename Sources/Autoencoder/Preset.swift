@@ -32,6 +32,12 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
     /// cosine schedule, batch 128, 20 epochs; it reconstructs the test set better than PCA
     /// with 128 components.
     case tuned
+    /// A 2-D code that separates the digits: 784→512→256→128→2 (ReLU, He initialisation,
+    /// a linear code) and back to a sigmoid output, binary cross-entropy, trained as a
+    /// denoising model (masking noise 0.3) with Adam 1e-3 on a cosine schedule, batch 128,
+    /// 50 epochs; its test codes classify by their five nearest training codes far better
+    /// than PCA's or the tutorial's 2-D codes.
+    case tuned2d
 
     /// The tutorial's two presets, which `demo` runs.
     public static let tutorial: [Preset] = [.autoencoder, .encoder2d]
@@ -90,13 +96,17 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
                 decoder: [64, 128].map { Dense.Specification(units: $0, activation: .relu) }
                     + [Dense.Specification(units: 784, activation: .sigmoid)],
                 loss: binaryCrossEntropy)
-        case .tuned:
+        case .tuned, .tuned2d:
             func dense(_ units: Int, _ activation: Activation) -> any LayerSpecification {
                 Dense.Specification(units: units, activation: activation,
                                     kernelInitializer: activation == .relu ? .heUniform : .glorotUniform)
             }
-            return ModelDescription(inputShape: .vector(784), encoder: [dense(256, .relu), dense(128, .linear)],
-                                    decoder: [dense(256, .relu), dense(784, .sigmoid)], loss: binaryCrossEntropy)
+            let hidden = self == .tuned ? [256] : [512, 256, 128]
+            let code = self == .tuned ? 128 : 2
+            return ModelDescription(inputShape: .vector(784),
+                                    encoder: hidden.map { dense($0, .relu) } + [dense(code, .linear)],
+                                    decoder: hidden.reversed().map { dense($0, .relu) } + [dense(784, .sigmoid)],
+                                    loss: binaryCrossEntropy)
         case .autoencoder, .encoder2d:
             preconditionFailure("The tutorial's presets are described by their configuration.")
         }
@@ -122,6 +132,9 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
         case .tuned:
             return TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 0.001,
                                          schedule: try? LearningRateSchedule(.cosine(totalEpochs: 20, minimum: 0)))
+        case .tuned2d:
+            return TrainingConfiguration(epochs: 50, batchSize: 128, learningRate: 0.001, inputNoise: 0.3,
+                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: 50, minimum: 0)))
         }
     }
 
