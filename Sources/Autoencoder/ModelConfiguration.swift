@@ -164,7 +164,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
     /// ``learningRate``, changed by the ``schedule``.
     public func learningRate(epoch: Int) -> Float {
         let base = optimizer?.learningRate ?? learningRate
-        return schedule?.learningRate(base: base, epoch: epoch) ?? base
+        return schedule?.learningRate(base: base, epoch: epoch, epochs: epochs) ?? base
     }
 
     /// The input noises other than 0 that do what they say: the masks are drawn in steps of

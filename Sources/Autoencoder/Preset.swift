@@ -131,10 +131,10 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
             return TrainingConfiguration(epochs: 100, batchSize: 256, learningRate: 0.001, optimizer: kerasAdam)
         case .tuned:
             return TrainingConfiguration(epochs: 20, batchSize: 128, learningRate: 0.001,
-                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: 20, minimum: 0)))
+                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: nil, minimum: 0)))
         case .tuned2d:
             return TrainingConfiguration(epochs: 50, batchSize: 128, learningRate: 0.001, inputNoise: 0.3,
-                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: 50, minimum: 0)))
+                                         schedule: try? LearningRateSchedule(.cosine(totalEpochs: nil, minimum: 0)))
         }
     }
 

@@ -69,14 +69,19 @@ import Testing
         }
     }
 
-    @Test func refusesBadFieldsAndValues() {
+    @Test func refusesBadFieldsAndValues() throws {
         Self.expectRefusal(#"{"kind": "step", "step_size": 2, "minimum": 0}"#, "'minimum' is not a field of the step schedule")
         Self.expectRefusal(#"{"kind": "constant", "gamma": 0.5}"#, "'gamma' is not a field of the constant schedule")
         Self.expectRefusal(#"{"kind": "cosine", "total_epochs": 3, "eta_min": 0}"#, "'eta_min' is not a field of the cosine schedule")
         Self.expectRefusal(#"{"kind": "linear"}"#, "'kind' must be one of constant, step, cosine, not \"linear\"")
         Self.expectRefusal(#"{"step_size": 2}"#, "'kind' is missing from the learning-rate schedule")
         Self.expectRefusal(#"{"kind": "step"}"#, "'step_size' is missing from the step schedule")
-        Self.expectRefusal(#"{"kind": "cosine"}"#, "'total_epochs' is missing from the cosine schedule")
+        // Without total_epochs a cosine spans the run's epochs after the warm-up.
+        let spanning = try Self.decode(#"{"kind": "cosine", "warmup_epochs": 2}"#)
+        #expect(spanning.learningRate(base: 1, epoch: 2, epochs: 6) == 1)
+        #expect(spanning.learningRate(base: 1, epoch: 4, epochs: 6) == 0.5)
+        #expect(spanning.learningRate(base: 1, epoch: 5, epochs: 6) == Float(0.5 + 0.5 * cos(Double.pi * 3 / 4)))
+        #expect(spanning.learningRate(base: 1, epoch: 4, epochs: 10) == Float(0.5 + 0.5 * cos(Double.pi * 2 / 8)))
         Self.expectRefusal(#"{"kind": "step", "step_size": 0}"#, "'step_size' must be at least 1, not 0")
         Self.expectRefusal(#"{"kind": "step", "step_size": 1, "gamma": -1}"#, "'gamma' must be a finite number above 0, not -1.0")
         Self.expectRefusal(#"{"kind": "cosine", "total_epochs": 0}"#, "'total_epochs' must be at least 1, not 0")

@@ -19,7 +19,9 @@ import Darwin
 ///   - `step`: `base·gamma^⌊e/step_size⌋` (PyTorch's `StepLR`);
 ///   - `cosine`: `minimum + (base − minimum)·(1 + cos(π·e/total_epochs))/2` (PyTorch's
 ///     `CosineAnnealingLR`), held at `minimum` from `e = total_epochs` on rather than
-///     rising again, so `total_epochs` counts the decay's epochs, not the warm-up's.
+///     rising again, so `total_epochs` counts the decay's epochs, not the warm-up's;
+///     without `total_epochs`, the run's epochs less the warm-up (so a run given more
+///     epochs keeps the curve's shape).
 ///
 /// In JSON (keys converted from snake case): `{"kind": "constant"}`,
 /// `{"kind": "step", "step_size": 10, "gamma": 0.5}`,
@@ -33,8 +35,9 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
         case constant
         /// The rate multiplied by `gamma` every `size` epochs.
         case step(size: Int, gamma: Float)
-        /// Half a cosine from the base rate down to `minimum` over `totalEpochs` epochs.
-        case cosine(totalEpochs: Int, minimum: Float)
+        /// Half a cosine from the base rate down to `minimum` over `totalEpochs` epochs, or,
+        /// when `nil`, over the run's epochs after the warm-up (so `--epochs` keeps the shape).
+        case cosine(totalEpochs: Int?, minimum: Float)
 
         /// The kind's name in JSON.
         var kind: String {
@@ -66,7 +69,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
                 throw TrainingFieldError(field: "gamma", reason: "must be a finite number above 0, not \(gamma)")
             }
         case let .cosine(totalEpochs, minimum):
-            guard totalEpochs >= 1 else {
+            if let totalEpochs, totalEpochs < 1 {
                 throw TrainingFieldError(field: "total_epochs", reason: "must be at least 1, not \(totalEpochs)")
             }
             guard minimum.isFinite, minimum >= 0 else {
@@ -87,7 +90,8 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
     /// The learning rate for `epoch` (counting from 0) given the `base` rate, computed in
     /// `Double` and rounded once to `Float`. `base` is the configured rate, not the
     /// optimizer's current one, which an earlier epoch's schedule has already changed.
-    public func learningRate(base: Float, epoch: Int) -> Float {
+    /// A cosine without `total_epochs` spans `epochs` (the run's) less the warm-up.
+    public func learningRate(base: Float, epoch: Int, epochs: Int? = nil) -> Float {
         precondition(epoch >= 0, "Epochs count from 0.")
         let base = Double(base)
         if epoch < warmupEpochs { return Float(base * Double(epoch + 1) / Double(warmupEpochs)) }
@@ -97,7 +101,8 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             return Float(base)
         case let .step(size, gamma):
             return Float(base * pow(Double(gamma), Double(e / size)))
-        case let .cosine(totalEpochs, minimum):
+        case let .cosine(total, minimum):
+            let totalEpochs = max(total ?? ((epochs ?? (warmupEpochs + 1)) - warmupEpochs), 1)
             let minimum = Double(minimum)
             if e >= totalEpochs { return Float(minimum) }
             return Float(minimum + (base - minimum) * (1 + cos(Double.pi * Double(e) / Double(totalEpochs))) / 2)
@@ -137,10 +142,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             decay = .step(size: try container.decode(Int.self, forKey: .stepSize),
                           gamma: try container.decodeIfPresent(Float.self, forKey: .gamma) ?? 0.1)
         case "cosine":
-            guard container.contains(.totalEpochs) else {
-                throw TrainingFieldError(field: "total_epochs", reason: "is missing from the cosine schedule")
-            }
-            decay = .cosine(totalEpochs: try container.decode(Int.self, forKey: .totalEpochs),
+            decay = .cosine(totalEpochs: try container.decodeIfPresent(Int.self, forKey: .totalEpochs),
                             minimum: try container.decodeIfPresent(Float.self, forKey: .minimum) ?? 0)
         default:
             decay = .constant
@@ -159,7 +161,7 @@ public struct LearningRateSchedule: Codable, Sendable, Equatable {
             try container.encode(size, forKey: .stepSize)
             try container.encode(gamma, forKey: .gamma)
         case let .cosine(totalEpochs, minimum):
-            try container.encode(totalEpochs, forKey: .totalEpochs)
+            try container.encodeIfPresent(totalEpochs, forKey: .totalEpochs)
             try container.encode(minimum, forKey: .minimum)
         }
         if warmupEpochs > 0 { try container.encode(warmupEpochs, forKey: .warmupEpochs) }
