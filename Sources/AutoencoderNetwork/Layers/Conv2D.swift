@@ -9,15 +9,15 @@ import AutoencoderNumerics
 /// if any, goes below and right (PyTorch's `padding='same'` agrees for stride 1; for
 /// larger strides PyTorch needs an explicit `F.pad(x, (left, right, top, bottom))`).
 ///
-/// The batch is convolved in groups of samples (as many as keep the unfolded columns
-/// within ``ImageGeometry/columnBudget``): the group is unfolded (im2col, split over the
-/// cores by samples) into the layer's scratch memory as one `(channels·kh·kw) ×
-/// (samples·outHeight·outWidth)` matrix, ONE matrix product `weight · columns` gives the
-/// group's output channels-major, and a copy split over the samples moves it into the
-/// channels-first batch with the bias and activation. The backward pass takes the groups
-/// in reverse order, so the last group's columns, still in the scratch memory from the
-/// forward pass, are not unfolded again (with one group, none is). A 1×1 stride-1
-/// convolution multiplies each sample's input directly and needs no scratch memory.
+/// Each sample is unfolded (im2col) into the layer's scratch memory as a
+/// `(channels·kh·kw) × (outHeight·outWidth)` matrix, so that one matrix product
+/// `weight · columns` writes the sample's output, already channels first. The backward
+/// pass unfolds the sample again rather than keeping every sample's columns, so the
+/// scratch memory does not grow with the batch. (Unfolding the batch in groups of samples
+/// for one product per group measured slower on the conv preset: the products of one
+/// sample already run from the cache.) A stride-1 convolution with one filter runs
+/// directly, without unfolding (its columns would be `channels·kh·kw` times its output
+/// for one multiply-add each), split over the cores by samples, and needs no scratch.
 public struct Conv2D: Layer, Equatable {
     /// The shape of each input sample, `[channels, height, width]`.
     public let inputShape: SampleShape
@@ -80,12 +80,11 @@ public struct Conv2D: Layer, Equatable {
          ParameterShape(name: "bias", shape: [filters])]
     }
 
-    /// A group's unfolded columns, `(channels·kh·kw) × (samples·outHeight·outWidth)`, and
-    /// its channels-major product, `filters × (samples·outHeight·outWidth)`, for the group
-    /// of ``ImageGeometry/samplesAtOnce(batchSize:columnsPerSample:)`` samples (none for
-    /// a 1×1 convolution with stride 1, which uses its input).
+    /// One sample's unfolded columns, `(channels·kh·kw) × (outHeight·outWidth)`, whatever
+    /// the batch size (none for a 1×1 convolution with stride 1, which uses its input, nor
+    /// for a direct one).
     public func scratchCount(batchSize: Int) -> Int {
-        window.isIdentity || isDirect ? 0 : groupSize(batchSize) * window.positions * (window.patchSize + filters)
+        window.isIdentity || isDirect ? 0 : window.patchSize * window.positions
     }
 
     /// Whether the convolution runs directly, without unfolding: stride 1 and at most
@@ -93,11 +92,6 @@ public struct Conv2D: Layer, Equatable {
     /// the product's work.
     private var isDirect: Bool {
         strides.height == 1 && strides.width == 1 && filters <= ImageGeometry.directFilters && !window.isIdentity
-    }
-
-    /// The samples unfolded at once in a batch of `batchSize`.
-    private func groupSize(_ batchSize: Int) -> Int {
-        ImageGeometry.samplesAtOnce(batchSize: batchSize, columnsPerSample: window.patchSize * window.positions)
     }
 
     /// For example `"Conv2D(1x28x28 → 16x28x28, 3x3, same, relu)"`.
@@ -116,60 +110,44 @@ public struct Conv2D: Layer, Equatable {
                              fanIn: fanIn, fanOut: fanOut, using: &generator)
     }
 
-    /// `output = f(W ⋆ input + b)` for a batch, one matrix product per group of samples.
+    /// The unfolded columns of the image at `image`: the image itself for a 1×1 stride-1
+    /// convolution, else written into the scratch memory.
+    private func unfolded(_ image: UnsafePointer<Float>, context: LayerContext) -> MatrixView {
+        if window.isIdentity { return MatrixView(image, rows: window.patchSize, columns: window.positions) }
+        guard let scratch = context.scratch else { preconditionFailure("Conv2D needs its scratch memory.") }
+        ConvolutionKernels.unfold(image, window, into: scratch)
+        return MatrixView(scratch, rows: window.patchSize, columns: window.positions)
+    }
+
+    /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample (or the direct
+    /// loops).
     public func forward(
         _ input: MatrixView, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Conv2D shapes disagree.")
-        let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
-        let bias = parameters + weightCount
-        guard !window.isIdentity else {
-            for sample in 0..<input.rows {
-                let image = MatrixView(input.base + sample * inputWidth, rows: window.patchSize,
-                                       columns: window.positions)
-                let result = MutableMatrixView(output.base + sample * outputWidth, rows: filters,
-                                               columns: window.positions)
-                context.multiplier.multiply(weight, .none, image, .none, into: result)
-            }
-            ConvolutionKernels.addChannelBiasAndActivate(output.base, samples: output.rows, channels: filters,
-                                                         plane: window.positions, bias: bias, activation.nonlinearity)
-            return
-        }
         if isDirect {
             ConvolutionKernels.convolveDirect(input.base, samples: input.rows, window, weight: parameters,
-                                              filters: filters, bias: bias, activation.nonlinearity, into: output.base)
+                                              filters: filters, bias: parameters + weightCount,
+                                              activation.nonlinearity, into: output.base)
             return
         }
-        guard let scratch = context.scratch else { preconditionFailure("Conv2D needs its scratch memory.") }
-        let group = groupSize(input.rows)
-        for first in stride(from: 0, to: input.rows, by: group) {
-            let samples = min(group, input.rows - first)
-            let (columns, product) = groupMatrices(scratch, samples: samples, group: group)
-            ConvolutionKernels.unfoldBatch(input.base + first * inputWidth, samples: samples, window,
-                                           into: UnsafeMutablePointer(mutating: columns.base))
-            context.multiplier.multiply(weight, .none, columns, .none, into: product)
-            ConvolutionKernels.channelsToSamples(product.base, samples: samples, channels: filters,
-                                                 plane: window.positions, bias: bias, activation.nonlinearity,
-                                                 into: output.base + first * outputWidth)
+        let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
+        for sample in 0..<input.rows {
+            let columns = unfolded(input.base + sample * inputWidth, context: context)
+            let result = MutableMatrixView(output.base + sample * outputWidth, rows: filters, columns: window.positions)
+            context.multiplier.multiply(weight, .none, columns, .none, into: result)
         }
-    }
-
-    /// A group's columns, `patchSize × (samples·positions)`, and product, `filters ×
-    /// (samples·positions)`, in the scratch memory (laid out for groups of `group` samples).
-    private func groupMatrices(_ scratch: UnsafeMutablePointer<Float>, samples: Int, group: Int)
-        -> (columns: MatrixView, product: MutableMatrixView)
-    {
-        (MatrixView(scratch, rows: window.patchSize, columns: samples * window.positions),
-         MutableMatrixView(scratch + group * window.positions * window.patchSize, rows: filters,
-                           columns: samples * window.positions))
+        ConvolutionKernels.addChannelBiasAndActivate(output.base, samples: output.rows, channels: filters,
+                                                     plane: window.positions, bias: parameters + weightCount,
+                                                     activation.nonlinearity)
     }
 
     /// The weight, bias and (when asked) input gradients of a batch (see ``Layer``):
-    /// with δ = ∂L/∂y ⊙ f'(y) laid out `filters × (samples·positions)` per group,
-    /// ∂L/∂W is the sum over groups of `δ · columnsᵀ`, ∂L/∂b the sum of δ per filter, and
-    /// ∂L/∂x the folded (col2im) `Wᵀ · δ`.
+    /// with δ = ∂L/∂y ⊙ f'(y) of a sample laid out `filters × positions`, ∂L/∂W is the sum
+    /// over samples of `δ · columnsᵀ`, ∂L/∂b the sum of δ per filter, and ∂L/∂x the folded
+    /// (col2im) `Wᵀ · δ`.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
         parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
@@ -182,25 +160,6 @@ public struct Conv2D: Layer, Equatable {
                                                 activation.nonlinearity)
         ConvolutionKernels.sumChannels(outputGradient.base, samples: outputGradient.rows, channels: filters,
                                        plane: window.positions, into: parameterGradients + weightCount)
-        let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
-        let weightGradient = MutableMatrixView(parameterGradients, rows: filters, columns: window.patchSize)
-        if input.rows == 0 { weightGradient.base.update(repeating: 0, count: weightCount) }
-        guard !window.isIdentity else {
-            for sample in 0..<input.rows {
-                let delta = MatrixView(outputGradient.base + sample * outputWidth, rows: filters,
-                                       columns: window.positions)
-                let image = MatrixView(input.base + sample * inputWidth, rows: window.patchSize,
-                                       columns: window.positions)
-                context.multiplier.multiply(delta, .none, image, .transposed, into: weightGradient,
-                                            beta: sample == 0 ? 0 : 1)
-                guard let inputGradient else { continue }
-                context.multiplier.multiply(
-                    weight, .transposed, delta, .none,
-                    into: MutableMatrixView(inputGradient.base + sample * inputWidth, rows: window.patchSize,
-                                            columns: window.positions))
-            }
-            return
-        }
         if isDirect {
             ConvolutionKernels.convolveDirectWeightGradient(input.base, outputGradient: outputGradient.base,
                                                             samples: input.rows, window, filters: filters,
@@ -212,30 +171,26 @@ public struct Conv2D: Layer, Equatable {
             }
             return
         }
-        guard let scratch = context.scratch else { preconditionFailure("Conv2D needs its scratch memory.") }
-        let group = groupSize(input.rows)
-        let groups = (input.rows + group - 1) / max(group, 1)
-        for index in 0..<groups {
-            let first = (groups - 1 - index) * group
-            let samples = min(group, input.rows - first)
-            let (columns, product) = groupMatrices(scratch, samples: samples, group: group)
-            // The forward pass's last group left its columns in the scratch memory.
-            if index > 0 {
-                ConvolutionKernels.unfoldBatch(input.base + first * inputWidth, samples: samples, window,
-                                               into: UnsafeMutablePointer(mutating: columns.base))
-            }
-            ConvolutionKernels.samplesToChannels(outputGradient.base + first * outputWidth, samples: samples,
-                                                 channels: filters, plane: window.positions, into: product.base)
-            let delta = MatrixView(product.base, rows: filters, columns: samples * window.positions)
+        let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
+        let weightGradient = MutableMatrixView(parameterGradients, rows: filters, columns: window.patchSize)
+        if input.rows == 0 { weightGradient.base.update(repeating: 0, count: weightCount) }
+        for sample in 0..<input.rows {
+            let delta = MatrixView(outputGradient.base + sample * outputWidth, rows: filters, columns: window.positions)
+            let columns = unfolded(input.base + sample * inputWidth, context: context)
             context.multiplier.multiply(delta, .none, columns, .transposed, into: weightGradient,
-                                        beta: index == 0 ? 0 : 1)
+                                        beta: sample == 0 ? 0 : 1)
             guard let inputGradient else { continue }
-            // The columns were used; their memory takes their gradient.
-            let columnGradient = MutableMatrixView(UnsafeMutablePointer(mutating: columns.base),
-                                                   rows: window.patchSize, columns: samples * window.positions)
-            context.multiplier.multiply(weight, .transposed, delta, .none, into: columnGradient)
-            ConvolutionKernels.foldBatch(columnGradient.base, samples: samples, window,
-                                         into: inputGradient.base + first * inputWidth)
+            let imageGradient = inputGradient.base + sample * inputWidth
+            if window.isIdentity {
+                context.multiplier.multiply(
+                    weight, .transposed, delta, .none,
+                    into: MutableMatrixView(imageGradient, rows: window.patchSize, columns: window.positions))
+            } else {
+                // The columns were used; their memory takes their gradient.
+                let columnGradient = MutableMatrixView(context.scratch!, rows: window.patchSize, columns: window.positions)
+                context.multiplier.multiply(weight, .transposed, delta, .none, into: columnGradient)
+                ConvolutionKernels.fold(columnGradient.base, window, into: imageGradient)
+            }
         }
     }
 }

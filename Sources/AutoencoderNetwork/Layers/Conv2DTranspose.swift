@@ -20,15 +20,9 @@ import AutoencoderNumerics
 ///   equally), so use `padding=(P − 1)/2, output_padding=0` and drop the last row and
 ///   column of its output (`y[..., :-1, :-1]`).
 ///
-/// The forward pass is a convolution's backward data pass, in groups of samples (as many
-/// as keep the columns within ``ImageGeometry/columnBudget``): the group's inputs are
-/// gathered channels-major, `channels × (samples·height·width)`, into the layer's scratch
-/// memory, ONE product `Wᵀ · x` gives the group's `(filters·kh·kw) × (samples·height·width)`
-/// columns, folded (col2im, split over the cores by samples) into the output. The backward
-/// pass unfolds δ (im2col) into the same memory, one product per group for ∂L/∂W and one
-/// for ∂L/∂x; it takes the groups in reverse order, so the last group's gathered inputs,
-/// still in the scratch memory, are not gathered again. A 1×1 stride-1 kernel multiplies
-/// each sample directly and needs no scratch memory.
+/// The forward pass is a convolution's backward data pass: per sample, `Wᵀ · x` into the
+/// layer's scratch memory as `(filters·kh·kw) × (height·width)` columns, folded (col2im)
+/// into the output. The backward pass unfolds δ (im2col) into the same memory.
 public struct Conv2DTranspose: Layer, Equatable {
     /// The shape of each input sample, `[channels, height, width]`.
     public let inputShape: SampleShape
@@ -119,27 +113,10 @@ public struct Conv2DTranspose: Layer, Equatable {
          ParameterShape(name: "bias", shape: [filters])]
     }
 
-    /// A group's columns, `(filters·kh·kw) × (samples·height·width)`, and its gathered
-    /// inputs, `channels × (samples·height·width)`, for the group of
-    /// ``ImageGeometry/samplesAtOnce(batchSize:columnsPerSample:)`` samples (none for a 1×1
-    /// kernel with stride 1, which writes its output directly).
+    /// One sample's columns, `(filters·kh·kw) × (height·width)`, whatever the batch size
+    /// (none for a 1×1 kernel with stride 1, which writes its output directly).
     public func scratchCount(batchSize: Int) -> Int {
-        window.isIdentity ? 0 : groupSize(batchSize) * window.positions * (window.patchSize + channels)
-    }
-
-    /// The samples multiplied at once in a batch of `batchSize`.
-    private func groupSize(_ batchSize: Int) -> Int {
-        ImageGeometry.samplesAtOnce(batchSize: batchSize, columnsPerSample: window.patchSize * window.positions)
-    }
-
-    /// A group's columns, `patchSize × (samples·positions)`, and gathered inputs, `channels
-    /// × (samples·positions)`, in the scratch memory (laid out for groups of `group` samples).
-    private func groupMatrices(_ scratch: UnsafeMutablePointer<Float>, samples: Int, group: Int)
-        -> (columns: MutableMatrixView, inputs: MutableMatrixView)
-    {
-        (MutableMatrixView(scratch, rows: window.patchSize, columns: samples * window.positions),
-         MutableMatrixView(scratch + group * window.positions * window.patchSize, rows: channels,
-                           columns: samples * window.positions))
+        window.isIdentity ? 0 : window.patchSize * window.positions
     }
 
     /// For example `"Conv2DTranspose(16x7x7 → 8x14x14, 3x3, stride 2, same, relu)"`.
@@ -158,8 +135,7 @@ public struct Conv2DTranspose: Layer, Equatable {
                              fanIn: fanIn, fanOut: fanOut, using: &generator)
     }
 
-    /// `output = f(Wᵀ ⋆ input + b)` for a batch, one matrix product and one batch fold per
-    /// group of samples.
+    /// `output = f(Wᵀ ⋆ input + b)` for a batch, one matrix product and one fold per sample.
     public func forward(
         _ input: MatrixView, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView, context: inout LayerContext
@@ -167,25 +143,17 @@ public struct Conv2DTranspose: Layer, Equatable {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Conv2DTranspose shapes disagree.")
         let weight = MatrixView(parameters, rows: channels, columns: window.patchSize)
-        if window.isIdentity {
-            for sample in 0..<input.rows {
-                let image = MatrixView(input.base + sample * inputWidth, rows: channels, columns: window.positions)
-                context.multiplier.multiply(
-                    weight, .transposed, image, .none,
-                    into: MutableMatrixView(output.base + sample * outputWidth, rows: window.patchSize,
-                                            columns: window.positions))
-            }
-        } else {
-            guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
-            let group = groupSize(input.rows)
-            for first in stride(from: 0, to: input.rows, by: group) {
-                let samples = min(group, input.rows - first)
-                let (columns, inputs) = groupMatrices(scratch, samples: samples, group: group)
-                ConvolutionKernels.samplesToChannels(input.base + first * inputWidth, samples: samples,
-                                                     channels: channels, plane: window.positions, into: inputs.base)
-                context.multiplier.multiply(weight, .transposed, inputs.view, .none, into: columns)
-                ConvolutionKernels.foldBatch(columns.base, samples: samples, window,
-                                             into: output.base + first * outputWidth)
+        for sample in 0..<input.rows {
+            let image = MatrixView(input.base + sample * inputWidth, rows: channels, columns: window.positions)
+            let result = output.base + sample * outputWidth
+            if window.isIdentity {
+                context.multiplier.multiply(weight, .transposed, image, .none,
+                                            into: MutableMatrixView(result, rows: window.patchSize, columns: window.positions))
+            } else {
+                guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
+                let columns = MutableMatrixView(scratch, rows: window.patchSize, columns: window.positions)
+                context.multiplier.multiply(weight, .transposed, image, .none, into: columns)
+                ConvolutionKernels.fold(scratch, window, into: result)
             }
         }
         ConvolutionKernels.addChannelBiasAndActivate(output.base, samples: output.rows, channels: filters,
@@ -194,9 +162,9 @@ public struct Conv2DTranspose: Layer, Equatable {
     }
 
     /// The weight, bias and (when asked) input gradients of a batch (see ``Layer``):
-    /// with δ = ∂L/∂y ⊙ f'(y) of a group unfolded (im2col) into columns and its inputs `x`
-    /// gathered channels-major, ∂L/∂W is the sum over groups of `x · columnsᵀ`, ∂L/∂b the
-    /// sum of δ per filter, and ∂L/∂x is `W · columns`.
+    /// with δ = ∂L/∂y ⊙ f'(y) of a sample unfolded (im2col) into columns, ∂L/∂W is the
+    /// sum over samples of `x · columnsᵀ`, ∂L/∂b the sum of δ per filter, and ∂L/∂x is
+    /// `W · columns`.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
         parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
@@ -212,43 +180,24 @@ public struct Conv2DTranspose: Layer, Equatable {
         let weight = MatrixView(parameters, rows: channels, columns: window.patchSize)
         let weightGradient = MutableMatrixView(parameterGradients, rows: channels, columns: window.patchSize)
         if input.rows == 0 { weightGradient.base.update(repeating: 0, count: weightCount) }
-        guard !window.isIdentity else {
-            for sample in 0..<input.rows {
-                let columns = MatrixView(outputGradient.base + sample * outputWidth, rows: window.patchSize,
-                                         columns: window.positions)
-                let image = MatrixView(input.base + sample * inputWidth, rows: channels, columns: window.positions)
-                context.multiplier.multiply(image, .none, columns, .transposed, into: weightGradient,
-                                            beta: sample == 0 ? 0 : 1)
-                guard let inputGradient else { continue }
-                context.multiplier.multiply(
-                    weight, .none, columns, .none,
-                    into: MutableMatrixView(inputGradient.base + sample * inputWidth, rows: channels,
-                                            columns: window.positions))
+        for sample in 0..<input.rows {
+            let delta = outputGradient.base + sample * outputWidth
+            let columns: MatrixView
+            if window.isIdentity {
+                columns = MatrixView(delta, rows: window.patchSize, columns: window.positions)
+            } else {
+                guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
+                ConvolutionKernels.unfold(delta, window, into: scratch)
+                columns = MatrixView(scratch, rows: window.patchSize, columns: window.positions)
             }
-            return
-        }
-        guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
-        let group = groupSize(input.rows)
-        let groups = (input.rows + group - 1) / max(group, 1)
-        for index in 0..<groups {
-            let first = (groups - 1 - index) * group
-            let samples = min(group, input.rows - first)
-            let (columns, inputs) = groupMatrices(scratch, samples: samples, group: group)
-            ConvolutionKernels.unfoldBatch(outputGradient.base + first * outputWidth, samples: samples, window,
-                                           into: columns.base)
-            // The forward pass's last group left its gathered inputs in the scratch memory.
-            if index > 0 {
-                ConvolutionKernels.samplesToChannels(input.base + first * inputWidth, samples: samples,
-                                                     channels: channels, plane: window.positions, into: inputs.base)
+            let image = MatrixView(input.base + sample * inputWidth, rows: channels, columns: window.positions)
+            context.multiplier.multiply(image, .none, columns, .transposed, into: weightGradient,
+                                        beta: sample == 0 ? 0 : 1)
+            if let inputGradient {
+                let imageGradient = MutableMatrixView(inputGradient.base + sample * inputWidth, rows: channels,
+                                                      columns: window.positions)
+                context.multiplier.multiply(weight, .none, columns, .none, into: imageGradient)
             }
-            context.multiplier.multiply(inputs.view, .none, columns.view, .transposed,
-                                        into: weightGradient, beta: index == 0 ? 0 : 1)
-            guard let inputGradient else { continue }
-            // The gathered inputs were used; their memory takes their gradient.
-            context.multiplier.multiply(weight, .none, columns.view, .none, into: inputs)
-            ConvolutionKernels.channelsToSamples(inputs.base, samples: samples, channels: channels,
-                                                 plane: window.positions, bias: nil, .identity,
-                                                 into: inputGradient.base + first * inputWidth)
         }
     }
 }

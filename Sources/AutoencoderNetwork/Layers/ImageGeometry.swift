@@ -4,24 +4,10 @@ import AutoencoderNumerics
 /// and padding of a sliding window (Keras's and TensorFlow's rules), and how summaries
 /// write shapes.
 enum ImageGeometry {
-    /// The most floats a convolution unfolds at once (the columns of its group of
-    /// samples): 256 Ki floats, 1 MB, so the columns stay in the cache between the
-    /// unfolding and the matrix products that read them. On the conv preset (batch 128,
-    /// two shared cores) budgets from one sample's columns up to 1 MB trained equally fast
-    /// within the noise, 4 MB and more were slower.
-    static let columnBudget = 1 << 18
-
     /// The most filters a stride-1 convolution has to run directly rather than unfold. With
     /// one filter the direct loops were 2-3 times faster than unfolding (the conv preset's
     /// last layer); with 8 or 16 filters they were 2-4 times slower than the matrix product.
     static let directFilters = 1
-
-    /// How many samples of a batch of `batchSize` a convolution unfolds and multiplies at
-    /// once when one sample's columns are `columnsPerSample` floats: as many as fit the
-    /// ``columnBudget``, at least one, at most the batch.
-    static func samplesAtOnce(batchSize: Int, columnsPerSample: Int) -> Int {
-        min(max(batchSize, 0), max(1, columnBudget / max(columnsPerSample, 1)))
-    }
 
     /// The `(channels, height, width)` of `input`, or the problem when it is not a
     /// non-empty image.
