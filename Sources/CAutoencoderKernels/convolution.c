@@ -4,9 +4,10 @@
 // passes touch each element a few times at most. Window positions that fall in the
 // padding are found per row by arithmetic (valid_range), not tested per element.
 //
-// The batch passes split their samples (or planes) over the cores with the shared worker
-// pool (parallel.c): each part writes its own samples' memory only, so the parts never
-// share an output element and the results do not depend on the number of parts.
+// The direct convolution, the pooling and the upsampling split their samples (or planes,
+// or filter-channel pairs) over the cores with the shared worker pool (parallel.c): each
+// part writes its own memory only, so the parts never share an output element and the
+// results do not depend on the number of parts.
 
 #include "ae_convolution.h"
 #include "ae_parallel.h"
@@ -43,11 +44,10 @@ static inline void valid_range(long offset, long stride, long size, long count, 
     *hi = end;
 }
 
-// ae_im2col with rows `ld` floats apart in `columns`.
-static void im2col_ld(const float *image, long channels, long height, long width,
-                      long kernel_h, long kernel_w, long stride_h, long stride_w,
-                      long pad_top, long pad_left, long out_h, long out_w, float *columns, long ld) {
-    const long positions = ld;
+void ae_im2col(const float *image, long channels, long height, long width,
+               long kernel_h, long kernel_w, long stride_h, long stride_w,
+               long pad_top, long pad_left, long out_h, long out_w, float *columns) {
+    const long positions = out_h * out_w;
     for (long c = 0; c < channels; c++) {
         const float *plane = image + c * height * width;
         for (long i = 0; i < kernel_h; i++) {
@@ -77,11 +77,10 @@ static void im2col_ld(const float *image, long channels, long height, long width
     }
 }
 
-// ae_col2im with rows `ld` floats apart in `columns`.
-static void col2im_ld(const float *columns, long channels, long height, long width,
-                      long kernel_h, long kernel_w, long stride_h, long stride_w,
-                      long pad_top, long pad_left, long out_h, long out_w, float *image, long ld) {
-    const long positions = ld;
+void ae_col2im(const float *columns, long channels, long height, long width,
+               long kernel_h, long kernel_w, long stride_h, long stride_w,
+               long pad_top, long pad_left, long out_h, long out_w, float *image) {
+    const long positions = out_h * out_w;
     memset(image, 0, (size_t)(channels * height * width) * sizeof(float));
     for (long c = 0; c < channels; c++) {
         float *plane = image + c * height * width;
@@ -101,71 +100,6 @@ static void col2im_ld(const float *columns, long channels, long height, long wid
             }
         }
     }
-}
-
-void ae_im2col(const float *image, long channels, long height, long width,
-               long kernel_h, long kernel_w, long stride_h, long stride_w,
-               long pad_top, long pad_left, long out_h, long out_w, float *columns) {
-    im2col_ld(image, channels, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left,
-              out_h, out_w, columns, out_h * out_w);
-}
-
-void ae_col2im(const float *columns, long channels, long height, long width,
-               long kernel_h, long kernel_w, long stride_h, long stride_w,
-               long pad_top, long pad_left, long out_h, long out_w, float *image) {
-    col2im_ld(columns, channels, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left,
-              out_h, out_w, image, out_h * out_w);
-}
-
-// A batch im2col or col2im: the geometry, the samples, and which way.
-typedef struct {
-    const float *images; float *images_out; const float *columns; float *columns_out;
-    long samples, channels, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_top, pad_left, out_h, out_w;
-    int parts;
-} batch_fold_job;
-
-static void im2col_batch_task(void *context, int index) {
-    const batch_fold_job *j = (const batch_fold_job *)context;
-    const long positions = j->out_h * j->out_w, image = j->channels * j->height * j->width;
-    long first, end;
-    part_range(j->samples, j->parts, index, &first, &end);
-    for (long s = first; s < end; s++)
-        im2col_ld(j->images + s * image, j->channels, j->height, j->width, j->kernel_h, j->kernel_w,
-                  j->stride_h, j->stride_w, j->pad_top, j->pad_left, j->out_h, j->out_w,
-                  j->columns_out + s * positions, j->samples * positions);
-}
-
-static void col2im_batch_task(void *context, int index) {
-    const batch_fold_job *j = (const batch_fold_job *)context;
-    const long positions = j->out_h * j->out_w, image = j->channels * j->height * j->width;
-    long first, end;
-    part_range(j->samples, j->parts, index, &first, &end);
-    for (long s = first; s < end; s++)
-        col2im_ld(j->columns + s * positions, j->channels, j->height, j->width, j->kernel_h, j->kernel_w,
-                  j->stride_h, j->stride_w, j->pad_top, j->pad_left, j->out_h, j->out_w,
-                  j->images_out + s * image, j->samples * positions);
-}
-
-void ae_im2col_batch(const float *images, long samples, long channels, long height, long width,
-                     long kernel_h, long kernel_w, long stride_h, long stride_w,
-                     long pad_top, long pad_left, long out_h, long out_w, float *columns) {
-    if (samples <= 0) return;
-    batch_fold_job job = {images, 0, 0, columns, samples, channels, height, width, kernel_h, kernel_w,
-                          stride_h, stride_w, pad_top, pad_left, out_h, out_w,
-                          unit_parts(samples, channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) im2col_batch_task(&job, 0);
-    else ae_parallel_for(job.parts, im2col_batch_task, &job);
-}
-
-void ae_col2im_batch(const float *columns, long samples, long channels, long height, long width,
-                     long kernel_h, long kernel_w, long stride_h, long stride_w,
-                     long pad_top, long pad_left, long out_h, long out_w, float *images) {
-    if (samples <= 0) return;
-    batch_fold_job job = {0, images, columns, 0, samples, channels, height, width, kernel_h, kernel_w,
-                          stride_h, stride_w, pad_top, pad_left, out_h, out_w,
-                          unit_parts(samples, channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) col2im_batch_task(&job, 0);
-    else ae_parallel_for(job.parts, col2im_batch_task, &job);
 }
 
 // p[k] <- f(p[k] + b) for k < count.
@@ -190,51 +124,6 @@ static void plane_bias_activate(float *p, long count, float b, ae_nonlinearity f
         for (long k = 0; k < count; k++) p[k] += b;
         break;
     }
-}
-
-typedef struct {
-    const float *source; float *destination; long samples, channels, plane; const float *bias; ae_nonlinearity f;
-    int parts;
-} regroup_job;
-
-static void channels_to_samples_task(void *context, int index) {
-    const regroup_job *j = (const regroup_job *)context;
-    long first, end;
-    part_range(j->samples, j->parts, index, &first, &end);
-    const long row = j->samples * j->plane;
-    for (long s = first; s < end; s++) {
-        for (long c = 0; c < j->channels; c++) {
-            float *out = j->destination + (s * j->channels + c) * j->plane;
-            memcpy(out, j->source + c * row + s * j->plane, (size_t)j->plane * sizeof(float));
-            if (j->bias) plane_bias_activate(out, j->plane, j->bias[c], j->f);
-        }
-    }
-}
-
-static void samples_to_channels_task(void *context, int index) {
-    const regroup_job *j = (const regroup_job *)context;
-    long first, end;
-    part_range(j->samples, j->parts, index, &first, &end);
-    const long row = j->samples * j->plane;
-    for (long s = first; s < end; s++)
-        for (long c = 0; c < j->channels; c++)
-            memcpy(j->destination + c * row + s * j->plane, j->source + (s * j->channels + c) * j->plane,
-                   (size_t)j->plane * sizeof(float));
-}
-
-void ae_channels_to_samples(const float *matrix, long samples, long channels, long plane,
-                            const float *bias, ae_nonlinearity f, float *batch) {
-    if (samples <= 0) return;
-    regroup_job job = {matrix, batch, samples, channels, plane, bias, f, unit_parts(samples, channels * plane)};
-    if (job.parts == 1) channels_to_samples_task(&job, 0);
-    else ae_parallel_for(job.parts, channels_to_samples_task, &job);
-}
-
-void ae_samples_to_channels(const float *batch, long samples, long channels, long plane, float *matrix) {
-    if (samples <= 0) return;
-    regroup_job job = {batch, matrix, samples, channels, plane, 0, AE_IDENTITY, unit_parts(samples, channels * plane)};
-    if (job.parts == 1) samples_to_channels_task(&job, 0);
-    else ae_parallel_for(job.parts, samples_to_channels_task, &job);
 }
 
 void ae_channel_bias_activate(float *values, long samples, long channels, long plane,

@@ -7,8 +7,8 @@ import CAutoencoderKernels
 /// (PyTorch's NCHW, one sample per row of a batch); a batch is its samples one after the
 /// other. A *plane* is one channel of one sample. The convolutions multiply their weight
 /// by an image's unfolded patches (see ``unfold(_:_:into:)``) with the matrix multiply;
-/// these kernels do the rest. None allocates; the batch passes split the samples or planes
-/// over the cores.
+/// these kernels do the rest. None allocates; the direct convolution, pooling and upsampling
+/// split their samples or planes over the cores.
 public enum ConvolutionKernels {
     /// Where a sliding window goes over an image: the image's size, the window's size and
     /// strides, how far the first window starts above and left of the image (the top and
@@ -85,47 +85,6 @@ public enum ConvolutionKernels {
         ae_col2im(columns, window.channels, window.height, window.width, window.kernelHeight, window.kernelWidth,
                   window.strideHeight, window.strideWidth, window.padTop, window.padLeft,
                   window.outputHeight, window.outputWidth, image)
-    }
-
-    /// Unfolds `samples` images (one after the other at `images`) side by side into
-    /// `columns`, a row-major `patchSize × (samples·positions)` matrix: columns
-    /// `s·positions ..< (s + 1)·positions` are sample `s`'s ``unfold(_:_:into:)``, so that
-    /// one product `weight · columns` convolves them all. Split over the cores by samples.
-    public static func unfoldBatch(
-        _ images: UnsafePointer<Float>, samples: Int, _ window: Window, into columns: UnsafeMutablePointer<Float>
-    ) {
-        ae_im2col_batch(images, samples, window.channels, window.height, window.width, window.kernelHeight,
-                        window.kernelWidth, window.strideHeight, window.strideWidth, window.padTop, window.padLeft,
-                        window.outputHeight, window.outputWidth, columns)
-    }
-
-    /// The adjoint of ``unfoldBatch(_:samples:_:into:)``: folds each sample's block of the
-    /// `patchSize × (samples·positions)` columns into its image (``fold(_:_:into:)``).
-    public static func foldBatch(
-        _ columns: UnsafePointer<Float>, samples: Int, _ window: Window, into images: UnsafeMutablePointer<Float>
-    ) {
-        ae_col2im_batch(columns, samples, window.channels, window.height, window.width, window.kernelHeight,
-                        window.kernelWidth, window.strideHeight, window.strideWidth, window.padTop, window.padLeft,
-                        window.outputHeight, window.outputWidth, images)
-    }
-
-    /// `batch[s, c, p] ← f(matrix[c, s·plane + p] + bias[c])`: a channels-major
-    /// `channels × (samples·plane)` matrix (a batched convolution's product) into a batch
-    /// of `samples` channels-first images, with the bias and activation on the way; a
-    /// plain copy when `bias` is `nil`.
-    public static func channelsToSamples(
-        _ matrix: UnsafePointer<Float>, samples: Int, channels: Int, plane: Int,
-        bias: UnsafePointer<Float>?, _ f: ElementwiseKernels.Nonlinearity, into batch: UnsafeMutablePointer<Float>
-    ) {
-        ae_channels_to_samples(matrix, samples, channels, plane, bias, f.c, batch)
-    }
-
-    /// `matrix[c, s·plane + p] ← batch[s, c, p]`: a batch of channels-first images into
-    /// the channels-major layout of a batched convolution's product.
-    public static func samplesToChannels(
-        _ batch: UnsafePointer<Float>, samples: Int, channels: Int, plane: Int, into matrix: UnsafeMutablePointer<Float>
-    ) {
-        ae_samples_to_channels(batch, samples, channels, plane, matrix)
     }
 
     /// A stride-1 convolution of `samples` images computed directly, without unfolding

@@ -16,17 +16,9 @@
 // `[out, in, kh, kw]` flattens its last three dimensions, so `weight x columns` is the
 // convolution, already in the channels-first layout of the output.
 //
-// A batch's unfolded columns (ae_im2col_batch) put the samples side by side: a row-major
-// `(channels * kernel_h * kernel_w) x (samples * out_h * out_w)` matrix whose columns
-// `s * out_h * out_w ..< (s + 1) * out_h * out_w` are sample s's columns, so that one
-// matrix product `weight x columns` convolves the whole batch, the result laid out
-// `filters x (samples * out_h * out_w)` ("channels major"); ae_channels_to_samples and
-// ae_samples_to_channels move between that layout and the batch's.
-//
-// Plain portable C; no allocation. The batch passes (those that take `samples` or
-// `planes`) split the samples or planes over the cores with ae_parallel_for when the
-// batch is large enough; each part writes only its own samples' memory. Pointers need no
-// alignment.
+// Plain portable C; no allocation. The direct convolution, the pooling and the
+// upsampling split their samples or planes over the cores with ae_parallel_for when the
+// batch is large enough; each part writes only its own memory. Pointers need no alignment.
 
 #ifndef AE_CONVOLUTION_H
 #define AE_CONVOLUTION_H
@@ -49,30 +41,6 @@ void ae_im2col(const float *image, long channels, long height, long width,
 void ae_col2im(const float *columns, long channels, long height, long width,
                long kernel_h, long kernel_w, long stride_h, long stride_w,
                long pad_top, long pad_left, long out_h, long out_w, float *image);
-
-/// ae_im2col of `samples` images one after the other in `images`, side by side into
-/// `columns`: a `(channels * kernel_h * kernel_w) x (samples * out_h * out_w)` matrix
-/// (see the layout above).
-void ae_im2col_batch(const float *images, long samples, long channels, long height, long width,
-                     long kernel_h, long kernel_w, long stride_h, long stride_w,
-                     long pad_top, long pad_left, long out_h, long out_w, float *columns);
-
-/// The adjoint of ae_im2col_batch: ae_col2im of each sample's block of columns of the
-/// `(channels * kernel_h * kernel_w) x (samples * out_h * out_w)` matrix into its image
-/// in `images` (each image set to zero first).
-void ae_col2im_batch(const float *columns, long samples, long channels, long height, long width,
-                     long kernel_h, long kernel_w, long stride_h, long stride_w,
-                     long pad_top, long pad_left, long out_h, long out_w, float *images);
-
-/// batch[s][c][p] <- f(matrix[c][s * plane + p] + bias[c]) from a channels-major
-/// `channels x (samples * plane)` matrix to a batch of `samples` images of `channels`
-/// planes; with `bias` NULL, a plain copy (f is not applied).
-void ae_channels_to_samples(const float *matrix, long samples, long channels, long plane,
-                            const float *bias, ae_nonlinearity f, float *batch);
-
-/// matrix[c][s * plane + p] <- batch[s][c][p]: the inverse of ae_channels_to_samples
-/// without bias.
-void ae_samples_to_channels(const float *batch, long samples, long channels, long plane, float *matrix);
 
 /// values[s][c][p] <- f(values[s][c][p] + bias[c]) for `samples x channels` planes of
 /// `plane` floats: a convolution's bias and activation.
