@@ -3,10 +3,31 @@
 // Plain portable C: the matrix products of a convolution run in the SGEMM, and these
 // passes touch each element a few times at most. Window positions that fall in the
 // padding are found per row by arithmetic (valid_range), not tested per element.
+//
+// The direct convolution, the pooling and the upsampling split their samples (or planes,
+// or filter-channel pairs) over the cores with the shared worker pool (parallel.c): each
+// part writes its own memory only, so the parts never share an output element and the
+// results do not depend on the number of parts.
 
 #include "ae_convolution.h"
+#include "ae_parallel.h"
+#include "vector_internal.h"
 
 #include <string.h>
+
+// The parts to split `units` independent units of `elements` floats each into: one when
+// the whole is too small to be worth a hand-off, never more than `units`.
+static int unit_parts(long units, long elements) {
+    int parts = ae_parts(units * elements);
+    if (parts > units) parts = (int)units;
+    return parts < 1 ? 1 : parts;
+}
+
+// The units [*first, *end) of part `index` of `parts`.
+static inline void part_range(long units, int parts, int index, long *first, long *end) {
+    *first = units * index / parts;
+    *end = units * (index + 1) / parts;
+}
 
 // ceil(a / b) for a >= 0, b > 0.
 static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
@@ -81,37 +102,38 @@ void ae_col2im(const float *columns, long channels, long height, long width,
     }
 }
 
+// p[k] <- f(p[k] + b) for k < count.
+static void plane_bias_activate(float *p, long count, float b, ae_nonlinearity f) {
+    switch (f) {
+    case AE_RELU:
+        for (long k = 0; k < count; k++) {
+            const float v = p[k] + b;
+            p[k] = v < 0.0f ? 0.0f : v;   // NaN stays NaN, as in PyTorch
+        }
+        break;
+    case AE_SIGMOID:
+        for (long k = 0; k < count; k++) p[k] += b;
+        ae_sigmoid(p, p, count);
+        break;
+    case AE_TANH:
+        for (long k = 0; k < count; k++) p[k] += b;
+        ae_tanh(p, p, count);
+        break;
+    case AE_IDENTITY:
+        for (long k = 0; k < count; k++) p[k] += b;
+        break;
+    default:   // leaky ReLU, ELU, softplus: the elementwise kernel's
+        for (long k = 0; k < count; k++) p[k] += b;
+        ae_activate(p, p, count, f);
+        break;
+    }
+}
+
 void ae_channel_bias_activate(float *values, long samples, long channels, long plane,
                               const float *bias, ae_nonlinearity f) {
-    for (long s = 0; s < samples; s++) {
-        for (long c = 0; c < channels; c++) {
-            float *p = values + (s * channels + c) * plane;
-            const float b = bias[c];
-            switch (f) {
-            case AE_RELU:
-                for (long k = 0; k < plane; k++) {
-                    const float v = p[k] + b;
-                    p[k] = v < 0.0f ? 0.0f : v;   // NaN stays NaN, as in PyTorch
-                }
-                break;
-            case AE_SIGMOID:
-                for (long k = 0; k < plane; k++) p[k] += b;
-                ae_sigmoid(p, p, plane);
-                break;
-            case AE_TANH:
-                for (long k = 0; k < plane; k++) p[k] += b;
-                ae_tanh(p, p, plane);
-                break;
-            case AE_IDENTITY:
-                for (long k = 0; k < plane; k++) p[k] += b;
-                break;
-            default:   // leaky ReLU, ELU, softplus: the elementwise kernel's
-                for (long k = 0; k < plane; k++) p[k] += b;
-                ae_activate(p, p, plane, f);
-                break;
-            }
-        }
-    }
+    for (long s = 0; s < samples; s++)
+        for (long c = 0; c < channels; c++)
+            plane_bias_activate(values + (s * channels + c) * plane, plane, bias[c], f);
 }
 
 void ae_channel_sums(const float *values, long samples, long channels, long plane, float *sums) {
@@ -179,7 +201,7 @@ static inline float window_max(const float *plane, long width, long r0, long r1,
     return nan ? plane[window_first_nan(plane, width, r0, r1, c0, c1)] : best;
 }
 
-void ae_max_pool(const float *input, long planes, long height, long width,
+static void serial_max_pool(const float *input, long planes, long height, long width,
                  long pool_h, long pool_w, long stride_h, long stride_w,
                  long pad_top, long pad_left, long out_h, long out_w, float *output) {
     for (long p = 0; p < planes; p++) {
@@ -197,7 +219,7 @@ void ae_max_pool(const float *input, long planes, long height, long width,
     }
 }
 
-void ae_max_pool_backward(const float *input, const float *output_gradient, long planes, long height, long width,
+static void serial_max_pool_backward(const float *input, const float *output_gradient, long planes, long height, long width,
                           long pool_h, long pool_w, long stride_h, long stride_w,
                           long pad_top, long pad_left, long out_h, long out_w, float *input_gradient) {
     memset(input_gradient, 0, (size_t)(planes * height * width) * sizeof(float));
@@ -217,7 +239,7 @@ void ae_max_pool_backward(const float *input, const float *output_gradient, long
     }
 }
 
-void ae_upsample_nearest(const float *input, long planes, long height, long width,
+static void serial_upsample_nearest(const float *input, long planes, long height, long width,
                          long factor_h, long factor_w, float *output) {
     const long out_w = width * factor_w;
     for (long p = 0; p < planes; p++) {
@@ -234,7 +256,7 @@ void ae_upsample_nearest(const float *input, long planes, long height, long widt
     }
 }
 
-void ae_upsample_nearest_backward(const float *output_gradient, long planes, long height, long width,
+static void serial_upsample_nearest_backward(const float *output_gradient, long planes, long height, long width,
                                   long factor_h, long factor_w, float *input_gradient) {
     const long out_w = width * factor_w;
     for (long p = 0; p < planes; p++) {
@@ -253,6 +275,233 @@ void ae_upsample_nearest_backward(const float *output_gradient, long planes, lon
     }
 }
 
+// A pooling or upsampling pass over planes: the arguments of the public function, and
+// which one it is.
+typedef struct {
+    const float *input; const float *gradient; float *output;
+    long planes, height, width, pool_h, pool_w, stride_h, stride_w, pad_top, pad_left, out_h, out_w;
+    int parts;
+} planes_job;
+
+static void max_pool_task(void *context, int index) {
+    const planes_job *j = (const planes_job *)context;
+    long first, end;
+    part_range(j->planes, j->parts, index, &first, &end);
+    serial_max_pool(j->input + first * j->height * j->width, end - first, j->height, j->width, j->pool_h, j->pool_w,
+                    j->stride_h, j->stride_w, j->pad_top, j->pad_left, j->out_h, j->out_w,
+                    j->output + first * j->out_h * j->out_w);
+}
+
+void ae_max_pool(const float *input, long planes, long height, long width,
+                 long pool_h, long pool_w, long stride_h, long stride_w,
+                 long pad_top, long pad_left, long out_h, long out_w, float *output) {
+    planes_job job = {input, 0, output, planes, height, width, pool_h, pool_w, stride_h, stride_w, pad_top, pad_left,
+                      out_h, out_w, unit_parts(planes, height * width)};
+    if (job.parts == 1) max_pool_task(&job, 0);
+    else ae_parallel_for(job.parts, max_pool_task, &job);
+}
+
+static void max_pool_backward_task(void *context, int index) {
+    const planes_job *j = (const planes_job *)context;
+    long first, end;
+    part_range(j->planes, j->parts, index, &first, &end);
+    serial_max_pool_backward(j->input + first * j->height * j->width, j->gradient + first * j->out_h * j->out_w,
+                             end - first, j->height, j->width, j->pool_h, j->pool_w, j->stride_h, j->stride_w,
+                             j->pad_top, j->pad_left, j->out_h, j->out_w, j->output + first * j->height * j->width);
+}
+
+void ae_max_pool_backward(const float *input, const float *output_gradient, long planes, long height, long width,
+                          long pool_h, long pool_w, long stride_h, long stride_w,
+                          long pad_top, long pad_left, long out_h, long out_w, float *input_gradient) {
+    planes_job job = {input, output_gradient, input_gradient, planes, height, width, pool_h, pool_w, stride_h,
+                      stride_w, pad_top, pad_left, out_h, out_w, unit_parts(planes, height * width)};
+    if (job.parts == 1) max_pool_backward_task(&job, 0);
+    else ae_parallel_for(job.parts, max_pool_backward_task, &job);
+}
+
+static void upsample_task(void *context, int index) {
+    const planes_job *j = (const planes_job *)context;
+    long first, end;
+    part_range(j->planes, j->parts, index, &first, &end);
+    const long plane = j->height * j->width, factors = j->pool_h * j->pool_w;
+    serial_upsample_nearest(j->input + first * plane, end - first, j->height, j->width, j->pool_h, j->pool_w,
+                            j->output + first * plane * factors);
+}
+
+void ae_upsample_nearest(const float *input, long planes, long height, long width,
+                         long factor_h, long factor_w, float *output) {
+    planes_job job = {input, 0, output, planes, height, width, factor_h, factor_w, 0, 0, 0, 0, 0, 0,
+                      unit_parts(planes, height * width * factor_h * factor_w)};
+    if (job.parts == 1) upsample_task(&job, 0);
+    else ae_parallel_for(job.parts, upsample_task, &job);
+}
+
+static void upsample_backward_task(void *context, int index) {
+    const planes_job *j = (const planes_job *)context;
+    long first, end;
+    part_range(j->planes, j->parts, index, &first, &end);
+    const long plane = j->height * j->width, factors = j->pool_h * j->pool_w;
+    serial_upsample_nearest_backward(j->gradient + first * plane * factors, end - first, j->height, j->width,
+                                     j->pool_h, j->pool_w, j->output + first * plane);
+}
+
+void ae_upsample_nearest_backward(const float *output_gradient, long planes, long height, long width,
+                                  long factor_h, long factor_w, float *input_gradient) {
+    planes_job job = {0, output_gradient, input_gradient, planes, height, width, factor_h, factor_w, 0, 0, 0, 0, 0, 0,
+                      unit_parts(planes, height * width * factor_h * factor_w)};
+    if (job.parts == 1) upsample_backward_task(&job, 0);
+    else ae_parallel_for(job.parts, upsample_backward_task, &job);
+}
+
 void ae_copy(const float *source, long count, float *destination) {
     memcpy(destination, source, (size_t)count * sizeof(float));
+}
+
+// ---------------------------------------------------------------------------------------
+// Direct stride-1 convolution, for layers with few filters: there the unfolded columns
+// are far larger than the work of the product (a 16-channel 3x3 layer with one filter
+// unfolds 144 floats per output to multiply each by one weight), and the direct loops,
+// contiguous along each output row, run from the cache.
+
+#define DIRECT_LANES 64   // the partial sums of a weight gradient: one per output column, up to this many
+
+typedef struct {
+    const float *images; const float *weight; const float *bias; const float *gradient; float *out;
+    long samples, channels, height, width, kernel_h, kernel_w, pad_top, pad_left, out_h, out_w, filters;
+    ae_nonlinearity f; int parts;
+} direct_job;
+
+static void direct_forward_task(void *context, int index) {
+    const direct_job *j = (const direct_job *)context;
+    const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
+    long first, end;
+    part_range(j->samples, j->parts, index, &first, &end);
+    for (long s = first; s < end; s++) {
+        for (long f = 0; f < j->filters; f++) {
+            float *out = j->out + (s * j->filters + f) * plane;
+            memset(out, 0, (size_t)plane * sizeof(float));
+            for (long c = 0; c < j->channels; c++) {
+                const float *in = j->images + s * image + c * j->height * j->width;
+                for (long i = 0; i < j->kernel_h; i++) {
+                    long row_lo, row_hi;
+                    valid_range(i - j->pad_top, 1, j->height, j->out_h, &row_lo, &row_hi);
+                    for (long k = 0; k < j->kernel_w; k++) {
+                        const float w = j->weight[((f * j->channels + c) * j->kernel_h + i) * j->kernel_w + k];
+                        long col_lo, col_hi;
+                        valid_range(k - j->pad_left, 1, j->width, j->out_w, &col_lo, &col_hi);
+                        for (long oh = row_lo; oh < row_hi; oh++) {
+                            float *destination = out + oh * j->out_w;
+                            const float *source = in + (oh + i - j->pad_top) * j->width + (k - j->pad_left);
+                            for (long ow = col_lo; ow < col_hi; ow++) destination[ow] += w * source[ow];
+                        }
+                    }
+                }
+            }
+            plane_bias_activate(out, plane, j->bias[f], j->f);
+        }
+    }
+}
+
+void ae_conv2d_direct(const float *images, long samples, long channels, long height, long width,
+                      long kernel_h, long kernel_w, long pad_top, long pad_left, long out_h, long out_w,
+                      const float *weight, long filters, const float *bias, ae_nonlinearity f, float *output) {
+    if (samples <= 0) return;
+    direct_job job = {images, weight, bias, 0, output, samples, channels, height, width, kernel_h, kernel_w,
+                      pad_top, pad_left, out_h, out_w, filters, f,
+                      unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
+    if (job.parts == 1) direct_forward_task(&job, 0);
+    else ae_parallel_for(job.parts, direct_forward_task, &job);
+}
+
+// The weight gradients of the (filter, channel) pairs [first, end): each a sum over every
+// sample, so the parts write disjoint weights.
+static void direct_weight_gradient_task(void *context, int index) {
+    const direct_job *j = (const direct_job *)context;
+    const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
+    const long taps = j->kernel_h * j->kernel_w;
+    long first, end;
+    part_range(j->filters * j->channels, j->parts, index, &first, &end);
+    for (long pair = first; pair < end; pair++) {
+        const long f = pair / j->channels, c = pair % j->channels;
+        float *gradient = j->out + pair * taps;
+        for (long i = 0; i < j->kernel_h; i++) {
+            long row_lo, row_hi;
+            valid_range(i - j->pad_top, 1, j->height, j->out_h, &row_lo, &row_hi);
+            for (long k = 0; k < j->kernel_w; k++) {
+                long col_lo, col_hi;
+                valid_range(k - j->pad_left, 1, j->width, j->out_w, &col_lo, &col_hi);
+                // Lane-wise partial sums (a loop the compiler vectorises, unlike one
+                // running total), over every sample and row, then added up.
+                double total = 0;
+                for (long start = col_lo; start < col_hi; start += DIRECT_LANES) {
+                    const long n = col_hi - start < DIRECT_LANES ? col_hi - start : DIRECT_LANES;
+                    float lanes[DIRECT_LANES];
+                    for (long q = 0; q < DIRECT_LANES; q++) lanes[q] = 0;
+                    for (long s = 0; s < j->samples; s++) {
+                        const float *in = j->images + s * image + c * j->height * j->width;
+                        const float *delta = j->gradient + (s * j->filters + f) * plane;
+                        for (long oh = row_lo; oh < row_hi; oh++) {
+                            const float *d = delta + oh * j->out_w + start;
+                            const float *source = in + (oh + i - j->pad_top) * j->width + (k - j->pad_left) + start;
+                            for (long q = 0; q < n; q++) lanes[q] += d[q] * source[q];
+                        }
+                    }
+                    for (long q = 0; q < n; q++) total += lanes[q];
+                }
+                gradient[i * j->kernel_w + k] = (float)total;
+            }
+        }
+    }
+}
+
+void ae_conv2d_direct_weight_gradient(const float *images, const float *output_gradient, long samples, long channels,
+                                      long height, long width, long kernel_h, long kernel_w, long pad_top,
+                                      long pad_left, long out_h, long out_w, long filters, float *weight_gradient) {
+    direct_job job = {images, 0, 0, output_gradient, weight_gradient, samples, channels, height, width, kernel_h,
+                      kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
+                      unit_parts(filters * channels, samples * kernel_h * kernel_w * out_h * out_w)};
+    if (job.parts == 1) direct_weight_gradient_task(&job, 0);
+    else ae_parallel_for(job.parts, direct_weight_gradient_task, &job);
+}
+
+static void direct_input_gradient_task(void *context, int index) {
+    const direct_job *j = (const direct_job *)context;
+    const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
+    long first, end;
+    part_range(j->samples, j->parts, index, &first, &end);
+    for (long s = first; s < end; s++) {
+        memset(j->out + s * image, 0, (size_t)image * sizeof(float));
+        for (long c = 0; c < j->channels; c++) {
+            float *gradient = j->out + s * image + c * j->height * j->width;
+            for (long f = 0; f < j->filters; f++) {
+                const float *delta = j->gradient + (s * j->filters + f) * plane;
+                for (long i = 0; i < j->kernel_h; i++) {
+                    long row_lo, row_hi;
+                    valid_range(i - j->pad_top, 1, j->height, j->out_h, &row_lo, &row_hi);
+                    for (long k = 0; k < j->kernel_w; k++) {
+                        const float w = j->weight[((f * j->channels + c) * j->kernel_h + i) * j->kernel_w + k];
+                        long col_lo, col_hi;
+                        valid_range(k - j->pad_left, 1, j->width, j->out_w, &col_lo, &col_hi);
+                        for (long oh = row_lo; oh < row_hi; oh++) {
+                            const float *d = delta + oh * j->out_w;
+                            float *destination = gradient + (oh + i - j->pad_top) * j->width + (k - j->pad_left);
+                            for (long ow = col_lo; ow < col_hi; ow++) destination[ow] += w * d[ow];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples, long channels, long height,
+                                     long width, long kernel_h, long kernel_w, long pad_top, long pad_left,
+                                     long out_h, long out_w, const float *weight, long filters,
+                                     float *input_gradient) {
+    if (samples <= 0) return;
+    direct_job job = {0, weight, 0, output_gradient, input_gradient, samples, channels, height, width, kernel_h,
+                      kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
+                      unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
+    if (job.parts == 1) direct_input_gradient_task(&job, 0);
+    else ae_parallel_for(job.parts, direct_input_gradient_task, &job);
 }

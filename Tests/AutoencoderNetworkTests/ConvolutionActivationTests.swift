@@ -25,7 +25,9 @@ import Testing
         [Conv2D(input: [2, 5, 6], filters: 3, kernelSize: PairOfSizes(3), strides: PairOfSizes(2), padding: .same,
                 activation: activation),
          Conv2DTranspose(input: [2, 5, 6], filters: 3, kernelSize: PairOfSizes(3), strides: PairOfSizes(2),
-                         padding: .same, activation: activation)]
+                         padding: .same, activation: activation),
+         // One filter at stride 1: the direct (not unfolded) path.
+         Conv2D(input: [2, 5, 6], filters: 1, kernelSize: PairOfSizes(3), padding: .same, activation: activation)]
     }
 
     @Test(arguments: Activation.allCases) func appliesTheActivation(_ activation: Activation) {

@@ -290,6 +290,63 @@ extension SampleShape: ExpressibleByArrayLiteral {
         #expect(result.inputGradient == [30, 48])   // 1 + 2 + 3 + 7 + 8 + 9, 4 + 5 + 6 + 10 + 11 + 12
     }
 
+    /// A batch gives each sample's output and input gradient as that sample alone, and the
+    /// sum of its parameter gradients, with one sample's columns as scratch memory.
+    @Test(arguments: [false, true])
+    func batchMatchesOneSampleAtATime(transposed: Bool) {
+        let layer: any Layer = transposed
+            ? Conv2DTranspose(input: [5, 24, 24], filters: 16, kernelSize: PairOfSizes(3), padding: .same,
+                              activation: .tanh)
+            : Conv2D(input: [16, 24, 24], filters: 5, kernelSize: PairOfSizes(3), padding: .same, activation: .tanh)
+        #expect(layer.scratchCount(batchSize: 7) == 144 * 576)
+        let rows = 7
+        let parameters = Self.values(layer.parameterCount, 37, 23, 11, 60)
+        let input = Self.values(rows * layer.inputWidth, 13, 17, 8, 9)
+        let outputGradient = Self.values(rows * layer.outputWidth, 7, 11, 5, 5)
+        let whole = Self.run(layer, parameters: parameters, input: input, rows: rows, outputGradient: outputGradient)
+        var parameterGradients = [Float](repeating: 0, count: parameters.count)
+        for sample in 0..<rows {
+            let alone = Self.run(
+                layer, parameters: parameters,
+                input: Array(input[sample * layer.inputWidth..<(sample + 1) * layer.inputWidth]), rows: 1,
+                outputGradient: Array(outputGradient[sample * layer.outputWidth..<(sample + 1) * layer.outputWidth]))
+            Self.expectClose(Array(whole.output[sample * layer.outputWidth..<(sample + 1) * layer.outputWidth]),
+                             alone.output, "output of sample \(sample)")
+            Self.expectClose(Array(whole.inputGradient[sample * layer.inputWidth..<(sample + 1) * layer.inputWidth]),
+                             alone.inputGradient, "input gradient of sample \(sample)")
+            for index in parameterGradients.indices { parameterGradients[index] += alone.parameterGradients[index] }
+        }
+        Self.expectClose(whole.parameterGradients, parameterGradients, tolerance: 1e-4, "parameter gradients")
+    }
+
+    /// A one-filter stride-1 convolution (computed directly, without unfolding) agrees with
+    /// the first filter of a two-filter one (unfolded and multiplied).
+    @Test(arguments: [Padding.valid, .same])
+    func directConvolutionMatchesUnfolded(padding: Padding) {
+        let (rows, kernel) = (3, PairOfSizes(3, 2))
+        let direct = Conv2D(input: [3, 6, 7], filters: 1, kernelSize: kernel, padding: padding, activation: .sigmoid)
+        let unfolded = Conv2D(input: [3, 6, 7], filters: 2, kernelSize: kernel, padding: padding, activation: .sigmoid)
+        #expect(direct.scratchCount(batchSize: rows) == 0 && unfolded.scratchCount(batchSize: rows) > 0)
+        let weights = Self.values(2 * 18, 37, 23, 11, 20), bias: [Float] = [0.25, -0.5]
+        let input = Self.values(rows * direct.inputWidth, 13, 17, 8, 9)
+        let plane = direct.outputWidth
+        let gradient = Self.values(rows * plane, 7, 11, 5, 5)
+        var twoFilterGradient = [Float]()
+        for sample in 0..<rows {
+            twoFilterGradient += gradient[sample * plane..<(sample + 1) * plane] + [Float](repeating: 0, count: plane)
+        }
+        let one = Self.run(direct, parameters: Array(weights[0..<18]) + [bias[0]], input: input, rows: rows,
+                           outputGradient: gradient)
+        let two = Self.run(unfolded, parameters: weights + bias, input: input, rows: rows,
+                           outputGradient: twoFilterGradient)
+        var firstChannel = [Float]()
+        for sample in 0..<rows { firstChannel += two.output[2 * sample * plane..<(2 * sample + 1) * plane] }
+        Self.expectClose(one.output, firstChannel, "output")
+        Self.expectClose(one.inputGradient, two.inputGradient, "input gradient")
+        Self.expectClose(one.parameterGradients, Array(two.parameterGradients[0..<18]) + [two.parameterGradients[36]],
+                         "parameter gradients")
+    }
+
     /// Chunks of one row (each reusing the layers' scratch memory) give the whole batch's values.
     @Test func applyInChunksMatchesOneBatch() throws {
         var generator = RandomGenerator(seed: 11)

@@ -13,7 +13,11 @@ import AutoencoderNumerics
 /// `(channels·kh·kw) × (outHeight·outWidth)` matrix, so that one matrix product
 /// `weight · columns` writes the sample's output, already channels first. The backward
 /// pass unfolds the sample again rather than keeping every sample's columns, so the
-/// scratch memory does not grow with the batch.
+/// scratch memory does not grow with the batch. (Unfolding the batch in groups of samples
+/// for one product per group measured slower on the conv preset: the products of one
+/// sample already run from the cache.) A stride-1 convolution with one filter runs
+/// directly, without unfolding (its columns would be `channels·kh·kw` times its output
+/// for one multiply-add each), split over the cores by samples, and needs no scratch.
 public struct Conv2D: Layer, Equatable {
     /// The shape of each input sample, `[channels, height, width]`.
     public let inputShape: SampleShape
@@ -77,9 +81,17 @@ public struct Conv2D: Layer, Equatable {
     }
 
     /// One sample's unfolded columns, `(channels·kh·kw) × (outHeight·outWidth)`, whatever
-    /// the batch size (none for a 1×1 convolution with stride 1, which uses its input).
+    /// the batch size (none for a 1×1 convolution with stride 1, which uses its input, nor
+    /// for a direct one).
     public func scratchCount(batchSize: Int) -> Int {
-        window.isIdentity ? 0 : window.patchSize * window.positions
+        window.isIdentity || isDirect ? 0 : window.patchSize * window.positions
+    }
+
+    /// Whether the convolution runs directly, without unfolding: stride 1 and at most
+    /// ``ImageGeometry/directFilters`` filters, where the columns would be far larger than
+    /// the product's work.
+    private var isDirect: Bool {
+        strides.height == 1 && strides.width == 1 && filters <= ImageGeometry.directFilters && !window.isIdentity
     }
 
     /// For example `"Conv2D(1x28x28 → 16x28x28, 3x3, same, relu)"`.
@@ -107,13 +119,20 @@ public struct Conv2D: Layer, Equatable {
         return MatrixView(scratch, rows: window.patchSize, columns: window.positions)
     }
 
-    /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample.
+    /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample (or the direct
+    /// loops).
     public func forward(
         _ input: MatrixView, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Conv2D shapes disagree.")
+        if isDirect {
+            ConvolutionKernels.convolveDirect(input.base, samples: input.rows, window, weight: parameters,
+                                              filters: filters, bias: parameters + weightCount,
+                                              activation.nonlinearity, into: output.base)
+            return
+        }
         let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
         for sample in 0..<input.rows {
             let columns = unfolded(input.base + sample * inputWidth, context: context)
@@ -141,6 +160,17 @@ public struct Conv2D: Layer, Equatable {
                                                 activation.nonlinearity)
         ConvolutionKernels.sumChannels(outputGradient.base, samples: outputGradient.rows, channels: filters,
                                        plane: window.positions, into: parameterGradients + weightCount)
+        if isDirect {
+            ConvolutionKernels.convolveDirectWeightGradient(input.base, outputGradient: outputGradient.base,
+                                                            samples: input.rows, window, filters: filters,
+                                                            into: parameterGradients)
+            if let inputGradient {
+                ConvolutionKernels.convolveDirectInputGradient(outputGradient.base, samples: input.rows, window,
+                                                               weight: parameters, filters: filters,
+                                                               into: inputGradient.base)
+            }
+            return
+        }
         let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
         let weightGradient = MutableMatrixView(parameterGradients, rows: filters, columns: window.patchSize)
         if input.rows == 0 { weightGradient.base.update(repeating: 0, count: weightCount) }

@@ -7,7 +7,8 @@ import CAutoencoderKernels
 /// (PyTorch's NCHW, one sample per row of a batch); a batch is its samples one after the
 /// other. A *plane* is one channel of one sample. The convolutions multiply their weight
 /// by an image's unfolded patches (see ``unfold(_:_:into:)``) with the matrix multiply;
-/// these kernels do the rest. None allocates.
+/// these kernels do the rest. None allocates; the direct convolution, pooling and upsampling
+/// split their samples or planes over the cores.
 public enum ConvolutionKernels {
     /// Where a sliding window goes over an image: the image's size, the window's size and
     /// strides, how far the first window starts above and left of the image (the top and
@@ -84,6 +85,46 @@ public enum ConvolutionKernels {
         ae_col2im(columns, window.channels, window.height, window.width, window.kernelHeight, window.kernelWidth,
                   window.strideHeight, window.strideWidth, window.padTop, window.padLeft,
                   window.outputHeight, window.outputWidth, image)
+    }
+
+    /// A stride-1 convolution of `samples` images computed directly, without unfolding
+    /// (for layers with few filters): `output[s, f] = f(bias[f] + Σ weight[f, c, i, j] ·
+    /// image[s, c] shifted by (i − padTop, j − padLeft))`, zeros outside the image;
+    /// `weight` is `filters × channels × kh × kw`. Split over the cores by samples. The
+    /// window's strides must be 1.
+    public static func convolveDirect(
+        _ images: UnsafePointer<Float>, samples: Int, _ window: Window, weight: UnsafePointer<Float>, filters: Int,
+        bias: UnsafePointer<Float>, _ f: ElementwiseKernels.Nonlinearity, into output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(window.strideHeight == 1 && window.strideWidth == 1, "Direct convolutions take stride 1.")
+        ae_conv2d_direct(images, samples, window.channels, window.height, window.width, window.kernelHeight,
+                         window.kernelWidth, window.padTop, window.padLeft, window.outputHeight, window.outputWidth,
+                         weight, filters, bias, f.c, output)
+    }
+
+    /// The weight gradient of ``convolveDirect(_:samples:_:weight:filters:bias:_:into:)``,
+    /// replacing `weightGradient`: `Σ_s outputGradient[s, f] · image[s, c]` shifted, per
+    /// weight. Split over the cores by (filter, channel) pairs.
+    public static func convolveDirectWeightGradient(
+        _ images: UnsafePointer<Float>, outputGradient: UnsafePointer<Float>, samples: Int, _ window: Window,
+        filters: Int, into weightGradient: UnsafeMutablePointer<Float>
+    ) {
+        precondition(window.strideHeight == 1 && window.strideWidth == 1, "Direct convolutions take stride 1.")
+        ae_conv2d_direct_weight_gradient(images, outputGradient, samples, window.channels, window.height, window.width,
+                                         window.kernelHeight, window.kernelWidth, window.padTop, window.padLeft,
+                                         window.outputHeight, window.outputWidth, filters, weightGradient)
+    }
+
+    /// The input gradient of ``convolveDirect(_:samples:_:weight:filters:bias:_:into:)``,
+    /// replacing `inputGradient`. Split over the cores by samples.
+    public static func convolveDirectInputGradient(
+        _ outputGradient: UnsafePointer<Float>, samples: Int, _ window: Window, weight: UnsafePointer<Float>,
+        filters: Int, into inputGradient: UnsafeMutablePointer<Float>
+    ) {
+        precondition(window.strideHeight == 1 && window.strideWidth == 1, "Direct convolutions take stride 1.")
+        ae_conv2d_direct_input_gradient(outputGradient, samples, window.channels, window.height, window.width,
+                                        window.kernelHeight, window.kernelWidth, window.padTop, window.padLeft,
+                                        window.outputHeight, window.outputWidth, weight, filters, inputGradient)
     }
 
     /// `values[s, c, p] ← f(values[s, c, p] + bias[c])` over `samples × channels` planes

@@ -16,7 +16,9 @@
 // `[out, in, kh, kw]` flattens its last three dimensions, so `weight x columns` is the
 // convolution, already in the channels-first layout of the output.
 //
-// Plain portable C, single-threaded; no allocation. Pointers need no alignment.
+// Plain portable C; no allocation. The direct convolution, the pooling and the
+// upsampling split their samples or planes over the cores with ae_parallel_for when the
+// batch is large enough; each part writes only its own memory. Pointers need no alignment.
 
 #ifndef AE_CONVOLUTION_H
 #define AE_CONVOLUTION_H
@@ -48,6 +50,29 @@ void ae_channel_bias_activate(float *values, long samples, long channels, long p
 /// sums[c] <- the sum of values[s][c][p] over samples s and positions p: a convolution's
 /// bias gradient (accumulated in double).
 void ae_channel_sums(const float *values, long samples, long channels, long plane, float *sums);
+
+/// A stride-1 convolution computed directly (no unfolding), for layers with few filters:
+/// output[s][f] = f(bias[f] + sum over c, i, k of weight[f][c][i][k] * images[s][c] shifted by
+/// (i - pad_top, k - pad_left)), zeros outside the image; `weight` is `filters x channels x
+/// kernel_h x kernel_w`, the output `samples x filters x out_h x out_w`. Split over samples.
+void ae_conv2d_direct(const float *images, long samples, long channels, long height, long width,
+                      long kernel_h, long kernel_w, long pad_top, long pad_left, long out_h, long out_w,
+                      const float *weight, long filters, const float *bias, ae_nonlinearity f, float *output);
+
+/// The weight gradient of ae_conv2d_direct (replacing `weight_gradient`): for each filter
+/// and channel, the sums over samples of the output gradient times the shifted images.
+/// Split over (filter, channel) pairs; each sums its samples in order.
+void ae_conv2d_direct_weight_gradient(const float *images, const float *output_gradient, long samples, long channels,
+                                      long height, long width, long kernel_h, long kernel_w, long pad_top,
+                                      long pad_left, long out_h, long out_w, long filters, float *weight_gradient);
+
+/// The input gradient of ae_conv2d_direct (replacing `input_gradient`, `samples x channels x
+/// height x width`): each output gradient times the weights added back to the inputs it
+/// came from. Split over samples.
+void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples, long channels, long height,
+                                     long width, long kernel_h, long kernel_w, long pad_top, long pad_left,
+                                     long out_h, long out_w, const float *weight, long filters,
+                                     float *input_gradient);
 
 /// Max pooling of `planes` planes of height x width into planes of out_h x out_w: each
 /// output is the maximum of its window of pool_h x pool_w at (oh * stride_h - pad_top,
