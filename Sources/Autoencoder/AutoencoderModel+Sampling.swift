@@ -39,8 +39,8 @@ extension AutoencoderModel {
     /// The model's loss on `inputs` (one sample per row), as training measures it: the
     /// description's loss with its reduction, plus the terms layers add (a variational
     /// autoencoder's KL divergence, with codes sampled from `generator` as in training),
-    /// averaged over chunks of `chunkSize` rows weighted by their rows (summed for a `sum`
-    /// reduction). No parameter changes.
+    /// averaged over chunks of `chunkSize` rows weighted by their rows (for a `sum`
+    /// reduction, summed over every sample, the added terms too). No parameter changes.
     public func loss(on inputs: Matrix, generator: inout RandomGenerator, chunkSize: Int = 1000) -> Double {
         precondition(chunkSize >= 1, "The chunk size must be at least 1.")
         guard inputs.rows > 0 else { return 0 }
@@ -72,8 +72,12 @@ extension AutoencoderModel {
                 }
             }
             let value = current.withView { prediction in chunk.withView { target in loss(prediction, target, gradient: nil) } }
-            let chunkLoss = Double(value) + context.addedLoss
-            total += architecture.loss.reduction == .sum ? chunkLoss : chunkLoss * Double(rows) / Double(inputs.rows)
+            // Added terms are means over the chunk's samples: a sum counts them once per sample.
+            if architecture.loss.reduction == .sum {
+                total += Double(value) + context.addedLoss * Double(rows)
+            } else {
+                total += (Double(value) + context.addedLoss) * Double(rows) / Double(inputs.rows)
+            }
             generator = context.generator
             start += rows
         }

@@ -7,9 +7,11 @@ import Foundation
 /// `encode --model …/checkpoint.safetensors` works) plus:
 /// - the tensors `optimizer.first_moments` and `optimizer.second_moments`: Adam's moment
 ///   estimates, flat, in the order of ``Network/parameters`` (tensor after tensor, in the
-///   order of ``ModelFile/tensorLayout(of:)``);
+///   order of ``ModelFile/tensorLayout(of:)``); another optimizer's tensors are
+///   `optimizer.NAME` in snake case (`optimizer.momentum_buffer`, `optimizer.square_averages`);
 /// - the metadata entry `checkpoint`: JSON of ``Checkpoint/State`` (epoch, Adam's step and
-///   `β^t` products as exact bit patterns, the generator's four words as decimal strings,
+///   `β^t` products as exact bit patterns, or another optimizer's ``OptimizerState``
+///   settings and counters under `optimizer`, the generator's four words as decimal strings,
 ///   the per-epoch reports so far, and the run's name, colour map, data folder and a
 ///   fingerprint of the training data).
 ///
@@ -20,9 +22,10 @@ import Foundation
 ///
 /// Being one file, written by ``AtomicFileWriter`` (temporary file, fsync, rename), a
 /// checkpoint is always whole: a run killed at any moment leaves the previous one or the
-/// new one, never a mix. Since an epoch's shuffle is drawn from the generator, the
-/// parameters, Adam's state, the epoch count and the generator state are the trainer's
-/// entire state, so a resumed run ends bit-identical to an uninterrupted one.
+/// new one, never a mix. Since an epoch's shuffle is drawn from the generator and the
+/// learning rate is computed from the epoch, the parameters, the optimizer's state, the
+/// epoch count, the generator state (and the best weights with early stopping) are the
+/// trainer's entire state, so a resumed run ends bit-identical to an uninterrupted one.
 public struct Checkpoint: Sendable {
     /// The file name in the output folder.
     public static let fileName = "checkpoint.safetensors"
@@ -228,9 +231,10 @@ public struct Checkpoint: Sendable {
             ]
         } else {
             var optimizerState = optimizer.state
+            // Named in snake case as Adam's are (`optimizer.momentum_buffer`).
             optimizerTensors = optimizerState.tensors.keys.sorted().map { name in
-                NamedFloatTensor(name: Self.tensorPrefix + name, shape: [optimizerState.tensors[name]!.count],
-                                 values: optimizerState.tensors[name]!)
+                NamedFloatTensor(name: Self.tensorPrefix + LayerFields.snakeCase(name),
+                                 shape: [optimizerState.tensors[name]!.count], values: optimizerState.tensors[name]!)
             }
             optimizerState.tensors = optimizerState.tensors.mapValues { _ in [] }
             state.optimizer = optimizerState
@@ -308,9 +312,9 @@ public struct Checkpoint: Sendable {
             guard let step = optimizerState.counters["step"], step >= UInt64(state.epoch) else {
                 throw failure("its optimizer's step count \(optimizerState.counters["step"].map(String.init) ?? "(none)") is fewer than its \(state.epoch) epochs")
             }
-            tensorNames = Set(optimizerState.tensors.keys)
-            for name in tensorNames.sorted() {
-                optimizerState.tensors[name] = try moments(name, nonNegative: false)
+            tensorNames = Set(optimizerState.tensors.keys.map(LayerFields.snakeCase))
+            for name in optimizerState.tensors.keys.sorted() {
+                optimizerState.tensors[name] = try moments(LayerFields.snakeCase(name), nonNegative: false)
             }
             do {
                 optimizer = try optimizerState.makeOptimizer()

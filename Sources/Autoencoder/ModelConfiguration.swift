@@ -155,6 +155,14 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
         case validationFraction, earlyStoppingPatience
     }
 
+    /// Whether the settings use more than format version 2 could record (Gaussian noise, an
+    /// optimizer or schedule, a validation split, early stopping): a model file or checkpoint
+    /// trained with them is written in version 3, which earlier builds refuse instead of
+    /// resuming without them.
+    var needsDescriptionFormat: Bool {
+        gaussianNoise != 0 || optimizer != nil || schedule != nil || validationFraction != nil || earlyStoppingPatience != nil
+    }
+
     /// The optimizer the settings describe, fresh.
     public func makeOptimizer() -> any Optimizer {
         optimizer?.makeOptimizer(defaultLearningRate: learningRate) ?? Adam(learningRate: learningRate)

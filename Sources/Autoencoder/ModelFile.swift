@@ -184,7 +184,9 @@ public struct ModelFile: Sendable {
         }
         var entries = notes
         entries["format"] = Self.formatName
-        if let configuration = model.configuration {
+        // A tutorial-kind model trained with settings that builds reading only versions 1 and
+        // 2 would ignore (and so resume without) is written as a description: they refuse it.
+        if let configuration = model.configuration, !(training?.needsDescriptionFormat ?? false) {
             entries["format_version"] = (training?.inputNoise ?? 0) > 0 ? Self.denoisingFormatVersion : Self.formatVersion
             entries["architecture"] = try Self.json(configuration)
         } else {

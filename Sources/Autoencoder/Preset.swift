@@ -12,8 +12,9 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
     /// with up-sampling, a last 3x3 sigmoid convolution; binary cross-entropy, Adam 1e-3,
     /// batch 128, 50 epochs.
     case conv
-    /// ``conv`` trained on inputs with Gaussian noise of factor 0.5 clipped to [0, 1] (the
-    /// blog's denoising example), the loss against the clean image.
+    /// ``conv`` trained on inputs with Gaussian noise of factor 0.5 clipped to [0, 1], the
+    /// loss against the clean image: the blog's denoising recipe on ``conv``'s layers (the
+    /// blog's own denoising model is wider, 32 filters to a 7x7x32 code, and trains 100 epochs).
     case convDenoising = "conv-denoising"
     /// pytorch/examples' variational autoencoder: 784→400 (ReLU)→20 (means and
     /// log-variances, sampled), 20→400 (ReLU)→784 (sigmoid); summed binary cross-entropy
@@ -21,8 +22,9 @@ public enum Preset: String, Sendable, CaseIterable, Codable {
     case vae
     /// ``vae`` with a 2-D code, for the manifold picture and the scatter of test means.
     case vae2d
-    /// The Keras blog's sparse autoencoder: one 32-wide ReLU code with an L1 activity
-    /// penalty of 1e-5, a sigmoid output; binary cross-entropy, Adam, batch 256, 50 epochs.
+    /// After the Keras blog's sparse autoencoder: one 32-wide ReLU code with an L1 activity
+    /// penalty of 1e-5, a sigmoid output; binary cross-entropy, Adam, batch 256, 50 epochs
+    /// (the blog's penalty is `10e-5`, that is 1e-4, over 100 epochs).
     case sparse
     /// The Keras blog's deep autoencoder: 784→128→64→32→64→128→784, ReLU, sigmoid output;
     /// binary cross-entropy, Adam, batch 256, 100 epochs.

@@ -48,6 +48,9 @@ struct SampleCommand: ParsableCommand {
         let map = try colorMap(named: colormap)
         let shape = isPicture ? try file.drawingShape() : nil
         if let shape { try Figures.checkImageGrid(count: count, shape: shape, columns: columns) }
+        guard count <= ModelDescription.maximumSampleWidth / max(file.model.inputWidth, 1) else {
+            throw CommandError("--count \(count) would make \(count) samples of \(file.model.inputWidth) values, more than the \(ModelDescription.maximumSampleWidth) values one command writes; draw fewer.")
+        }
         var generator = RandomGenerator(seed: seed)
         let samples = file.model.sample(count: count, generator: &generator)
         try requireFinite(samples, "The decoder of '\(modelOptions.model)' gives NaN or infinite values for codes drawn from its prior.")

@@ -63,13 +63,13 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for the outputs (default: runs/<preset>).", valueName: "dir"))
     var output: String?
 
-    @Option(parsing: .unconditional, help: "Passes over the training set (preset: 10).")
+    @Option(parsing: .unconditional, help: "Passes over the training set (autoencoder preset: 10; others: see `model show`).")
     var epochs: Int?
 
-    @Option(parsing: .unconditional, help: "Images per training step (preset: 256).")
+    @Option(parsing: .unconditional, help: "Images per training step (autoencoder preset: 256; others: see `model show`).")
     var batchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Adam's learning rate (preset: 0.01).")
+    @Option(parsing: .unconditional, help: "The optimizer's learning rate (autoencoder preset: Adam's 0.01; others: see `model show`).")
     var learningRate: TypedNumber?
 
     @Option(parsing: .unconditional, help: "Seed of every random choice; the same seed gives the same run (default: 0).")
@@ -177,6 +177,8 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--learning-rate \(learningRate.text) is \(learningRate.value.isFinite ? "too small for a Float (it rounds to 0)" : "too large for a Float").")
             }
             training.learningRate = learningRate.value
+            // The option is the rate: an optimizer's own rate in a description gives way.
+            training.optimizer?.learningRate = nil
         }
         if let seed { training.seed = seed }
         if let inputNoise { training.inputNoise = inputNoise }
@@ -214,6 +216,15 @@ struct TrainCommand: ParsableCommand {
         }
         _ = try description.build()
         var training = description.training ?? TrainingConfiguration()
+        // The description's own settings are checked as such: a bad `epochs` in the file is
+        // not a bad --epochs.
+        do {
+            try training.validate()
+        } catch let error as ConfigurationError {
+            let sentence = error.description
+            throw ValidationError("The training settings of the model description are invalid: "
+                                  + sentence.prefix(1).lowercased() + sentence.dropFirst())
+        }
         try applyTrainingOptions(to: &training)
         let colorMap = try runOptions()
         do {

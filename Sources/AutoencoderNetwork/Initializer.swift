@@ -1,8 +1,8 @@
 /// How a parameter tensor's initial values are drawn.
 ///
 /// Encoded as the raw values below (hyphenated, as model files have always stored them);
-/// decoding also accepts Keras's snake-case spellings (`"he_normal"`, `"glorot_uniform"`,
-/// `"truncated_normal"`), so a description written with Keras's names reads as meant.
+/// decoding also accepts Keras's `"glorot_uniform"` and `"he_uniform"`, which draw the same
+/// (see ``kerasSpellings``), so a description written with those Keras names reads as meant.
 public enum Initializer: String, Sendable, CaseIterable, Codable {
     /// Normal with mean 0 and standard deviation 1 (`tf.random_normal`).
     case normal
@@ -28,13 +28,19 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
         let container = try decoder.singleValueContainer()
         let name = try container.decode(String.self)
         guard let initializer = Initializer(rawValue: name)
-                ?? Initializer(rawValue: String(name.map { $0 == "_" ? "-" : $0 })) else {
+                ?? Self.kerasSpellings[name] else {
             throw DecodingError.dataCorruptedError(
                 in: container,
                 debugDescription: "unknown initialiser \"\(name)\"; expected one of \(Self.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self = initializer
     }
+
+    /// Keras's names of the initialisers that draw as Keras's do. Keras's `he_normal`,
+    /// `glorot_normal` and `truncated_normal` truncate or scale differently from
+    /// ``heNormal``, ``glorotNormal`` and ``truncatedNormal``, so those spellings are refused
+    /// rather than silently read as another distribution.
+    static let kerasSpellings: [String: Initializer] = ["glorot_uniform": .glorotUniform, "he_uniform": .heUniform]
 
     /// Fills `values` with fresh draws from `generator`; `fanIn` and `fanOut` are the
     /// layer's input and output widths (used by the Glorot and He initialisers).

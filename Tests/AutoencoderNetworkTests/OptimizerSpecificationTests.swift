@@ -68,7 +68,7 @@ import Testing
 
     @Test func refusesValuesOutOfRange() {
         Self.expectRefusal(#"{"kind": "adam", "learning_rate": -0.01}"#,
-                           "'learning_rate' must be a finite number of at least 0, not -0.01")
+                           "'learning_rate' must be a finite number above 0, not -0.01")
         Self.expectRefusal(#"{"kind": "adam", "learning_rate": 0.01, "beta1": 1}"#,
                            "'beta1' must be at least 0 and below 1, not 1.0")
         Self.expectRefusal(#"{"kind": "adamw", "learning_rate": 0.01, "epsilon": 0}"#,

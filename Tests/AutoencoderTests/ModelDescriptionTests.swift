@@ -58,7 +58,7 @@ import Testing
     @Test func keyNamesFollowKeras() throws {
         let description = try Self.decode(#"""
             {"input_shape": [1, 6, 6],
-             "encoder": [{"kind": "Conv2D", "filters": 2, "kernel_size": [3, 1], "strides": 2, "padding": "same", "activation": "leaky_relu", "kernel_initializer": "he_normal"},
+             "encoder": [{"kind": "Conv2D", "filters": 2, "kernel_size": [3, 1], "strides": 2, "padding": "same", "activation": "leaky_relu", "kernel_initializer": "he_uniform"},
                          {"kind": "Flatten"}, {"kind": "Dense", "units": 3, "activation": "elu"}],
              "decoder": [{"kind": "Dense", "units": 18, "activation": "softplus"}, {"kind": "Reshape", "target_shape": [2, 3, 3]},
                          {"kind": "Conv2DTranspose", "filters": 1, "kernel_size": 3, "strides": 2, "padding": "same", "activation": "sigmoid"}],

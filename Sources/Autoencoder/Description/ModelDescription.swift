@@ -79,7 +79,7 @@ public struct ModelDescription: Sendable {
     /// Checks the description and builds its layers; throws ``DescriptionError`` naming the
     /// first layer that does not fit.
     public func build() throws(DescriptionError) -> Architecture {
-        guard !inputShape.dimensions.isEmpty, inputShape.dimensions.count <= 3,
+        guard [1, 3].contains(inputShape.dimensions.count),
               inputShape.dimensions.allSatisfy({ $0 > 0 }), let inputCount = inputShape.count,
               inputCount <= Self.maximumSampleWidth else {
             throw DescriptionError("The input shape \(inputShape) must be [features] or [channels, height, width] of positive sizes.")

@@ -132,7 +132,7 @@ public struct OptimizerSpecification: Codable, Sendable, Equatable {
             throw TrainingFieldError(field: LayerFields.snakeCase(name), reason: "is not a field of the \(kind.rawValue) optimizer")
         }
         let ranged: [(String, Float?, SettingRule)] = [
-            ("learningRate", learningRate, .nonNegative), ("beta1", beta1, .unitInterval), ("beta2", beta2, .unitInterval),
+            ("learningRate", learningRate, .positive), ("beta1", beta1, .unitInterval), ("beta2", beta2, .unitInterval),
             ("epsilon", epsilon, .positive), ("weightDecay", weightDecay, .nonNegative),
             ("momentum", momentum, .unitInterval), ("rho", rho, .unitInterval),
         ]
