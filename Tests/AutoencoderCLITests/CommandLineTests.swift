@@ -664,8 +664,8 @@ enum TestData {
     static let url = Executable.url.deletingLastPathComponent().appendingPathComponent("autoencoder-benchmark")
 
     @Test(arguments: [
-        (["--presets", "encoder2d,nope"], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep), not 'encoder2d,nope'."),
-        (["--presets", ","], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep), not ','."),
+        (["--presets", "encoder2d,nope"], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep, tuned, tuned2d), not 'encoder2d,nope'."),
+        (["--presets", ","], "--presets must list presets (autoencoder, encoder2d, conv, conv-denoising, vae, vae2d, sparse, deep, tuned, tuned2d), not ','."),
         (["--backend", "fast"], "--backend must list default, blas, builtin or portable, not 'fast'."),
         (["--first-layer", ","], "--first-layer must list sparse or dense, not ','."),
         (["--peak", "0"], "--peak must be a positive number of GFLOP/s, not 0.0."),
