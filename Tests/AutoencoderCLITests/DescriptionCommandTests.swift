@@ -91,3 +91,16 @@ import Testing
         #expect(notVariational.error.contains("is not a variational autoencoder"), "\(notVariational.error)")
     }
 }
+
+@testable import AutoencoderCLI
+
+extension DescriptionCommandTests {
+    /// `--learning-rate` is the rate: an optimizer's own rate in a description gives way.
+    @Test func learningRateOptionWinsOverTheDescriptionsOptimizer() throws {
+        var training = TrainingConfiguration(learningRate: 0.01, optimizer: try OptimizerSpecification(kind: .sgd, learningRate: 0.1))
+        #expect(training.learningRate(epoch: 0) == 0.1)
+        let command = try TrainCommand.parse(["--learning-rate", "0.5"])
+        try command.applyTrainingOptions(to: &training)
+        #expect(training.optimizer?.learningRate == nil && training.learningRate(epoch: 0) == 0.5)
+    }
+}

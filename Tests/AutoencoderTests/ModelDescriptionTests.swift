@@ -187,3 +187,32 @@ extension ModelDescriptionTests {
         #expect(message == #"Layer 0 of the encoder (Dense): 'un\nits' is not a field of Dense."#)
     }
 }
+
+extension ModelDescriptionTests {
+    /// A tutorial-kind model trained with settings format versions 1 and 2 cannot record is
+    /// written as version 3, which builds reading only those refuse.
+    @Test func newerTrainingSettingsWriteVersion3() throws {
+        var generator = RandomGenerator(seed: 1)
+        let model = try AutoencoderModel(configuration: Preset.encoder2d.model!, generator: &generator)
+        var file = ModelFile(model: model, training: TrainingConfiguration())
+        #expect(try file.metadata()["format_version"] == "1")
+        file.training = TrainingConfiguration(gaussianNoise: 0.5)
+        let metadata = try file.metadata()
+        #expect(metadata["format_version"] == "3" && metadata["architecture"] == nil)
+        #expect(try ModelDescription.decode(json: Data(metadata["description"]!.utf8)) == Preset.encoder2d.model!.architecture)
+    }
+
+    /// A sum-reduced loss on a set is the sum over its samples, added terms included, whatever
+    /// the chunks it is computed in.
+    @Test func testLossOfASumDoesNotDependOnChunks() throws {
+        var description = Preset.vae.architecture
+        description.loss = LossSpecification(.binaryCrossEntropy, reduction: .sum)
+        var generator = RandomGenerator(seed: 2)
+        let model = try AutoencoderModel(architecture: description, generator: &generator)
+        let inputs = Fixtures.mnist.test.prefix(40).matrix()
+        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
+        let whole = model.loss(on: inputs, generator: &a, chunkSize: 40)
+        let chunked = model.loss(on: inputs, generator: &b, chunkSize: 7)
+        #expect(abs(whole - chunked) <= 1e-4 * abs(whole), "\(whole) vs \(chunked)")
+    }
+}
