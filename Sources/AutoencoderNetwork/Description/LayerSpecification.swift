@@ -72,9 +72,13 @@ public struct LayerFieldError: Error, Sendable, Equatable, CustomStringConvertib
 public enum LayerFields {
     /// A coding key for any field name, to list the fields a JSON object has.
     public struct AnyKey: CodingKey {
+        /// The field's name.
         public var stringValue: String
+        /// None: JSON objects have named fields only.
         public var intValue: Int? { nil }
+        /// The key of the field `stringValue`.
         public init(stringValue: String) { self.stringValue = stringValue }
+        /// None: JSON objects have named fields only.
         public init?(intValue: Int) { nil }
     }
 
