@@ -232,25 +232,12 @@ extension Conv2D {
             self.biasInitializer = biasInitializer
         }
 
-        private enum CodingKeys: String, CodingKey {
-            case filters, kernelSize, strides, padding, activation, kernelInitializer, biasInitializer
-        }
-
         /// Reads the fields, refusing unknown ones and non-positive sizes.
         public init(from decoder: any Decoder) throws {
-            try LayerFields.check(decoder, known: ["filters", "kernelSize", "strides", "padding", "activation",
-                                                   "kernelInitializer", "biasInitializer"], kind: Self.kind)
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            filters = try container.decode(Int.self, forKey: .filters)
-            kernelSize = try container.decode(PairOfSizes.self, forKey: .kernelSize)
-            strides = try container.decodeIfPresent(PairOfSizes.self, forKey: .strides) ?? PairOfSizes(1)
-            padding = try container.decodeIfPresent(Padding.self, forKey: .padding) ?? .valid
-            activation = try container.decodeIfPresent(Activation.self, forKey: .activation) ?? .linear
-            kernelInitializer = try container.decodeIfPresent(Initializer.self, forKey: .kernelInitializer)
-            biasInitializer = try container.decodeIfPresent(Initializer.self, forKey: .biasInitializer)
-            try LayerFields.requirePositive(filters, "filters")
-            try kernelSize.requirePositive("kernel_size")
-            try strides.requirePositive("strides")
+            let fields = try ConvolutionFields(from: decoder, kind: Self.kind)
+            self.init(filters: fields.filters, kernelSize: fields.kernelSize, strides: fields.strides,
+                      padding: fields.padding, activation: fields.activation,
+                      kernelInitializer: fields.kernelInitializer, biasInitializer: fields.biasInitializer)
         }
 
         /// `[filters, outHeight, outWidth]` from an image the kernel fits.

@@ -79,3 +79,36 @@ enum ImageGeometry {
         return "\(kernel), stride \(stride)"
     }
 }
+
+/// The fields `Conv2D` and `Conv2DTranspose` share in a description, read strictly with
+/// Keras's defaults (strides 1, 'valid' padding, linear activation), for both kinds'
+/// specifications.
+struct ConvolutionFields {
+    var filters: Int
+    var kernelSize: PairOfSizes
+    var strides: PairOfSizes
+    var padding: Padding
+    var activation: Activation
+    var kernelInitializer: Initializer?
+    var biasInitializer: Initializer?
+
+    private enum CodingKeys: String, CodingKey, CaseIterable {
+        case filters, kernelSize, strides, padding, activation, kernelInitializer, biasInitializer
+    }
+
+    /// Reads the fields of a `kind` layer, refusing unknown ones and non-positive sizes.
+    init(from decoder: any Decoder, kind: String) throws {
+        try LayerFields.check(decoder, known: CodingKeys.allCases.map(\.stringValue), kind: kind)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        filters = try container.decode(Int.self, forKey: .filters)
+        kernelSize = try container.decode(PairOfSizes.self, forKey: .kernelSize)
+        strides = try container.decodeIfPresent(PairOfSizes.self, forKey: .strides) ?? PairOfSizes(1)
+        padding = try container.decodeIfPresent(Padding.self, forKey: .padding) ?? .valid
+        activation = try container.decodeIfPresent(Activation.self, forKey: .activation) ?? .linear
+        kernelInitializer = try container.decodeIfPresent(Initializer.self, forKey: .kernelInitializer)
+        biasInitializer = try container.decodeIfPresent(Initializer.self, forKey: .biasInitializer)
+        try LayerFields.requirePositive(filters, "filters")
+        try kernelSize.requirePositive("kernel_size")
+        try strides.requirePositive("strides")
+    }
+}
