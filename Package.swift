@@ -68,7 +68,7 @@ let package = Package(
 
         .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "CAutoencoderKernels"]),
-        .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData"]),
+        .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData", "CPNG", "CJPEG"]),
         .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),

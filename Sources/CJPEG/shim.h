@@ -72,3 +72,38 @@ static inline int cjpeg_decode(const unsigned char *data, unsigned long size, lo
     jpeg_destroy_decompress(&info);
     return 0;
 }
+
+/// Encodes `height` rows of `width` pixels of `channels` (1 grey, 3 RGB) 8-bit values as a
+/// JPEG of `quality` (1-100) into a buffer from malloc that the caller frees. Returns 0, or 1
+/// on failure. For tests and fuzzing seeds: the library only decodes.
+static inline int cjpeg_encode(const unsigned char *pixels, int width, int height, int channels, int quality,
+                               unsigned char **output, unsigned long *size) {
+    struct jpeg_compress_struct info;
+    struct cjpeg_error_manager manager;
+    memset(&info, 0, sizeof info);
+    info.err = jpeg_std_error(&manager.standard);
+    manager.standard.error_exit = cjpeg_error_exit;
+    manager.standard.output_message = cjpeg_ignore_message;
+    *output = NULL;
+    *size = 0;
+    if (setjmp(manager.jump)) {
+        jpeg_destroy_compress(&info);
+        return 1;
+    }
+    jpeg_create_compress(&info);
+    jpeg_mem_dest(&info, output, size);
+    info.image_width = (JDIMENSION)width;
+    info.image_height = (JDIMENSION)height;
+    info.input_components = channels;
+    info.in_color_space = channels == 1 ? JCS_GRAYSCALE : JCS_RGB;
+    jpeg_set_defaults(&info);
+    jpeg_set_quality(&info, quality, TRUE);
+    jpeg_start_compress(&info, TRUE);
+    while (info.next_scanline < info.image_height) {
+        JSAMPROW row = (JSAMPROW)(pixels + (size_t)info.next_scanline * (size_t)width * (size_t)channels);
+        jpeg_write_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_compress(&info);
+    jpeg_destroy_compress(&info);
+    return 0;
+}
