@@ -16,8 +16,25 @@ import Darwin
 /// because both operands are exact floats; the rest go to the C library's correctly rounded
 /// `strtof` after the syntax has been checked here.
 enum DecimalParser {
-    /// The powers of ten that are exact as `Float`s (5^10 < 2^24).
-    private static let powers: [Float] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10]
+    /// 10^`exponent` for 0...10, the powers of ten that are exact as `Float`s (5^10 < 2^24);
+    /// a switch rather than a static array, which would be checked for initialisation on
+    /// every call.
+    @inline(__always)
+    private static func power(_ exponent: Int) -> Float {
+        switch exponent {
+        case 0: 1
+        case 1: 1e1
+        case 2: 1e2
+        case 3: 1e3
+        case 4: 1e4
+        case 5: 1e5
+        case 6: 1e6
+        case 7: 1e7
+        case 8: 1e8
+        case 9: 1e9
+        default: 1e10
+        }
+    }
 
     /// Parses the number at the start of `start..<end`, returning it and the first byte
     /// after it, or `nil` when no number starts there. The caller checks what follows.
@@ -71,7 +88,7 @@ enum DecimalParser {
         if mantissa == 0 { return (negative ? -0.0 : 0, p) }
         if !dropped && mantissa <= 1 << 24 && exponent >= -10 && exponent <= 10 {
             let m = Float(mantissa)
-            let value = exponent >= 0 ? m * powers[exponent] : m / powers[-exponent]
+            let value = exponent == 0 ? m : exponent > 0 ? m * power(exponent) : m / power(-exponent)
             return (negative ? -value : value, p)
         }
         return (slowParse(start, p), p)
