@@ -42,15 +42,19 @@ public enum ColumnReference: Sendable, Equatable, CustomStringConvertible {
 /// A file with quotes is parsed on one thread, since a line break inside quotes cannot be
 /// told from a row's end without reading from the start.
 ///
-/// Hand-written because the Swift CSV packages were far slower than `pandas.read_csv` on the
-/// 60000x785 MNIST table (110 MB; AMD EPYC, 2 cores): pandas 6.9 s, SwiftCSV 0.10.0 and
-/// CSV.swift 2.5.2 over 10 s each (see docs/benchmarks-data.md), this reader under 1 s.
+/// Hand-written because the Swift CSV packages are far slower than `pandas.read_csv` on the
+/// 60000x785 MNIST table (110 MB; AMD EPYC, 2 cores): pandas 7.3 s, CSV.swift 2.5.2 29.7 s,
+/// SwiftCSV 0.10.0 67.8 s, this reader 1.9 s (docs/benchmarks-data.md).
 public enum CSVReader {
     /// The values all rows share: what a part of the file is parsed with.
-    struct Layout: @unchecked Sendable {
+    struct Layout: Sendable {
+        /// The field separator.
         let delimiter: UInt8
+        /// The fields of every row.
         let columns: Int
+        /// The label column's position from 0, or `nil`.
         let labelIndex: Int?
+        /// The fields that are features.
         var features: Int { columns - (labelIndex == nil ? 0 : 1) }
     }
 
