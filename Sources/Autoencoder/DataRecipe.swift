@@ -9,6 +9,8 @@ public struct DataRecipe: Codable, Sendable, Equatable {
     public var format: String?
     /// A table's label column (`--label-column`), by name or index.
     public var labelColumn: String?
+    /// Whether a table's first row is a header, when it was said (`--header`, `--no-header`).
+    public var hasHeader: Bool?
     /// The size images were resized to (`--image-size`), height and width.
     public var imageSize: [Int]?
     /// Whether a 4-D array's images are channels first (`true`) or last (`false`), when given.

@@ -13,6 +13,9 @@ struct DataFormatOptions: ParsableArguments {
                                valueName: "name|index"))
     var labelColumn: String?
 
+    @Flag(inversion: .prefixedNo, help: "Whether a table's first row is a header (default: told from the row itself).")
+    var header: Bool?
+
     @Option(help: ArgumentHelp("Resize every image of a folder to this size, such as 64x64 (default: all images must have one size).",
                                valueName: "HxW"))
     var imageSize: String?
@@ -48,6 +51,7 @@ struct DataFormatOptions: ParsableArguments {
         var recipe = DataRecipe(path: path)
         recipe.format = format
         recipe.labelColumn = labelColumn
+        recipe.hasHeader = header
         recipe.imageSize = (try? resize()).flatMap { $0.map { [$0.height, $0.width] } }
         recipe.channelsFirst = channelsFirst ? true : channelsLast ? false : nil
         return recipe
@@ -65,21 +69,34 @@ struct DataFormatOptions: ParsableArguments {
             chosen = nil
         }
         let size = try resize().map { ImageSize(height: $0.height, width: $0.width) }
-        let options = DatasetReadOptions(labelColumn: labelColumn.map(ColumnReference.init),
+        let options = DatasetReadOptions(labelColumn: labelColumn.map(ColumnReference.init), hasHeader: header,
                                          channelsFirst: channelsFirst ? true : channelsLast ? false : nil, imageSize: size)
         return try DatasetReader.read(path: path, format: chosen, options: options)
     }
 }
 
 extension DataOptions {
+    /// Whether `path` is to be read as an MNIST-format folder: a folder holding at least one
+    /// of MNIST's file names (or nothing), or no file at all, unless `--format` names another format.
+    static func looksLikeMNIST(_ path: String, format: DataFormatOptions) -> Bool {
+        if let chosen = format.format { return chosen.lowercased() == "mnist" }
+        var isFolder: ObjCBool = false
+        // A path that does not exist is the locator's to report, as a data folder not found.
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return true }
+        guard isFolder.boolValue else { return false }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return entries.isEmpty || MNISTFile.allCases.contains { file in file.acceptedNames.contains(where: entries.contains) }
+    }
+
     /// The data `--data` names, read with `format`: a path (file or folder), else
     /// `$AUTOENCODER_DATA`, else `./data/mnist`. Returns the absolute path too, recorded with
     /// the model.
     func read(format: DataFormatOptions) throws -> (path: String, file: DatasetFile) {
-        var isFolder: ObjCBool = false
+        // A file, a folder of images, or a format that is not MNIST's is read as it is; an MNIST
+        // folder (or none given: $AUTOENCODER_DATA, ./data/mnist) is found by the locator,
+        // which says which of its files are missing.
         let path: String
-        if let data, !(FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) && isFolder.boolValue)
-            || format.format != nil && format.format != "mnist" {
+        if let data, !Self.looksLikeMNIST(data, format: format) {
             path = data
         } else {
             path = try DataDirectoryLocator().locate(option: data)

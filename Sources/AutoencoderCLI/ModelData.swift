@@ -64,6 +64,7 @@ enum DataRecipeReader {
         var format = DataFormatOptions()
         format.format = recipe.format
         format.labelColumn = recipe.labelColumn
+        format.header = recipe.hasHeader
         format.imageSize = recipe.imageSize.map { "\($0[0])x\($0[1])" }
         format.channelsFirst = recipe.channelsFirst == true
         format.channelsLast = recipe.channelsFirst == false
