@@ -13,7 +13,7 @@ A model file is a safetensors file whose tensors are named like the state_dict o
     decoder = nn.Sequential(Linear(code, .), act, ..., Linear(., w0), act)
 
 (Linear i of each half is module 2i: encoder.0.weight [out, in], encoder.0.bias [out], ...),
-with the architecture as JSON in the header's __metadata__ (see "Models you keep and share" in README.md).
+with the architecture as JSON in the header's __metadata__ (see docs/file-formats.md).
 """
 import argparse
 import gzip
