@@ -105,13 +105,18 @@ import Testing
         let decoderLayers = Array(model.network.layers[model.encoderDepth...])
         #expect(steps.count == decoderLayers.count)
         for (offset, step) in steps.enumerated() {
-            let dense = try #require(decoderLayers[offset] as? Dense)
             let index = model.encoderDepth + offset
+            if let activation = decoderLayers[offset] as? ActivationLayer {
+                #expect(step["kind"] as? String == "activation" && step["activation"] as? String == activation.activation.rawValue)
+                continue
+            }
+            let dense = try #require(decoderLayers[offset] as? Dense)
             #expect(step["kind"] as? String == "dense" && step["activation"] as? String == dense.activation.rawValue)
             #expect(step["in"] as? Int == dense.inputWidth && step["out"] as? Int == dense.outputWidth)
             #expect(try Self.floats(try #require(step["weight"] as? String)) == model.network.tensor(layer: index, named: "weight"))
             #expect(try Self.floats(try #require(step["bias"] as? String)) == model.network.tensor(layer: index, named: "bias"))
         }
+        #expect(steps.filter { $0["kind"] as? String == "dense" }.count == 4)
         let first = try #require(steps.first)
         #expect(first["in"] as? Int == 2)
     }
@@ -147,7 +152,8 @@ import Testing
         let (html, folder, _) = try Self.report(Self.model(.vae2d), count: 20)
         defer { try? FileManager.default.removeItem(at: folder) }
         let explorer = try #require(try Self.embeddedData(html)["explorer"] as? [String: Any])
-        #expect((explorer["steps"] as? [[String: Any]])?.map { $0["activation"] as? String } == ["relu", "sigmoid"])
+        let activations = try #require(explorer["steps"] as? [[String: Any]]).map { $0["activation"] as? String }
+        #expect(activations.first == "relu" && activations.last == "sigmoid")
     }
 
     /// The settings table, the layer table (`inspect`'s rows) and the loss curves'
