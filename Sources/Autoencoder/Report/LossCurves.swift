@@ -22,7 +22,7 @@ struct LossCurves {
         }
     }
 
-    private let width = 640.0, height = 320.0
+    private let width = 520.0, height = 300.0
     private let left = 70.0, right = 20.0, top = 20.0, bottom = 60.0
 
     /// The SVG element.
@@ -68,7 +68,7 @@ struct LossCurves {
                     parts.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(curve.color)\"/>")
                 }
             }
-            let legendX = left + 10 + Double(index) * 300, legendY = height - 8
+            let legendX = left + Double(index) * 270, legendY = height - 8
             parts.append("<line x1=\"\(f(legendX))\" x2=\"\(f(legendX + 20))\" y1=\"\(f(legendY - 4))\" y2=\"\(f(legendY - 4))\" stroke=\"\(curve.color)\" stroke-width=\"2\"/>")
             parts.append("<text x=\"\(f(legendX + 26))\" y=\"\(f(legendY))\" font-size=\"11\">\(HTMLText.escape(curve.name))</text>")
         }

@@ -3,19 +3,22 @@
 enum ReportScript {
     /// The style sheet.
     static let style = #"""
-    body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1100px; padding: 0 16px; color: #222; }
+    body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 24px auto; max-width: 1240px; padding: 0 16px; color: #222; }
     h1 { font-size: 24px; } h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 28px; }
     table { border-collapse: collapse; } th, td { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
     td.number { text-align: right; font-variant-numeric: tabular-nums; }
     table.facts th { font-weight: normal; color: #555; }
     img { max-width: 100%; image-rendering: pixelated; }
+    .row { display: flex; flex-wrap: wrap; gap: 0 40px; align-items: flex-start; }
+    .row > section { flex: 0 1 auto; min-width: 0; }
+    #reconstructions { max-width: 560px; } #codes { max-width: 660px; } #explorer { max-width: 420px; }
     .scatter { position: relative; display: inline-block; }
     #scatter { width: 640px; height: 640px; border: 1px solid #ccc; background: #fff; cursor: crosshair; }
     #tooltip { position: absolute; pointer-events: none; background: #fff; border: 1px solid #888; padding: 4px; box-shadow: 0 2px 6px rgba(0,0,0,.25); }
     #tooltip canvas { image-rendering: pixelated; display: block; }
     #legend span { display: inline-block; margin-right: 12px; }
     #legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 50%; }
-    .explorer { display: flex; gap: 24px; align-items: flex-start; }
+    .explorer { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
     #explorer-plane { width: 320px; height: 320px; border: 1px solid #ccc; cursor: crosshair; }
     #explorer-output { image-rendering: pixelated; border: 1px solid #ccc; }
     """#

@@ -86,10 +86,14 @@ public struct RunReport {
 
         var body: [String] = []
         body.append("<h1>Run report: \(HTMLText.escape(metrics.preset))</h1>")
+        // Side by side where the window is wide enough: settings and layers, curves and
+        // reconstructions, the scatter and the explorer.
+        body.append("<div class=\"row\">")
         body.append("<section id=\"settings\"><h2>Settings and metrics</h2>\(table(settingsRows()))</section>")
         body.append("""
             <section id="model"><h2>Model</h2>\(layerTable())<p>\(HTMLText.escape(model.model.codeSummary))</p></section>
             """)
+        body.append("</div>\n<div class=\"row\">")
         body.append("<section id=\"losses\"><h2>Loss curves</h2>\(LossCurves(metrics).svg)</section>")
         if let bytes = picture("reconstructions.png") {
             let rows = metrics.training.inputNoise > 0 || metrics.training.gaussianNoise > 0
@@ -100,6 +104,7 @@ public struct RunReport {
                 <img id="reconstructions-image" alt="Reconstructions" src="\(HTMLText.pngURI(bytes))"></section>
                 """)
         }
+        body.append("</div>\n<div class=\"row\">")
         let projectionText = projection.isCodes
             ? "each test sample's \(codes.columns)-D code"
             : "each test sample's \(codes.columns)-D code projected on its first two principal components (PCA of the test codes)"
@@ -111,6 +116,7 @@ public struct RunReport {
             <div id="legend"></div></section>
             """)
         body.append("<section id=\"explorer\"><h2>Latent explorer</h2>\(explorerSection)</section>")
+        body.append("</div>")
         if let scores = scoresSection() { body.append(scores) }
         body.append("<pre id=\"explore-values\" hidden></pre>")
         body.append("<pre id=\"report-errors\" hidden></pre>")
@@ -217,7 +223,7 @@ public struct RunReport {
 
     /// A code box as `[a, b] x [c, d]`.
     static func box(_ range: ModelFile.CodeRange) -> String {
-        zip(range.low, range.high).map { String(format: "[%g, %g]", $0, $1) }.joined(separator: " x ")
+        zip(range.low, range.high).map { String(format: "[%.3g, %.3g]", $0, $1) }.joined(separator: " x ")
     }
 }
 
