@@ -1,6 +1,6 @@
 /// The samples a report shows: one row of ``values`` per test sample, in the model's input
 /// layout, with optional labels and image shape. Plain values, so the report does not
-/// depend on where the data came from (MNIST files today, any data set later).
+/// depend on where the data came from (a ``Dataset``, MNIST files, or values of your own).
 public struct ReportSamples: Sendable {
     /// One sample per row, ``AutoencoderModel/inputWidth`` values each (for MNIST, pixels in [0, 1]).
     public var values: Matrix
@@ -25,6 +25,12 @@ public struct ReportSamples: Sendable {
     public init(_ images: LabeledImages) {
         self.init(values: images.matrix(), labels: images.labels.map(Int.init),
                   imageShape: [1, images.rows, images.columns])
+    }
+
+    /// A data set's samples, scaled as the model takes them, with its labels and image shape.
+    public init(_ dataset: Dataset) {
+        self.init(values: Matrix(rows: dataset.count, columns: dataset.width, storage: dataset.samples(in: 0..<dataset.count)),
+                  labels: dataset.labels, imageShape: dataset.imageShape.map { [$0.channels, $0.height, $0.width] })
     }
 
     /// The number of samples.
