@@ -147,6 +147,28 @@ struct ReportBrowserTests {
         #expect(worst < 1e-5, "the page's decoding differs from `decode` by \(worst)")
     }
 
+    /// A page of feature vectors (no image shape, no labels, line plots instead of images)
+    /// loads as cleanly, and its explorer decodes the model's full output.
+    @Test func aPageOfFeatureVectorsLoadsToo() throws {
+        let folder = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var generator = RandomGenerator(seed: 5)
+        let model = try AutoencoderModel(architecture: Preset.tuned2d.architecture, generator: &generator)
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: Self.run.appendingPathComponent("metrics.json")))
+        let values = Matrix(rows: 30, columns: 784, storage: (0..<(30 * 784)).map { Float(($0 * 7919) % 1000) / 250 - 2 })
+        try RunReport(folder: folder, metrics: metrics, model: ModelFile(model: model), samples: ReportSamples(values: values)).write()
+        let load = try Chromium.load("file://\(folder.appendingPathComponent("report.html").path)#explore=0.5,0.5")
+        #expect(load.dom.contains("data-status=\"ready\""))
+        #expect(Self.element("report-errors", in: load.dom)?.isEmpty == true, "\(Self.element("report-errors", in: load.dom) ?? "")")
+        #expect(load.consoleLines.isEmpty, "\(load.consoleLines)")
+        #expect(load.pageRequests.isEmpty, "\(load.pageRequests)")
+        #expect(load.dom.contains("data-points=\"30\""))
+        let decoded = model.decode(Matrix([[0.5, 0.5]])).storage
+        let shown = (Self.element("explore-values", in: load.dom) ?? "").split(separator: " ").compactMap { Double($0) }
+        #expect(shown.count == decoded.count)
+        #expect((zip(shown, decoded).map { abs($0 - Double($1)) }.max() ?? .infinity) < 1e-5)
+    }
+
     /// The checks above can fail: a page that loads an external image, logs an error and
     /// throws one is caught by each of them (the proxy sees the request, the log shows the
     /// console lines).
