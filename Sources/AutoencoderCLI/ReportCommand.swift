@@ -9,8 +9,8 @@ struct ReportCommand: ParsableCommand {
         abstract: "Rebuild a run folder's report.html from its metrics, model and test data.",
         discussion: """
             Reads the folder's metrics.json and model.safetensors, and the test data as the \
-            other commands on a saved model find it (--data, else the folder the model was \
-            trained on, else $AUTOENCODER_DATA, else ./data/mnist), and writes report.html \
+            other commands on a saved model find it (--data in any format, else the data the \
+            model was trained on, by its recorded recipe), and writes report.html \
             into the folder: one self-contained page with the settings and metrics, the \
             layers, the loss curves, the reconstructions, a scatter of every test sample's \
             code and, for a 2-D code with a dense decoder, a latent explorer. `train` writes \
@@ -21,6 +21,7 @@ struct ReportCommand: ParsableCommand {
     var folder: String
 
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var formatOptions: DataFormatOptions
 
     func run() throws {
         let url = URL(fileURLWithPath: folder)
@@ -46,10 +47,12 @@ struct ReportCommand: ParsableCommand {
             throw CommandError("The folder '\(folder)' holds no \(name), the run's model, so its report cannot be built.")
         }
         let model = try ModelFile.read(from: modelURL)
-        let test = try dataOptions.loadTestSet(for: model)
-        guard test.count > 0 else { throw CommandError("The test set holds no images, so the report has no samples to show.") }
-        guard test.pixelsPerImage == model.model.inputWidth else {
-            throw CommandError("The test images are \(test.rows)x\(test.columns) (\(test.pixelsPerImage) pixels) but the model '\(modelURL.path)' takes \(model.model.inputWidth) values.")
+        // The test data as `evaluate` and `reconstruct` find it: --data in any format, else
+        // the model's recorded data (its recipe), scaled as the model takes it.
+        let test = try dataOptions.modelData(for: model, format: formatOptions, needsTraining: false).test
+        guard test.count > 0 else { throw CommandError("The test set holds no samples, so the report has none to show.") }
+        guard test.width == model.model.inputWidth else {
+            throw CommandError("The test samples have \(test.width) values but the model '\(modelURL.path)' takes \(model.model.inputWidth).")
         }
         _ = try OutputFolder(url)
         try RunReport(folder: url, metrics: metrics, model: model, samples: ReportSamples(test)).write()
