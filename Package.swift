@@ -33,13 +33,15 @@ let package = Package(
         // No unsafe flags: a package others depend on may not use them.
         .target(name: "CAutoencoderKernels", path: "Sources/CAutoencoderKernels"),
 
-        .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
-        .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
+        // The one error protocol every module's errors conform to.
+        .target(name: "AutoencoderErrors"),
+        .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels", "AutoencoderErrors"]),
+        .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics", "AutoencoderErrors"]),
         .target(name: "AutoencoderData", dependencies: [
-            "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderSerialization",
+            "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderSerialization", "AutoencoderErrors",
         ]),
-        .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
-        .target(name: "AutoencoderSerialization"),
+        .target(name: "AutoencoderPictures", dependencies: ["CPNG", "AutoencoderErrors"]),
+        .target(name: "AutoencoderSerialization", dependencies: ["AutoencoderErrors"]),
         .target(name: "Autoencoder", dependencies: [
             "AutoencoderNumerics", "AutoencoderNetwork", "AutoencoderData",
             "AutoencoderPictures", "AutoencoderSerialization",

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// The images a command reads: from an IDX file (MNIST's format, raw or gzip) or a NumPy
@@ -168,7 +169,7 @@ public enum CodeFile {
 }
 
 /// An input or output file that cannot be used as asked; the message is one sentence.
-public struct ArrayFileError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct ArrayFileError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The sentence.
     public let description: String
     /// Creates the error.

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// Everything a training run needs to continue where it stopped, in one safetensors file,
@@ -403,7 +404,10 @@ public struct Checkpoint: Sendable {
 }
 
 /// A checkpoint that cannot be read or does not fit the run resumed from it.
-public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct CheckpointError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { file }
+
     /// The checkpoint's path.
     public let file: String
     /// Why, as the end of a sentence.
@@ -429,7 +433,7 @@ public struct CheckpointError: Error, Equatable, Sendable, CustomStringConvertib
 }
 
 /// A checkpoint interval below one epoch.
-public struct CheckpointIntervalError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct CheckpointIntervalError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The interval given.
     public let value: Int
     /// The error for the interval `value`.

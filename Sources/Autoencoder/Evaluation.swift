@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// How good a trained model is on a data set's test images, next to the baselines: what
@@ -106,7 +107,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
 
 /// A model whose output holds NaN or infinite values on the images it is given: finite
 /// weights can still overflow, and nothing measured from such output means anything.
-public struct NonFiniteOutputError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct NonFiniteOutputError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The model (its file, or "model").
     public let model: String
     /// What overflowed, as the end of the sentence: "codes for the test set".
@@ -127,7 +128,7 @@ public struct NonFiniteOutputError: Error, Equatable, Sendable, CustomStringConv
 }
 
 /// A model whose input does not fit the data it is given.
-public struct InputSizeError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct InputSizeError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The model file.
     public let model: String
     /// Its input width.

@@ -1,4 +1,5 @@
 // The umbrella module: `import Autoencoder` brings in every layer of the library.
+@_exported import AutoencoderErrors
 @_exported import AutoencoderNumerics
 @_exported import AutoencoderNetwork
 @_exported import AutoencoderData

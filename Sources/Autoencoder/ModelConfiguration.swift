@@ -1,3 +1,4 @@
+import AutoencoderErrors
 /// The architecture of a symmetric dense autoencoder: the encoder's widths, mirrored by
 /// the decoder, and the activations (one for the hidden layers, one for the code layer and
 /// one, optionally different, for the output layer: ReLU hidden layers with a sigmoid
@@ -299,7 +300,7 @@ public struct ValidationSplit: Sendable, Equatable {
 }
 
 /// A configuration value that cannot work.
-public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+public enum ConfigurationError: Error, AutoencoderError, CustomStringConvertible, Equatable {
     /// Fewer than two encoder widths.
     case tooFewWidths([Int])
     /// A width of zero or less.

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// A saved model: one `.safetensors` file that PyTorch, NumPy and this package all read.
@@ -461,7 +462,10 @@ public struct ModelFile: Sendable {
 }
 
 /// A model file whose metadata or tensors do not describe a usable model.
-public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct ModelFileError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { file }
+
     /// What is wrong.
     public enum Problem: Equatable, Sendable {
         /// A required metadata key is absent.

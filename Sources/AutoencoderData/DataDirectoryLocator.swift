@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// Where a candidate data directory came from, in order of precedence.
@@ -109,7 +110,7 @@ public struct DataDirectoryLocator: Sendable {
 }
 
 /// No usable data directory: says where the locator looked and what it did not find there.
-public struct DataDirectoryError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct DataDirectoryError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// The place that was looked at.
     public let candidate: DataDirectoryCandidate
     /// Whether that directory exists at all.

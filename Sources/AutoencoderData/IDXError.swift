@@ -1,9 +1,13 @@
+import AutoencoderErrors
 import Foundation
 
 /// Why an IDX file could not be read or written: one case per check the reader makes.
 ///
 /// Its ``description`` is one sentence that names the file, fit to show a user as is.
-public struct IDXError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct IDXError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// What went wrong, with the numbers the message needs.
     public enum Reason: Sendable, Equatable {
         /// The file does not exist.

@@ -1,10 +1,11 @@
+import AutoencoderErrors
 import Foundation
 
 /// Why a directory of MNIST-format files does not make a usable data set, even though each
 /// file is a valid IDX file (those errors are ``IDXError``s).
 ///
 /// Its ``description`` is one sentence naming the files involved.
-public enum MNISTError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public enum MNISTError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// Neither accepted name of `file` (raw or `.gz`) exists in `directory`.
     case missingFile(MNISTFile, directory: String)
     /// An images file and its labels file disagree on how many items they hold.

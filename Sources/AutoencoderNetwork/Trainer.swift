@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import AutoencoderNumerics
 import CAutoencoderKernels
 
@@ -23,7 +24,7 @@ public struct EpochReport: Sendable, Equatable, Codable {
 }
 
 /// Why training stopped early.
-public enum TrainingError: Error, CustomStringConvertible, Equatable {
+public enum TrainingError: Error, AutoencoderError, CustomStringConvertible, Equatable {
     /// The loss or a gradient became NaN or infinite; `cost` is the batch's loss (finite
     /// when only a gradient was not).
     case nonFinite(epoch: Int, batch: Int, cost: Float)

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import CPNG
 import Foundation
 
@@ -13,7 +14,7 @@ import Darwin
 ///
 /// Its `description` is one sentence that names the file and says why, such as
 /// "Cannot write reconstructions.png: the folder /x is not writable.", ready to show a person.
-public struct PNGError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct PNGError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// The file concerned, or nil for in-memory PNG data.
     public let url: URL?
     /// The whole message, one sentence ending in a full stop.

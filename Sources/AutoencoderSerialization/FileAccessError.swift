@@ -1,3 +1,4 @@
+import AutoencoderErrors
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -11,7 +12,10 @@ import Darwin
 ///
 /// Why: callers (the CLI above all) show `description` to a person as it is, so it is one
 /// sentence naming the file, the step that failed and the system's own explanation.
-public struct FileAccessError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct FileAccessError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// The step of the file operation that failed; it makes the message say what was being done.
     public enum Step: String, Equatable, Sendable {
         /// Opening an existing file to read it.

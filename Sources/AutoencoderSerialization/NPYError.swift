@@ -1,8 +1,12 @@
+import AutoencoderErrors
 /// A NumPy `.npy` file that breaks the format or uses a feature this reader does not support.
 ///
 /// Why: each violation has its own `Problem` case for tests and callers, and `description`
 /// is one sentence naming the file and the problem, ready for a person.
-public struct NPYError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct NPYError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible {
+    /// The file the error is about.
+    public var subject: String? { file }
+
     /// What is wrong with the file.
     public enum Problem: Equatable, Sendable {
         /// The file is shorter than the fixed preamble (magic, version, header length).

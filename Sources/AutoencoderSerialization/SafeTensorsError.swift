@@ -1,8 +1,12 @@
+import AutoencoderErrors
 /// A safetensors file that breaks the format, or a request the file cannot satisfy.
 ///
 /// Why: each violation has its own `Problem` case, so tests and callers can tell them apart,
 /// and `description` is one sentence naming the file and the problem, ready for a person.
-public struct SafeTensorsError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct SafeTensorsError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible {
+    /// The file the error is about.
+    public var subject: String? { file }
+
     /// What is wrong with the file.
     public enum Problem: Equatable, Sendable {
         /// The file is shorter than the 8-byte header-length field.

@@ -1,9 +1,10 @@
+import AutoencoderErrors
 /// Data that cannot be written as asked, found before any byte reaches the disk.
 ///
 /// Why: a caller's mistake (a shape that does not match the values, two tensors of one
 /// name) must fail loudly with one sentence naming the destination, instead of producing a
 /// file that no reader accepts.
-public struct WriteRequestError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct WriteRequestError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible {
     /// What is wrong with the request.
     public enum Problem: Equatable, Sendable {
         /// A dimension is negative.

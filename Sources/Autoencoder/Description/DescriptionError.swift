@@ -1,6 +1,7 @@
+import AutoencoderErrors
 /// A model description that cannot be built, in one sentence naming the layer (its part,
 /// index and kind) and the shapes involved.
-public struct DescriptionError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct DescriptionError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible {
     /// The sentence.
     public var description: String
 

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// Why a CSV or TSV table could not be read as a data set: one case per check the reader
@@ -6,7 +7,10 @@ import Foundation
 ///
 /// Rows are counted from 1 as an editor shows them, header included; a row that is a
 /// quoted field's continuation line is named by the line the record starts on.
-public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct CSVError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// What went wrong.
     public enum Reason: Sendable, Equatable {
         /// The file does not exist.

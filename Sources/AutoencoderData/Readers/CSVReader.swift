@@ -42,15 +42,19 @@ public enum ColumnReference: Sendable, Equatable, CustomStringConvertible {
 /// A file with quotes is parsed on one thread, since a line break inside quotes cannot be
 /// told from a row's end without reading from the start.
 ///
-/// Hand-written because the Swift CSV packages were far slower than `pandas.read_csv` on the
-/// 60000x785 MNIST table (110 MB; AMD EPYC, 2 cores): pandas 6.9 s, SwiftCSV 0.10.0 and
-/// CSV.swift 2.5.2 over 10 s each (see docs/benchmarks-data.md), this reader under 1 s.
+/// Hand-written because the Swift CSV packages are far slower than `pandas.read_csv` on the
+/// 60000x785 MNIST table (110 MB; AMD EPYC, 2 cores): pandas 7.3 s, CSV.swift 2.5.2 29.7 s,
+/// SwiftCSV 0.10.0 67.8 s, this reader 1.9 s (docs/benchmarks-data.md).
 public enum CSVReader {
     /// The values all rows share: what a part of the file is parsed with.
-    struct Layout: @unchecked Sendable {
+    struct Layout: Sendable {
+        /// The field separator.
         let delimiter: UInt8
+        /// The fields of every row.
         let columns: Int
+        /// The label column's position from 0, or `nil`.
         let labelIndex: Int?
+        /// The fields that are features.
         var features: Int { columns - (labelIndex == nil ? 0 : 1) }
     }
 
@@ -257,6 +261,10 @@ public enum CSVReader {
                         labels.append(String(decoding: field, as: UTF8.self).trimmingCharacters(in: .whitespaces))
                         p = next
                     } catch { throw Failure(offset: rowStart - base, kind: error.kind) }
+                } else if p < end && p.pointee == UInt8(ascii: "\""), let (value, next) = quotedNumber(p, end, delimiter) {
+                    out.pointee = value
+                    out += 1
+                    p = next
                 } else if p < end && p.pointee == UInt8(ascii: "\"") {
                     do throws(Failure) {
                         let (field, next) = try readField(p, end, delimiter: delimiter, column: column)
@@ -303,6 +311,27 @@ public enum CSVReader {
             rows += 1
         }
         return (rows, labels)
+    }
+
+    /// The finite number in the quoted field at `p` and the position after the field, when the
+    /// field holds only a number (spaces around it allowed) and no doubled quote: read in
+    /// place, without copying the field. `nil` sends the field the slow way (and to its error).
+    @inline(__always)
+    private static func quotedNumber(_ p: UnsafePointer<UInt8>, _ end: UnsafePointer<UInt8>,
+                                     _ delimiter: UInt8) -> (Float, UnsafePointer<UInt8>)? {
+        let open = p + 1
+        guard open < end, let found = memchr(open, 34, end - open) else { return nil }
+        let close = UnsafePointer(found.assumingMemoryBound(to: UInt8.self))
+        var after = close + 1
+        if after < end && after.pointee == 34 { return nil }
+        while after < end && after.pointee == 32 { after += 1 }
+        guard after == end || after.pointee == delimiter || after.pointee == 10
+                || (after.pointee == 13 && (after + 1 == end || after[1] == 10)) else { return nil }
+        var first = open, last = close
+        while first < last && (first.pointee == 32 || first.pointee == 9) { first += 1 }
+        while last > first && (last[-1] == 32 || last[-1] == 9) { last -= 1 }
+        guard let (value, next) = DecimalParser.parse(first, last), next == last, value.isFinite else { return nil }
+        return (value, after)
     }
 
     /// Why `field`, which is not a finite number, was refused.

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// The file formats ``DatasetReader`` reads, by their `--format` names.
@@ -73,7 +74,10 @@ public struct DatasetFile: Sendable {
 }
 
 /// Why a path could not be read as a data set before any reader looked inside.
-public struct DatasetReaderError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct DatasetReaderError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// The path as given.
     public let path: String
     /// The sentence's end: what is wrong.

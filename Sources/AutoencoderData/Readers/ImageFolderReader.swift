@@ -1,9 +1,13 @@
+import AutoencoderErrors
 import Dispatch
 import Foundation
 import AutoencoderSerialization
 
 /// Why a folder of images could not be read: one sentence naming the folder or the file.
-public struct ImageFolderError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct ImageFolderError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// What went wrong.
     public enum Reason: Sendable, Equatable {
         /// The folder does not exist.

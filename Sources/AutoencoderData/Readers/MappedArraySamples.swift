@@ -1,9 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The samples of a NumPy array left where they are (a memory-mapped `.npy`, or an array
 /// unzipped from an `.npz`), converted to floats only for the rows a batch asks for.
 ///
 /// Any element type and byte order, C or Fortran order, and images stored channels-last
 /// (`[n, h, w, c]`) are read through per-value byte offsets computed once, so a batch touches
 /// only its own samples' pages: a 4 GB `.npy` trains in a few hundred megabytes.
+///
+/// A mapping larger than ``residentLimit`` is released from this process after every batch
+/// (`madvise(MADV_DONTNEED)`: the pages stay in the system's file cache, so the next read of
+/// them is cheap): otherwise an epoch would leave every page of the file resident, and a
+/// 4 GB file would count 4 GB in the process's memory.
 ///
 /// @unchecked Sendable: it only reads its bytes, which are a read-only mapping (or memory no
 /// one else holds) that lives as long as this object; nothing in it changes after `init`.
@@ -23,12 +34,18 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// For each value of a sample, in the sample's order, its byte offset from the sample's
     /// first value; `nil` when the values are consecutive (C order, no transposition).
     private let offsets: [Int]?
+    /// The whole mapping, to release after each batch; `nil` when small or not mapped.
+    private let releasable: UnsafeRawBufferPointer?
+    /// Mappings above this size are released after every batch.
+    static let residentLimit = 128 << 20
 
     /// A store over the array with `layout` whose data starts at `base`, kept alive by
     /// `owner`; `sampleAxes` lists the stored axes in the order a sample's values run
     /// (e.g. `[3, 1, 2]` for `[n, h, w, c]` read as `[c, h, w]`).
-    init(owner: AnyObject, base: UnsafeRawPointer, layout: NumPyArrayLayout, sampleAxes: [Int]) {
+    init(owner: AnyObject, base: UnsafeRawPointer, layout: NumPyArrayLayout, sampleAxes: [Int],
+         mapping: UnsafeRawBufferPointer? = nil) {
         self.owner = owner
+        self.releasable = mapping.flatMap { $0.count > Self.residentLimit ? $0 : nil }
         self.base = base
         self.elementType = layout.elementType
         let strides = layout.strides
@@ -74,6 +91,16 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
                 for column in 0..<width { to[column] = type.load(sample, at: column * size) }
             }
         }
+        releasePages()
+    }
+
+    /// Drops the mapping's pages from this process (a read-only file mapping: a later read
+    /// faults them back in from the file cache, so concurrent readers are unaffected).
+    private func releasePages() {
+        #if os(Linux)
+        guard let releasable, let start = releasable.baseAddress else { return }
+        madvise(UnsafeMutableRawPointer(mutating: start), releasable.count, MADV_DONTNEED)
+        #endif
     }
 
     /// Value `feature` of sample `index`.

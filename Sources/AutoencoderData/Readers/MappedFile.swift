@@ -16,7 +16,7 @@ final class MappedFile: @unchecked Sendable {
     /// The file's bytes (empty for an empty file).
     let bytes: UnsafeRawBufferPointer
     /// Whether `bytes` is a mapping to unmap (else memory to free).
-    private let isMapped: Bool
+    let isMapped: Bool
 
     /// Maps the file at `path`; `failure` turns a missing file or a system error
     /// (its `errno` message) into the caller's error type.

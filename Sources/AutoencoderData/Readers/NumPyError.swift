@@ -1,8 +1,12 @@
+import AutoencoderErrors
 import Foundation
 
 /// Why a `.npy` or `.npz` file could not be read as a data set: one case per check. Its
 /// ``description`` is one sentence naming the file (and the array inside an `.npz`).
-public struct NumPyError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public struct NumPyError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// The file the error is about.
+    public var subject: String? { path }
+
     /// What went wrong.
     public enum Reason: Sendable, Equatable {
         /// The file does not exist.

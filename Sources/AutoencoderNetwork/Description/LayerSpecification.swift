@@ -1,3 +1,4 @@
+import AutoencoderErrors
 /// One layer of a model description, as data: a kind (Keras's class name, such as
 /// `"Conv2D"`) and its fields (Keras's names, such as `filters` and `kernel_size`).
 ///
@@ -37,7 +38,7 @@ extension LayerSpecification {
 
 /// Why a layer cannot take the shape it is given, as the end of a sentence that names the
 /// layer (such as "a 3x3 kernel does not fit a 2x2 map with valid padding").
-public struct LayerShapeProblem: Error, Sendable, Equatable, CustomStringConvertible {
+public struct LayerShapeProblem: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible {
     /// The reason, lower case, without a final full stop.
     public var reason: String
 
@@ -52,7 +53,10 @@ public struct LayerShapeProblem: Error, Sendable, Equatable, CustomStringConvert
 
 /// A field of a description (a layer's, an optimizer's, a schedule's) that cannot be used,
 /// raised while decoding or creating it.
-public struct LayerFieldError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct LayerFieldError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible {
+    /// The field the error is about.
+    public var subject: String? { field }
+
     /// The field's name as written in JSON (`kernel_size`).
     public var field: String
     /// Why it cannot be used (`"is not a field of Conv2D"`, `"must be positive, not 0"`).

@@ -1,3 +1,4 @@
+import AutoencoderErrors
 /// An optimizer's complete state as plain data, for checkpoints: what it is, its settings,
 /// its counters and its per-parameter tensors.
 ///
@@ -40,7 +41,7 @@ public struct OptimizerState: Codable, Sendable, Equatable {
 
 /// Why an ``OptimizerState`` cannot be restored; its description is one sentence naming
 /// the entry at fault, for a checkpoint's error message.
-public enum OptimizerStateError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum OptimizerStateError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible {
     /// The state belongs to another optimizer.
     case wrongKind(expected: String, found: String)
     /// The state's kind names no optimizer of this package.

@@ -51,6 +51,8 @@ private func message(_ text: String, hasHeader: Bool? = nil, label: ColumnRefere
         #expect(data.featureNames == ["x"])
         #expect(data.samples(in: 0..<2) == [1.5, 2])
         #expect(data.classNames == ["a,b", "c\"d"])
+        #expect(try table("\" 2.5 \",\"-1e2\" \n\"3\",4\n").samples(in: 0..<2) == [2.5, -100, 3, 4])
+        #expect(message("a,b\n\"1\",\"nan\"\n") == "t.csv row 2, column \"b\" holds \"nan\", which is not a finite 32-bit number.")
     }
 
     @Test func blankLinesAndByteOrderMarkAreSkipped() throws {
