@@ -2,7 +2,7 @@ import Foundation
 
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
 /// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
-/// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
+/// `metrics.json`, and `report.html` (see ``RunReport``). A run into a folder that holds an earlier run's files replaces
 /// them: the earlier checkpoint, when it keeps none of its own, once its first file is
 /// written; once all its files are written, those it did not rewrite (the files the earlier
 /// run's `metrics.json` shows it wrote, and `evaluation.json`). Files of the user's are kept.
@@ -355,6 +355,7 @@ public struct Experiment: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
+        try RunReport(folder: folder.url, metrics: metrics, model: modelFile, samples: ReportSamples(testData)).write()
         // What the earlier run wrote and this one did not (its own metrics say which files
         // those were, from its code width and model file, so files of the user's with the
         // same names are left alone), and the evaluation of the model this run replaced
@@ -383,7 +384,7 @@ public struct Experiment: Sendable {
     /// link or pipe under a name this run writes (its write's rename would replace them by a
     /// file). Called before training; `demo` calls it for both of its folders first.
     public func checkNothingStandsInTheWay(in folder: OutputFolder) throws {
-        var written: Set<String> = ["reconstructions.png", "metrics.json"]
+        var written: Set<String> = ["reconstructions.png", "metrics.json", RunReport.fileName]
         if writesModelFile { written.insert(ModelFile.defaultName) }
         if codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
         if codeWidth == 2 && architecture.isVariational { written.insert("manifold.png") }
@@ -404,7 +405,7 @@ public struct Experiment: Sendable {
 
     /// Every file a run writes into its output folder, by name.
     static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
-                                                "metrics.json", "evaluation.json", Checkpoint.fileName]
+                                                "metrics.json", "evaluation.json", Checkpoint.fileName, RunReport.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not
     /// write: once this run's files are written, those the earlier run's `metrics.json`

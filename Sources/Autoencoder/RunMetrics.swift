@@ -50,10 +50,10 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var stoppedEarlyAfterEpoch: Int? = nil
 
     /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
-    /// code files for a 2-D code, the model file when written, and `metrics.json`.
+    /// code files for a 2-D code, the model file when written, `metrics.json` and `report.html`.
     public var filesWritten: [String] {
         ["reconstructions.png"] + ((model?.codeWidth ?? codeWidth) == 2 ? ["codes.png", "codes.csv"] : [])
             + ((model?.codeWidth ?? codeWidth) == 2 && variational == true ? ["manifold.png"] : [])
-            + (modelFile.map { [$0] } ?? []) + ["metrics.json"]
+            + (modelFile.map { [$0] } ?? []) + ["metrics.json", RunReport.fileName]
     }
 }

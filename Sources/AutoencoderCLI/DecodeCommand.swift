@@ -12,7 +12,8 @@ struct DecodeCommand: ParsableCommand {
             --columns to a row. With --grid N (2-D codes only), decodes an N x N sweep over the \
             code space (the latent manifold): the first code coordinate grows to the right, the \
             second upwards. The sweep covers --range, or else the box the model file records \
-            (1st to 99th percentile of the test codes at the end of training).
+            (1st to 99th percentile of the test codes at the end of training). With --output \
+            FILE.npy, writes the decoded values as a float32 array [n, features] instead of a picture.
             """)
 
     @OptionGroup var modelOptions: ModelOptions
@@ -33,7 +34,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Draw at most this many codes (with --codes).")
     var limit: Int = 400
 
-    @Option(help: ArgumentHelp("The PNG to write.", valueName: "file"))
+    @Option(help: ArgumentHelp("The PNG to write, or a .npy file for the decoded values.", valueName: "file"))
     var output: String = "decoded.png"
 
     @Option(help: "Colour map: viridis or gray.")
@@ -84,7 +85,9 @@ struct DecodeCommand: ParsableCommand {
         try checkOutputFile(output, inputs: [("--model", modelOptions.model)] + (codes.map { [("--codes", $0)] } ?? []))
         let file = try modelOptions.load()
         let configuration = file.model
-        let shape = try file.drawingShape()
+        // A .npy output gets the values themselves (as `sample` writes them): no picture.
+        let isArray = URL(fileURLWithPath: output).pathExtension.lowercased() == "npy"
+        let shape = isArray ? ModelFile.ImageShape(rows: 1, columns: configuration.inputWidth) : try file.drawingShape()
         let map = try colorMap(named: colormap)
         let image: RGBImage
         if let grid {
@@ -94,11 +97,15 @@ struct DecodeCommand: ParsableCommand {
             guard let box = try parsedRange() ?? file.codeRange else {
                 throw CommandError("The model '\(modelOptions.model)' records no code range; give the sweep's box with --range low,high.")
             }
-            try Figures.checkImageGrid(count: grid * grid, shape: shape, columns: grid)
+            if !isArray { try Figures.checkImageGrid(count: grid * grid, shape: shape, columns: grid) }
             let images = file.model.decode(Figures.sweepCodes(size: grid, range: box))
             try Self.checkFinite(images, codes: "the sweep's codes", model: modelOptions.model)
-            image = try Figures.imageGrid(images, shape: shape, columns: grid, colorMap: map)
-            try image.write(to: URL(fileURLWithPath: output))
+            if isArray {
+                try CodeFile.write(images, to: output)
+            } else {
+                image = try Figures.imageGrid(images, shape: shape, columns: grid, colorMap: map)
+                try image.write(to: URL(fileURLWithPath: output))
+            }
             printLine(String(format: "Wrote a %dx%d sweep over [%g, %g] x [%g, %g] to %@", grid, grid,
                              box.low[0], box.high[0], box.low[1], box.high[1], output))
             return
@@ -111,12 +118,16 @@ struct DecodeCommand: ParsableCommand {
         }
         guard all.rows > 0 else { throw CommandError("'\(path)' holds no codes.") }
         let count = min(all.rows, limit)
-        try Figures.checkImageGrid(count: count, shape: shape, columns: columns)
+        if !isArray { try Figures.checkImageGrid(count: count, shape: shape, columns: columns) }
         let selected = Matrix(rows: count, columns: all.columns, storage: Array(all.storage[0..<(count * all.columns)]))
         let images = file.model.decode(selected)
         try Self.checkFinite(images, codes: "the codes in '\(path)'", model: modelOptions.model)
-        image = try Figures.imageGrid(images, shape: shape, columns: columns, colorMap: map)
-        try image.write(to: URL(fileURLWithPath: output))
+        if isArray {
+            try CodeFile.write(images, to: output)
+        } else {
+            image = try Figures.imageGrid(images, shape: shape, columns: columns, colorMap: map)
+            try image.write(to: URL(fileURLWithPath: output))
+        }
         printLine("Wrote \(count) decoded images\(count < all.rows ? " (the first \(count) of \(all.rows))" : "") to \(output)")
     }
 }

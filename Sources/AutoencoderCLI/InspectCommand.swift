@@ -76,28 +76,14 @@ struct InspectCommand: ParsableCommand {
     /// A table like Keras's `summary()`: one row per layer of the description (its module
     /// path, kind and activation), its output shape and its parameter count.
     static func summaryTable(_ model: AutoencoderModel) -> [String] {
-        let layout = model.layout
-        var rows: [(String, String, String)] = [("Layer", "Output shape", "Parameters")]
-        rows.append(("input", "\(layout.shapes[0])", "0"))
-        var index = 0
-        while index < layout.layers.count {
-            let origin = layout.origins[index]
-            let specification = origin.part == "encoder" ? model.architecture.encoder[origin.index] : model.architecture.decoder[origin.index]
-            var parameters = 0, last = index
-            while last < layout.layers.count, layout.origins[last].part == origin.part, layout.origins[last].index == origin.index {
-                parameters += layout.layers[last].parameterCount
-                last += 1
-            }
-            let kind = type(of: specification).kind + (specification.activation.map { " (\($0.rawValue))" } ?? "")
-            rows.append(("\(layout.tensorPrefixes[index]) \(kind)", "\(layout.shapes[last])", "\(parameters)"))
-            index = last
-        }
+        let rows = [("Layer", "Output shape", "Parameters")]
+            + model.layerSummary.map { ($0.layer, $0.outputShape, "\($0.parameters)") }
         let widths = (0..<3).map { column in rows.map { [$0.0, $0.1, $0.2][column].count }.max()! }
         return rows.map { row in
             row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
                 + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
                 + String(repeating: " ", count: widths[2] - row.2.count) + row.2
-        } + ["Code: \(layout.codeShape) (\(model.codeWidth) values), \(model.codeActivation.rawValue)"]
+        } + [model.codeSummary]
     }
 
     /// An optimizer as `adam (epsilon 1e-07)`: its kind and the settings it was given.

@@ -42,7 +42,8 @@ struct TrainCommand: ParsableCommand {
             Prints the tutorial's lines (`Epoch: 0001 cost= 0.093756258` per epoch, then \
             `Optimization Finished!`), the test-set MSE and the seconds per epoch. Writes \
             model.safetensors (the trained model), reconstructions.png, codes.png and codes.csv \
-            (2-D codes only) and metrics.json into --output. With --checkpoint-every N it also \
+            (2-D codes only), metrics.json and report.html (one self-contained page showing the \
+            run; `autoencoder report DIR` rebuilds it) into --output. With --checkpoint-every N it also \
             keeps checkpoint.safetensors up to date, and `train --resume DIR` continues an \
             interrupted run from it, ending with the same weights as an uninterrupted run. \
             --validation-fraction F holds out a seeded share of the training images and prints \

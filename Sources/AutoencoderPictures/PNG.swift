@@ -169,27 +169,48 @@ public enum PNG {
     /// - Throws: ``PNGError`` when the image is empty or has more than
     ///   ``maximumPixelCount`` pixels, or libpng fails.
     public static func encode(_ image: RGBImage) throws -> [UInt8] {
+        try encode(image.bytes, width: image.width, height: image.height, format: formatRGB)
+    }
+
+    /// The PNG file contents of a greyscale image, one byte per pixel row by row (`bytes`
+    /// holds `width * height` of them): a third of an RGB image's data, for pictures
+    /// without colour, such as a web page's embedded digits.
+    ///
+    /// - Throws: ``PNGError`` when the image is empty, `bytes` is not `width * height`
+    ///   long, the image has more than ``maximumPixelCount`` pixels, or libpng fails.
+    public static func encodeGray(width: Int, height: Int, bytes: [UInt8]) throws -> [UInt8] {
+        guard width >= 0, height >= 0, bytes.count == width * height else {
+            throw PNGError(url: nil, description: "Cannot encode a PNG image: \(bytes.count) bytes are not a \(width)x\(height) grey image.")
+        }
+        return try encode(bytes, width: width, height: height, format: formatGray)
+    }
+
+    /// libpng's simplified format of one 8-bit grey channel.
+    static let formatGray: UInt32 = 0
+
+    /// The PNG file contents of `bytes` in libpng's simplified `format`.
+    private static func encode(_ bytes: [UInt8], width: Int, height: Int, format: UInt32) throws -> [UInt8] {
         func failure(_ reason: String) -> PNGError {
             PNGError(url: nil, description: "Cannot encode a PNG image: \(reason).")
         }
-        guard image.width > 0, image.height > 0 else {
-            throw failure("the image is empty (\(image.width)x\(image.height) pixels)")
+        guard width > 0, height > 0 else {
+            throw failure("the image is empty (\(width)x\(height) pixels)")
         }
-        if let problem = sizeProblem(width: image.width, height: image.height) { throw failure(problem) }
+        if let problem = sizeProblem(width: width, height: height) { throw failure(problem) }
         var header = png_image()
         header.version = imageVersion
-        header.width = UInt32(image.width)
-        header.height = UInt32(image.height)
-        header.format = formatRGB
+        header.width = UInt32(width)
+        header.height = UInt32(height)
+        header.format = format
         defer { png_image_free(&header) }
         var size = 0
-        let measured = image.bytes.withUnsafeBytes { pixels in
+        let measured = bytes.withUnsafeBytes { pixels in
             png_image_write_to_memory(&header, nil, &size, 0, pixels.baseAddress, 0, nil)
         }
         guard measured != 0, size > 0 else { throw failure("libpng failed (\(message(of: &header)))") }
         var output = [UInt8](repeating: 0, count: size)
         let written = output.withUnsafeMutableBytes { memory in
-            image.bytes.withUnsafeBytes { pixels in
+            bytes.withUnsafeBytes { pixels in
                 png_image_write_to_memory(&header, memory.baseAddress, &size, 0, pixels.baseAddress, 0, nil)
             }
         }
