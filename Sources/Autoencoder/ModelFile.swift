@@ -25,6 +25,7 @@ import Foundation
 /// | `image_shape` | JSON `[rows, columns]` of one input image |
 /// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
 /// | `data_folder` | the absolute path of the data folder the model was trained on (where `encode`, `reconstruct` and `evaluate` look first) |
+/// | `anomaly_threshold` | JSON of ``AnomalyThreshold`` (`{"error": "mse", "rule": "percentile", "parameter": 95, "value": 0.012}`): the threshold `score` chose, used by later `score` runs given no rule |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
 public struct ModelFile: Sendable {
@@ -61,6 +62,9 @@ public struct ModelFile: Sendable {
     /// The folder of the data the model was trained on, if recorded: the commands on a
     /// saved model measure and draw on that data unless told otherwise.
     public var dataFolder: String?
+    /// The anomaly threshold `score` chose for this model, if recorded: later scoring
+    /// without a rule of its own uses it.
+    public var anomalyThreshold: AnomalyThreshold?
     /// Metadata entries this format does not define: another tool's, or your own (a data
     /// set's name, a run's id), read from the file and written back as they are. A key this
     /// format defines (`preset`, `training`, …: set the property instead) makes
@@ -169,7 +173,7 @@ public struct ModelFile: Sendable {
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "data_folder",
-                                                   "checkpoint", "description"]
+                                                   "checkpoint", "description", "anomaly_threshold"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -200,6 +204,7 @@ public struct ModelFile: Sendable {
         if let imageShape { entries["image_shape"] = "[\(imageShape.rows),\(imageShape.columns)]" }
         if let codeRange { entries["code_range"] = try Self.json(codeRange) }
         if let dataFolder { entries["data_folder"] = dataFolder }
+        if let anomalyThreshold { entries["anomaly_threshold"] = try Self.json(anomalyThreshold) }
         return entries
     }
 
@@ -349,6 +354,11 @@ public struct ModelFile: Sendable {
         if let text = metadata["data_folder"] {
             guard !text.isEmpty else { throw failure(.invalidMetadata("data_folder", text)) }
             result.dataFolder = text
+        }
+        if let text = metadata["anomaly_threshold"] {
+            let threshold: AnomalyThreshold = try Self.decode(text, key: "anomaly_threshold", file: path)
+            guard threshold.value.isFinite else { throw failure(.invalidMetadata("anomaly_threshold", text)) }
+            result.anomalyThreshold = threshold
         }
         self = result
     }
