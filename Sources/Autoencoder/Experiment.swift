@@ -1,8 +1,9 @@
 import Foundation
 
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
-/// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
-/// and `metrics.json`. A run into a folder that holds an earlier run's files replaces
+/// output and files: `reconstructions.png`, `losses.png` (see ``Figures/losses(_:)``,
+/// refreshed after every epoch), for a 2-D code `codes.png` and `codes.csv`, and
+/// `metrics.json`. A run into a folder that holds an earlier run's files replaces
 /// them: the earlier checkpoint, when it keeps none of its own, once its first file is
 /// written; once all its files are written, those it did not rewrite (the files the earlier
 /// run's `metrics.json` shows it wrote, and `evaluation.json`). Files of the user's are kept.
@@ -47,6 +48,10 @@ public struct Experiment: Sendable {
     /// finds it again, and in the model file and `metrics.json` so that the commands on the
     /// saved model use the same data.
     public var dataFolder: String? = nil
+    /// The labels the caller restricted the training images to (`train --only-labels`), when
+    /// it did: recorded in `metrics.json` and the model file (where `score` finds the
+    /// training data's errors); the run itself trains on the data it is given.
+    public var trainingLabels: [Int]? = nil
 
     /// Creates a run of `preset` with its own settings.
     public init(preset: Preset) {
@@ -226,6 +231,9 @@ public struct Experiment: Sendable {
                 report.validationLoss = try trainer.meanLoss(on: validationPart)
             }
             reports.append(report)
+            // Refreshed after every epoch, atomically, so it can be watched; a picture that
+            // cannot be drawn here does not stop training (the last one, after training, throws).
+            try? Figures.losses(reports).write(to: folder.file("losses.png"))
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
             if model == nil {
                 // Beyond the tutorial's line (the last batch's cost): the epoch's mean loss and time.
@@ -291,6 +299,7 @@ public struct Experiment: Sendable {
         var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: trained.codeActivation.range))
         modelFile.dataFolder = dataFolder
+        modelFile.trainingLabels = trainingLabels
         // An earlier run's checkpoint goes when this run keeps none (`--resume` must not bring
         // the earlier run back over this one), as soon as this run's first file is written:
         // not before (a write that fails then leaves the earlier run whole, to resume), and
@@ -309,6 +318,7 @@ public struct Experiment: Sendable {
             : nil
         try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
                                     colorMap: colorMap, noise: noise).write(to: folder.file("reconstructions.png"))
+        try Figures.losses(reports).write(to: folder.file("losses.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         if trained.codeWidth == 2 && trained.architecture.isVariational {
             let shape = modelFile.inferredImageShape ?? imageShape
@@ -330,7 +340,7 @@ public struct Experiment: Sendable {
             variational: trained.architecture.isVariational ? true : nil,
             validationLosses: split == nil ? nil : reports.map { $0.validationLoss ?? .nan },
             validationSamples: split?.validation.count, bestEpoch: best?.epoch,
-            stoppedEarlyAfterEpoch: stoppedEarly ? trainer.completedEpochs : nil)
+            stoppedEarlyAfterEpoch: stoppedEarly ? trainer.completedEpochs : nil, trainingLabels: trainingLabels)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
@@ -362,7 +372,7 @@ public struct Experiment: Sendable {
     /// link or pipe under a name this run writes (its write's rename would replace them by a
     /// file). Called before training; `demo` calls it for both of its folders first.
     public func checkNothingStandsInTheWay(in folder: OutputFolder) throws {
-        var written: Set<String> = ["reconstructions.png", "metrics.json"]
+        var written: Set<String> = ["reconstructions.png", "losses.png", "metrics.json"]
         if writesModelFile { written.insert(ModelFile.defaultName) }
         if codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
         if codeWidth == 2 && architecture.isVariational { written.insert("manifold.png") }
@@ -382,7 +392,7 @@ public struct Experiment: Sendable {
     }
 
     /// Every file a run writes into its output folder, by name.
-    static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
+    static let namesARunWrites: Set<String> = ["reconstructions.png", "losses.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
                                                 "metrics.json", "evaluation.json", Checkpoint.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not

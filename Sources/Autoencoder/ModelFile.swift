@@ -25,6 +25,7 @@ import Foundation
 /// | `image_shape` | JSON `[rows, columns]` of one input image |
 /// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
 /// | `data_folder` | the absolute path of the data folder the model was trained on (where `encode`, `reconstruct` and `evaluate` look first) |
+/// | `training_labels` | JSON list of the labels the training images were restricted to (`train --only-labels`) |
 /// | `anomaly_threshold` | JSON of ``AnomalyThreshold`` (`{"error": "mse", "rule": "percentile", "parameter": 95, "value": 0.012}`): the threshold `score` chose, used by later `score` runs given no rule |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
@@ -62,6 +63,9 @@ public struct ModelFile: Sendable {
     /// The folder of the data the model was trained on, if recorded: the commands on a
     /// saved model measure and draw on that data unless told otherwise.
     public var dataFolder: String?
+    /// The labels the training images were restricted to (`train --only-labels`), if they
+    /// were: `score` measures the training errors on those images only.
+    public var trainingLabels: [Int]?
     /// The anomaly threshold `score` chose for this model, if recorded: later scoring
     /// without a rule of its own uses it.
     public var anomalyThreshold: AnomalyThreshold?
@@ -173,7 +177,8 @@ public struct ModelFile: Sendable {
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "data_folder",
-                                                   "checkpoint", "description", "anomaly_threshold"]
+                                                   "checkpoint", "description", "anomaly_threshold",
+                                                   "training_labels"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -204,6 +209,7 @@ public struct ModelFile: Sendable {
         if let imageShape { entries["image_shape"] = "[\(imageShape.rows),\(imageShape.columns)]" }
         if let codeRange { entries["code_range"] = try Self.json(codeRange) }
         if let dataFolder { entries["data_folder"] = dataFolder }
+        if let trainingLabels { entries["training_labels"] = try Self.json(trainingLabels) }
         if let anomalyThreshold { entries["anomaly_threshold"] = try Self.json(anomalyThreshold) }
         return entries
     }
@@ -354,6 +360,11 @@ public struct ModelFile: Sendable {
         if let text = metadata["data_folder"] {
             guard !text.isEmpty else { throw failure(.invalidMetadata("data_folder", text)) }
             result.dataFolder = text
+        }
+        if let text = metadata["training_labels"] {
+            let labels: [Int] = try Self.decode(text, key: "training_labels", file: path)
+            guard !labels.isEmpty else { throw failure(.invalidMetadata("training_labels", text)) }
+            result.trainingLabels = labels
         }
         if let text = metadata["anomaly_threshold"] {
             let threshold: AnomalyThreshold = try Self.decode(text, key: "anomaly_threshold", file: path)

@@ -122,6 +122,11 @@ struct TrainCommand: ParsableCommand {
         valueName: "n"))
     var checkpointEvery: Int?
 
+    @Option(name: .customLong("only-labels"), help: ArgumentHelp(
+        "Train only on the training images with these labels, e.g. 0 or 0,1 (a one-class model for `score`); the test set stays whole.",
+        valueName: "labels"))
+    var onlyLabels: String?
+
     @Option(help: ArgumentHelp(
         "Continue the run in this folder from its checkpoint.safetensors, with the checkpoint's settings.",
         valueName: "dir"))
@@ -246,7 +251,8 @@ struct TrainCommand: ParsableCommand {
          ("--validation-fraction", validationFraction != nil), ("--early-stopping", earlyStopping != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
-         ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]
+         ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil),
+         ("--only-labels", onlyLabels != nil)]
             .filter(\.1).map(\.0)
     }
 
@@ -256,6 +262,29 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(option) cannot be combined with --resume, which takes every setting from the checkpoint.")
         }
         _ = try experiment()
+        _ = try parsedOnlyLabels()
+    }
+
+    /// `--only-labels` as labels, when given.
+    func parsedOnlyLabels() throws -> [Int]? {
+        guard let onlyLabels else { return nil }
+        return try onlyLabels.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let label = Int(part.trimmingCharacters(in: .whitespaces)), (0...255).contains(label) else {
+                throw ValidationError("--only-labels must be labels from 0 to 255 separated by commas, such as 0 or 0,1, not '\(onlyLabels)'.")
+            }
+            return label
+        }
+    }
+
+    /// `data` with its training images restricted to `--only-labels`, and the labels recorded in `experiment`.
+    func restrictedToOnlyLabels(_ data: MNIST, folder: String, experiment: inout Experiment) throws -> MNIST {
+        guard let labels = try parsedOnlyLabels() else { return data }
+        let training = data.training.keeping(labels: Set(labels.map(UInt8.init)))
+        guard training.count > 0 else {
+            throw CommandError("--only-labels \(onlyLabels!) matches none of the \(data.training.count) training images in \(folder).")
+        }
+        experiment.trainingLabels = labels
+        return MNIST(training: training, test: data.test)
     }
 
     func run() throws {
@@ -267,7 +296,7 @@ struct TrainCommand: ParsableCommand {
         var experiment = try experiment()
         let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
-        let data = try MNIST.load(from: dataFolder)
+        let data = try restrictedToOnlyLabels(MNIST.load(from: dataFolder), folder: dataFolder, experiment: &experiment)
         if experiment.model == nil {
             let path = output ?? "runs/\(experiment.name)"
             try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
