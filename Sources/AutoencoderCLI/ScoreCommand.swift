@@ -174,7 +174,8 @@ struct ScoreCommand: ParsableCommand {
                 pictures.append(("roc.png", try LinePlot(series: [
                     .init(name: String(format: "ROC (AUC %.4f)", auc), x: curve.falsePositiveRates, y: curve.truePositiveRates),
                     .init(name: "chance", x: [0, 1], y: [0, 1], color: RGB(127, 127, 127)),
-                ], title: "ROC curve", xAxisTitle: "false-positive rate", yAxisTitle: "true-positive rate").render()))
+                ], title: "ROC curve", xAxisTitle: "false-positive rate", yAxisTitle: "true-positive rate",
+                   legendCorner: .bottomRight).render()))
             }
         }
         try folder.writeText(report.csv(), to: "scores.csv")

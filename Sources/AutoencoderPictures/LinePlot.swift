@@ -52,13 +52,24 @@ public struct LinePlot: Sendable {
     public let yAxisTitle: String?
     /// Whether the vertical axis is logarithmic.
     public let logScaleY: Bool
+    /// The corner of the plot the legend sits in.
+    public let legendCorner: LegendCorner
+
+    /// Where a legend is drawn inside the plot.
+    public enum LegendCorner: Sendable {
+        /// The top right corner, matplotlib's `loc="upper right"`: for falling lines (losses).
+        case topRight
+        /// The bottom right corner: for rising lines (an ROC curve).
+        case bottomRight
+    }
 
     /// Makes a line plot.
     ///
     /// - Throws: ``PictureInputError`` when a series has different numbers of x and y values,
     ///   or the size is smaller than 200x150.
     public init(series: [Series], width: Int = 1000, height: Int = 750, title: String? = nil,
-                xAxisTitle: String? = nil, yAxisTitle: String? = nil, logScaleY: Bool = false) throws {
+                xAxisTitle: String? = nil, yAxisTitle: String? = nil, logScaleY: Bool = false,
+                legendCorner: LegendCorner = .topRight) throws {
         if let bad = series.first(where: { $0.x.count != $0.y.count }) {
             throw PictureInputError("The line '\(bad.name)' needs one y per x, but has \(bad.x.count) x values and \(bad.y.count) y values.")
         }
@@ -76,6 +87,7 @@ public struct LinePlot: Sendable {
         self.xAxisTitle = xAxisTitle
         self.yAxisTitle = yAxisTitle
         self.logScaleY = logScaleY
+        self.legendCorner = legendCorner
     }
 
     /// Whether a point can be placed on the axes.
@@ -116,7 +128,7 @@ public struct LinePlot: Sendable {
             }
         }
         axes.drawFrame(on: &picture)
-        axes.drawLegend(series.map { ($0.name, $0.color ?? .black) }, on: &picture)
+        axes.drawLegend(series.map { ($0.name, $0.color ?? .black) }, atBottom: legendCorner == .bottomRight, on: &picture)
         return picture
     }
 
@@ -191,8 +203,13 @@ struct PlotAxes {
         let right = Int((0.1 * Double(width)).rounded())
         let plotWidth = max(width - left - right, 10)
         plot = PixelRectangle(x: left, y: top, width: plotWidth, height: plotHeight)
-        xTicks = ScatterPlot.ticks(low: xRange.low, high: xRange.high, length: plotWidth, spacing: max(textHeight * 5, 50),
-                                   labelExtent: { ticks in ticks.labels.map { font.width(of: $0, scale: style.fontScale) }.max() ?? 0 })
+        var xTicks = ScatterPlot.ticks(low: xRange.low, high: xRange.high, length: plotWidth, spacing: max(textHeight * 5, 50),
+                                       labelExtent: { ticks in ticks.labels.map { font.width(of: $0, scale: style.fontScale) }.max() ?? 0 })
+        // Whole-number data (epochs) gets no ticks between whole numbers.
+        if xTicks.step < 1, !xValues.isEmpty, xValues.allSatisfy({ $0 == $0.rounded() }) {
+            xTicks = AxisTicks(integersFrom: Int(xRange.low.rounded(.up)), through: Int(xRange.high.rounded(.down)))
+        }
+        self.xTicks = xTicks
         self.yTicks = yTicks
         horizontal = ScatterPlot.AxisMapping(low: xRange.low, high: xRange.high,
                                              startPixel: Double(plot.x), endPixel: Double(plot.maxX))
@@ -260,8 +277,8 @@ struct PlotAxes {
     }
 
     /// Draws a legend of `entries` (name and colour, a short thick line each) in a framed
-    /// white box at the plot's top right.
-    func drawLegend(_ entries: [(name: String, color: RGB)], on picture: inout RGBImage) {
+    /// white box at the plot's top right, or bottom right when `atBottom`.
+    func drawLegend(_ entries: [(name: String, color: RGB)], atBottom: Bool = false, on picture: inout RGBImage) {
         let shown = entries.filter { !$0.name.isEmpty }
         guard !shown.isEmpty else { return }
         let font = BitmapFont.standard
@@ -270,8 +287,9 @@ struct PlotAxes {
         let swatch = 6 * style.tickLength
         let rowHeight = font.lineHeight(scale: scale) + style.labelPadding * 2
         let textWidth = shown.map { font.width(of: $0.name, scale: scale) }.max() ?? 0
-        let box = PixelRectangle(x: plot.maxX - pad - (pad * 3 + swatch + textWidth), y: plot.y + pad,
-                                 width: pad * 3 + swatch + textWidth, height: pad * 2 + rowHeight * shown.count)
+        let boxHeight = pad * 2 + rowHeight * shown.count
+        let box = PixelRectangle(x: plot.maxX - pad - (pad * 3 + swatch + textWidth), y: atBottom ? plot.maxY - pad - boxHeight : plot.y + pad,
+                                 width: pad * 3 + swatch + textWidth, height: boxHeight)
         picture.fill(box, with: .white, opacity: 0.8)
         picture.stroke(box, with: RGB(204, 204, 204), thickness: style.lineWidth)
         for (index, entry) in shown.enumerated() {
