@@ -22,7 +22,8 @@ import Testing
     @Test func countsPrecisionRecallAndF1AtTheThreshold() throws {
         // Above 0.38: 0.4 (normal), 0.8 (anomaly), 0.4 (normal), 0.4 (anomaly), 0.9 (anomaly).
         let metrics = try DetectionMetrics(errors: scores, isAnomaly: isAnomaly, threshold: 0.38)
-        #expect([metrics.truePositives, metrics.falsePositives, metrics.trueNegatives, metrics.falseNegatives] == [3, 2, 4, 1])
+        let counts: [Int] = [metrics.truePositives, metrics.falsePositives, metrics.trueNegatives, metrics.falseNegatives]
+        #expect(counts == [3, 2, 4, 1])
         #expect(metrics.precision == 0.6)
         #expect(metrics.recall == 0.75)
         #expect(abs(metrics.f1! - 2.0 * 0.6 * 0.75 / 1.35) < 1e-12)
