@@ -7,7 +7,7 @@ the ROC-AUC from scores.json. Prints a markdown table of the AUC per digit and t
 next to Ruff et al., "Deep One-Class Classification", ICML 2018, Table 1 (MNIST).
 
 Usage (from the repository root, after `swift build -c release`):
-    python3 Benchmarks/one-class/one_class.py [--preset deep] [--epochs 30] [--digits 0,1,...]
+    python3 Benchmarks/one-class/one_class.py [--preset deep] [--epochs 50] [--digits 0,1,...]
 """
 import argparse
 import json
@@ -39,7 +39,7 @@ def main():
     parser.add_argument("--output", default="runs/one-class")
     parser.add_argument("--preset", default="deep")
     parser.add_argument("--model", help="a model description (JSON) instead of --preset")
-    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--epochs", type=int, default=50)
     parser.add_argument("--error", default="mse")
     parser.add_argument("--digits", default="0,1,2,3,4,5,6,7,8,9")
     args = parser.parse_args()
