@@ -207,6 +207,8 @@ public struct Checkpoint: Sendable {
                                   imageShape: imageShape)
         // Also as a model file's entry: `evaluate --model checkpoint.safetensors` reads it.
         modelFile.dataFolder = experiment.dataFolder
+        // `train --resume` restricts the training images to these labels again.
+        modelFile.trainingLabels = experiment.trainingLabels
         var metadata = try modelFile.metadata()
         let generatorWords = generator.state
         let adam = optimizer as? Adam
@@ -368,6 +370,7 @@ public struct Checkpoint: Sendable {
         } ?? Experiment(name: state.name, architecture: modelFile.model.architecture, training: training, colorMap: colorMap)
         experiment.checkpointEvery = state.checkpointEvery
         experiment.dataFolder = state.dataFolder
+        experiment.trainingLabels = modelFile.trainingLabels
         var checkpoint = Checkpoint(
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,

@@ -327,7 +327,11 @@ struct TrainCommand: ParsableCommand {
         if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
         let dataFolder = try dataOptions.folder(recorded: checkpoint.experiment.dataFolder, by: "checkpoint")
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
-        let data = try MNIST.load(from: dataFolder)
+        var data = try MNIST.load(from: dataFolder)
+        // A run trained on some labels only (`--only-labels`) resumes on those images.
+        if let labels = experiment.trainingLabels {
+            data = MNIST(training: data.training.keeping(labels: Set(labels.map { UInt8(clamping: $0) })), test: data.test)
+        }
         do {
             try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {

@@ -144,6 +144,21 @@ import Testing
         #expect(try ModelFile.read(from: URL(fileURLWithPath: model)).anomalyThreshold == nil)
     }
 
+    /// A checkpoint remembers the labels, so `--resume` trains on the same images (the
+    /// checkpoint's fingerprint of them would refuse the whole set).
+    @Test func resumingAOneClassRunKeepsItsLabels() throws {
+        let folder = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Executable.run(["train", "--only-labels", "1", "--epochs", "1", "--batch-size", "16", "--checkpoint-every", "1",
+                                        "--data", TestData.smallFolder.path, "--output", folder.path])
+        #expect(first.status == 0, "\(first.error)")
+        let resumed = try Executable.run(["train", "--resume", folder.path])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        #expect(resumed.output.hasPrefix("Resuming after epoch 1 of 1"))
+        let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.appendingPathComponent("metrics.json")))
+        #expect(metrics.trainingLabels == [1])
+    }
+
     @Test func onlyLabelsThatMatchNothingAreRefused() throws {
         let folder = TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
