@@ -230,6 +230,8 @@ public struct Checkpoint: Sendable {
         modelFile.dataFolder = experiment.dataFolder
         modelFile.dataRecipe = experiment.dataRecipe
         modelFile.scaling = scaling
+        // `train --resume` restricts the training images to these labels again.
+        modelFile.trainingLabels = experiment.trainingLabels
         var metadata = try modelFile.metadata()
         let generatorWords = generator.state
         let adam = optimizer as? Adam
@@ -392,6 +394,7 @@ public struct Checkpoint: Sendable {
         experiment.checkpointEvery = state.checkpointEvery
         experiment.dataFolder = state.dataFolder
         experiment.dataRecipe = modelFile.dataRecipe
+        experiment.trainingLabels = modelFile.trainingLabels
         var checkpoint = Checkpoint(
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One training run of an autoencoder on MNIST-format data, with the tutorial's console
-/// output and files: `reconstructions.png`, for a 2-D code `codes.png` and `codes.csv`,
+/// output and files: `reconstructions.png`, `losses.png` (see ``Figures/losses(_:)``,
+/// refreshed after every epoch), for a 2-D code `codes.png` and `codes.csv`,
 /// `metrics.json`, and `report.html` (see ``RunReport``). A run into a folder that holds an earlier run's files replaces
 /// them: the earlier checkpoint, when it keeps none of its own, once its first file is
 /// written; once all its files are written, those it did not rewrite (the files the earlier
@@ -47,6 +48,10 @@ public struct Experiment: Sendable {
     /// finds it again, and in the model file and `metrics.json` so that the commands on the
     /// saved model use the same data.
     public var dataFolder: String? = nil
+    /// The labels the caller restricted the training images to (`train --only-labels`), when
+    /// it did: recorded in `metrics.json` and the model file (where `score` finds the
+    /// training data's errors); the run itself trains on the data it is given.
+    public var trainingLabels: [Int]? = nil
     /// How the data was read, when it was not an MNIST-format folder, recorded in the model
     /// file so that the commands on the saved model read the same test data.
     public var dataRecipe: DataRecipe? = nil
@@ -240,6 +245,9 @@ public struct Experiment: Sendable {
                 report.validationLoss = try trainer.meanLoss(on: validationPart)
             }
             reports.append(report)
+            // Refreshed after every epoch, atomically, so it can be watched; a picture that
+            // cannot be drawn here does not stop training (the last one, after training, throws).
+            try? Figures.losses(reports).write(to: folder.file("losses.png"))
             log(String(format: "Epoch: %04d cost= %.9f", report.epoch, Double(report.lastBatchCost)))
             if model == nil {
                 // Beyond the tutorial's line (the last batch's cost): the epoch's mean loss and time.
@@ -306,6 +314,7 @@ public struct Experiment: Sendable {
         var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: trained.codeActivation.range))
         modelFile.dataFolder = dataFolder
+        modelFile.trainingLabels = trainingLabels
         modelFile.dataRecipe = dataRecipe
         modelFile.scaling = trainingData.scaling
         // An earlier run's checkpoint goes when this run keeps none (`--resume` must not bring
@@ -329,6 +338,7 @@ public struct Experiment: Sendable {
             : try Figures.reconstructions(of: trained, images: testData, count: min(10, testData.count),
                                           colorMap: colorMap, noise: noise)
         try reconstructions.write(to: folder.file("reconstructions.png"))
+        try Figures.losses(reports).write(to: folder.file("losses.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         if trained.codeWidth == 2 && trained.architecture.isVariational {
             if let shape = modelFile.inferredImageShape ?? imageShape {
@@ -351,7 +361,7 @@ public struct Experiment: Sendable {
             variational: trained.architecture.isVariational ? true : nil,
             validationLosses: split == nil ? nil : reports.map { $0.validationLoss ?? .nan },
             validationSamples: split?.validation.count, bestEpoch: best?.epoch,
-            stoppedEarlyAfterEpoch: stoppedEarly ? trainer.completedEpochs : nil)
+            stoppedEarlyAfterEpoch: stoppedEarly ? trainer.completedEpochs : nil, trainingLabels: trainingLabels)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try folder.writeText(String(decoding: try encoder.encode(metrics), as: UTF8.self) + "\n", to: "metrics.json")
@@ -384,7 +394,7 @@ public struct Experiment: Sendable {
     /// link or pipe under a name this run writes (its write's rename would replace them by a
     /// file). Called before training; `demo` calls it for both of its folders first.
     public func checkNothingStandsInTheWay(in folder: OutputFolder) throws {
-        var written: Set<String> = ["reconstructions.png", "metrics.json", RunReport.fileName]
+        var written: Set<String> = ["reconstructions.png", "losses.png", "metrics.json", RunReport.fileName]
         if writesModelFile { written.insert(ModelFile.defaultName) }
         if codeWidth == 2 { written.formUnion(["codes.png", "codes.csv"]) }
         if codeWidth == 2 && architecture.isVariational { written.insert("manifold.png") }
@@ -404,7 +414,7 @@ public struct Experiment: Sendable {
     }
 
     /// Every file a run writes into its output folder, by name.
-    static let namesARunWrites: Set<String> = ["reconstructions.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
+    static let namesARunWrites: Set<String> = ["reconstructions.png", "losses.png", "codes.png", "codes.csv", "manifold.png", ModelFile.defaultName,
                                                 "metrics.json", "evaluation.json", Checkpoint.fileName, RunReport.fileName]
 
     /// Removes the files `names` that an earlier run left in `folder` and this one does not

@@ -27,6 +27,8 @@ import Foundation
 /// | `image_shape` | JSON `[rows, columns]` of one greyscale input image, or `[channels, rows, columns]` of a colour one |
 /// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
 /// | `data_folder` | the absolute path of the data folder the model was trained on (where `encode`, `reconstruct` and `evaluate` look first) |
+/// | `training_labels` | JSON list of the labels the training images were restricted to (`train --only-labels`) |
+/// | `anomaly_threshold` | JSON of ``AnomalyThreshold`` (`{"error": "mse", "rule": "percentile", "parameter": 95, "value": 0.012}`): the threshold `score` chose, used by later `score` runs given no rule |
 /// | `data` | JSON of ``DataRecipe``: how the training data was read (path, format options, test split), for data other than an MNIST-format folder |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
@@ -68,6 +70,12 @@ public struct ModelFile: Sendable {
     /// The folder of the data the model was trained on, if recorded: the commands on a
     /// saved model measure and draw on that data unless told otherwise.
     public var dataFolder: String?
+    /// The labels the training images were restricted to (`train --only-labels`), if they
+    /// were: `score` measures the training errors on those images only.
+    public var trainingLabels: [Int]?
+    /// The anomaly threshold `score` chose for this model, if recorded: later scoring
+    /// without a rule of its own uses it.
+    public var anomalyThreshold: AnomalyThreshold?
     /// How the training data was read, when it was not an MNIST-format folder: the commands
     /// on a saved model read its test data the same way.
     public var dataRecipe: DataRecipe?
@@ -191,7 +199,8 @@ public struct ModelFile: Sendable {
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "data_folder",
-                                                   "checkpoint", "description", "scaling", "data"]
+                                                   "checkpoint", "description", "scaling", "data", "anomaly_threshold",
+                                                   "training_labels"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -231,6 +240,8 @@ public struct ModelFile: Sendable {
         }
         if let codeRange { entries["code_range"] = try Self.json(codeRange) }
         if let dataFolder { entries["data_folder"] = dataFolder }
+        if let trainingLabels { entries["training_labels"] = try Self.json(trainingLabels) }
+        if let anomalyThreshold { entries["anomaly_threshold"] = try Self.json(anomalyThreshold) }
         if let dataRecipe { entries["data"] = try Self.json(dataRecipe) }
         return entries
     }
@@ -397,6 +408,16 @@ public struct ModelFile: Sendable {
         if let text = metadata["data_folder"] {
             guard !text.isEmpty else { throw failure(.invalidMetadata("data_folder", text)) }
             result.dataFolder = text
+        }
+        if let text = metadata["training_labels"] {
+            let labels: [Int] = try Self.decode(text, key: "training_labels", file: path)
+            guard !labels.isEmpty else { throw failure(.invalidMetadata("training_labels", text)) }
+            result.trainingLabels = labels
+        }
+        if let text = metadata["anomaly_threshold"] {
+            let threshold: AnomalyThreshold = try Self.decode(text, key: "anomaly_threshold", file: path)
+            guard threshold.value.isFinite else { throw failure(.invalidMetadata("anomaly_threshold", text)) }
+            result.anomalyThreshold = threshold
         }
         if let text = metadata["data"] {
             let recipe: DataRecipe = try Self.decode(text, key: "data", file: path)

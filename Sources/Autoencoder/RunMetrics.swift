@@ -48,11 +48,14 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     public var bestEpoch: Int? = nil
     /// With early stopping, when it stopped before the last epoch: the epoch it stopped after.
     public var stoppedEarlyAfterEpoch: Int? = nil
+    /// The labels the training images were restricted to (`train --only-labels`), when they
+    /// were; the test set is whole either way.
+    public var trainingLabels: [Int]? = nil
 
-    /// The files the run wrote into its output folder: the reconstruction figure, the 2-D
-    /// code files for a 2-D code, the model file when written, `metrics.json` and `report.html`.
+    /// The files the run wrote into its output folder: the reconstruction and loss figures,
+    /// the 2-D code files for a 2-D code, the model file when written, `metrics.json` and `report.html`.
     public var filesWritten: [String] {
-        ["reconstructions.png"] + ((model?.codeWidth ?? codeWidth) == 2 ? ["codes.png", "codes.csv"] : [])
+        ["reconstructions.png", "losses.png"] + ((model?.codeWidth ?? codeWidth) == 2 ? ["codes.png", "codes.csv"] : [])
             + ((model?.codeWidth ?? codeWidth) == 2 && variational == true ? ["manifold.png"] : [])
             + (modelFile.map { [$0] } ?? []) + ["metrics.json", RunReport.fileName]
     }

@@ -128,6 +128,11 @@ struct TrainCommand: ParsableCommand {
         valueName: "n"))
     var checkpointEvery: Int?
 
+    @Option(name: .customLong("only-labels"), help: ArgumentHelp(
+        "Train only on the training images with these labels, e.g. 0 or 0,1 (a one-class model for `score`); the test set stays whole.",
+        valueName: "labels"))
+    var onlyLabels: String?
+
     @Option(help: ArgumentHelp(
         "Continue the run in this folder from its checkpoint.safetensors, with the checkpoint's settings.",
         valueName: "dir"))
@@ -253,7 +258,8 @@ struct TrainCommand: ParsableCommand {
          ("--validation-fraction", validationFraction != nil), ("--early-stopping", earlyStopping != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
-         ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil)]
+         ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil),
+         ("--only-labels", onlyLabels != nil)]
             .filter(\.1).map(\.0)
     }
 
@@ -263,6 +269,34 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("\(option) cannot be combined with --resume, which takes every setting from the checkpoint.")
         }
         _ = try experiment()
+        _ = try parsedOnlyLabels()
+    }
+
+    /// `--only-labels` as labels, when given.
+    func parsedOnlyLabels() throws -> [Int]? {
+        guard let onlyLabels else { return nil }
+        return try onlyLabels.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            guard let label = Int(part.trimmingCharacters(in: .whitespaces)), (0...255).contains(label) else {
+                throw ValidationError("--only-labels must be labels from 0 to 255 separated by commas, such as 0 or 0,1, not '\(onlyLabels)'.")
+            }
+            return label
+        }
+    }
+
+    /// `training` restricted to the samples with the labels of `--only-labels`, and the labels
+    /// recorded in `experiment`.
+    func restrictedToOnlyLabels(_ training: Dataset, experiment: inout Experiment) throws -> Dataset {
+        guard let labels = try parsedOnlyLabels() else { return training }
+        guard let all = training.labels else {
+            throw CommandError("--only-labels needs labelled training data, and \(training.origin) has no labels.")
+        }
+        let wanted = Set(labels)
+        let indices = all.indices.filter { wanted.contains(all[$0]) }
+        guard !indices.isEmpty else {
+            throw CommandError("--only-labels \(onlyLabels!) matches none of the \(training.count) training images in \(training.origin).")
+        }
+        experiment.trainingLabels = labels
+        return training.subset(indices)
     }
 
     func run() throws {
@@ -274,9 +308,10 @@ struct TrainCommand: ParsableCommand {
         let data = try splitOptions.load(dataOptions, format: formatOptions, seed: experiment.training.seed)
         experiment.dataFolder = data.recipe == nil ? data.path : nil
         experiment.dataRecipe = data.recipe
-        try fit(&experiment, to: data.training)
+        let training = try restrictedToOnlyLabels(data.training, experiment: &experiment)
+        try fit(&experiment, to: training)
         let path = output ?? "runs/\(experiment.name)"
-        try experiment.train(on: data.training, test: data.test, writingTo: URL(fileURLWithPath: path), log: printLine)
+        try experiment.train(on: training, test: data.test, writingTo: URL(fileURLWithPath: path), log: printLine)
         printLine("Wrote \(path)")
     }
 
@@ -326,8 +361,17 @@ struct TrainCommand: ParsableCommand {
         let dataFolder = try dataOptions.folder(recorded: checkpoint.experiment.dataFolder, by: "checkpoint")
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
+        let origin = experiment.dataFolder ?? dataFolder
+        var training = Dataset(data.training, origin: origin)
+        // A run trained on some labels only (`--only-labels`) resumes on the same samples,
+        // selected as `train` selected them (the checkpoint's fingerprint depends on it).
+        if let labels = experiment.trainingLabels, let all = training.labels {
+            let wanted = Set(labels)
+            training = training.subset(all.indices.filter { wanted.contains(all[$0]) })
+        }
         do {
-            try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+            _ = try experiment.train(on: training, test: Dataset(data.test, origin: origin), writingTo: folder,
+                                     resumingFrom: checkpoint, log: printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {
             // --layers and --batch-size cannot be given with --resume: say what does not fit.
             throw CommandError("The checkpoint's model takes \(found) pixels per image, but the images in \(dataFolder) "

@@ -302,7 +302,7 @@ public struct ScatterPlot: Sendable {
 
     /// Ticks for an axis `length` pixels long whose labels must not touch: at most one tick per
     /// `spacing` pixels, fewer while the widest label would not fit between neighbours.
-    private static func ticks(low: Double, high: Double, length: Int, spacing: Int,
+    static func ticks(low: Double, high: Double, length: Int, spacing: Int,
                               labelExtent: (AxisTicks) -> Int) -> AxisTicks {
         var count = min(max(length / spacing, 3), 11)
         while true {

@@ -44,7 +44,7 @@ import Testing
 
         // No temporary files are left behind.
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(names == ["codes.csv", "codes.png", "metrics.json", "model.safetensors", "reconstructions.png", "report.html"])
+        #expect(names == ["codes.csv", "codes.png", "losses.png", "metrics.json", "model.safetensors", "reconstructions.png", "report.html"])
     }
 
     @Test func reconstructionFigureShowsOriginalsAboveReconstructions() throws {

@@ -343,7 +343,7 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         let b = try experiment.train(on: data, writingTo: saved, log: { _ in })
         #expect(a.model.model.network.parameters == b.model.model.network.parameters)
         let names = try FileManager.default.contentsOfDirectory(atPath: saved.path).sorted()
-        #expect(names == ["checkpoint.safetensors", "codes.csv", "codes.png", "metrics.json", "model.safetensors", "reconstructions.png", "report.html"])
+        #expect(names == ["checkpoint.safetensors", "codes.csv", "codes.png", "losses.png", "metrics.json", "model.safetensors", "reconstructions.png", "report.html"])
         let metrics = try JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: saved.appendingPathComponent("metrics.json")))
         #expect(metrics.modelFile == "model.safetensors")
         let checkpoint = try Checkpoint.read(from: saved.appendingPathComponent(Checkpoint.fileName))
