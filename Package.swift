@@ -20,6 +20,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        // SHA-256 of downloaded data sets, computed over the file in chunks.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, present on every machine of this kind (zlib1g, libpng16).
@@ -33,7 +35,10 @@ let package = Package(
 
         .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
-        .target(name: "AutoencoderData", dependencies: ["CZlib", "CAutoencoderKernels", "AutoencoderSerialization"]),
+        .target(name: "AutoencoderData", dependencies: [
+            "CZlib", "CAutoencoderKernels", "AutoencoderSerialization",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
         .target(name: "AutoencoderSerialization"),
         .target(name: "Autoencoder", dependencies: [
