@@ -47,6 +47,9 @@ public struct Experiment: Sendable {
     /// finds it again, and in the model file and `metrics.json` so that the commands on the
     /// saved model use the same data.
     public var dataFolder: String? = nil
+    /// Called after each training batch with the epoch's progress (the command line's live
+    /// progress line); `nil`, the default, for none.
+    public var progress: (@Sendable (EpochProgress) -> Void)? = nil
 
     /// Creates a run of `preset` with its own settings.
     public init(preset: Preset) {
@@ -221,7 +224,13 @@ public struct Experiment: Sendable {
         while trainer.completedEpochs < training.epochs, !outOfPatience(after: trainer.completedEpochs) {
             // The tutorial's settings keep their rate; a schedule or an optimizer's own rate sets it.
             trainer.optimizer.learningRate = training.learningRate(epoch: trainer.completedEpochs)
-            var report = try trainingPart.map { try trainer.trainEpoch(on: $0) } ?? trainer.trainEpoch(on: data.training)
+            let epochProgress = progress.map { progress in
+                { [epoch = trainer.completedEpochs + 1, epochs = training.epochs] (batch: BatchProgress) in
+                    progress(EpochProgress(epoch: epoch, epochs: epochs, batch: batch))
+                }
+            }
+            var report = try trainingPart.map { try trainer.trainEpoch(on: $0, progress: epochProgress) }
+                ?? trainer.trainEpoch(on: data.training, progress: epochProgress)
             if let validationPart {
                 report.validationLoss = try trainer.meanLoss(on: validationPart)
             }

@@ -127,6 +127,9 @@ struct TrainCommand: ParsableCommand {
         valueName: "dir"))
     var resume: String?
 
+    @Flag(help: "Show no live progress line while an epoch trains (it only ever shows on a terminal).")
+    var quiet = false
+
     /// The experiment the options describe.
     func experiment() throws -> Experiment {
         if let model { return try describedExperiment(ModelDescription.read(from: URL(fileURLWithPath: model)),
@@ -270,7 +273,9 @@ struct TrainCommand: ParsableCommand {
         let data = try MNIST.load(from: dataFolder)
         if experiment.model == nil {
             let path = output ?? "runs/\(experiment.name)"
-            try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            try experiment.showingProgress(on: display).run(on: data, writingTo: URL(fileURLWithPath: path),
+                                                            log: display?.log ?? printLine)
             printLine("Wrote \(path)")
             return
         }
@@ -283,7 +288,9 @@ struct TrainCommand: ParsableCommand {
             return "give " + PresetFit.options(change) + (others.isEmpty ? "" : " (or \(others))")
         }
         let path = output ?? "runs/\(preset.rawValue)"
-        try experiment.run(on: data, writingTo: URL(fileURLWithPath: path), log: printLine)
+        let display = TerminalProgress.forTraining(quiet: quiet)
+        try experiment.showingProgress(on: display).run(on: data, writingTo: URL(fileURLWithPath: path),
+                                                        log: display?.log ?? printLine)
         printLine("Wrote \(path)")
     }
 
@@ -300,7 +307,9 @@ struct TrainCommand: ParsableCommand {
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)
         do {
-            try experiment.run(on: data, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            try experiment.showingProgress(on: display).run(on: data, writingTo: folder, resumingFrom: checkpoint,
+                                                            log: display?.log ?? printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {
             // --layers and --batch-size cannot be given with --resume: say what does not fit.
             throw CommandError("The checkpoint's model takes \(found) pixels per image, but the images in \(dataFolder) "
