@@ -61,7 +61,7 @@ public struct DatasetCache: Sendable {
 
     /// The folder a fetch of `entry` fills: `<cache>/<name>`.
     public func cacheFolder(for entry: DatasetEntry) -> URL {
-        folder.appendingPathComponent(entry.name)
+        folder.appendingPathComponent(entry.name, isDirectory: true)
     }
 
     /// Where `name` is without downloading: a copy on the machine, else a complete copy in
@@ -149,6 +149,10 @@ public struct DatasetCache: Sendable {
                 if let failure = PartFileDownload.run(url: url, mirror: mirror, partPath: part, fileName: file.name,
                                                       totalBytes: file.size, timeout: timeout,
                                                       onProgress: { progress(.progress($0)) }) {
+                    // What arrived stays to be resumed; an empty part is not kept.
+                    if (try? FileManager.default.attributesOfItem(atPath: part)[.size] as? Int) == 0 {
+                        try? FileManager.default.removeItem(atPath: part)
+                    }
                     failures.append(failure)
                     progress(.mirrorFailed(file: file.name, failure))
                     continue
