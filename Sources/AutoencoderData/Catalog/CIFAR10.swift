@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each record of a batch file is one label byte and 3072 pixel bytes: the red, green and
 /// blue planes of 32x32 each (channels first).
-public struct CIFAR10: Sendable, Equatable {
+public enum CIFAR10 {
     /// Images of one split, channels first.
     public struct Images: Sendable, Equatable {
         /// The number of images.
@@ -23,11 +23,6 @@ public struct CIFAR10: Sendable, Equatable {
         }
     }
 
-    /// The training images: `data_batch_1.bin` to `data_batch_5.bin`, in order.
-    public var training: Images
-    /// The test images: `test_batch.bin`.
-    public var test: Images
-
     /// The ten classes, by label.
     public static let classNames = ["airplane", "automobile", "bird", "cat", "deer",
                                     "dog", "frog", "horse", "ship", "truck"]
@@ -42,14 +37,25 @@ public struct CIFAR10: Sendable, Equatable {
     /// Every file ``load(from:)`` reads.
     public static let fileNames = trainingFileNames + [testFileName]
 
-    /// The ten class names, as ``classNames``; an instance's view of them.
-    public var classNames: [String] { Self.classNames }
-
-    /// Reads the six batch files from `folder` (the one `datasets fetch cifar10` fills).
+    /// The training set (`data_batch_1.bin` to `data_batch_5.bin`, in order) and the test set
+    /// (`test_batch.bin`) from `folder` (the one `datasets fetch cifar10` fills), as data sets
+    /// of 3x32x32 byte images scaled to [0, 1], labelled with ``classNames``.
     ///
     /// - Throws: ``DatasetError/unusableFile(path:reason:)`` for a missing file, a size that
     ///   is not whole records, or a label above 9.
-    public static func load(from folder: URL) throws -> CIFAR10 {
+    public static func load(from folder: URL) throws -> (training: Dataset, test: Dataset) {
+        let images = try loadImages(from: folder)
+        func dataset(_ set: Images, _ origin: String) -> Dataset {
+            Dataset(sampleShape: [imageShape.channels, imageShape.height, imageShape.width],
+                    store: ByteSamples(bytes: set.pixels, width: pixelsPerImage), labels: set.labels.map(Int.init),
+                    classNames: classNames, scaling: .pixels, origin: origin)
+        }
+        return (dataset(images.training, "cifar10 training set in \(folder.path)"),
+                dataset(images.test, "cifar10 test set in \(folder.path)"))
+    }
+
+    /// The six batch files' bytes as they are: pixels (n x 3 x 32 x 32) and labels (0–9).
+    public static func loadImages(from folder: URL) throws -> (training: Images, test: Images) {
         var training = Images(pixels: [], labels: [])
         for name in trainingFileNames {
             let batch = try readBatch(folder.appendingPathComponent(name).path)
@@ -57,7 +63,7 @@ public struct CIFAR10: Sendable, Equatable {
             training.labels += batch.labels
         }
         let test = try readBatch(folder.appendingPathComponent(testFileName).path)
-        return CIFAR10(training: training, test: test)
+        return (training, test)
     }
 
     /// Reads one batch file: whole records of a label byte and 3072 pixel bytes.
