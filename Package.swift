@@ -24,9 +24,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // System libraries, present on every machine of this kind (zlib1g, libpng16).
+        // System libraries, present on every machine of this kind (zlib1g, libpng16, libjpeg62-turbo).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+        // libjpeg (Debian's libjpeg62-turbo-dev), for image folders of JPEG files.
+        .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
         // The hot kernels (the built-in matrix multiply, the fused elementwise passes), in C
         // so that one function can be compiled for AVX-512 or AVX2 and chosen at run time:
         // Swift has no per-function target, and a portable build targets baseline x86-64.
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels"]),
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics"]),
         .target(name: "AutoencoderData", dependencies: [
-            "CZlib", "CAutoencoderKernels", "AutoencoderSerialization",
+            "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderSerialization",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG"]),
@@ -63,10 +65,13 @@ let package = Package(
                 .product(name: "MallocInterposerSwift", package: "malloc-interposer"),
             ],
             path: "Benchmarks/AutoencoderBenchmark"),
+        // Times one data file's reading (Benchmarks/csv/compare.py sets it against pandas).
+        .executableTarget(name: "autoencoder-read-benchmark", dependencies: ["AutoencoderData"],
+                          path: "Benchmarks/ReadBenchmark"),
 
         .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "CAutoencoderKernels"]),
-        .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData"]),
+        .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData", "CPNG", "CJPEG"]),
         .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),

@@ -4,7 +4,7 @@
 #   Fuzz/run.sh TARGET SECONDS [more libFuzzer arguments]
 #
 # TARGET is one of safetensors, npy, idx, png, model, checkpoint, codes, images,
-# description. The reader's sources are compiled directly with swiftc (not SwiftPM) together
+# description, csv, numpy, imagefiles. The reader's sources are compiled directly with swiftc (not SwiftPM) together
 # with Fuzz/harnesses/TARGET.swift, instrumented for libFuzzer and AddressSanitizer. Every
 # module's sources are its folder's .swift files, subfolders included. The targets model,
 # checkpoint, codes, images and description compile Sources/Autoencoder/**/*.swift with the
@@ -21,7 +21,7 @@
 # Run one target at a time: they share Fuzz/.work/modules/.
 set -euo pipefail
 
-usage() { echo "usage: $0 safetensors|npy|idx|png|model|checkpoint|codes|images|description SECONDS [libFuzzer arguments]" >&2; exit 2; }
+usage() { echo "usage: $0 safetensors|npy|idx|png|model|checkpoint|codes|images|description|csv|numpy|imagefiles SECONDS [libFuzzer arguments]" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 target=$1
 seconds=$2
@@ -42,7 +42,7 @@ case "$target" in
         mapfile -t sources < <(module_sources AutoencoderSerialization)
         flags=(-package-name swift_autoencoder)   # the module has package-level API
         ;;
-    idx)
+    idx|csv|numpy|imagefiles)
         mapfile -t sources < <(module_sources AutoencoderData)
         with_kernels=1   # AutoencoderData also imports the C kernels (batch conversion) and
                          # AutoencoderSerialization (atomic writes)
@@ -98,14 +98,15 @@ build_dependencies() {
 
 mkdir -p "$work/bin" "$work/corpus/$target" "$work/artifacts/$target"
 dependency_flags=(-I "$work/modules" -I "$work/modules/CAutoencoderKernels"
-                  -I "$root/Sources/CZlib" -I "$root/Sources/CPNG")
+                  -I "$root/Sources/CZlib" -I "$root/Sources/CPNG" -I "$root/Sources/CJPEG")
 if [[ -n ${with_dependencies:-} ]]; then
     build_dependencies
-    flags=("${dependency_flags[@]}" -package-name swift_autoencoder "$work/modules"/*.o -lz -lpng16)
+    flags=("${dependency_flags[@]}" -package-name swift_autoencoder "$work/modules"/*.o -lz -lpng16 -ljpeg)
 elif [[ -n ${with_kernels:-} ]]; then
     build_dependencies
-    flags=(-I "$work/modules" -I "$work/modules/CAutoencoderKernels" -I "$root/Sources/CZlib" -package-name swift_autoencoder
-           "$work/modules"/kernel-*.o "$work/modules/AutoencoderSerialization.o" -lz)
+    flags=(-I "$work/modules" -I "$work/modules/CAutoencoderKernels" -I "$root/Sources/CZlib" -I "$root/Sources/CPNG"
+           -I "$root/Sources/CJPEG" -package-name swift_autoencoder
+           "$work/modules"/kernel-*.o "$work/modules/AutoencoderSerialization.o" -lz -lpng16 -ljpeg)
 fi
 echo "building $target ..." >&2
 if ! swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name "Fuzz_$target" \

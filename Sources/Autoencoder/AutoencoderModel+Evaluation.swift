@@ -1,10 +1,11 @@
 extension AutoencoderModel {
-    /// The mean squared reconstruction error over every pixel of every image in `images`,
-    /// computed a thousand images at a time so memory stays small; 0 for no images.
-    public func meanSquaredError(on images: LabeledImages) -> Double {
-        guard images.count > 0 else { return 0 }
-        let total = images.squaredErrors { reconstruct($0) }.reduce(0, +)
-        return total / Double(images.count * images.pixelsPerImage)
+    /// The mean squared reconstruction error over every value of every sample in `samples`
+    /// (a data set, scaled as the model takes it), computed a thousand samples at a time so
+    /// memory stays small; 0 for no samples.
+    public func meanSquaredError(on samples: some BatchSource) -> Double {
+        guard samples.count > 0 else { return 0 }
+        let total = samples.squaredErrors { reconstruct($0) }.reduce(0, +)
+        return total / Double(samples.count * samples.width)
     }
 
     /// The mean squared reconstruction error over every value of `inputs` (one sample per
@@ -21,9 +22,9 @@ extension AutoencoderModel {
         return total / Double(inputs.storage.count)
     }
 
-    /// The codes of every image in `images`, one row each, computed in chunks.
-    public func encode(_ images: LabeledImages) -> Matrix {
-        guard images.count > 0 else { return Matrix(rows: 0, columns: codeWidth) }
-        return images.mapInChunks { encode($0) }
+    /// The codes of every sample in `samples`, one row each, computed in chunks.
+    public func encode(_ samples: some BatchSource) -> Matrix {
+        guard samples.count > 0 else { return Matrix(rows: 0, columns: codeWidth) }
+        return samples.mapInChunks { encode($0) }
     }
 }

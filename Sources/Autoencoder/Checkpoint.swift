@@ -162,21 +162,38 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    /// A fingerprint of a training set (FNV-1a, 64 bits, over its sizes, labels and pixels, in
-    /// hex), so a run is not resumed on other data.
-    public static func fingerprint(of images: LabeledImages) -> String {
+    /// A fingerprint of a training set (FNV-1a over its sample count, shape, labels and
+    /// values), recorded in checkpoints so that `--resume` refuses other data. Greyscale byte
+    /// images hash as MNIST-format sets always have (count, rows, columns, label bytes,
+    /// pixels), so earlier checkpoints still resume; other data hash their shape and the
+    /// bits of their scaled values.
+    public static func fingerprint(of data: Dataset) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         @inline(__always) func mix(_ byte: UInt8) {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
         }
-        for size in [images.count, images.rows, images.columns] {
+        if let bytes = data.store as? ByteSamples, data.selection == nil, data.scaling == .pixels,
+           let image = data.imageShape, image.channels == 1, let labels = data.labels {
+            for size in [data.count, image.height, image.width] {
+                withUnsafeBytes(of: UInt64(size).littleEndian) { $0.forEach(mix) }
+            }
+            for label in labels { mix(UInt8(truncatingIfNeeded: label)) }
+            bytes.bytes.withUnsafeBufferPointer { buffer in
+                var h = hash
+                for byte in buffer { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+                hash = h
+            }
+            return String(hash, radix: 16)
+        }
+        for size in [data.count] + data.sampleShape {
             withUnsafeBytes(of: UInt64(size).littleEndian) { $0.forEach(mix) }
         }
-        images.labels.withUnsafeBufferPointer { $0.forEach(mix) }
-        images.pixels.withUnsafeBufferPointer { buffer in
-            var h = hash
-            for byte in buffer { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-            hash = h
+        for label in data.labels ?? [] { withUnsafeBytes(of: Int64(label).littleEndian) { $0.forEach(mix) } }
+        var start = 0
+        while start < data.count {
+            let range = start..<min(start + 1000, data.count)
+            for value in data.samples(in: range) { withUnsafeBytes(of: value.bitPattern.littleEndian) { $0.forEach(mix) } }
+            start = range.upperBound
         }
         return String(hash, radix: 16)
     }

@@ -50,6 +50,9 @@ public struct Experiment: Sendable {
     /// Called after each training batch with the epoch's progress (the command line's live
     /// progress line); `nil`, the default, for none.
     public var progress: (@Sendable (EpochProgress) -> Void)? = nil
+    /// How the data was read, when it was not an MNIST-format folder, recorded in the model
+    /// file so that the commands on the saved model read the same test data.
+    public var dataRecipe: DataRecipe? = nil
 
     /// Creates a run of `preset` with its own settings.
     public init(preset: Preset) {
@@ -119,6 +122,18 @@ public struct Experiment: Sendable {
         try train(on: data, writingTo: output, resumingFrom: checkpoint, multiplier: multiplier, log: log).metrics
     }
 
+    /// As ``train(on:test:writingTo:resumingFrom:multiplier:log:)`` on an MNIST-format data
+    /// set's training and test images.
+    public func train(
+        on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
+        log: (String) -> Void = { print($0) }
+    ) throws -> Outcome {
+        try train(on: Dataset(data.training, origin: dataFolder ?? "the training images"),
+                  test: Dataset(data.test, origin: dataFolder ?? "the test images"),
+                  writingTo: output, resumingFrom: checkpoint, multiplier: multiplier, log: log)
+    }
+
     /// As ``run(on:writingTo:resumingFrom:multiplier:log:)``, and also returns the trained model.
     ///
     /// With `checkpoint` (read by ``Checkpoint/read(from:)``), training continues after the
@@ -135,40 +150,39 @@ public struct Experiment: Sendable {
     /// have not lowered the lowest validation loss (logging `Early stopping after epoch N: …`),
     /// and, stopped or not, ends with the weights of the epoch with the lowest one.
     public func train(
-        on data: MNIST, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
+        on trainingData: Dataset, test testData: Dataset, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,
         log: (String) -> Void = { print($0) }
     ) throws -> Outcome {
-        guard data.training.pixelsPerImage > 0 else {
-            throw ConfigurationError.emptyImages([data.training.rows, data.training.columns])
-        }
+        guard trainingData.width > 0 else { throw ConfigurationError.emptyImages(trainingData.sampleShape) }
         if let model {
-            try model.validate(inputWidth: data.training.pixelsPerImage)
+            try model.validate(inputWidth: trainingData.width)
         } else {
             let layout = try architecture.build()
-            guard layout.shapes[0].width == data.training.pixelsPerImage else {
-                throw DescriptionError("The model takes \(architecture.inputShape) samples (\(layout.shapes[0].width) values) but the images are \(data.training.rows)x\(data.training.columns) (\(data.training.pixelsPerImage) pixels).")
+            guard layout.shapes[0].width == trainingData.width else {
+                throw DescriptionError("The model takes \(architecture.inputShape) samples (\(layout.shapes[0].width) values) but the data's samples are \(Experiment.shapeText(trainingData.sampleShape)) (\(trainingData.width) values).")
             }
         }
-        try training.validate(sampleCount: data.training.count)
+        try training.validate(sampleCount: trainingData.count)
         // The test set is only used after training: check it now, not after the epochs.
-        guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
-        guard data.test.rows == data.training.rows, data.test.columns == data.training.columns else {
-            throw ConfigurationError.testImageSize(test: [data.test.rows, data.test.columns],
-                                                   training: [data.training.rows, data.training.columns])
+        guard testData.count > 0 else { throw ConfigurationError.noTestSamples }
+        guard testData.sampleShape == trainingData.sampleShape else {
+            // A greyscale image's shape as users know it: 28x28, not 1x28x28.
+            func shown(_ shape: [Int]) -> [Int] { shape.count == 3 && shape[0] == 1 ? Array(shape.dropFirst()) : shape }
+            throw ConfigurationError.testImageSize(test: shown(testData.sampleShape), training: shown(trainingData.sampleShape))
         }
         if let checkpointEvery, checkpointEvery < 1 {
             throw CheckpointIntervalError(value: checkpointEvery)
         }
         let needsFingerprint = checkpoint != nil || checkpointEvery != nil
-        let fingerprint = needsFingerprint ? Checkpoint.fingerprint(of: data.training) : ""
+        let fingerprint = needsFingerprint ? Checkpoint.fingerprint(of: trainingData) : ""
         if let checkpoint {
             let file = checkpoint.path ?? output.appendingPathComponent(Checkpoint.fileName).path
             guard checkpoint.experiment.architecture == architecture, checkpoint.experiment.training == training else {
                 throw CheckpointError(file: file, reason: "it was made for another architecture or other training settings")
             }
-            guard checkpoint.trainingSamples == data.training.count, checkpoint.trainingFingerprint == fingerprint else {
-                throw CheckpointError(file: file, reason: "it was made on other training data (\(checkpoint.trainingSamples) images, fingerprint \(checkpoint.trainingFingerprint)) than the \(data.training.count) images given")
+            guard checkpoint.trainingSamples == trainingData.count, checkpoint.trainingFingerprint == fingerprint else {
+                throw CheckpointError(file: file, reason: "it was made on other training data (\(checkpoint.trainingSamples) samples, fingerprint \(checkpoint.trainingFingerprint)) than the \(trainingData.count) samples given")
             }
         }
         let folder = try OutputFolder(output)
@@ -180,7 +194,7 @@ public struct Experiment: Sendable {
         // run replaces it.
         let earlierFiles = (try? JSONDecoder().decode(RunMetrics.self, from: Data(contentsOf: folder.file("metrics.json"))))?
             .filesWritten ?? []
-        let imageShape = ModelFile.ImageShape(rows: data.training.rows, columns: data.training.columns)
+        let imageShape = trainingData.imageShape.map { ModelFile.ImageShape(rows: $0.height, columns: $0.width, channels: $0.channels) }
 
         var trained: AutoencoderModel
         let trainer: Trainer
@@ -212,9 +226,9 @@ public struct Experiment: Sendable {
         }
         // With a validation fraction, the trainer sees only the training part (the images are
         // not copied) and the held-out part is measured after each epoch.
-        let split = training.validationSplit(sampleCount: data.training.count)
-        let trainingPart = split.map { BatchSubset(data.training, indices: $0.training) }
-        let validationPart = split.map { BatchSubset(data.training, indices: $0.validation) }
+        let split = training.validationSplit(sampleCount: trainingData.count)
+        let trainingPart = split.map { BatchSubset(trainingData, indices: $0.training) }
+        let validationPart = split.map { BatchSubset(trainingData, indices: $0.validation) }
         let patience = training.earlyStoppingPatience
         /// Whether early stopping has run out of patience after `completed` epochs.
         func outOfPatience(after completed: Int) -> Bool {
@@ -230,7 +244,7 @@ public struct Experiment: Sendable {
                 }
             }
             var report = try trainingPart.map { try trainer.trainEpoch(on: $0, progress: epochProgress) }
-                ?? trainer.trainEpoch(on: data.training, progress: epochProgress)
+                ?? trainer.trainEpoch(on: trainingData, progress: epochProgress)
             if let validationPart {
                 report.validationLoss = try trainer.meanLoss(on: validationPart)
             }
@@ -261,7 +275,7 @@ public struct Experiment: Sendable {
                report.epoch % every == 0 || report.epoch == training.epochs || outOfPatience(after: report.epoch) {
                 try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: trainer.optimizer,
                                generator: trainer.generator, reports: reports,
-                               trainingSamples: data.training.count, trainingFingerprint: fingerprint,
+                               trainingSamples: trainingData.count, trainingFingerprint: fingerprint,
                                imageShape: imageShape, backend: multiplier.name, best: best)
                     .write(to: folder.file(Checkpoint.fileName))
             }
@@ -279,7 +293,7 @@ public struct Experiment: Sendable {
         log("Optimization Finished!")
         trained.network = trainer.network
 
-        let testMSE = trained.meanSquaredError(on: data.test)
+        let testMSE = trained.meanSquaredError(on: testData)
         let seconds = reports.map(\.seconds)
         log(String(format: "Test MSE: %.6f", testMSE))
         // The model's own loss on the test set, for models that are not the tutorial's (whose
@@ -288,7 +302,7 @@ public struct Experiment: Sendable {
         var testLoss: Double?
         if model == nil {
             var generator = RandomGenerator(seed: training.seed ^ 0x7465_7374_6C6F_7373)
-            testLoss = trained.loss(on: data.test.matrix(), generator: &generator)
+            testLoss = trained.loss(on: testData.matrix(), generator: &generator)
             log(String(format: "Test loss: %.6f (%@%@)", testLoss!, trained.architecture.loss.kind.rawValue,
                        trained.architecture.isVariational ? " + KL" : ""))
         }
@@ -296,10 +310,12 @@ public struct Experiment: Sendable {
                    multiplier.name))
 
         // The model first: if a picture cannot be written, the trained model is not lost.
-        let testCodes = trained.encode(data.test)
+        let testCodes = trained.encode(testData)
         var modelFile = ModelFile(model: trained, preset: name, training: training, epochsCompleted: reports.count,
                                   imageShape: imageShape, codeRange: Experiment.codeRange(of: testCodes, within: trained.codeActivation.range))
         modelFile.dataFolder = dataFolder
+        modelFile.dataRecipe = dataRecipe
+        modelFile.scaling = trainingData.scaling
         // An earlier run's checkpoint goes when this run keeps none (`--resume` must not bring
         // the earlier run back over this one), as soon as this run's first file is written:
         // not before (a write that fails then leaves the earlier run whole, to resume), and
@@ -316,23 +332,27 @@ public struct Experiment: Sendable {
             ? Figures.InputNoise(maskingShare: training.inputNoise, gaussianFactor: training.gaussianNoise,
                                  generator: RandomGenerator(seed: training.seed ^ 0x6E6F_6973_7920_696E))
             : nil
-        try Figures.reconstructions(of: trained, images: data.test, count: min(10, data.test.count),
-                                    colorMap: colorMap, noise: noise).write(to: folder.file("reconstructions.png"))
+        let reconstructions = testData.imageShape == nil
+            ? try Figures.signalReconstructions(of: trained, samples: testData)
+            : try Figures.reconstructions(of: trained, images: testData, count: min(10, testData.count),
+                                          colorMap: colorMap, noise: noise)
+        try reconstructions.write(to: folder.file("reconstructions.png"))
         if retiresEarlierCheckpoint && !writesModelFile { try removeEarlierRunsFiles([Checkpoint.fileName], from: folder) }
         if trained.codeWidth == 2 && trained.architecture.isVariational {
-            let shape = modelFile.inferredImageShape ?? imageShape
-            try Figures.imageGrid(trained.decode(AutoencoderModel.quantileGridCodes(size: 15)), shape: shape, columns: 15,
-                                  colorMap: colorMap).write(to: folder.file("manifold.png"))
+            if let shape = modelFile.inferredImageShape ?? imageShape {
+                try Figures.imageGrid(trained.decode(AutoencoderModel.quantileGridCodes(size: 15)), shape: shape, columns: 15,
+                                      colorMap: colorMap).write(to: folder.file("manifold.png"))
+            }
         }
         if trained.codeWidth == 2 {
-            try Figures.codeScatter(codes: testCodes, labels: data.test.labels).write(to: folder.file("codes.png"))
-            try folder.writeText(Experiment.csv(codes: testCodes, labels: data.test.labels), to: "codes.csv")
+            try Figures.codeScatter(codes: testCodes, labels: testData.labels).write(to: folder.file("codes.png"))
+            try folder.writeText(Experiment.csv(codes: testCodes, labels: testData.labels), to: "codes.csv")
         }
         let metrics = RunMetrics(
             preset: name, seed: training.seed, model: model, training: training,
             epochCosts: reports.map(\.lastBatchCost), epochMeanCosts: reports.map(\.meanCost),
             secondsPerEpoch: seconds, testMSE: testMSE, backend: multiplier.name,
-            trainingSamples: data.training.count, testSamples: data.test.count,
+            trainingSamples: trainingData.count, testSamples: testData.count,
             modelFile: writesModelFile ? ModelFile.defaultName : nil,
             resumedAfterEpoch: checkpoint?.completedEpochs, dataFolder: dataFolder,
             codeWidth: model == nil ? trained.codeWidth : nil, testLoss: testLoss,
@@ -446,14 +466,17 @@ public struct Experiment: Sendable {
         return ModelFile.CodeRange(low: low, high: high)
     }
 
-    /// The `x,y,label` table of 2-D codes.
-    static func csv(codes: Matrix, labels: [UInt8]) -> String {
-        var text = "x,y,label\n"
+    /// The `x,y,label` table of 2-D codes (`x,y` without labels).
+    static func csv(codes: Matrix, labels: [Int]?) -> String {
+        var text = labels == nil ? "x,y\n" : "x,y,label\n"
         for row in 0..<codes.rows {
-            text += "\(codes[row, 0]),\(codes[row, 1]),\(labels[row])\n"
+            text += "\(codes[row, 0]),\(codes[row, 1])" + (labels.map { ",\($0[row])\n" } ?? "\n")
         }
         return text
     }
+
+    /// "1x28x28", "64": a sample shape as messages show it.
+    static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 
     /// The median of `values` (the mean of the middle two for an even count).
     static func median(_ values: [Double]) -> Double {

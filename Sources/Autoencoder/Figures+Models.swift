@@ -6,13 +6,14 @@ extension Figures {
         _ images: Matrix, shape: ModelFile.ImageShape, columns: Int = 10, scale: Int = 2,
         colorMap: ColorMap = .viridis
     ) throws -> RGBImage {
-        precondition(images.columns == shape.pixelCount, "The images are not \(shape.rows)x\(shape.columns).")
+        precondition(images.columns == shape.valueCount, "The images are not \(shape.text).")
         let columns = max(1, columns)
         let rows = stride(from: 0, to: images.rows, by: columns).map { start in
             (start..<min(start + columns, images.rows)).map { Array(images.row($0)) }
         }
         return try ImageGrid(rows: rows, imageWidth: shape.columns, imageHeight: shape.rows, scale: scale,
-                             gap: imageGridGap, margin: imageGridMargin, colorMap: colorMap).render()
+                             gap: imageGridGap, margin: imageGridMargin, colorMap: colorMap,
+                             channels: shape.channels).render()
     }
 
     /// Throws the error ``imageGrid(_:shape:columns:scale:colorMap:)`` would throw for `count`

@@ -21,10 +21,12 @@ import Foundation
 /// | `preset` | `autoencoder`, `encoder2d` or `custom` |
 /// | `training` | JSON of ``TrainingConfiguration`` |
 /// | `epochs_completed` | decimal |
-/// | `normalization` | `pixel/255`: inputs are bytes divided by 255 |
-/// | `image_shape` | JSON `[rows, columns]` of one input image |
+/// | `normalization` | `pixel/255`: inputs are bytes divided by 255 (also when the key is missing); `none`: values are used as they are; `minmax` or `standard`: per-feature scaling given by `scaling` |
+/// | `scaling` | with `minmax` and `standard`: JSON `{"method": …, "offsets": […], "factors": […]}`, each feature `x` going in as `(x - offset) * factor` |
+/// | `image_shape` | JSON `[rows, columns]` of one greyscale input image, or `[channels, rows, columns]` of a colour one |
 /// | `code_range` | JSON `{"low": […], "high": […]}`: the 1st and 99th percentile of each code dimension over the test set at the end of training (`decode --grid`'s default box) |
 /// | `data_folder` | the absolute path of the data folder the model was trained on (where `encode`, `reconstruct` and `evaluate` look first) |
+/// | `data` | JSON of ``DataRecipe``: how the training data was read (path, format options, test split), for data other than an MNIST-format folder |
 ///
 /// Other keys are kept and shown by `inspect` but not interpreted.
 public struct ModelFile: Sendable {
@@ -56,11 +58,18 @@ public struct ModelFile: Sendable {
     public var epochsCompleted: Int?
     /// The size of one input image, if recorded.
     public var imageShape: ImageShape?
+    /// How the data's values become the model's inputs (fitted on the training data): every
+    /// command scales new data with it and decoded outputs are turned back with its inverse.
+    /// Files without a `normalization` entry, as every file before it existed, divide by 255.
+    public var scaling: Scaling = .pixels
     /// The code range the `decode --grid` sweep covers, if recorded.
     public var codeRange: CodeRange?
     /// The folder of the data the model was trained on, if recorded: the commands on a
     /// saved model measure and draw on that data unless told otherwise.
     public var dataFolder: String?
+    /// How the training data was read, when it was not an MNIST-format folder: the commands
+    /// on a saved model read its test data the same way.
+    public var dataRecipe: DataRecipe?
     /// Metadata entries this format does not define: another tool's, or your own (a data
     /// set's name, a run's id), read from the file and written back as they are. A key this
     /// format defines (`preset`, `training`, …: set the property instead) makes
@@ -72,21 +81,33 @@ public struct ModelFile: Sendable {
     /// The file the model was read from; `nil` for one made in memory.
     public private(set) var path: String?
 
-    /// The height and width of an input image.
+    /// The height, width and channels of an input image.
     public struct ImageShape: Sendable, Equatable, Codable {
         /// Rows of pixels.
         public var rows: Int
         /// Columns of pixels.
         public var columns: Int
+        /// Colour channels: 1 for greyscale, 3 for RGB (stored channels first).
+        public var channels: Int
         /// Creates a shape.
-        public init(rows: Int, columns: Int) {
+        public init(rows: Int, columns: Int, channels: Int = 1) {
             self.rows = rows
             self.columns = columns
+            self.channels = channels
+        }
+        /// Reads a shape; `channels` is optional (1), as files from before colour images have none.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            rows = try container.decode(Int.self, forKey: .rows)
+            columns = try container.decode(Int.self, forKey: .columns)
+            channels = try container.decodeIfPresent(Int.self, forKey: .channels) ?? 1
         }
         /// `rows * columns`.
         public var pixelCount: Int { rows * columns }
-        /// `rows x columns`, such as `28x28`, as messages show a shape.
-        public var text: String { "\(rows)x\(columns)" }
+        /// The number of values of one image, `channels * rows * columns`.
+        public var valueCount: Int { channels * rows * columns }
+        /// `rows x columns`, such as `28x28` (`3x32x32` with colour), as messages show a shape.
+        public var text: String { channels == 1 ? "\(rows)x\(columns)" : "\(channels)x\(rows)x\(columns)" }
     }
 
     /// A box in code space: per dimension, a low and a high end.
@@ -169,7 +190,7 @@ public struct ModelFile: Sendable {
     /// checkpoint's own (see ``Checkpoint``): a model written from one is a plain model file.
     static let definedMetadataKeys: Set<String> = ["format", "format_version", "architecture", "normalization", "preset",
                                                    "training", "epochs_completed", "image_shape", "code_range", "data_folder",
-                                                   "checkpoint", "description"]
+                                                   "checkpoint", "description", "scaling", "data"]
 
     /// The metadata entries written with the model: the ``notes``, and the format's own from
     /// the properties. Throws ``ModelFileError`` for a note under a key the format defines.
@@ -193,13 +214,23 @@ public struct ModelFile: Sendable {
             entries["format_version"] = Self.descriptionFormatVersion
             entries["description"] = model.architecture.compactJSON()
         }
-        entries["normalization"] = Self.pixelNormalization
+        switch scaling.method {
+        case .pixels: entries["normalization"] = Self.pixelNormalization
+        case .none: entries["normalization"] = "none"
+        case .minmax, .standard:
+            entries["normalization"] = scaling.method.rawValue
+            entries["scaling"] = try Self.json(scaling)
+        }
         if let preset { entries["preset"] = preset }
         if let training { entries["training"] = try Self.json(training) }
         if let epochsCompleted { entries["epochs_completed"] = String(epochsCompleted) }
-        if let imageShape { entries["image_shape"] = "[\(imageShape.rows),\(imageShape.columns)]" }
+        if let imageShape {
+            entries["image_shape"] = imageShape.channels == 1 ? "[\(imageShape.rows),\(imageShape.columns)]"
+                : "[\(imageShape.channels),\(imageShape.rows),\(imageShape.columns)]"
+        }
         if let codeRange { entries["code_range"] = try Self.json(codeRange) }
         if let dataFolder { entries["data_folder"] = dataFolder }
+        if let dataRecipe { entries["data"] = try Self.json(dataRecipe) }
         return entries
     }
 
@@ -285,8 +316,19 @@ public struct ModelFile: Sendable {
             throw failure(.invalidArchitecture(error.description))
         }
         let widths = built.shapes[0...built.encoderDepth].map(\.width)
-        if let normalization = metadata["normalization"], normalization != Self.pixelNormalization {
-            throw failure(.unsupportedNormalization(normalization))
+        let scaling: Scaling
+        switch metadata["normalization"] {
+        case nil, Self.pixelNormalization: scaling = .pixels
+        case "none": scaling = .none
+        case let method? where method == "minmax" || method == "standard":
+            guard let text = metadata["scaling"] else { throw failure(.invalidMetadata("scaling", "(missing)")) }
+            let read: Scaling = try Self.decode(text, key: "scaling", file: path)
+            guard read.method.rawValue == method, read.offsets.count == widths[0], read.factors.count == widths[0],
+                  read.offsets.allSatisfy(\.isFinite), read.factors.allSatisfy({ $0.isFinite && $0 != 0 }) else {
+                throw failure(.invalidMetadata("scaling", text))
+            }
+            scaling = read
+        case let other?: throw failure(.unsupportedNormalization(other))
         }
 
         // The tensors: exactly the architecture's, F32, of the right shapes, finite.
@@ -321,6 +363,7 @@ public struct ModelFile: Sendable {
         result.notes = metadata.filter { !Self.definedMetadataKeys.contains($0.key) }
         result.path = path
         result.preset = metadata["preset"]
+        result.scaling = scaling
         if let text = metadata["training"] {
             let training: TrainingConfiguration = try Self.decode(text, key: "training", file: path)
             guard (try? training.validate()) != nil else { throw failure(.invalidMetadata("training", text)) }
@@ -332,12 +375,16 @@ public struct ModelFile: Sendable {
         }
         if let text = metadata["image_shape"] {
             let shape: [Int] = try Self.decode(text, key: "image_shape", file: path)
-            guard shape.count == 2, shape.allSatisfy({ $0 > 0 }) else { throw failure(.invalidMetadata("image_shape", text)) }
-            let (pixels, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
-            guard !overflow, pixels == model.inputWidth else {
+            guard shape.count == 2 || shape.count == 3, shape.allSatisfy({ $0 > 0 }) else {
+                throw failure(.invalidMetadata("image_shape", text))
+            }
+            var (values, overflow) = (1, false)
+            for size in shape where !overflow { (values, overflow) = values.multipliedReportingOverflow(by: size) }
+            guard !overflow, values == model.inputWidth else {
                 throw failure(.imageShapeMismatch(shape: shape, inputWidth: model.inputWidth))
             }
-            result.imageShape = ImageShape(rows: shape[0], columns: shape[1])
+            result.imageShape = shape.count == 2 ? ImageShape(rows: shape[0], columns: shape[1])
+                : ImageShape(rows: shape[1], columns: shape[2], channels: shape[0])
         }
         if let text = metadata["code_range"] {
             let range: CodeRange = try Self.decode(text, key: "code_range", file: path)
@@ -349,6 +396,11 @@ public struct ModelFile: Sendable {
         if let text = metadata["data_folder"] {
             guard !text.isEmpty else { throw failure(.invalidMetadata("data_folder", text)) }
             result.dataFolder = text
+        }
+        if let text = metadata["data"] {
+            let recipe: DataRecipe = try Self.decode(text, key: "data", file: path)
+            guard !recipe.path.isEmpty else { throw failure(.invalidMetadata("data", text)) }
+            result.dataRecipe = recipe
         }
         self = result
     }
@@ -429,7 +481,7 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case unknownMetadataField(String, field: String)
         /// The architecture decodes but cannot be built.
         case invalidArchitecture(String)
-        /// The `normalization` is not `pixel/255`.
+        /// The `normalization` is none of `pixel/255`, `none`, `minmax` and `standard`.
         case unsupportedNormalization(String)
         /// A tensor the architecture needs is absent.
         case missingTensor(String, widths: [Int])
@@ -485,7 +537,7 @@ public struct ModelFileError: Error, Equatable, Sendable, CustomStringConvertibl
         case let .invalidArchitecture(why):
             reason = "its architecture cannot be built: \(why)"
         case let .unsupportedNormalization(value):
-            reason = "its normalization is '\(value)' but only '\(ModelFile.pixelNormalization)' is supported"
+            reason = "its normalization is '\(value)' but only '\(ModelFile.pixelNormalization)', 'none', 'minmax' and 'standard' are supported"
         case let .missingTensor(name, w):
             reason = "it has no tensor '\(name)', which its architecture \(widths(w)) needs"
         case let .unexpectedTensor(name, w):

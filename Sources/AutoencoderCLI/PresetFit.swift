@@ -15,11 +15,20 @@ enum PresetFit {
         var batchSize: Int?
     }
 
-    /// Throws ``CommandError`` when `model`'s first width or `training`'s batch size, both the
-    /// preset's, do not fit `data` from `folder`; `advice` says what to give instead. Images
-    /// of no pixels are refused first, as such.
-    /// `presetName` is possessive ("autoencoder preset's"), `pronoun` its possessive pronoun
-    /// ("its", "their").
+    /// Throws ``CommandError`` when `training`'s batch size, the preset's, is larger than
+    /// the training set of `data`; `advice` says what to give instead. (The first width is
+    /// the data's: `train` sets it.) `presetName` is possessive ("autoencoder preset's").
+    static func check(model: ModelConfiguration, training: TrainingConfiguration, presetName: String,
+                      data: Dataset, checkBatchSize: Bool, advice: (Change) -> String) throws {
+        let count = data.count
+        guard checkBatchSize, count > 0, training.batchSize > count else { return }
+        let samples = "\(count) sample\(count == 1 ? "" : "s")"
+        throw CommandError("The training data in \(data.origin) holds \(samples), fewer than the \(presetName) batch size of "
+                           + "\(training.batchSize): \(advice(Change(batchSize: count))).")
+    }
+
+    /// As above for the demo, whose presets' widths and batch size must fit the MNIST-format
+    /// data in `folder` as they are (it has no options to change them).
     static func check(model: ModelConfiguration, training: TrainingConfiguration, presetName: String, pronoun: String = "its",
                       data: MNIST, folder: String, checkWidth: Bool, checkBatchSize: Bool,
                       advice: (Change) -> String) throws {

@@ -60,6 +60,10 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @OptionGroup var formatOptions: DataFormatOptions
+
+    @OptionGroup var splitOptions: TrainingDataOptions
+
     @Option(help: ArgumentHelp("Folder for the outputs (default: runs/<preset>).", valueName: "dir"))
     var output: String?
 
@@ -96,7 +100,8 @@ struct TrainCommand: ParsableCommand {
     var earlyStopping: Int?
 
     @Option(help: ArgumentHelp(
-        "Encoder widths, input first, e.g. 784,256,128; the decoder mirrors them.", valueName: "widths"))
+        "Encoder widths after the input, e.g. 256,128 (the data's width comes first; an input-first list that starts with it also works); the decoder mirrors them.",
+        valueName: "widths"))
     var layers: String?
 
     @Option(help: "Activation of every layer but the code layer (preset: sigmoid).")
@@ -148,7 +153,8 @@ struct TrainCommand: ParsableCommand {
             guard widths.allSatisfy({ $0 != nil }) else {
                 throw ValidationError("--layers must be comma-separated whole numbers such as 784,256,128, not '\(layers)'.")
             }
-            model.encoderWidths = widths.map { $0! }
+            // One width is the code after the input, whose width the data gives (1 until then).
+            model.encoderWidths = widths.count == 1 ? [1, widths[0]!] : widths.map { $0! }
         }
         if let activation { model.activation = activation }
         if let codeActivation { model.codeActivation = codeActivation }
@@ -266,32 +272,42 @@ struct TrainCommand: ParsableCommand {
             try resumeRun(in: URL(fileURLWithPath: resume))
             return
         }
-        let preset = self.preset ?? .autoencoder
         var experiment = try experiment()
-        let dataFolder = try DataDirectoryLocator().locate(option: dataOptions.data)
-        experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
-        let data = try MNIST.load(from: dataFolder)
-        if experiment.model == nil {
-            let path = output ?? "runs/\(experiment.name)"
-            let display = TerminalProgress.forTraining(quiet: quiet)
-            try experiment.showingProgress(on: display).run(on: data, writingTo: URL(fileURLWithPath: path),
-                                                            log: display?.log ?? printLine)
-            printLine("Wrote \(path)")
-            return
-        }
-        try PresetFit.check(model: experiment.model!, training: experiment.training,
-                            presetName: "\(preset.rawValue) preset's", data: data, folder: dataFolder,
-                            checkWidth: layers == nil, checkBatchSize: batchSize == nil) { change in
-            let smaller = (change.batchSize ?? 1) > 1 ? "a smaller batch" : nil
-            let widths = change.widths.map { "other widths starting at \($0[0])" }
-            let others = [widths, smaller].compactMap { $0 }.joined(separator: ", or ")
-            return "give " + PresetFit.options(change) + (others.isEmpty ? "" : " (or \(others))")
-        }
-        let path = output ?? "runs/\(preset.rawValue)"
+        let data = try splitOptions.load(dataOptions, format: formatOptions, seed: experiment.training.seed)
+        experiment.dataFolder = data.recipe == nil ? data.path : nil
+        experiment.dataRecipe = data.recipe
+        try fit(&experiment, to: data.training)
+        let path = output ?? "runs/\(experiment.name)"
         let display = TerminalProgress.forTraining(quiet: quiet)
-        try experiment.showingProgress(on: display).run(on: data, writingTo: URL(fileURLWithPath: path),
-                                                        log: display?.log ?? printLine)
+        try experiment.showingProgress(on: display).train(on: data.training, test: data.test, writingTo: URL(fileURLWithPath: path),
+                                                          log: display?.log ?? printLine)
         printLine("Wrote \(path)")
+    }
+
+    /// Makes the model take the data's samples: a dense preset's (or `--layers`') first width
+    /// becomes the data's width, a description takes the data's shape
+    /// (``ModelDescription/fitted(to:)``); and checks that the preset's batch size, when not
+    /// given, fits the training set.
+    func fit(_ experiment: inout Experiment, to data: Dataset) throws {
+        if var model = experiment.model {
+            // A preset's first width is its data's; --layers' is when it is the data's width
+            // (the input-first form), else every width given comes after the input.
+            if model.encoderWidths[0] != data.width {
+                let placeholder = layers != nil && layers!.split(separator: ",").count == 1
+                model.encoderWidths = [data.width] + model.encoderWidths.dropFirst(layers == nil || placeholder ? 1 : 0)
+                experiment.model = model
+            }
+            try PresetFit.check(model: model, training: experiment.training,
+                                presetName: "\((preset ?? .autoencoder).rawValue) preset's", data: data,
+                                checkBatchSize: batchSize == nil) { change in
+                "give " + PresetFit.options(change) + " (or a smaller batch)"
+            }
+        } else {
+            experiment.architecture = try experiment.architecture.fitted(to: data.sampleShape)
+            if batchSize == nil, experiment.training.batchSize > data.count {
+                throw CommandError("The training data holds \(data.count) sample\(data.count == 1 ? "" : "s"), fewer than the batch size of \(experiment.training.batchSize): give --batch-size \(data.count) (or a smaller batch).")
+            }
+        }
     }
 
     /// Continues the run in `folder` from its checkpoint.

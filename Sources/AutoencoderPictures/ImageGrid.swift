@@ -1,4 +1,4 @@
-/// A figure of small greyscale images laid out in rows and columns, each pixel enlarged and
+/// A figure of small greyscale or colour images laid out in rows and columns, each pixel enlarged and
 /// coloured through a colour map — the tutorial's 2×10 "original / reconstructed" figure, or a
 /// 15×15 sweep of decoded latent points.
 ///
@@ -15,8 +15,12 @@ public struct ImageGrid: Sendable {
         case perImage
     }
 
-    /// The images, row by row; each image is `imageWidth × imageHeight` values, row-major.
+    /// The images, row by row; each image is `imageWidth × imageHeight` values, row-major
+    /// (for colour, ``channels`` such planes: red, green, blue, channels first).
     public let rows: [[[Float]]]
+    /// 1 for greyscale images drawn through the colour map, 3 for colour images drawn as
+    /// they are (each channel's [0, 1] onto 0–255).
+    public let channels: Int
     /// The width of every image, in image pixels.
     public let imageWidth: Int
     /// The height of every image, in image pixels.
@@ -55,13 +59,17 @@ public struct ImageGrid: Sendable {
     ///   - scaling: fixed [0, 1] (default) or per image, as `imshow` does.
     ///   - rowTitles: optional titles, one per row at most, such as "original", "reconstructed".
     ///   - background: the colour of gaps and margins.
+    ///   - channels: 1 (greyscale, through `colorMap`) or 3 (colour, planes of red, green, blue).
     /// - Throws: ``PictureInputError`` when there are no images, a size is not positive, an
-    ///   image does not hold `imageWidth × imageHeight` values, or the figure would have more
+    ///   image does not hold `channels × imageWidth × imageHeight` values, or the figure would have more
     ///   than ``PNG/maximumPixelCount`` pixels.
     public init(rows: [[[Float]]], imageWidth: Int = 28, imageHeight: Int = 28, scale: Int = 3,
                 gap: Int = 4, margin: Int = 8, colorMap: ColorMap = .viridis,
                 scaling: Scaling = .unitInterval, rowTitles: [String] = [],
-                background: RGB = .white) throws {
+                background: RGB = .white, channels: Int = 1) throws {
+        guard channels == 1 || channels == 3 else {
+            throw PictureInputError("An image grid draws images of 1 or 3 channels, not \(channels).")
+        }
         guard imageWidth > 0, imageHeight > 0 else {
             throw PictureInputError("An image grid needs a positive image size, not \(imageWidth)x\(imageHeight).")
         }
@@ -78,13 +86,14 @@ public struct ImageGrid: Sendable {
             throw PictureInputError("An image grid has \(rowTitles.count) row titles for only \(rows.count) rows.")
         }
         for (rowIndex, row) in rows.enumerated() {
-            for (columnIndex, image) in row.enumerated() where image.count != imageWidth * imageHeight {
+            for (columnIndex, image) in row.enumerated() where image.count != channels * imageWidth * imageHeight {
                 throw PictureInputError(
                     "Image \(columnIndex + 1) of row \(rowIndex + 1) has \(image.count) values, "
-                    + "not \(imageWidth * imageHeight) (\(imageWidth)x\(imageHeight)).")
+                    + "not \(channels * imageWidth * imageHeight) (\(channels == 1 ? "" : "\(channels)x")\(imageWidth)x\(imageHeight)).")
             }
         }
         self.rows = rows
+        self.channels = channels
         self.imageWidth = imageWidth
         self.imageHeight = imageHeight
         self.scale = scale
@@ -154,12 +163,20 @@ public struct ImageGrid: Sendable {
             for (columnIndex, values) in row.enumerated() {
                 let cell = cellRectangle(row: rowIndex, column: columnIndex)
                 let (offset, span) = valueRange(of: values)
+                let plane = imageWidth * imageHeight
+                /// A channel's value as a byte, after the grid's scaling.
+                func byte(_ index: Int) -> UInt8 {
+                    let value = (Double(values[index]) - offset) / span
+                    return value.isNaN ? 0 : UInt8((min(max(value, 0), 1) * 255).rounded())
+                }
                 for y in 0 ..< imageHeight {
                     for x in 0 ..< imageWidth {
-                        let value = (Double(values[y * imageWidth + x]) - offset) / span
+                        let index = y * imageWidth + x
+                        let color = channels == 3 ? RGB(byte(index), byte(plane + index), byte(2 * plane + index))
+                            : colorMap.color(at: (Double(values[index]) - offset) / span)
                         picture.fill(PixelRectangle(x: cell.x + x * scale, y: cell.y + y * scale,
                                                     width: scale, height: scale),
-                                     with: colorMap.color(at: value))
+                                     with: color)
                     }
                 }
             }

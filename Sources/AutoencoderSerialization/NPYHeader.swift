@@ -117,7 +117,7 @@ struct NPYHeader: Equatable {
 }
 
 /// The values a `.npy` header dict may hold.
-enum PythonLiteral: Equatable {
+package enum PythonLiteral: Equatable {
     /// A quoted string.
     case string(String)
     /// `True` or `False`.
@@ -129,7 +129,7 @@ enum PythonLiteral: Equatable {
 }
 
 /// Why a header literal was rejected.
-enum PythonLiteralError: Error, Equatable {
+package enum PythonLiteralError: Error, Equatable {
     /// The text breaks the accepted grammar at byte `offset`.
     case syntax(String, offset: Int)
     /// A dict key appears twice.
@@ -141,12 +141,12 @@ enum PythonLiteralError: Error, Equatable {
 /// Why: NumPy reads the header with `ast.literal_eval`; this accepts the same forms for
 /// the three keys (strings without escapes, True/False, integers, integer tuples) and
 /// nothing else, so odd or hostile headers fail with a precise message.
-struct PythonLiteralParser {
+package struct PythonLiteralParser {
     private let bytes: [UInt8]
     private var position = 0
 
     /// Prepares to parse `bytes`.
-    init(bytes: [UInt8]) {
+    package init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 
@@ -165,7 +165,7 @@ struct PythonLiteralParser {
     }
 
     /// Checks that nothing but spaces follows what was parsed.
-    mutating func expectOnlySpacesRemain() throws(PythonLiteralError) {
+    package mutating func expectOnlySpacesRemain() throws(PythonLiteralError) {
         while let byte = current {
             guard byte == 0x20 else { throw fail("unexpected text after the dict") }
             position += 1
@@ -173,7 +173,7 @@ struct PythonLiteralParser {
     }
 
     /// Parses `{ 'key': value, ... }` (a trailing comma is allowed), keys unique.
-    mutating func parseDictionary() throws(PythonLiteralError) -> [(key: String, value: PythonLiteral)] {
+    package mutating func parseDictionary() throws(PythonLiteralError) -> [(key: String, value: PythonLiteral)] {
         try expect(UInt8(ascii: "{"), "'{'")
         var members: [(key: String, value: PythonLiteral)] = []
         while true {

@@ -17,7 +17,7 @@ import Testing
         defer { folder.remove() }
         let described = try files.keys.sorted().map { name in
             let path = try folder.write(files[name]!, to: name)
-            return DatasetFile(name: name, size: files[name]!.count, sha256: try FileDigest.sha256(ofFileAt: path))
+            return CatalogFile(name: name, size: files[name]!.count, sha256: try FileDigest.sha256(ofFileAt: path))
         }
         return DatasetEntry(name: "tiny", summary: "test data", format: .idx, files: described, mirrors: mirrors)
     }

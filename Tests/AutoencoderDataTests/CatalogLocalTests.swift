@@ -16,7 +16,7 @@ import Testing
         defer { server.stop(); local.remove(); cacheFolder.remove() }
         try Self.writeTinyMNIST(to: local.path)
         let entry = DatasetEntry(name: "local-idx", summary: "", format: .idx,
-                                 files: [DatasetFile(name: "train-images-idx3-ubyte.gz", size: 1, sha256: "")],
+                                 files: [CatalogFile(name: "train-images-idx3-ubyte.gz", size: 1, sha256: "")],
                                  mirrors: [server.url], localFolders: ["/nonexistent/folder", local.path])
         let cache = DatasetCache(catalog: DatasetCatalog(entries: [entry]), folder: URL(fileURLWithPath: cacheFolder.path),
                                  environment: [:], currentDirectory: cacheFolder.path)
@@ -92,7 +92,7 @@ import Testing
         let server = try CatalogTestServer(files: ["cifar-10-binary.tar.gz": bytes])
         defer { server.stop() }
         var entry = DatasetCatalog.cifar10
-        entry.files = [DatasetFile(name: "cifar-10-binary.tar.gz", size: bytes.count, sha256: try FileDigest.sha256(ofFileAt: archive))]
+        entry.files = [CatalogFile(name: "cifar-10-binary.tar.gz", size: bytes.count, sha256: try FileDigest.sha256(ofFileAt: archive))]
         entry.mirrors = [server.url]
         let cache = DatasetCache(catalog: DatasetCatalog(entries: [entry]), folder: URL(fileURLWithPath: cacheFolder.path),
                                  environment: [:], currentDirectory: cacheFolder.path)

@@ -51,7 +51,7 @@ import Testing
         var generator = RandomGenerator(seed: 0)
         let model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
         let test = Fixtures.small().test
-        let image = try Figures.reconstructions(of: model, images: test, colorMap: .gray)
+        let image = try Figures.reconstructions(of: model, images: Dataset(test, origin: "test"), colorMap: .gray)
         let grid = try ImageGrid(rows: [[[Float]](repeating: [Float](repeating: 0, count: 784), count: 10),
                                         [[Float]](repeating: [Float](repeating: 0, count: 784), count: 10)],
                                  scale: 3, colorMap: .gray)

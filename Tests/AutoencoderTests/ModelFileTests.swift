@@ -202,7 +202,7 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         m = good
         m["normalization"] = "zscore"
         #expect(message(metadata: m, tensors: tensors)
-                == "The model file 'F' is invalid: its normalization is 'zscore' but only 'pixel/255' is supported.")
+                == "The model file 'F' is invalid: its normalization is 'zscore' but only 'pixel/255', 'none', 'minmax' and 'standard' are supported.")
         m = good
         m["code_range"] = "{\"low\":[1],\"high\":[0]}"
         #expect(message(metadata: m, tensors: tensors).contains("its metadata entry 'code_range' has the invalid value"))

@@ -24,13 +24,13 @@ import Testing
     }
 
     @Test func reconstructionFigureChecksIndicesAndSize() throws {
-        let images = Fixtures.small(training: 4, test: 2).test
+        let images = Dataset(Fixtures.small(training: 4, test: 2).test, origin: "test")
         #expect(throws: PictureInputError("Image 5 cannot be drawn: there are 2 images (indices 0 to 1).")) {
             try Figures.reconstructions(of: Self.model, images: images, indices: [0, 5])
         }
         var generator = RandomGenerator(seed: 2)
         let small = try AutoencoderModel(configuration: ModelConfiguration(encoderWidths: [9, 2]), generator: &generator)
-        #expect(throws: PictureInputError("The model takes 9 values per image but the images have 784 (28x28).")) {
+        #expect(throws: PictureInputError("The model takes 9 values per image but the images have 784 (1x28x28).")) {
             try Figures.reconstructions(of: small, images: images)
         }
         #expect(try Figures.reconstructions(of: Self.model, images: images, indices: [1]).width > 0)

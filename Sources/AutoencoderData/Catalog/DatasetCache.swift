@@ -130,7 +130,7 @@ public struct DatasetCache: Sendable {
     }
 
     /// Downloads `file` into `folder` unless it is there, trying each mirror in order.
-    private func download(_ file: DatasetFile, of entry: DatasetEntry, into folder: URL,
+    private func download(_ file: CatalogFile, of entry: DatasetEntry, into folder: URL,
                           progress: @escaping (FetchEvent) -> Void) throws {
         let final = folder.appendingPathComponent(file.name).path
         if FileManager.default.fileExists(atPath: final) { return }

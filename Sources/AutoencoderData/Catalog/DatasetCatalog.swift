@@ -24,10 +24,10 @@ public struct DatasetCatalog: Sendable, Equatable {
     public static let standard = DatasetCatalog(entries: [mnist, fashionMNIST, kmnist, cifar10])
 
     /// The four MNIST-format names, `.gz`, with each data set's sizes and sums.
-    private static func idxFiles(_ sums: [(Int, String)]) -> [DatasetFile] {
+    private static func idxFiles(_ sums: [(Int, String)]) -> [CatalogFile] {
         zip(["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
              "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"], sums).map {
-            DatasetFile(name: $0, size: $1.0, sha256: $1.1)
+            CatalogFile(name: $0, size: $1.0, sha256: $1.1)
         }
     }
 
@@ -79,7 +79,7 @@ public struct DatasetCatalog: Sendable, Equatable {
     public static let cifar10 = DatasetEntry(
         name: "cifar10", summary: "photos in 10 classes, 32x32 colour, 50000 training + 10000 test images",
         format: .cifar10Binary,
-        files: [DatasetFile(name: "cifar-10-binary.tar.gz", size: 170_052_171,
+        files: [CatalogFile(name: "cifar-10-binary.tar.gz", size: 170_052_171,
                             sha256: "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd")],
         mirrors: [URL(string: "https://www.cs.toronto.edu/~kriz/")!,
                   URL(string: "https://storage.googleapis.com/s4tf-hosted-binaries/datasets/CIFAR10/")!])

@@ -2,7 +2,7 @@ import Foundation
 
 /// How a data set's files are laid out once fetched, which tells the cache what to check
 /// and what to unpack.
-public enum DatasetFormat: String, Sendable, Equatable {
+public enum CatalogFormat: String, Sendable, Equatable {
     /// Four IDX files, `.gz` (MNIST's names), read by ``MNIST/load(from:)``.
     case idx
     /// CIFAR-10's binary version: one `.tar.gz` archive, unpacked into the folder and read by
@@ -12,7 +12,7 @@ public enum DatasetFormat: String, Sendable, Equatable {
 
 /// One file of a data set as its mirrors serve it, with the size and SHA-256 a download
 /// must match.
-public struct DatasetFile: Sendable, Equatable {
+public struct CatalogFile: Sendable, Equatable {
     /// The file's name, appended to each mirror's address and kept in the cache.
     public var name: String
     /// The file's size in bytes.
@@ -36,9 +36,9 @@ public struct DatasetEntry: Sendable, Equatable {
     /// What the data set is, in a few words.
     public var summary: String
     /// How the files are laid out.
-    public var format: DatasetFormat
+    public var format: CatalogFormat
     /// The files, each served by every mirror under its name.
-    public var files: [DatasetFile]
+    public var files: [CatalogFile]
     /// The base addresses tried in order; a file's address is the base plus its name.
     public var mirrors: [URL]
     /// Folders that may already hold the data set on this machine (a system package's), used
@@ -46,7 +46,7 @@ public struct DatasetEntry: Sendable, Equatable {
     public var localFolders: [String]
 
     /// Creates an entry.
-    public init(name: String, summary: String, format: DatasetFormat, files: [DatasetFile],
+    public init(name: String, summary: String, format: CatalogFormat, files: [CatalogFile],
                 mirrors: [URL], localFolders: [String] = []) {
         self.name = name
         self.summary = summary

@@ -38,20 +38,22 @@ public struct Scaling: Codable, Sendable, Equatable {
         self.factors = factors
     }
 
-    /// Fits `method` on every sample of `store` (the training data: never the test data).
+    /// Fits `method` on the stored values of every sample of `data` (the training data:
+    /// never the test data), whatever scaling `data` has now.
     ///
     /// A constant feature, whose range or deviation is 0, keeps a factor of 1, so it becomes
     /// 0 instead of a division by zero.
-    public static func fit(_ method: Method, to store: some SampleStore) -> Scaling {
+    public static func fit(_ method: Method, to data: Dataset) -> Scaling {
         switch method {
         case .none: return .none
         case .pixels: return .pixels
         case .minmax, .standard: break
         }
-        let width = store.width, count = store.count
+        let store = data.store, width = data.width, count = data.count
         var low = [Double](repeating: .infinity, count: width), high = [Double](repeating: -.infinity, count: width)
         var sum = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)
-        for sample in 0..<count {
+        for position in 0..<count {
+            let sample = data.storedIndex(of: position)
             for feature in 0..<width {
                 let x = Double(store.rawValue(sample: sample, feature: feature))
                 low[feature] = Swift.min(low[feature], x)

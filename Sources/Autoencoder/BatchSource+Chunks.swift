@@ -11,15 +11,53 @@ extension LabeledImages: BatchSource {
         copyNormalizedImages(at: indices, into: UnsafeMutableBufferPointer(start: destination,
                                                                            count: indices.count * pixelsPerImage))
     }
+}
 
-    /// The images in `range` as a matrix of floats in [0, 1], one image per row.
-    public func matrix(_ range: Range<Int>? = nil) -> Matrix {
-        let range = range ?? 0..<count
-        return Matrix(rows: range.count, columns: pixelsPerImage, storage: normalizedImages(in: range))
+extension Dataset: BatchSource {
+    /// A single-channel image's height and width, so that training can take the pixels in
+    /// 4 × 4 patches; `nil` for colour images and feature vectors.
+    public var imageSize: (height: Int, width: Int)? {
+        guard let image = imageShape, image.channels == 1 else { return nil }
+        return (image.height, image.width)
     }
 
-    /// `transform` applied to the images as matrices (``matrix(_:)``) `chunkSize` (at least
-    /// 1) at a time, the results stacked: memory stays bounded however many images there are.
+    /// Copies the samples at `indices`, scaled, into `destination`: how the trainer gathers a
+    /// shuffled batch without allocating.
+    public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        copySamples(at: indices, into: destination)
+    }
+
+    /// The labels as the code pictures and tables take them (`nil` when there are none).
+    var byteLabels: [UInt8]? { labels?.map { UInt8(clamping: $0) } }
+}
+
+extension BatchSource {
+    /// The samples in `range` (all of them by default) as a matrix, one per row, as the
+    /// model takes them.
+    public func matrix(_ range: Range<Int>? = nil) -> Matrix {
+        let range = range ?? 0..<count
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "sample range \(range) is outside 0..<\(count)")
+        guard !range.isEmpty, width > 0 else { return Matrix(rows: range.count, columns: width) }
+        let indices = Array(range)
+        let storage = [Float](unsafeUninitializedCapacity: range.count * width) { buffer, initialized in
+            indices.withUnsafeBufferPointer { fillBatch($0, into: buffer.baseAddress!) }
+            initialized = range.count * width
+        }
+        return Matrix(rows: range.count, columns: width, storage: storage)
+    }
+
+    /// The samples at `indices` as a matrix, one per row, in that order.
+    public func matrix(at indices: [Int]) -> Matrix {
+        guard !indices.isEmpty, width > 0 else { return Matrix(rows: indices.count, columns: width) }
+        let storage = [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, initialized in
+            indices.withUnsafeBufferPointer { fillBatch($0, into: buffer.baseAddress!) }
+            initialized = indices.count * width
+        }
+        return Matrix(rows: indices.count, columns: width, storage: storage)
+    }
+
+    /// `transform` applied to the samples as matrices (``matrix(_:)``) `chunkSize` (at least
+    /// 1) at a time, the results stacked: memory stays bounded however many samples there are.
     public func mapInChunks(of chunkSize: Int = 2000, _ transform: (Matrix) -> Matrix) -> Matrix {
         precondition(chunkSize >= 1, "The chunk size must be at least 1, not \(chunkSize).")
         var storage: [Float] = []
@@ -35,8 +73,8 @@ extension LabeledImages: BatchSource {
         return Matrix(rows: count, columns: columns, storage: storage)
     }
 
-    /// The summed squared error of each image against `reconstruct`'s output for it,
-    /// computed 1000 images at a time, in `Double`.
+    /// The summed squared error of each sample against `reconstruct`'s output for it,
+    /// computed 1000 samples at a time, in `Double`.
     public func squaredErrors(against reconstruct: (Matrix) -> Matrix) -> [Double] {
         var errors: [Double] = []
         errors.reserveCapacity(count)

@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import AutoencoderSerialization
+
+/// A whole file's bytes, read-only: memory-mapped when the file is a regular one (so that
+/// only the pages a reader touches are ever loaded), else read into memory (a pipe).
+///
+/// @unchecked Sendable: the mapping is read-only and never changes after `init`, and
+/// `deinit` unmaps it only when no reference (and so no reader on any thread) is left.
+final class MappedFile: @unchecked Sendable {
+    /// The file's bytes (empty for an empty file).
+    let bytes: UnsafeRawBufferPointer
+    /// Whether `bytes` is a mapping to unmap (else memory to free).
+    private let isMapped: Bool
+
+    /// Maps the file at `path`; `failure` turns a missing file or a system error
+    /// (its `errno` message) into the caller's error type.
+    init(path: String, failure: (_ missing: Bool, _ why: String) -> any Error) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            let code = errno
+            throw failure(code == ENOENT, String(cString: strerror(code)))
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure(false, String(cString: strerror(errno))) }
+        if status.st_mode & S_IFMT == S_IFDIR { throw failure(false, "it is a folder") }
+        if status.st_mode & S_IFMT == S_IFREG {
+            let size = Int(status.st_size)
+            guard size > 0 else {
+                bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+                isMapped = false
+                return
+            }
+            guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+                throw failure(false, String(cString: strerror(errno)))
+            }
+            bytes = UnsafeRawBufferPointer(start: address, count: size)
+            isMapped = true
+        } else {
+            let read: [UInt8]
+            do { read = try FileBytes.read(path: path) } catch { throw failure(false, "\(error)") }
+            let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(read.count, 1), alignment: 64)
+            read.withUnsafeBytes { copy.copyMemory(from: $0) }
+            bytes = UnsafeRawBufferPointer(rebasing: copy[..<read.count])
+            isMapped = false
+        }
+    }
+
+    /// Asks the system to read ahead: the whole file is about to be read front to back.
+    func adviseSequential() {
+        #if os(Linux)
+        if isMapped, let base = bytes.baseAddress { madvise(UnsafeMutableRawPointer(mutating: base), bytes.count, MADV_SEQUENTIAL) }
+        #endif
+    }
+
+    deinit {
+        guard let base = bytes.baseAddress else { return }
+        if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) } else { base.deallocate() }
+    }
+}

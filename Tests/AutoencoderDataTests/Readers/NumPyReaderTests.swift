@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+@testable import AutoencoderData
+
+private func npy(_ bytes: [UInt8], channelsFirst: Bool? = nil) throws -> Dataset {
+    try NumPyReader.readNPY(bytes: bytes, named: "a.npy", channelsFirst: channelsFirst)
+}
+
+private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
+    do { _ = try npy(bytes, channelsFirst: channelsFirst); return "no error" } catch { return "\(error)" }
+}
+
+@Suite struct NumPyReaderTests {
+    @Test func float32RowsAreFeatureVectors() throws {
+        let data = try npy(npyBytes(descr: "<f4", shape: [2, 3], data: floatBytes([1, 2, 3, 4, 5, 6])))
+        #expect(data.sampleShape == [3])
+        #expect(data.scaling == .none)
+        #expect(data.samples(in: 0..<2) == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test func bigEndianAndEveryIntegerType() throws {
+        #expect(try npy(npyBytes(descr: ">f4", shape: [1, 2], data: floatBytes([1.5, -2], bigEndian: true)))
+            .samples(in: 0..<1) == [1.5, -2])
+        let doubles = [0.25, -8.0].flatMap { withUnsafeBytes(of: $0.bitPattern.bigEndian) { Array($0) } }
+        #expect(try npy(npyBytes(descr: ">f8", shape: [1, 2], data: doubles)).samples(in: 0..<1) == [0.25, -8])
+        #expect(try npy(npyBytes(descr: "<i2", shape: [1, 2], data: [0xFF, 0xFF, 0x00, 0x01])).samples(in: 0..<1) == [-1, 256])
+        #expect(try npy(npyBytes(descr: ">u2", shape: [1, 1], data: [0x01, 0x00])).samples(in: 0..<1) == [256])
+        #expect(try npy(npyBytes(descr: "|i1", shape: [1, 2], data: [0xFF, 5])).samples(in: 0..<1) == [-1, 5])
+        #expect(try npy(npyBytes(descr: "<i4", shape: [1, 1], data: [0xFE, 0xFF, 0xFF, 0xFF])).samples(in: 0..<1) == [-2])
+        #expect(try npy(npyBytes(descr: "<i8", shape: [1, 1], data: [7, 0, 0, 0, 0, 0, 0, 0])).samples(in: 0..<1) == [7])
+        #expect(try npy(npyBytes(descr: "<u4", shape: [1, 1], data: [0, 0, 0, 1])).samples(in: 0..<1) == [16_777_216])
+        #expect(try npy(npyBytes(descr: "<u8", shape: [1, 1], data: [9, 0, 0, 0, 0, 0, 0, 0])).samples(in: 0..<1) == [9])
+        #expect(try npy(npyBytes(descr: "|b1", shape: [1, 2], data: [0, 1])).samples(in: 0..<1) == [0, 1])
+        #expect(try npy(npyBytes(descr: "<f2", shape: [1, 1], data: [0x00, 0x3C])).samples(in: 0..<1) == [1])
+    }
+
+    @Test func fortranOrderIsTransposedOnRead() throws {
+        // The 2x3 array [[1, 2, 3], [4, 5, 6]] stored column by column.
+        let data = try npy(npyBytes(descr: "<f4", fortran: true, shape: [2, 3], data: floatBytes([1, 4, 2, 5, 3, 6])))
+        #expect(data.samples(in: 0..<2) == [1, 2, 3, 4, 5, 6])
+    }
+
+    @Test func uint8ImagesGetPixelScaling() throws {
+        let data = try npy(npyBytes(descr: "|u1", shape: [2, 1, 2], data: [0, 255, 51, 102]))
+        #expect(data.sampleShape == [1, 1, 2])
+        #expect(data.scaling == .pixels)
+        #expect(data.samples(in: 0..<2) == [0, 1, 0.2, 0.4])
+        #expect(try npy(npyBytes(descr: "|u1", shape: [1, 2], data: [0, 255])).scaling == .none)
+    }
+
+    @Test func channelsLastAndFirstAreTold() throws {
+        // One 2x1 image of 3 channels, channels last: pixel 0 = (1, 2, 3), pixel 1 = (4, 5, 6).
+        let last = try npy(npyBytes(descr: "|u1", shape: [1, 2, 1, 3], data: [1, 2, 3, 4, 5, 6]))
+        #expect(last.sampleShape == [3, 2, 1])
+        #expect(last.store.rawValue(sample: 0, feature: 0) == 1)
+        var raw = [Float](repeating: 0, count: 6)
+        raw.withUnsafeMutableBufferPointer { out in [0].withUnsafeBufferPointer { last.store.copyRawSamples(at: $0, into: out.baseAddress!) } }
+        #expect(raw == [1, 4, 2, 5, 3, 6])
+        let first = try npy(npyBytes(descr: "|u1", shape: [1, 3, 2, 2], data: Array(1...12)))
+        #expect(first.sampleShape == [3, 2, 2])
+        #expect(first.samples(in: 0..<1) == (1...12).map { Float($0) / 255 })
+        #expect(message(npyBytes(descr: "|u1", shape: [1, 3, 2, 3], data: Array(repeating: 0, count: 18)))
+            == "a.npy has the shape (1, 3, 2, 3), whose channel axis cannot be told; give --channels-first for (n, c, h, w) or --channels-last for (n, h, w, c).")
+        #expect(try npy(npyBytes(descr: "|u1", shape: [1, 3, 2, 3], data: Array(repeating: 0, count: 18)),
+                        channelsFirst: true).sampleShape == [3, 2, 3])
+    }
+
+    @Test func badFilesAreOneSentence() {
+        #expect(message(npyBytes(descr: "|O", shape: [2, 2], data: [])) ==
+            "a.npy holds Python objects (dtype 'O'), not numbers; save it with a numeric dtype.")
+        let structured = npyBytes(descr: "", descrLiteral: "[('a', '<f4')]", shape: [1, 1], data: floatBytes([1]))
+        #expect(message(structured).contains("structured dtype"))
+        #expect(message(npyBytes(descr: "<f4", shape: [2, 3], data: floatBytes([1, 2, 3]))) ==
+            "a.npy is truncated: its shape (2, 3) needs 24 data bytes but only 12 follow the header.")
+        #expect(message(Array("not numpy".utf8)) ==
+            "a.npy is not a NumPy .npy array: it does not start with \\x93NUMPY and a known version.")
+        #expect(message(npyBytes(descr: "<f4", shape: [3], data: floatBytes([1, 2, 3]))).contains("needs 2 dimensions"))
+        #expect(message(npyBytes(descr: "<c8", shape: [1, 1], data: Array(repeating: 0, count: 8))).contains("'<c8'"))
+        #expect(message(Array(npyBytes(descr: "<f4", shape: [1, 1], data: []).prefix(20))).contains("damaged .npy header"))
+    }
+
+    @Test func npzWithKerasNamesGivesTrainingAndTest() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let archive = storedZIP([
+            ("x_train.npy", npyBytes(descr: "|u1", shape: [2, 1, 1], data: [0, 255])),
+            ("y_train.npy", npyBytes(descr: "<i8", shape: [2], data: [3, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0])),
+            ("x_test.npy", npyBytes(descr: "|u1", shape: [1, 1, 1], data: [51])),
+            ("y_test.npy", npyBytes(descr: "|u1", shape: [1], data: [9])),
+        ])
+        let path = try directory.write(archive, to: "mnist.npz")
+        let file = try DatasetReader.read(path: path)
+        #expect(file.training.labels == [3, 4])
+        #expect(file.training.store is ByteSamples)
+        #expect(file.training.samples(in: 0..<2) == [0, 1])
+        #expect(file.test?.labels == [9])
+        #expect(file.test?.samples(in: 0..<1) == [0.2])
+    }
+
+    @Test func npzWithOneArrayAndWithoutTheNames() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let single = try directory.write(storedZIP([("arr_0.npy", npyBytes(descr: "<f4", shape: [1, 2], data: floatBytes([1, 2])))]),
+                                         to: "one.npz")
+        #expect(try NumPyReader.readNPZ(path: single).training.samples(in: 0..<1) == [1, 2])
+        let two = try directory.write(storedZIP([("a.npy", npyBytes(descr: "<f4", shape: [1, 1], data: floatBytes([1]))),
+                                                 ("b.npy", npyBytes(descr: "<f4", shape: [1, 1], data: floatBytes([1])))]),
+                                      to: "two.npz")
+        #expect(throws: NumPyError(path: two, reason: .missingArrays(names: ["a", "b"]))) { try NumPyReader.readNPZ(path: two) }
+        #expect("\(NumPyError(path: two, reason: .missingArrays(names: ["a", "b"])))"
+            == "two.npz holds neither x_train nor a single array; its arrays are \"a\", \"b\".")
+    }
+
+    @Test func deflatedNPZFromPython() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return }
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let member = npyBytes(descr: "<f4", shape: [2, 2], data: floatBytes([1, 2, 3, 4]))
+        let source = try directory.write(member, to: "x_train.npy")
+        let target = directory.file("c.npz")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import zipfile,sys; z=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED); z.write(sys.argv[1],'x_train.npy'); z.close()",
+                             source, target]
+        try process.run()
+        process.waitUntilExit()
+        #expect(try NumPyReader.readNPZ(path: target).training.samples(in: 0..<2) == [1, 2, 3, 4])
+    }
+
+    @Test func aLargeNPYIsMappedNotRead() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // 600 MB of float32 zeros as a sparse file: 150000 samples of 1000 features.
+        let samples = 150_000, width = 1000
+        let header = npyBytes(descr: "<f4", shape: [samples, width], data: [])
+        let path = try directory.write(header, to: "big.npy")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(header.count + samples * width * 4))
+        try handle.close()
+        let before = residentKilobytes()
+        let data = try NumPyReader.readNPY(path: path)
+        #expect(data.count == samples)
+        var batch = [Float](repeating: 1, count: 64 * width)
+        for start in [0, 70_000, samples - 64] {
+            let indices = Array(start..<(start + 64))
+            batch.withUnsafeMutableBufferPointer { out in
+                indices.withUnsafeBufferPointer { data.copySamples(at: $0, into: out.baseAddress!) }
+            }
+            #expect(batch.allSatisfy { $0 == 0 })
+        }
+        #expect(residentKilobytes() - before < 50_000, "resident memory grew by \(residentKilobytes() - before) kB")
+    }
+}
