@@ -64,6 +64,9 @@ public struct Checkpoint: Sendable {
     /// resuming name it (else the run's `checkpoint.safetensors`).
     public internal(set) var path: String?
 
+    /// The scaling fitted on the training data (kept, not fitted again, on resuming).
+    public var scaling: Scaling = .pixels
+
     /// The number of epochs completed.
     public var completedEpochs: Int { reports.count }
 
@@ -224,6 +227,8 @@ public struct Checkpoint: Sendable {
                                   imageShape: imageShape)
         // Also as a model file's entry: `evaluate --model checkpoint.safetensors` reads it.
         modelFile.dataFolder = experiment.dataFolder
+        modelFile.dataRecipe = experiment.dataRecipe
+        modelFile.scaling = scaling
         var metadata = try modelFile.metadata()
         let generatorWords = generator.state
         let adam = optimizer as? Adam
@@ -385,12 +390,14 @@ public struct Checkpoint: Sendable {
         } ?? Experiment(name: state.name, architecture: modelFile.model.architecture, training: training, colorMap: colorMap)
         experiment.checkpointEvery = state.checkpointEvery
         experiment.dataFolder = state.dataFolder
+        experiment.dataRecipe = modelFile.dataRecipe
         var checkpoint = Checkpoint(
             experiment: experiment, parameters: modelFile.model.network.parameters, optimizer: optimizer,
             generator: RandomGenerator(state: (words[0], words[1], words[2], words[3])), reports: state.reports,
             trainingSamples: state.trainingSamples, trainingFingerprint: state.trainingFingerprint,
             imageShape: modelFile.imageShape, backend: state.backend, best: best)
         checkpoint.path = file.file
+        checkpoint.scaling = modelFile.scaling
         return checkpoint
     }
 }

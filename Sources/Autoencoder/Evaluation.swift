@@ -58,7 +58,7 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// The model's PSNR in dB.
     public var psnr: Double
     /// The model's kNN accuracy.
-    public var knnAccuracy: Double
+    public var knnAccuracy: Double?
     /// The MSE of each label present in the test set.
     public var perLabel: [LabelResult]
     /// The model and the baselines, in that order.
@@ -176,29 +176,45 @@ extension ModelFile {
         on data: MNIST, k: Int = 5, baselines: Bool = true,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
     ) throws -> EvaluationReport {
-        guard k >= 1 else { throw ConfigurationError.neighborCount(k) }
-        guard data.training.count > 0 else { throw ConfigurationError.noTrainingSamples }
-        guard data.test.count > 0 else { throw ConfigurationError.noTestSamples }
-        try checkInputWidth(data.test.pixelsPerImage, data: "the test set",
-                            shape: "\(data.test.rows)x\(data.test.columns)")
-        let test = data.test
-        let training = data.training
+        try evaluate(training: Dataset(data.training, origin: "training"), test: Dataset(data.test, origin: "test"),
+                     k: k, baselines: baselines, multiplier: multiplier)
+    }
 
-        // The model's errors, per image, summed per label.
-        var sums = [Double](repeating: 0, count: 256)
-        var counts = [Int](repeating: 0, count: 256)
+    /// As ``evaluate(on:k:baselines:multiplier:)`` on any training and test data scaled as
+    /// the model takes them; without labels there is no per-label table and no kNN accuracy.
+    public func evaluate(
+        training: Dataset, test: Dataset, k: Int = 5, baselines: Bool = true,
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
+    ) throws -> EvaluationReport {
+        guard k >= 1 else { throw ConfigurationError.neighborCount(k) }
+        guard training.count > 0 else { throw ConfigurationError.noTrainingSamples }
+        guard test.count > 0 else { throw ConfigurationError.noTestSamples }
+        try checkInputWidth(test.width, data: "the test set", shape: test.sampleShape.count == 3 && test.sampleShape[0] == 1
+                            ? "\(test.sampleShape[1])x\(test.sampleShape[2])" : test.sampleShape.map(String.init).joined(separator: "x"))
+        // Labels as class indices for the kNN vote (which counts up to 256 classes).
+        let classes = Array(Set((training.labels ?? []) + (test.labels ?? []))).sorted()
+        let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, UInt8(truncatingIfNeeded: $0)) })
+        let votes: (training: [UInt8], test: [UInt8])? = classes.count <= 256
+            ? training.labels.flatMap { a in test.labels.map { b in (a.map { classIndex[$0]! }, b.map { classIndex[$0]! }) } }
+            : nil
+
+        // The model's errors, per sample, summed per label.
+        var sums: [Int: Double] = [:]
+        var counts: [Int: Int] = [:]
         let errors = test.squaredErrors { model.reconstruct($0) }
-        for (index, error) in errors.enumerated() {
-            sums[Int(test.labels[index])] += error
-            counts[Int(test.labels[index])] += 1
+        if let labels = test.labels {
+            for (index, error) in errors.enumerated() {
+                sums[labels[index], default: 0] += error
+                counts[labels[index], default: 0] += 1
+            }
         }
-        let pixels = Double(test.pixelsPerImage)
+        let pixels = Double(test.width)
         let mse = test.count == 0 ? 0 : errors.reduce(0, +) / (Double(test.count) * pixels)
         let name = path ?? "model"
         guard mse.isFinite else { throw NonFiniteOutputError(model: name, output: "pixels reconstructing the test set") }
-        let perLabel = (0..<256).filter { counts[$0] > 0 }.map { label in
-            let value = sums[label] / (Double(counts[label]) * pixels)
-            return EvaluationReport.LabelResult(label: label, count: counts[label], mse: value,
+        let perLabel = counts.keys.sorted().map { label in
+            let value = sums[label]! / (Double(counts[label]!) * pixels)
+            return EvaluationReport.LabelResult(label: label, count: counts[label]!, mse: value,
                                                 psnr: EvaluationReport.psnr(mse: value))
         }
 
@@ -209,21 +225,21 @@ extension ModelFile {
             throw NonFiniteOutputError(model: name, output: "codes for the \(set) set")
         }
         let kk = min(k, training.count)
-        let knn = NearestNeighbors.accuracy(queries: testCodes, queryLabels: test.labels, references: trainingCodes,
-                                            referenceLabels: training.labels, k: kk, multiplier: multiplier)
+        let knn = votes.map { NearestNeighbors.accuracy(queries: testCodes, queryLabels: $0.test, references: trainingCodes,
+                                                        referenceLabels: $0.training, k: kk, multiplier: multiplier) }
         var rows = [EvaluationReport.Row(name: "model", codeWidth: model.codeWidth, mse: mse,
                                          psnr: EvaluationReport.psnr(mse: mse), knnAccuracy: knn)]
 
         if baselines {
-            let components = min(model.codeWidth, test.pixelsPerImage)
-            let pca = PCA.fit(count: training.count, width: training.pixelsPerImage, components: components,
+            let components = min(model.codeWidth, test.width)
+            let pca = PCA.fit(count: training.count, width: training.width, components: components,
                               rows: { training.matrix($0) }, multiplier: multiplier)
             let pcaErrors = test.squaredErrors { pca.reconstruct($0, multiplier: multiplier) }
             let pcaMSE = pcaErrors.reduce(0, +) / (Double(max(test.count, 1)) * pixels)
             let pcaTraining = training.mapInChunks { pca.encode($0, multiplier: multiplier) }
             let pcaTest = test.mapInChunks { pca.encode($0, multiplier: multiplier) }
-            let pcaKNN = NearestNeighbors.accuracy(queries: pcaTest, queryLabels: test.labels, references: pcaTraining,
-                                                   referenceLabels: training.labels, k: kk, multiplier: multiplier)
+            let pcaKNN = votes.map { NearestNeighbors.accuracy(queries: pcaTest, queryLabels: $0.test, references: pcaTraining,
+                                                               referenceLabels: $0.training, k: kk, multiplier: multiplier) }
             rows.append(.init(name: "PCA-\(components)", codeWidth: components, mse: pcaMSE,
                               psnr: EvaluationReport.psnr(mse: pcaMSE), knnAccuracy: pcaKNN))
             let mean = pca.mean

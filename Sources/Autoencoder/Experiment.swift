@@ -273,11 +273,12 @@ public struct Experiment: Sendable {
             }
             if let every = checkpointEvery,
                report.epoch % every == 0 || report.epoch == training.epochs || outOfPatience(after: report.epoch) {
-                try Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: trainer.optimizer,
-                               generator: trainer.generator, reports: reports,
-                               trainingSamples: trainingData.count, trainingFingerprint: fingerprint,
-                               imageShape: imageShape, backend: multiplier.name, best: best)
-                    .write(to: folder.file(Checkpoint.fileName))
+                var saved = Checkpoint(experiment: self, parameters: trainer.network.parameters, optimizer: trainer.optimizer,
+                                       generator: trainer.generator, reports: reports,
+                                       trainingSamples: trainingData.count, trainingFingerprint: fingerprint,
+                                       imageShape: imageShape, backend: multiplier.name, best: best)
+                saved.scaling = trainingData.scaling
+                try saved.write(to: folder.file(Checkpoint.fileName))
             }
         }
         let stoppedEarly = trainer.completedEpochs < training.epochs

@@ -9,7 +9,7 @@ struct DataFormatOptions: ParsableArguments {
                                valueName: "format"))
     var format: String?
 
-    @Option(help: ArgumentHelp("A table's column of class labels, by header name or 0-based index; every other column is a feature.",
+    @Option(help: ArgumentHelp("A table's column of class labels, by header name or number (the first is 1); every other column is a feature.",
                                valueName: "name|index"))
     var labelColumn: String?
 
@@ -28,6 +28,9 @@ struct DataFormatOptions: ParsableArguments {
             throw ValidationError("--channels-first and --channels-last cannot be combined.")
         }
         _ = try resize()
+        if let format, DatasetFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'.")
+        }
     }
 
     /// The `--image-size` as height and width.
@@ -51,16 +54,20 @@ struct DataFormatOptions: ParsableArguments {
     }
 
     /// Reads the data at `path` (an MNIST-format folder, or a file or folder of another format).
-    func read(_ path: String) throws -> (training: Dataset, test: Dataset?) {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw CommandError("The data \(escapingControlCharacters(in: path)) does not exist.")
+    func read(_ path: String) throws -> DatasetFile {
+        let chosen: DatasetFormat?
+        if let format {
+            guard let named = DatasetFormat(rawValue: format.lowercased()) else {
+                throw ValidationError("--format must be one of \(DatasetFormat.allCases.map(\.rawValue).joined(separator: ", ")), not '\(format)'.")
+            }
+            chosen = named
+        } else {
+            chosen = nil
         }
-        if isFolder.boolValue, format == nil || format == "mnist" {
-            let mnist = try MNIST.load(from: path)
-            return (Dataset(mnist.training, origin: path), Dataset(mnist.test, origin: path))
-        }
-        throw CommandError("Reading \(escapingControlCharacters(in: path)) as \(format ?? "this format") is not supported yet.")
+        let size = try resize().map { ImageSize(height: $0.height, width: $0.width) }
+        let options = DatasetReadOptions(labelColumn: labelColumn.map(ColumnReference.init),
+                                         channelsFirst: channelsFirst ? true : channelsLast ? false : nil, imageSize: size)
+        return try DatasetReader.read(path: path, format: chosen, options: options)
     }
 }
 
@@ -68,7 +75,7 @@ extension DataOptions {
     /// The data `--data` names, read with `format`: a path (file or folder), else
     /// `$AUTOENCODER_DATA`, else `./data/mnist`. Returns the absolute path too, recorded with
     /// the model.
-    func read(format: DataFormatOptions) throws -> (path: String, file: (training: Dataset, test: Dataset?)) {
+    func read(format: DataFormatOptions) throws -> (path: String, file: DatasetFile) {
         var isFolder: ObjCBool = false
         let path: String
         if let data, !(FileManager.default.fileExists(atPath: data, isDirectory: &isFolder) && isFolder.boolValue)

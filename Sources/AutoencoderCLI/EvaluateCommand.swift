@@ -17,6 +17,7 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var formatOptions: DataFormatOptions
 
     @Option(parsing: .unconditional, help: "Neighbours of the kNN accuracy.")
     var k: Int = 5
@@ -38,10 +39,10 @@ struct EvaluateCommand: ParsableCommand {
         let file = try modelOptions.load()
         try checkOutputFile(path, option: output == nil ? nil : "--output",
                             inputs: [("--model", modelOptions.model)] + dataOptions.files(for: file))
-        let (data, folder) = try dataOptions.load(for: file)
+        let data = try dataOptions.modelData(for: file, format: formatOptions, needsTraining: true)
         // A model that overflows on the images is refused (NonFiniteOutputError), not measured.
-        var report = try file.evaluate(on: data, k: k, baselines: !noBaselines)
-        report.dataFolder = folder
+        var report = try file.evaluate(training: data.training!, test: data.test, k: k, baselines: !noBaselines)
+        report.dataFolder = data.origin
         // The table is several lines; a line break in the file's text must not add one.
         var shown = report
         shown.preset = report.preset.map { escapingControlCharacters(in: $0) }

@@ -48,11 +48,12 @@ func requireFinite(_ values: Matrix, _ sentence: @autoclosure () -> String) thro
 /// Images to work on: `--input FILE`, or else the test set of the `--data` folder.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
-        "Images to use: an IDX file (raw or .gz, like MNIST's) or a .npy array [n, 784] or [n, 28, 28] (uint8 0-255, or floats in [0, 1]).",
-        discussion: "Without it: the test images of --data.", valueName: "file"))
+        "Samples to use, in any format --data takes (CSV, .npy, .npz, an image folder, IDX); float images for a model of pixels must be in [0, 1].",
+        discussion: "Without it: the test part of --data, else of the data the model was trained on.", valueName: "path"))
     var input: String?
 
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var formatOptions: DataFormatOptions
 
     /// The files these options read for a command on `model`, for
     /// ``checkOutputFile(_:option:inputs:)``.
@@ -62,16 +63,66 @@ struct InputOptions: ParsableArguments {
 
     /// The images for `model`, their labels when known, and a name for messages: `--input`,
     /// else the test set of the data folder (see ``DataOptions/load(for:)``).
-    func load(for model: ModelFile) throws -> (images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String) {
+    func load(for model: ModelFile) throws -> LoadedInput {
         if let input {
             try refuseTerminal(input, option: "--input")
-            let file = try ImageFile.read(input)
-            guard file.images.rows > 0 else { throw CommandError("'\(input)' holds no images.") }
-            return (file.images, nil, file.shape, "'\(input)'")
+            // IDX and .npy images for a model of pixels keep their own rules (ImageFile):
+            // bytes ÷ 255, floats as they are.
+            var isFolder: ObjCBool = false
+            let isTableOrFolder = ["csv", "tsv", "txt", "tab", "npz"].contains(URL(fileURLWithPath: input).pathExtension.lowercased())
+                || FileManager.default.fileExists(atPath: input, isDirectory: &isFolder) && isFolder.boolValue
+            if model.scaling == .pixels, formatOptions.format == nil, !isTableOrFolder {
+                let file = try ImageFile.read(input)
+                guard file.images.rows > 0 else { throw CommandError("'\(input)' holds no images.") }
+                return LoadedInput(images: file.images, labels: nil, shape: file.shape, name: "'\(input)'", scaling: .none)
+            }
+            let file = try formatOptions.read(input)
+            var set = file.test ?? file.training
+            set.scaling = model.scaling == .pixels && !(set.store is ByteSamples) ? .none : model.scaling
+            guard set.count > 0 else { throw CommandError("'\(input)' holds no samples.") }
+            guard set.width == model.model.inputWidth else {
+                throw CommandError("The model takes \(model.model.inputWidth) values per sample, but '\(input)' has \(set.width).")
+            }
+            return LoadedInput(set, name: "'\(input)'")
         }
-        let test = try dataOptions.loadTestSet(for: model)
-        guard test.count > 0 else { throw CommandError("The test set holds no images.") }
-        return (test.matrix(), test.labels, ModelFile.ImageShape(rows: test.rows, columns: test.columns), "the test set")
+        let test = try dataOptions.modelData(for: model, format: formatOptions, needsTraining: false).test
+        guard test.count > 0 else { throw CommandError("The test set holds no samples.") }
+        return LoadedInput(test, name: "the test set")
+    }
+}
+
+/// Samples a command on a saved model works on, as the model takes them.
+struct LoadedInput {
+    /// One sample per row, scaled as the model takes them.
+    var images: Matrix
+    /// Their labels, when known.
+    var labels: [UInt8]?
+    /// An image's shape, when the samples are images.
+    var shape: ModelFile.ImageShape?
+    /// How messages name them ("the test set", "'file.csv'").
+    var name: String
+    /// The scaling that made them from the data's values: its inverse gives outputs in the data's units.
+    var scaling: Scaling
+    /// The names of the features (a table's header), when known.
+    var featureNames: [String]? = nil
+
+    /// Every sample of `set`, scaled.
+    init(_ set: Dataset, name: String) {
+        images = set.matrix()
+        labels = set.labels?.map { UInt8(clamping: $0) }
+        shape = set.imageShape.map { ModelFile.ImageShape(rows: $0.height, columns: $0.width, channels: $0.channels) }
+        self.name = name
+        scaling = set.scaling
+        featureNames = set.featureNames
+    }
+
+    /// Samples already made.
+    init(images: Matrix, labels: [UInt8]?, shape: ModelFile.ImageShape?, name: String, scaling: Scaling) {
+        self.images = images
+        self.labels = labels
+        self.shape = shape
+        self.name = name
+        self.scaling = scaling
     }
 }
 

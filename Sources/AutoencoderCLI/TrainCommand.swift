@@ -319,6 +319,14 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try Checkpoint.read(from: file)
         var experiment = checkpoint.experiment
         if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
+        if let recipe = checkpoint.experiment.dataRecipe, dataOptions.data == nil {
+            var (training, test) = try DataRecipeReader.read(recipe)
+            training.scaling = checkpoint.scaling
+            test.scaling = checkpoint.scaling
+            try experiment.train(on: training, test: test, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+            printLine("Wrote \(resume ?? folder.path)")
+            return
+        }
         let dataFolder = try dataOptions.folder(recorded: checkpoint.experiment.dataFolder, by: "checkpoint")
         experiment.dataFolder = URL(fileURLWithPath: dataFolder).standardizedFileURL.path
         let data = try MNIST.load(from: dataFolder)

@@ -539,7 +539,7 @@ private func floatBytes(_ values: [Float]) -> [UInt8] {
         #expect(report.comparison.map(\.name) == ["model", "PCA-2", "mean image"])
         let mean = report.comparison[2].mse, pca = report.comparison[1].mse
         #expect(pca < mean)   // two components explain something
-        #expect(report.knnAccuracy > 0.1 && report.knnAccuracy <= 1)
+        #expect(report.knnAccuracy! > 0.1 && report.knnAccuracy! <= 1)
         let decoded = try JSONDecoder().decode(EvaluationReport.self, from: Data(report.json().utf8))
         #expect(decoded == report)
         #expect(report.table().contains("PCA-2"))
