@@ -323,7 +323,9 @@ struct TrainCommand: ParsableCommand {
             var (training, test) = try DataRecipeReader.read(recipe)
             training.scaling = checkpoint.scaling
             test.scaling = checkpoint.scaling
-            try experiment.train(on: training, test: test, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            try experiment.showingProgress(on: display).train(on: training, test: test, writingTo: folder, resumingFrom: checkpoint,
+                                                              log: display?.log ?? printLine)
             printLine("Wrote \(resume ?? folder.path)")
             return
         }
