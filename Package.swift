@@ -20,6 +20,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
+        // SHA-256 of downloaded data sets, computed over the file in chunks.
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries, present on every machine of this kind (zlib1g, libpng16, libjpeg62-turbo).
@@ -39,6 +41,7 @@ let package = Package(
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics", "AutoencoderErrors"]),
         .target(name: "AutoencoderData", dependencies: [
             "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderSerialization", "AutoencoderErrors",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG", "AutoencoderErrors"]),
         .target(name: "AutoencoderSerialization", dependencies: ["AutoencoderErrors"]),

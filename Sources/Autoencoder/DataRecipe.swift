@@ -21,8 +21,6 @@ public struct DataRecipe: Codable, Sendable, Equatable {
     public var testFraction: Double?
     /// The seed the test split was drawn with.
     public var seed: UInt64?
-    /// The labels trained on (`--only-labels`), when only some were.
-    public var onlyLabels: [Int]?
 
     /// A recipe that reads `path` with no options.
     public init(path: String) {

@@ -52,6 +52,9 @@ public struct Experiment: Sendable {
     /// it did: recorded in `metrics.json` and the model file (where `score` finds the
     /// training data's errors); the run itself trains on the data it is given.
     public var trainingLabels: [Int]? = nil
+    /// Called after each training batch with the epoch's progress (the command line's live
+    /// progress line); `nil`, the default, for none.
+    public var progress: (@Sendable (EpochProgress) -> Void)? = nil
     /// How the data was read, when it was not an MNIST-format folder, recorded in the model
     /// file so that the commands on the saved model read the same test data.
     public var dataRecipe: DataRecipe? = nil
@@ -240,7 +243,13 @@ public struct Experiment: Sendable {
         while trainer.completedEpochs < training.epochs, !outOfPatience(after: trainer.completedEpochs) {
             // The tutorial's settings keep their rate; a schedule or an optimizer's own rate sets it.
             trainer.optimizer.learningRate = training.learningRate(epoch: trainer.completedEpochs)
-            var report = try trainingPart.map { try trainer.trainEpoch(on: $0) } ?? trainer.trainEpoch(on: trainingData)
+            let epochProgress = progress.map { progress in
+                { [epoch = trainer.completedEpochs + 1, epochs = training.epochs] (batch: BatchProgress) in
+                    progress(EpochProgress(epoch: epoch, epochs: epochs, batch: batch))
+                }
+            }
+            var report = try trainingPart.map { try trainer.trainEpoch(on: $0, progress: epochProgress) }
+                ?? trainer.trainEpoch(on: trainingData, progress: epochProgress)
             if let validationPart {
                 report.validationLoss = try trainer.meanLoss(on: validationPart)
             }

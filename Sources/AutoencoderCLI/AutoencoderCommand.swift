@@ -14,7 +14,8 @@ public struct AutoencoderCommand: ParsableCommand {
             with a linear 2-D code). `autoencoder demo` runs both.
             """,
         subcommands: [TrainCommand.self, DemoCommand.self, EncodeCommand.self, DecodeCommand.self,
-                      ReconstructCommand.self, EvaluateCommand.self, ScoreCommand.self, InspectCommand.self, ModelCommand.self, SampleCommand.self, ReportCommand.self])
+                      ReconstructCommand.self, EvaluateCommand.self, ScoreCommand.self, InspectCommand.self, ModelCommand.self,
+                      SampleCommand.self, ReportCommand.self, DatasetsCommand.self])
 
     /// Creates the command; ArgumentParser fills in its options.
     public init() {}

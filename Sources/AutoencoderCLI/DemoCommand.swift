@@ -20,6 +20,9 @@ struct DemoCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Passes over the training set for each run.")
     var epochs: Int = 10
 
+    @Flag(help: "Show no live progress line while an epoch trains (it only ever shows on a terminal).")
+    var quiet = false
+
     func validate() throws {
         guard epochs > 0 else { throw ValidationError("--epochs must be at least 1, not \(epochs).") }
         guard output != "-" else { throw ValidationError("--output - would be a folder named '-', not standard output; give a folder name.") }
@@ -63,7 +66,9 @@ struct DemoCommand: ParsableCommand {
             experiment.training.epochs = epochs
             experiment.dataFolder = URL(fileURLWithPath: folder).standardizedFileURL.path
             printLine("== \(preset.rawValue): \(preset.model!.allWidths.map(String.init).joined(separator: "-")) ==")
-            try experiment.run(on: data, writingTo: root.appendingPathComponent(preset.rawValue), log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            try experiment.showingProgress(on: display).run(on: data, writingTo: root.appendingPathComponent(preset.rawValue),
+                                                            log: display?.log ?? printLine)
         }
         let shown = output.hasSuffix("/") ? String(output.dropLast()) : output
         printLine("Wrote \(shown)/autoencoder and \(shown)/encoder2d")

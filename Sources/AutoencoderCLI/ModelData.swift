@@ -26,7 +26,7 @@ extension DataOptions {
         var test: Dataset
         let origin: String
         if let recipe = model.dataRecipe, data == nil {
-            let file = try DataRecipeReader.read(recipe)
+            let file = try DataRecipeReader.read(recipe, onlyLabels: model.trainingLabels)
             (training, test, origin) = (file.training, file.test, recipe.path)
         } else if let data, !Self.isMNISTFolder(data, format: format) {
             let file = try format.read(data)
@@ -59,8 +59,9 @@ extension DataOptions {
 
 /// Reads data the way a ``DataRecipe`` says it was read for training.
 enum DataRecipeReader {
-    /// The recipe's training and test sets, unscaled.
-    static func read(_ recipe: DataRecipe) throws -> (training: Dataset, test: Dataset) {
+    /// The recipe's training and test sets, unscaled; the training set restricted to
+    /// `onlyLabels` when the run trained on those labels only.
+    static func read(_ recipe: DataRecipe, onlyLabels: [Int]? = nil) throws -> (training: Dataset, test: Dataset) {
         var format = DataFormatOptions()
         format.format = recipe.format
         format.labelColumn = recipe.labelColumn
@@ -84,7 +85,7 @@ enum DataRecipeReader {
         } else {
             test = training
         }
-        if let labels = recipe.onlyLabels, let kept = training.samples(labeled: Set(labels)) { training = kept }
+        if let labels = onlyLabels, let kept = training.samples(labeled: Set(labels)) { training = kept }
         return (training, test)
     }
 }

@@ -138,6 +138,9 @@ struct TrainCommand: ParsableCommand {
         valueName: "dir"))
     var resume: String?
 
+    @Flag(help: "Show no live progress line while an epoch trains (it only ever shows on a terminal).")
+    var quiet = false
+
     /// The experiment the options describe.
     func experiment() throws -> Experiment {
         if let model { return try describedExperiment(ModelDescription.read(from: URL(fileURLWithPath: model)),
@@ -311,7 +314,9 @@ struct TrainCommand: ParsableCommand {
         let training = try restrictedToOnlyLabels(data.training, experiment: &experiment)
         try fit(&experiment, to: training)
         let path = output ?? "runs/\(experiment.name)"
-        try experiment.train(on: training, test: data.test, writingTo: URL(fileURLWithPath: path), log: printLine)
+        let display = TerminalProgress.forTraining(quiet: quiet)
+        try experiment.showingProgress(on: display).train(on: training, test: data.test, writingTo: URL(fileURLWithPath: path),
+                                                          log: display?.log ?? printLine)
         printLine("Wrote \(path)")
     }
 
@@ -351,10 +356,12 @@ struct TrainCommand: ParsableCommand {
         var experiment = checkpoint.experiment
         if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
         if let recipe = checkpoint.experiment.dataRecipe, dataOptions.data == nil {
-            var (training, test) = try DataRecipeReader.read(recipe)
+            var (training, test) = try DataRecipeReader.read(recipe, onlyLabels: experiment.trainingLabels)
             training.scaling = checkpoint.scaling
             test.scaling = checkpoint.scaling
-            try experiment.train(on: training, test: test, writingTo: folder, resumingFrom: checkpoint, log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            try experiment.showingProgress(on: display).train(on: training, test: test, writingTo: folder, resumingFrom: checkpoint,
+                                                              log: display?.log ?? printLine)
             printLine("Wrote \(resume ?? folder.path)")
             return
         }
@@ -370,8 +377,9 @@ struct TrainCommand: ParsableCommand {
             training = training.subset(all.indices.filter { wanted.contains(all[$0]) })
         }
         do {
-            _ = try experiment.train(on: training, test: Dataset(data.test, origin: origin), writingTo: folder,
-                                     resumingFrom: checkpoint, log: printLine)
+            let display = TerminalProgress.forTraining(quiet: quiet)
+            _ = try experiment.showingProgress(on: display).train(on: training, test: Dataset(data.test, origin: origin), writingTo: folder,
+                                                                  resumingFrom: checkpoint, log: display?.log ?? printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {
             // --layers and --batch-size cannot be given with --resume: say what does not fit.
             throw CommandError("The checkpoint's model takes \(found) pixels per image, but the images in \(dataFolder) "

@@ -23,6 +23,29 @@ public struct EpochReport: Sendable, Equatable, Codable {
     public var validationLoss: Double? = nil
 }
 
+/// How far an epoch has come, after one of its batches: what a progress line shows.
+public struct BatchProgress: Sendable, Equatable {
+    /// The batches trained so far in this epoch, counting from 1.
+    public var batchesDone: Int
+    /// The epoch's number of batches.
+    public var batchCount: Int
+    /// The samples trained on so far in this epoch.
+    public var samplesDone: Int
+    /// The mean loss of the epoch's batches so far.
+    public var meanLoss: Double
+    /// Seconds since the epoch started.
+    public var seconds: Double
+
+    /// Creates a progress report.
+    public init(batchesDone: Int, batchCount: Int, samplesDone: Int, meanLoss: Double, seconds: Double) {
+        self.batchesDone = batchesDone
+        self.batchCount = batchCount
+        self.samplesDone = samplesDone
+        self.meanLoss = meanLoss
+        self.seconds = seconds
+    }
+}
+
 /// Why training stopped early.
 public enum TrainingError: Error, AutoencoderError, CustomStringConvertible, Equatable {
     /// The loss or a gradient became NaN or infinite; `cost` is the batch's loss (finite
@@ -153,7 +176,9 @@ public final class Trainer {
     }
 
     /// Runs one epoch over `data` (shuffled, ⌊count / batchSize⌋ steps) and returns its report.
-    public func trainEpoch(on data: some BatchSource) throws -> EpochReport {
+    /// `progress`, when given, is called after each batch (for a live progress line); without
+    /// it a step does no extra work.
+    public func trainEpoch(on data: some BatchSource, progress: ((BatchProgress) -> Void)? = nil) throws -> EpochReport {
         guard data.width == network.inputWidth else {
             throw TrainingError.dataWidth(data.width, networkWidth: network.inputWidth)
         }
@@ -183,6 +208,10 @@ public final class Trainer {
                 }
                 lastCost = cost
                 total += Double(cost)
+                if let progress {
+                    progress(BatchProgress(batchesDone: batch + 1, batchCount: batches, samplesDone: (batch + 1) * batchSize,
+                                           meanLoss: total / Double(batch + 1), seconds: Trainer.now() - start))
+                }
             }
         }
         completedEpochs = epoch
