@@ -76,6 +76,22 @@ struct DataFormatOptions: ParsableArguments {
 }
 
 extension DataOptions {
+    /// The folder of the data set `name` (mnist, fashion-mnist, kmnist, cifar10), found on
+    /// this machine or in the cache, else downloaded (each file verified) with a note and a
+    /// progress line on a terminal; `nil` when `name` is no data set's name.
+    static func dataset(named name: String) throws -> URL? {
+        let cache = DatasetCache()
+        guard cache.catalog.entry(named: name) != nil else { return nil }
+        if let here = cache.localPath(for: name) { return here }
+        printLine("Fetching \(name) into \(cache.folder.path) (once; `autoencoder datasets fetch` does the same).")
+        let display = TerminalProgress.isStandardOutputATerminal ? TerminalProgress() : nil
+        let folder = try cache.fetch(name) { event in
+            if case .progress(let progress) = event { display?.show(ProgressLine.download(progress)) }
+        }
+        display?.clear()
+        return folder
+    }
+
     /// Whether `path` is to be read as an MNIST-format folder: a folder holding at least one
     /// of MNIST's file names (or nothing), or no file at all, unless `--format` names another format.
     static func looksLikeMNIST(_ path: String, format: DataFormatOptions) -> Bool {
@@ -96,7 +112,9 @@ extension DataOptions {
         // folder (or none given: $AUTOENCODER_DATA, ./data/mnist) is found by the locator,
         // which says which of its files are missing.
         let path: String
-        if let data, !Self.looksLikeMNIST(data, format: format) {
+        if let data, !FileManager.default.fileExists(atPath: data), let folder = try Self.dataset(named: data) {
+            path = folder.path
+        } else if let data, !Self.looksLikeMNIST(data, format: format) {
             path = data
         } else {
             path = try DataDirectoryLocator().locate(option: data)

@@ -11,7 +11,7 @@ struct DatasetsCommand: ParsableCommand {
             The cache is --cache DIR, else $AUTOENCODER_CACHE, else $XDG_CACHE_HOME/swift-autoencoder, \
             else ~/.cache/swift-autoencoder. See docs/datasets.md.
             """,
-        subcommands: [ListCommand.self, FetchCommand.self])
+        subcommands: [ListCommand.self, FetchCommand.self, DescribeCommand.self])
 
     /// The options both subcommands share: where the cache is.
     struct CacheOptions: ParsableArguments {
@@ -108,6 +108,28 @@ struct DatasetsCommand: ParsableCommand {
             }
             display?.clear()
             printLine("\(entry.name) is in \(folder.path)")
+        }
+    }
+
+    /// `autoencoder datasets describe PATH|NAME`: what the tool reads from any input.
+    struct DescribeCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "describe",
+            abstract: "Show what the tool reads from a data file, folder or data set name: samples, shape, element type, value range, label counts and the scaling it would fit.")
+
+        @Argument(help: "A data file or folder (any format --data takes), or a data set's name.")
+        var data: String
+
+        @OptionGroup var formatOptions: DataFormatOptions
+
+        func run() throws {
+            var options = DataOptions()
+            options.data = data
+            let (_, file) = try options.read(format: formatOptions)
+            for (part, set) in [("training", file.training), ("test", file.test)] {
+                guard let set else { continue }
+                printLine((file.test == nil ? "" : "The \(part) part:\n") + DatasetSummary(set).description)
+            }
         }
     }
 }

@@ -28,6 +28,9 @@ extension DataOptions {
         if let recipe = model.dataRecipe, data == nil {
             let file = try DataRecipeReader.read(recipe, onlyLabels: model.trainingLabels)
             (training, test, origin) = (file.training, file.test, recipe.path)
+        } else if let data, !FileManager.default.fileExists(atPath: data), let folder = try Self.dataset(named: data) {
+            let file = try format.read(folder.path)
+            (training, test, origin) = (file.training, file.test ?? file.training, folder.path)
         } else if let data, !Self.isMNISTFolder(data, format: format) {
             let file = try format.read(data)
             (training, test, origin) = (file.training, file.test ?? file.training, URL(fileURLWithPath: data).standardizedFileURL.path)

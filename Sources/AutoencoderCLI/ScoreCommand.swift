@@ -139,11 +139,15 @@ struct ScoreCommand: ParsableCommand {
             var needsTraining = rule.needsTrainingErrors
             if case .targetFalsePositiveRate = rule, labelled == nil { needsTraining = true }
             if needsTraining {
-                let (data, dataFolder) = try inputOptions.dataOptions.load(for: file)
-                var training = data.training
-                if let kept = file.trainingLabels { training = training.keeping(labels: Set(kept.map { UInt8(clamping: $0) })) }
+                let data = try inputOptions.dataOptions.modelData(for: file, format: inputOptions.formatOptions, needsTraining: true)
+                var training = data.training!
+                // The recipe's reader keeps only the trained labels already; an MNIST folder's set is cut here.
+                if file.dataRecipe == nil || inputOptions.dataOptions.data != nil, let kept = file.trainingLabels,
+                   let restricted = training.samples(labeled: Set(kept)) {
+                    training = restricted
+                }
                 guard training.count > 0 else {
-                    throw CommandError("The \(rule.name) rule needs the errors on the model's training images, but \(dataFolder) has none\(file.trainingLabels == nil ? "" : " of its labels").")
+                    throw CommandError("The \(rule.name) rule needs the errors on the model's training images, but \(data.origin) has none\(file.trainingLabels == nil ? "" : " of its labels").")
                 }
                 trainingErrors = try file.model.reconstructionErrors(on: training, kind: kind)
                 trainingCount = training.count

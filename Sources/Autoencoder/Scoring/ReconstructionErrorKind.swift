@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// How one sample's anomaly score is measured from a model's reconstruction of it: the
@@ -18,7 +19,7 @@ public enum ReconstructionErrorKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// A scoring request that cannot be carried out, in one sentence.
-public struct ScoringError: Error, Equatable, Sendable, CustomStringConvertible, LocalizedError {
+public struct ScoringError: Error, AutoencoderError, Equatable, Sendable, CustomStringConvertible, LocalizedError {
     /// The sentence.
     public let description: String
     /// Creates the error from its sentence.

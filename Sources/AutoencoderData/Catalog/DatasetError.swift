@@ -1,3 +1,4 @@
+import AutoencoderErrors
 import Foundation
 
 /// Why one mirror did not give a file: the mirror and what went wrong there.
@@ -26,7 +27,7 @@ public struct MirrorFailure: Sendable, Equatable {
 
 /// A data set that cannot be had: an unknown name, a download that failed at every mirror,
 /// or files that cannot be unpacked or read. Its ``description`` is one sentence.
-public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+public enum DatasetError: Error, AutoencoderError, Sendable, Equatable, CustomStringConvertible, LocalizedError {
     /// No data set of this name is in the catalog.
     case unknownName(String, known: [String])
     /// Every mirror failed for `file` of `dataset`.

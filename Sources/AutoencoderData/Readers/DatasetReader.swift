@@ -17,6 +17,9 @@ public enum DatasetFormat: String, Sendable, CaseIterable {
     case idx
     /// A folder with MNIST's four IDX files: a training and a test set.
     case mnist
+    /// A folder with CIFAR-10's binary batches (`data_batch_1.bin` … `test_batch.bin`): a
+    /// training and a test set of 3x32x32 colour images.
+    case cifar10
 }
 
 /// The choices a user can make about how a data file is read (the `--label-column`,
@@ -120,6 +123,9 @@ public enum DatasetReader {
             return DatasetFile(training: try ImageFolderReader.read(folder: path, imageSize: options.imageSize))
         case .idx:
             return DatasetFile(training: try IDXDatasetReader.read(path: path, labelsPath: options.labelsPath))
+        case .cifar10:
+            let (training, test) = try CIFAR10.load(from: URL(fileURLWithPath: path))
+            return DatasetFile(training: training, test: test)
         case .mnist:
             let mnist = try MNIST.load(from: path)
             return DatasetFile(training: Dataset(mnist.training, origin: path), test: Dataset(mnist.test, origin: path))
@@ -134,7 +140,8 @@ public enum DatasetReader {
             throw DatasetReaderError(path: path, problem: "does not exist")
         }
         if isFolder.boolValue {
-            return MNISTFile.allCases.allSatisfy({ $0.path(in: path) != nil }) ? .mnist : .images
+            if MNISTFile.allCases.allSatisfy({ $0.path(in: path) != nil }) { return .mnist }
+            return FileManager.default.fileExists(atPath: path + "/" + CIFAR10.fileNames[0]) ? .cifar10 : .images
         }
         var name = (path as NSString).lastPathComponent.lowercased()
         if name.hasSuffix(".gz") { name.removeLast(3) }

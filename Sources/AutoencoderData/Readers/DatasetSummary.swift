@@ -65,7 +65,8 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
         } else {
             classCounts = nil
         }
-        defaultScaling = dataset.scaling.method
+        // What `train` fits when no --scale is given: pixels stay ÷ 255, everything else minmax.
+        defaultScaling = dataset.scaling.method == .pixels ? .pixels : .minmax
     }
 
     /// Several lines of `key: value`.
@@ -87,7 +88,7 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
         let scaling = switch defaultScaling {
         case .pixels: "pixels (each value divided by 255)"
         case .none: "none (values used as they are; --scale minmax or standard fits one on the training set)"
-        case .minmax: "minmax"
+        case .minmax: "minmax, fitted on the training set (--scale standard or none to choose another)"
         case .standard: "standard"
         }
         lines.append("default scaling: \(scaling)")

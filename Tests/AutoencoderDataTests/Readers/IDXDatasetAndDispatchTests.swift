@@ -74,6 +74,6 @@ import Testing
         #expect(summary.range == -2...6)
         #expect(summary.classCounts == [.init(name: "a", count: 1), .init(name: "b", count: 2)])
         #expect(summary.elementType == "float32")
-        #expect(summary.description.contains("default scaling: none"))
+        #expect(summary.description.contains("default scaling: minmax"))
     }
 }
