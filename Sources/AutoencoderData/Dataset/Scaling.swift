@@ -52,15 +52,30 @@ public struct Scaling: Codable, Sendable, Equatable {
         let store = data.store, width = data.width, count = data.count
         var low = [Double](repeating: .infinity, count: width), high = [Double](repeating: -.infinity, count: width)
         var sum = [Double](repeating: 0, count: width), squares = [Double](repeating: 0, count: width)
-        for position in 0..<count {
-            let sample = data.storedIndex(of: position)
-            for feature in 0..<width {
-                let x = Double(store.rawValue(sample: sample, feature: feature))
-                low[feature] = Swift.min(low[feature], x)
-                high[feature] = Swift.max(high[feature], x)
-                sum[feature] += x
-                squares[feature] += x * x
+        // A chunk of samples at a time through the store's batch copy, which a memory-mapped
+        // store releases after each batch: a fit over a file larger than memory stays small.
+        let chunk = Swift.max(1, 1 << 20 / Swift.max(width, 1))
+        var buffer = [Float](repeating: 0, count: chunk * width)
+        var indices = [Int](repeating: 0, count: chunk)
+        var start = 0
+        while start < count {
+            let n = Swift.min(chunk, count - start)
+            for i in 0..<n { indices[i] = data.storedIndex(of: start + i) }
+            indices.withUnsafeBufferPointer { indices in
+                buffer.withUnsafeMutableBufferPointer { buffer in
+                    store.copyRawSamples(at: UnsafeBufferPointer(rebasing: indices[..<n]), into: buffer.baseAddress!)
+                }
             }
+            for row in 0..<n {
+                for feature in 0..<width {
+                    let x = Double(buffer[row * width + feature])
+                    low[feature] = Swift.min(low[feature], x)
+                    high[feature] = Swift.max(high[feature], x)
+                    sum[feature] += x
+                    squares[feature] += x * x
+                }
+            }
+            start += n
         }
         var offsets = [Float](), factors = [Float]()
         for feature in 0..<width {
