@@ -63,6 +63,18 @@ import Testing
         #expect(result.status == 0, "\(result.error)")
         #expect(result.output.contains("Test images: 50; training images (kNN references, PCA fit): 150"), "\(result.output)")
 
+        // Anomaly scores of the recorded test split, the waves of frequency 1 normal.
+        let scores = folder.appendingPathComponent("scores")
+        result = try Executable.run(["score", "--model", run.appendingPathComponent("model.safetensors").path,
+                                     "--normal-labels", "1", "--mean-std", "2", "--output", scores.path])
+        #expect(result.status == 0, "\(result.error)")
+        let rows = try String(contentsOf: scores.appendingPathComponent("scores.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(rows.first == "index,label,error,anomaly")
+        #expect(rows.count == 51)
+        for name in ["scores.json", "roc.png", "errors.png"] {
+            #expect(FileManager.default.fileExists(atPath: scores.appendingPathComponent(name).path), "\(name)")
+        }
+
         // A table with another number of columns is refused in one sentence.
         let narrow = folder.appendingPathComponent("narrow.csv")
         try "a,b,c\n1,2,3\n4,5,6\n".write(to: narrow, atomically: true, encoding: .utf8)
