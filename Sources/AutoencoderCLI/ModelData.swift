@@ -31,7 +31,7 @@ extension DataOptions {
         } else if let data, !FileManager.default.fileExists(atPath: data), let folder = try Self.dataset(named: data) {
             let file = try format.read(folder.path)
             (training, test, origin) = (file.training, file.test ?? file.training, folder.path)
-        } else if let data, !Self.isMNISTFolder(data, format: format) {
+        } else if let data, !Self.looksLikeMNIST(data, format: format) {
             let file = try format.read(data)
             (training, test, origin) = (file.training, file.test ?? file.training, URL(fileURLWithPath: data).standardizedFileURL.path)
         } else if needsTraining {
@@ -42,21 +42,10 @@ extension DataOptions {
             let set = try MNIST.loadSet(images: .testImages, labels: .testLabels, in: folder)
             (training, test, origin) = (nil, Dataset(set, origin: folder), folder)
         }
-        let scaling = { (set: Dataset) -> Scaling in
-            model.scaling == .pixels && !(set.store is ByteSamples) ? .none : model.scaling
-        }
-        if let set = training { training!.scaling = scaling(set) }
-        test.scaling = scaling(test)
+        if let set = training { training!.scaling = model.scaling(for: set) }
+        test.scaling = model.scaling(for: test)
         // Widths are checked by each command, which names the data as it knows it.
         return ModelData(training: training, test: test, origin: origin)
-    }
-
-    /// Whether `path` is read as an MNIST-format folder: a folder, unless `--format` says otherwise.
-    static func isMNISTFolder(_ path: String, format: DataFormatOptions) -> Bool {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return false }
-        guard format.format == nil || format.format == "mnist" else { return false }
-        return MNISTFile.allCases.contains { $0.path(in: path) != nil }
     }
 }
 
@@ -90,5 +79,13 @@ enum DataRecipeReader {
         }
         if let labels = onlyLabels, let kept = training.samples(labeled: Set(labels)) { training = kept }
         return (training, test)
+    }
+}
+
+extension ModelFile {
+    /// The scaling that makes `set`'s values this model's inputs: the model's own, except
+    /// that float data for a model of pixels ÷ 255 is taken as already scaled (values in [0, 1]).
+    func scaling(for set: Dataset) -> Scaling {
+        scaling == .pixels && !(set.store is ByteSamples) ? .none : scaling
     }
 }

@@ -78,7 +78,7 @@ struct InputOptions: ParsableArguments {
             }
             let file = try formatOptions.read(input)
             var set = file.test ?? file.training
-            set.scaling = model.scaling == .pixels && !(set.store is ByteSamples) ? .none : model.scaling
+            set.scaling = model.scaling(for: set)
             guard set.count > 0 else { throw CommandError("'\(input)' holds no samples.") }
             guard set.width == model.model.inputWidth else {
                 throw CommandError("The model takes \(model.model.inputWidth) values per sample, but '\(input)' has \(set.width).")
