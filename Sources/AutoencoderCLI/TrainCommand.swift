@@ -37,7 +37,7 @@ struct TypedNumber: ExpressibleByArgument {
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an autoencoder on MNIST and write its pictures and metrics.",
+        abstract: "Train an autoencoder on MNIST or your own data and write its model, pictures, metrics and report.",
         discussion: """
             Prints the tutorial's lines (`Epoch: 0001 cost= 0.093756258` per epoch, then \
             `Optimization Finished!`), the test-set MSE and the seconds per epoch. Writes \
