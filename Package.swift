@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
         // SHA-256 of downloaded data sets, computed over the file in chunks.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // `swift package generate-documentation`: the DocC catalog in Sources/Autoencoder.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries, present on every machine of this kind (zlib1g, libpng16, libjpeg62-turbo).
@@ -57,6 +59,11 @@ let package = Package(
         // The README's library example, compiled so that it cannot go stale.
         .executableTarget(name: "library-quick-start", dependencies: ["Autoencoder"],
                           path: "Examples/LibraryQuickStart"),
+        // Anomalies in a CSV table: train on the normal rows, score, threshold, ROC-AUC.
+        .executableTarget(name: "csv-anomalies", dependencies: ["Autoencoder"], path: "Examples/CSVAnomalies"),
+        // A convolutional autoencoder described as a layer list in code, trained briefly on MNIST.
+        .executableTarget(name: "convolutional-model", dependencies: ["Autoencoder"],
+                          path: "Examples/ConvolutionalModel"),
         // The benchmark: speed, throughput, memory and allocations per training step.
         // Its own executable so that only it links the malloc-counting interposer.
         .executableTarget(
@@ -78,6 +85,8 @@ let package = Package(
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),
         .testTarget(name: "AutoencoderCLITests", dependencies: ["AutoencoderCLI", "autoencoder"]),
+        // Runs the built examples and checks what they print.
+        .testTarget(name: "ExamplesTests", dependencies: ["csv-anomalies", "convolutional-model"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,7 +16,7 @@ public struct ImageFile: Sendable {
     public var path: String
 
     /// Reads `path` by its bytes: `.npy` when they start with the `.npy` magic (see
-    /// ``NPY/magic``), IDX when they start as IDX (`00 00`) or gzip (`1f 8b`) does; else by its
+    /// `NPY.magic`), IDX when they start as IDX (`00 00`) or gzip (`1f 8b`) does; else by its
     /// name, `.npy` or IDX, whose reader then says what is wrong. A pipe (`<(zcat …)`,
     /// `/dev/stdin`) is read once, whole, and recognised the same way.
     public static func read(_ path: String) throws -> ImageFile {
@@ -80,7 +80,7 @@ public struct ImageFile: Sendable {
 /// written as `.npy` (float32, `[n, width]`, what `np.load` returns) or `.csv`.
 public enum CodeFile {
     /// Reads the codes in `path`, a file or a pipe (`<(cat codes.csv)`): `.npy` when its
-    /// bytes start with the `.npy` magic (see ``NPY/magic``) or its name ends in `.npy`, CSV
+    /// bytes start with the `.npy` magic (see `NPY.magic`) or its name ends in `.npy`, CSV
     /// text otherwise. Throws `FileAccessError` when the file cannot be read,
     /// ``ArrayFileError`` or `NPYError` when it holds no codes.
     public static func read(_ path: String) throws -> Matrix {

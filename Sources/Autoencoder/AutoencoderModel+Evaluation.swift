@@ -10,7 +10,7 @@ extension AutoencoderModel {
 
     /// The mean squared reconstruction error over every value of `inputs` (one sample per
     /// row, ``ModelConfiguration/inputWidth`` columns: a precondition), summed in `Double`;
-    /// 0 for no rows. For data that is not a ``LabeledImages`` set, such as a `.npy` file.
+    /// 0 for no rows. For data that is not a `LabeledImages` set, such as a `.npy` file.
     public func meanSquaredError(on inputs: Matrix) -> Double {
         guard inputs.rows > 0 else { return 0 }
         let outputs = reconstruct(inputs)

@@ -4,12 +4,12 @@ extension AutoencoderModel {
     /// each epoch the validation loss on `validation` (when given) is measured and `onEpoch`
     /// hears the epoch's report. The trained parameters are the model's when it returns.
     ///
-    /// `data` (and `validation`) must be scaled as the model takes them: a ``Dataset`` from
+    /// `data` (and `validation`) must be scaled as the model takes them: a `Dataset` from
     /// any reader carries its scaling; fit one on the training data with
-    /// ``Scaling/fit(_:to:)`` when the reader's is ``Scaling/none``.
+    /// `Scaling.fit(_:to:)` when the reader's is `Scaling.none`.
     ///
     /// - Throws: ``ConfigurationError`` for invalid settings or data of another width than
-    ///   the model takes, ``TrainingError`` when the loss stops being finite.
+    ///   the model takes, `TrainingError` when the loss stops being finite.
     /// - Returns: one report per epoch.
     @discardableResult
     public mutating func fit(

@@ -1,5 +1,5 @@
 extension ModelDescription {
-    /// Whether the encoder ends in a ``Sampling`` layer: a variational autoencoder, whose
+    /// Whether the encoder ends in a `Sampling` layer: a variational autoencoder, whose
     /// codes follow a standard normal prior that ``AutoencoderModel/sample(count:generator:)``
     /// draws from.
     public var isVariational: Bool { encoder.last is Sampling.Specification }

@@ -25,7 +25,7 @@ public struct AutoencoderModel: Sendable {
         try self.init(architecture: configuration.architecture, configuration: configuration, generator: &generator)
     }
 
-    /// Creates a model of the tutorial's kind with the given flat parameters (see ``Network/parameters``).
+    /// Creates a model of the tutorial's kind with the given flat parameters (see `Network.parameters`).
     public init(configuration: ModelConfiguration, parameters: [Float]) throws {
         try configuration.validate()
         try self.init(architecture: configuration.architecture, configuration: configuration, parameters: parameters)

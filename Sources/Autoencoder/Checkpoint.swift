@@ -7,11 +7,11 @@ import Foundation
 /// The file is a model file (``ModelFile``: the same tensor names and metadata, so
 /// `encode --model …/checkpoint.safetensors` works) plus:
 /// - the tensors `optimizer.first_moments` and `optimizer.second_moments`: Adam's moment
-///   estimates, flat, in the order of ``Network/parameters`` (tensor after tensor, in the
-///   order of ``ModelFile/tensorLayout(of:)``); another optimizer's tensors are
+///   estimates, flat, in the order of `Network.parameters` (tensor after tensor, in the
+///   order of `ModelFile.tensorLayout(of:)`); another optimizer's tensors are
 ///   `optimizer.NAME` in snake case (`optimizer.momentum_buffer`, `optimizer.square_averages`);
 /// - the metadata entry `checkpoint`: JSON of ``Checkpoint/State`` (epoch, Adam's step and
-///   `β^t` products as exact bit patterns, or another optimizer's ``OptimizerState``
+///   `β^t` products as exact bit patterns, or another optimizer's `OptimizerState`
 ///   settings and counters under `optimizer`, the generator's four words as decimal strings,
 ///   the per-epoch reports so far, and the run's name, colour map, data folder and a
 ///   fingerprint of the training data).
@@ -21,7 +21,7 @@ import Foundation
 /// validation loss so far, flat as the model's) and that epoch in the state's `bestEpoch`;
 /// the validation losses are in the reports.
 ///
-/// Being one file, written by ``AtomicFileWriter`` (temporary file, fsync, rename), a
+/// Being one file, written by `AtomicFileWriter` (temporary file, fsync, rename), a
 /// checkpoint is always whole: a run killed at any moment leaves the previous one or the
 /// new one, never a mix. Since an epoch's shuffle is drawn from the generator and the
 /// learning rate is computed from the epoch, the parameters, the optimizer's state, the

@@ -6,12 +6,12 @@ import Foundation
 // Foundation, so the conformances live here, in the umbrella module.
 
 extension TrainingError: LocalizedError {
-    /// The one-sentence ``description``.
+    /// The one-sentence `description`.
     public var errorDescription: String? { description }
 }
 
 extension Network.ShapeError: LocalizedError {
-    /// The one-sentence ``description``.
+    /// The one-sentence `description`.
     public var errorDescription: String? { description }
 }
 

@@ -148,7 +148,7 @@ public struct Experiment: Sendable {
     ///
     /// With ``TrainingConfiguration/validationFraction``, the epochs train on the training
     /// part of ``TrainingConfiguration/validationSplit(sampleCount:)`` only, and after each
-    /// epoch the held-out part's loss (``Trainer/meanLoss(on:)``) is logged as
+    /// epoch the held-out part's loss (`Trainer.meanLoss(on:)`) is logged as
     /// `Validation loss: 0.012345678` under the tutorial's epoch line (which stays as it is)
     /// and recorded in the reports and the metrics. With
     /// ``TrainingConfiguration/earlyStoppingPatience`` P, the run stops once P epochs in a row

@@ -266,7 +266,7 @@ public struct TrainingConfiguration: Sendable, Equatable, Codable {
 /// the noise, draws exactly what it would without a split); the last ⌈fraction · N⌉ of the
 /// permutation are held out, the rest trained on. Each part lists its indices in increasing
 /// order. Nothing is copied: the trainer reads the training part through a
-/// ``BatchSubset`` of the images.
+/// `BatchSubset` of the images.
 public struct ValidationSplit: Sendable, Equatable {
     /// The indices trained on, increasing.
     public let training: [Int]

@@ -9,7 +9,7 @@ import Foundation
 /// a linear one, which may be left out when it is the last module). Linear layer `i` of a
 /// half is therefore module `2i`: `encoder.0.weight` `[out, in]`, `encoder.0.bias` `[out]`,
 /// `encoder.2.weight`, …, `decoder.0.weight`, …. The weight layout is `nn.Linear`'s, which
-/// is also ``Dense``'s, so the values are copied without any transpose.
+/// is also `Dense`'s, so the values are copied without any transpose.
 ///
 /// **Metadata.** The header's `__metadata__` (string to string, as the format requires):
 ///
@@ -271,7 +271,7 @@ public struct ModelFile: Sendable {
 
     /// Reads and checks the model file at `url`.
     ///
-    /// Besides the safetensors format (checked by ``SafeTensors``), the metadata must name
+    /// Besides the safetensors format (checked by `SafeTensors`), the metadata must name
     /// this format and version and describe a valid architecture, and the tensors must be
     /// exactly the architecture's, each F32, of its shape and finite. A checkpoint written by
     /// `train --checkpoint-every` also loads (its optimizer tensors are then ignored).

@@ -37,7 +37,7 @@ public struct RunMetrics: Sendable, Codable, Equatable {
     /// `true` for a variational autoencoder, which also draws `manifold.png` when its code is 2-D.
     public var variational: Bool? = nil
     /// With a validation fraction: the loss on the held-out training images after each epoch
-    /// (``Trainer/meanLoss(on:)``, on the scale of ``epochMeanCosts``, but at inference: a
+    /// (`Trainer.meanLoss(on:)`, on the scale of ``epochMeanCosts``, but at inference: a
     /// variational autoencoder's is its reconstruction loss from the codes' means, without
     /// the KL term); absent otherwise.
     public var validationLosses: [Double]? = nil

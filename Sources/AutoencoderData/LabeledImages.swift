@@ -4,7 +4,7 @@ import CAutoencoderKernels
 ///
 /// Pixels stay as bytes (60000 MNIST images take 47 MB, not 188 MB as `Float`); the
 /// training loop converts one batch at a time with
-/// ``copyNormalizedImages(at:into:)``, which allocates nothing.
+/// `copyNormalizedImages(at:into:)`, which allocates nothing.
 public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     /// Height of every image, in pixels.
     public let rows: Int

@@ -2,7 +2,7 @@
 ///
 /// Encoded as the raw values below (hyphenated, as model files have always stored them);
 /// decoding also accepts Keras's `"glorot_uniform"` and `"he_uniform"`, which draw the same
-/// (see ``kerasSpellings``), so a description written with those Keras names reads as meant.
+/// (see `kerasSpellings`), so a description written with those Keras names reads as meant.
 public enum Initializer: String, Sendable, CaseIterable, Codable {
     /// Normal with mean 0 and standard deviation 1 (`tf.random_normal`).
     case normal

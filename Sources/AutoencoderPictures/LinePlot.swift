@@ -24,7 +24,7 @@ public struct LinePlot: Sendable {
         /// The line's colour; `nil` takes the next colour of ``LinePlot/palette``.
         public var color: RGB?
 
-        /// Makes a series; `x` and `y` must be equally long (``LinePlot/init`` checks).
+        /// Makes a series; `x` and `y` must be equally long (`LinePlot.init` checks).
         public init(name: String, x: [Double], y: [Double], color: RGB? = nil) {
             self.name = name
             self.x = x

@@ -1,6 +1,6 @@
 /// The samples a report shows: one row of ``values`` per test sample, in the model's input
 /// layout, with optional labels and image shape. Plain values, so the report does not
-/// depend on where the data came from (a ``Dataset``, MNIST files, or values of your own).
+/// depend on where the data came from (a `Dataset`, MNIST files, or values of your own).
 public struct ReportSamples: Sendable {
     /// One sample per row, ``AutoencoderModel/inputWidth`` values each (for MNIST, pixels in [0, 1]).
     public var values: Matrix

@@ -37,7 +37,7 @@ public enum ColumnReference: Sendable, Equatable, CustomStringConvertible {
 /// - Quoting follows RFC 4180: quoted fields may hold delimiters, doubled quotes and line
 ///   breaks; lines end in LF or CRLF; blank lines are skipped; a UTF-8 byte-order mark is skipped.
 ///
-/// The file is memory-mapped and parsed from its bytes with ``DecimalParser``; a file with
+/// The file is memory-mapped and parsed from its bytes with `DecimalParser`; a file with
 /// no quote character is split at a line break into one part per core, parsed at once.
 /// A file with quotes is parsed on one thread, since a line break inside quotes cannot be
 /// told from a row's end without reading from the start.
@@ -69,6 +69,7 @@ public enum CSVReader {
     /// Reads the table at `path`.
     ///
     /// - Parameters:
+    ///   - path: the table's file (`.tsv` and `.tab` are tab-separated).
     ///   - delimiter: the field separator; `nil` chooses from the extension or the first row.
     ///   - hasHeader: whether the first row names the columns; `nil` detects it.
     ///   - labelColumn: the column holding class labels, or `nil` for none.

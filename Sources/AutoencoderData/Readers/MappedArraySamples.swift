@@ -11,7 +11,7 @@ import Darwin
 /// (`[n, h, w, c]`) are read through per-value byte offsets computed once, so a batch touches
 /// only its own samples' pages: a 4 GB `.npy` trains in a few hundred megabytes.
 ///
-/// A mapping larger than ``residentLimit`` is released from this process after every batch
+/// A mapping larger than `residentLimit` is released from this process after every batch
 /// (`madvise(MADV_DONTNEED)`: the pages stay in the system's file cache, so the next read of
 /// them is cheap): otherwise an epoch would leave every page of the file resident, and a
 /// 4 GB file would count 4 GB in the process's memory.

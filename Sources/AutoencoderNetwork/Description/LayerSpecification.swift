@@ -9,7 +9,7 @@ import AutoencoderErrors
 ///
 /// Specifications are read from JSON whose keys are converted from snake case
 /// (`kernel_size` arrives as `kernelSize`), and each one refuses fields it does not know
-/// (see ``LayerFields/check(_:known:)``), so a misspelt field is an error, not a default.
+/// (see `LayerFields.check(_:known:)`), so a misspelt field is an error, not a default.
 public protocol LayerSpecification: Codable, Sendable {
     /// The kind's name in a description, such as `"Dense"`.
     static var kind: String { get }

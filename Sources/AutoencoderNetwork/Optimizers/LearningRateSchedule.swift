@@ -7,7 +7,7 @@ import Darwin
 /// How the learning rate changes from epoch to epoch: an optional linear warm-up, then a
 /// decay (none, steps, or a cosine).
 ///
-/// The trainer asks ``learningRate(base:epoch:)`` for each epoch, counting from 0, and
+/// The trainer asks `learningRate(base:epoch:)` for each epoch, counting from 0, and
 /// sets the optimizer's ``Optimizer/learningRate`` to it before the epoch's first batch.
 ///
 /// - Warm-up: during the first `warmup_epochs` epochs the rate is `base·(epoch + 1)/warmup`,
