@@ -133,9 +133,9 @@ public final class Trainer {
     /// The first layer when it is dense and skips zeros, with room for its transposed weight.
     private let sparseFirstLayer: (layer: any ZeroSkippingLayer, transposedWeight: UnsafeMutablePointer<Float>)?
 
-    /// Creates a trainer for `network`, which `trainEpoch(on:)` trains to reproduce its
+    /// Creates a trainer for `network`, which ``trainEpoch(on:progress:)`` trains to reproduce its
     /// input. `batchSize` must be at least 1 (a programming error otherwise, unlike a batch
-    /// larger than the data, which ``trainEpoch(on:)`` throws as ``TrainingError/batchSize(_:sampleCount:)``).
+    /// larger than the data, which ``trainEpoch(on:progress:)`` throws as ``TrainingError/batchSize(_:sampleCount:)``).
     public init(
         network: Network, optimizer: any Optimizer, loss: any Loss = MeanSquaredError(),
         batchSize: Int, generator: RandomGenerator,
