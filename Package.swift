@@ -85,8 +85,8 @@ let package = Package(
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
         .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),
         .testTarget(name: "AutoencoderCLITests", dependencies: ["AutoencoderCLI", "autoencoder"]),
-        // Runs the built examples and checks what they print.
-        .testTarget(name: "ExamplesTests", dependencies: ["csv-anomalies", "convolutional-model"]),
+        // Runs the built examples and checks what they print; compiles the DocC articles' code.
+        .testTarget(name: "ExamplesTests", dependencies: ["Autoencoder", "csv-anomalies", "convolutional-model"]),
     ],
     swiftLanguageModes: [.v6]
 )
