@@ -4,8 +4,10 @@
 //
 //     swift run csv-anomalies [table.csv]
 //
-// Without an argument it writes a table of its own: 8 sensor readings that follow two hidden
-// settings, with a few rows that follow none planted among them (label 1).
+// Without an argument it writes a table of its own: rows of 8 sensor readings that follow two
+// hidden settings (label 0), with a few planted rows whose readings follow nothing (label 1).
+// A table of your own needs the same `label` column: 0 for normal rows, anything else for
+// known anomalies.
 import Autoencoder
 import Foundation
 
