@@ -100,7 +100,7 @@ enum ArticleCode {
     /// FindingAnomalies.md, on the scaled data and trained model of TrainingOnYourOwnData.md.
     static func findingAnomalies(training: Dataset, test: Dataset, model: AutoencoderModel) throws {
         let normal = training.samples(labeled: [0])!          // train on the normal samples only
-        // … build a model and fit it on `normal` (<doc:TrainingOnYourOwnData>) …
+        // … build a model and fit it on `normal`, as in "Training on your own data" …
         let trainingErrors = try model.reconstructionErrors(on: normal)
         let errors = try model.reconstructionErrors(on: test, kind: .mse)
 
