@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// What a layer's passes may need besides their tensors: the matrix-multiply backend, the
@@ -15,7 +16,7 @@ public struct LayerContext {
     /// pass of the same step, with undefined contents before the forward pass. `nil` for a
     /// layer that asks for none. Whoever runs the layers (the trainer, ``Network/apply(_:layers:chunkSize:multiplier:)``)
     /// sets it before each call.
-    public var scratch: UnsafeMutablePointer<Float>?
+    public var scratch: MutableVectorView?
     /// The sum of the terms layers added to the loss in this forward pass (a variational
     /// autoencoder's KL divergence, an L1 activity penalty), each already weighted and
     /// averaged over the batch. A layer that adds a term here adds its gradient in its
@@ -73,12 +74,14 @@ public protocol Layer: Sendable {
     /// rows (see ``LayerContext/scratch``); 0, the default, for none.
     func scratchCount(batchSize: Int) -> Int
 
-    /// Draws initial values for the layer's parameters.
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator)
+    /// Draws initial values for the layer's parameters: its slice of the network's array,
+    /// ``parameterCount`` floats in the order of ``parameterShapes``.
+    func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator)
 
-    /// Computes the layer's output for a batch.
+    /// Computes the layer's output for a batch; `parameters` is the layer's slice of the
+    /// network's parameters.
     func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext)
 
     /// Given `∂loss/∂output` in `outputGradient` (which the layer may overwrite), writes
@@ -86,7 +89,7 @@ public protocol Layer: Sendable {
     /// unless `inputGradient` is `nil`, `∂loss/∂input` into it.
     func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext)
 
     /// A short description for listings, such as `"Dense(784 → 256, sigmoid)"`.
@@ -107,4 +110,28 @@ extension Layer {
 
     /// Not a pure activation.
     public var elementwiseActivation: Activation? { nil }
+}
+
+extension Layer {
+    /// ``forward(_:parameters:into:context:)`` with the layer's parameters given by their
+    /// first element (``parameterCount`` floats), as the package's tests hold them.
+    package func forward(
+        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        into output: MutableMatrixView, context: inout LayerContext
+    ) {
+        forward(input, parameters: VectorView(parameters, count: parameterCount), into: output, context: &context)
+    }
+
+    /// ``backward(input:output:outputGradient:parameters:parameterGradients:inputGradient:context:)``
+    /// with the parameters and their gradients given by their first elements.
+    package func backward(
+        input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
+        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        inputGradient: MutableMatrixView?, context: inout LayerContext
+    ) {
+        backward(input: input, output: output, outputGradient: outputGradient,
+                 parameters: VectorView(parameters, count: parameterCount),
+                 parameterGradients: MutableVectorView(parameterGradients, count: parameterCount),
+                 inputGradient: inputGradient, context: &context)
+    }
 }

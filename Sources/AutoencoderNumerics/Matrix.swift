@@ -1,3 +1,5 @@
+import AutoencoderKernels
+
 /// A dense, row-major matrix of `Float` values with value semantics.
 ///
 /// `Matrix` is the currency type of the library's public API: datasets, codes and
@@ -63,80 +65,6 @@ public struct Matrix: Sendable, Equatable {
     }
 }
 
-/// A borrowed, read-only, row-major view of `rows × columns` floats with no padding
-/// between rows. Valid only while the storage it points into is alive and unmoved.
-public struct MatrixView {
-    /// The first element.
-    public let base: UnsafePointer<Float>
-    /// The number of rows.
-    public let rows: Int
-    /// The number of columns, which is also the distance between rows.
-    public let columns: Int
-
-    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
-    public init(_ base: UnsafePointer<Float>, rows: Int, columns: Int) {
-        self.base = base
-        self.rows = rows
-        self.columns = columns
-    }
-
-    /// The number of elements.
-    public var count: Int { rows * columns }
-
-    /// The element at `row`, `column`.
-    public subscript(row: Int, column: Int) -> Float { base[row * columns + column] }
-
-    /// The view of rows `range` of this view.
-    public func rows(_ range: Range<Int>) -> MatrixView {
-        MatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
-    }
-
-    /// True when at least 60 % of the values in the first rows (up to 16) are zeros, as in
-    /// MNIST images: the sign that products skipping the zeros will pay.
-    public var isMostlyZero: Bool {
-        let sampleCount = min(16, rows) * columns
-        guard sampleCount > 0 else { return false }
-        var zeros = 0
-        for i in 0..<sampleCount where base[i] == 0 { zeros += 1 }
-        return Double(zeros) >= 0.6 * Double(sampleCount)
-    }
-}
-
-/// A borrowed, mutable, row-major view of `rows × columns` floats with no padding
-/// between rows. Valid only while the storage it points into is alive and unmoved.
-public struct MutableMatrixView {
-    /// The first element.
-    public let base: UnsafeMutablePointer<Float>
-    /// The number of rows.
-    public let rows: Int
-    /// The number of columns, which is also the distance between rows.
-    public let columns: Int
-
-    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
-    public init(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        self.base = base
-        self.rows = rows
-        self.columns = columns
-    }
-
-    /// The number of elements.
-    public var count: Int { rows * columns }
-
-    /// The same memory, read-only.
-    public var view: MatrixView { MatrixView(base, rows: rows, columns: columns) }
-
-    /// The element at `row`, `column`.
-    public subscript(row: Int, column: Int) -> Float {
-        get { base[row * columns + column] }
-        nonmutating set { base[row * columns + column] = newValue }
-    }
-
-    /// The view of rows `range` of this view.
-    public func rows(_ range: Range<Int>) -> MutableMatrixView {
-        MutableMatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
-    }
-}
-
 extension MatrixMultiplier {
     /// Computes `c ← α·op(a)·op(b) + β·c` for whole views; the shapes must agree.
     @inlinable
@@ -151,9 +79,7 @@ extension MatrixMultiplier {
         let kB = transposeB == .none ? b.rows : b.columns
         precondition(k == kB && c.rows == m && c.columns == n,
                      "Matrix product shapes disagree: \(m)x\(k) times \(kB)x\(n) into \(c.rows)x\(c.columns).")
-        multiply(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha,
-                 a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
-                 beta: beta, c: c.base, ldc: max(c.columns, 1))
+        multiply(transposeA, transposeB, alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 
     /// Computes `c ← α·a·b + β·c` for whole views, neither operand transposed.

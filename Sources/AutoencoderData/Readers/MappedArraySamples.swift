@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import AutoencoderKernels
+
 /// The samples of a NumPy array left where they are (a memory-mapped `.npy`, or an array
 /// unzipped from an `.npz`), converted to floats only for the rows a batch asks for.
 ///
@@ -81,7 +83,8 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     }
 
     /// Converts the samples at `indices` to floats, unscaled.
-    public func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func copyRawSamples(at indices: IndexView, into destination: MutableMatrixView) {
+        let destination = destination.base
         let type = elementType, size = type.size
         for (row, index) in indices.enumerated() {
             precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")
