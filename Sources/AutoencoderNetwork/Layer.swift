@@ -135,3 +135,37 @@ extension Layer {
                  inputGradient: inputGradient, context: &context)
     }
 }
+
+extension Layer {
+    /// The layer's output for `input` (one sample per row, ``inputWidth`` columns), with
+    /// `parameters` as its weights (``parameterCount`` floats in the order of
+    /// ``parameterShapes``; none for layers without parameters), as at inference: a sampling
+    /// layer passes its mean. Layers own no memory, so the parameters are handed in, as
+    /// ``Network/parameters`` holds them; the widths and the count are preconditions.
+    ///
+    /// ```swift
+    /// let dense = Dense(784, 32, activation: .relu)
+    /// let codes = dense(images, parameters: weightsAndBiases)
+    /// ```
+    public func callAsFunction(
+        _ input: Matrix, parameters: [Float] = [],
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
+    ) -> Matrix {
+        precondition(input.columns == inputWidth, "The input has \(input.columns) columns but the layer takes \(inputWidth).")
+        precondition(parameters.count == parameterCount,
+                     "The layer has \(parameterCount) parameters, not \(parameters.count).")
+        var output = Matrix(rows: input.rows, columns: outputWidth)
+        guard input.rows > 0 else { return output }
+        let scratch = LayerScratch(layers: [self], batchSize: input.rows)
+        var context = LayerContext(multiplier: multiplier)
+        context.scratch = scratch.buffers[0]
+        input.withView { input in
+            output.withMutableView { output in
+                parameters.withUnsafeBufferPointer { parameters in
+                    forward(input, parameters: VectorView(parameters), into: output, context: &context)
+                }
+            }
+        }
+        return output
+    }
+}

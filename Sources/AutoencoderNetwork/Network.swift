@@ -100,6 +100,17 @@ public struct Network: Sendable {
         return nil
     }
 
+    /// The network's output for `input` (one sample per row, ``inputWidth`` columns: a
+    /// precondition): every layer applied in turn, as ``apply(_:layers:chunkSize:multiplier:)`` does.
+    public func callAsFunction(_ input: Matrix, multiplier: any MatrixMultiplier = MatrixMultiplication.preferred) -> Matrix {
+        apply(input, multiplier: multiplier)
+    }
+
+    /// The network's output for one sample of ``inputWidth`` values (a precondition).
+    public func callAsFunction(_ sample: [Float], multiplier: any MatrixMultiplier = MatrixMultiplication.preferred) -> [Float] {
+        apply(Matrix(rows: 1, columns: sample.count, storage: sample), multiplier: multiplier).storage
+    }
+
     /// Runs layers `range` on `input` (whose width must be the first of those layers'
     /// input width), `chunkSize` (at least 1) rows at a time so memory stays bounded, and
     /// returns the last layer's output.

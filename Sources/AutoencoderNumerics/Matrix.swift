@@ -38,6 +38,23 @@ public struct Matrix: Sendable, Equatable {
         self.init(rows: rowArrays.count, columns: columns, storage: rowArrays.flatMap { $0 })
     }
 
+    /// A matrix of one row: one sample, as the models take it.
+    public init(row: [Float]) {
+        self.init(rows: 1, columns: row.count, storage: row)
+    }
+
+    /// A matrix of `rows.count` rows of `columns` values each; unlike ``init(_:)``, the width
+    /// is known when there are no rows. Every row must have `columns` values.
+    public init(rows: [[Float]], columns: Int) {
+        precondition(rows.allSatisfy { $0.count == columns }, "Every row must have \(columns) values.")
+        self.init(rows: rows.count, columns: columns, storage: rows.flatMap { $0 })
+    }
+
+    /// The rows as arrays, first row first.
+    public var rowArrays: [[Float]] {
+        (0..<rows).map { Array(row($0)) }
+    }
+
     /// The element at `row`, `column`.
     public subscript(row: Int, column: Int) -> Float {
         get { storage[row * columns + column] }
