@@ -80,6 +80,7 @@ let package = Package(
         .executableTarget(name: "autoencoder-read-benchmark", dependencies: ["AutoencoderData"],
                           path: "Benchmarks/ReadBenchmark"),
 
+        .testTarget(name: "AutoencoderKernelsTests", dependencies: ["AutoencoderKernels"]),
         .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "AutoencoderKernels", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "AutoencoderKernels", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData", "CPNG", "CJPEG"]),

@@ -4,7 +4,7 @@ import AutoencoderNumerics
 /// A collection of samples that can copy any of them into a batch buffer.
 ///
 /// The trainer asks for a batch by index, so a dataset can keep its own compact
-/// storage (MNIST stays `UInt8`) and convert only the rows a step needs. ``Matrix``,
+/// storage (MNIST stays `UInt8`) and convert only the rows a step needs. `Matrix`,
 /// `Dataset` and `LabeledImages` are batch sources; a type of your own becomes one with
 /// ``count``, ``width`` and ``fillBatch(_:into:)``, whose destination is a view of the
 /// low-level `AutoencoderKernels` module (import it to write one).

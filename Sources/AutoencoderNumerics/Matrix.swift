@@ -3,8 +3,9 @@ import AutoencoderKernels
 /// A dense, row-major matrix of `Float` values with value semantics.
 ///
 /// `Matrix` is the currency type of the library's public API: datasets, codes and
-/// parameters are handed in and out as matrices. The hot paths work on
-/// ``MatrixView`` and ``MutableMatrixView``, borrowed pointers into a matrix's storage.
+/// parameters are handed in and out as matrices. The hot paths work on the
+/// `MatrixView` and `MutableMatrixView` of the low-level `AutoencoderKernels` module,
+/// borrowed views of a matrix's storage (``withView(_:)``, ``withMutableView(_:)``).
 public struct Matrix: Sendable, Equatable {
     /// The number of rows.
     public let rows: Int
@@ -66,14 +67,16 @@ public struct Matrix: Sendable, Equatable {
         storage[(index * columns)..<((index + 1) * columns)]
     }
 
-    /// Calls `body` with a read-only view of the matrix.
+    /// Calls `body` with a read-only view of the matrix (a type of `AutoencoderKernels`,
+    /// valid only during the call): how layers and kernels read it without a copy.
     public func withView<Result>(_ body: (MatrixView) throws -> Result) rethrows -> Result {
         try storage.withUnsafeBufferPointer { buffer in
             try body(MatrixView(buffer.baseAddress!, rows: rows, columns: columns))
         }
     }
 
-    /// Calls `body` with a mutable view of the matrix.
+    /// Calls `body` with a mutable view of the matrix (valid only during the call): how
+    /// layers and kernels write it without a copy.
     public mutating func withMutableView<Result>(_ body: (MutableMatrixView) throws -> Result) rethrows -> Result {
         let (rows, columns) = (self.rows, self.columns)
         return try storage.withUnsafeMutableBufferPointer { buffer in
