@@ -62,6 +62,11 @@ public struct ParameterShape: Sendable, Equatable {
 /// layout); a variational autoencoder's sampling layer maps means and log-variances
 /// (`2k`) to codes (`k`), drawing its noise from ``LayerContext/generator`` and adding its
 /// KL term to ``LayerContext/addedLoss``.
+///
+/// Using a layer needs nothing more: call it on a `Matrix` with its parameters
+/// (``callAsFunction(_:parameters:multiplier:)``). Its passes take the borrowed views of the
+/// low-level `AutoencoderKernels` module (`MatrixView`, `VectorView`), valid for the call
+/// only, so a layer of your own imports that module.
 public protocol Layer: Sendable {
     /// The number of features each input row has.
     var inputWidth: Int { get }
