@@ -5,7 +5,7 @@
 /// A sample is a vector of features (`sampleShape == [features]`) or an image
 /// (`[channels, height, width]`, channels first as PyTorch stores them). The values stay in
 /// their ``store`` as read (bytes stay bytes; a memory-mapped file stays on disk) and are
-/// converted and scaled one batch at a time by ``copySamples(at:into:)``.
+/// converted and scaled a batch at a time when read (``samples(in:)``, or training's batches).
 public struct Dataset: Sendable {
     /// The shape of one sample: `[features]` or `[channels, height, width]`.
     public let sampleShape: [Int]
