@@ -46,6 +46,11 @@ enum ArticleCode {
         print(model.meanSquaredError(on: test))
         _ = codes
 
+        let image = test.samples(in: 0..<1)                // one image's 784 values, scaled
+        let code = model.encode(image)                     // its codeWidth values
+        let reconstruction = model(image)                  // as model.reconstruct(image)
+        _ = (code, reconstruction)
+
         try ModelFile(model: model, training: Preset.autoencoder.training).write(to: URL(fileURLWithPath: "model.safetensors"))
         let loaded = try ModelFile.read(from: URL(fileURLWithPath: "model.safetensors")).model
         _ = loaded
