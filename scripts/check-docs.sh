@@ -10,6 +10,8 @@
 # umbrella's symbol graph (swift-symbolgraph-extract leaves them out unless told with a flag
 # SwiftPM does not pass), so each module is documented on its own page and the archives are
 # merged, with links between them (swift-docc-plugin's combined documentation).
+# Why the targets are named: with none, the plugin also documents the dependencies'
+# libraries (swift-crypto's own doc comments give about 80 warnings) and the executables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
