@@ -93,10 +93,11 @@ import Testing
         experiment.training.validationFraction = 0.2
         experiment.trainingLabels = [1]
         let small = Fixtures.small(training: 1024, test: 50)
-        let data = MNIST(training: small.training.keeping(labels: [1]), test: small.test)
-        #expect(data.training.labels.allSatisfy { $0 == 1 } && data.training.count > 50)
+        let ones = try #require(Dataset(small.training, origin: "small").samples(labeled: [1]))
+        #expect(ones.labels?.allSatisfy { $0 == 1 } == true && ones.count > 50)
         var lines: [String] = []
-        let outcome = try experiment.train(on: data, writingTo: folder, log: { lines.append($0) })
+        let outcome = try experiment.train(on: ones, test: Dataset(small.test, origin: "small"), writingTo: folder,
+                                           log: { lines.append($0) })
         // The tutorial's lines are unchanged: nothing is logged for the picture.
         #expect(lines.filter { $0.hasPrefix("Epoch: ") }.count == 2)
         #expect(!lines.contains { $0.contains("losses") })

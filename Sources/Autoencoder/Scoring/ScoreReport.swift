@@ -106,16 +106,3 @@ public struct ScoreReport: Sendable, Equatable, Encodable {
         return lines.joined(separator: "\n")
     }
 }
-
-extension LabeledImages {
-    /// The images whose label is in `labels`, in their order: `train --only-labels`'s
-    /// training set, the normal class of a one-class anomaly detector.
-    public func keeping(labels: Set<UInt8>) -> LabeledImages {
-        var pixels: [UInt8] = [], kept: [UInt8] = []
-        for index in 0..<count where labels.contains(self.labels[index]) {
-            pixels += image(at: index)
-            kept.append(self.labels[index])
-        }
-        return LabeledImages(rows: rows, columns: columns, pixels: pixels, labels: kept)
-    }
-}
