@@ -25,8 +25,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
-        // SHA-256 of downloaded data sets, computed over the file in chunks.
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // `swift package generate-documentation`: the DocC catalog in Sources/Autoencoder.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
@@ -36,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
         // libjpeg (Debian's libjpeg62-turbo-dev), for image folders of JPEG files.
         .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+        // OpenSSL's libcrypto (Debian's libssl-dev), for the SHA-256 of downloaded data sets.
+        .systemLibrary(name: "COpenSSLDigest", path: "Sources/COpenSSLDigest"),
         // The hot kernels (the built-in matrix multiply, the fused elementwise passes), in C
         // so that one function can be compiled for AVX-512 or AVX2 and chosen at run time:
         // Swift has no per-function target, and a portable build targets baseline x86-64.
@@ -51,8 +51,7 @@ let package = Package(
         .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics", "AutoencoderKernels", "AutoencoderErrors"]),
         .target(name: "AutoencoderData", dependencies: [
             "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderKernels", "AutoencoderSerialization",
-            "AutoencoderErrors",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "AutoencoderErrors", "COpenSSLDigest",
         ]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG", "AutoencoderErrors"]),
         .target(name: "AutoencoderSerialization", dependencies: ["AutoencoderErrors"]),
