@@ -96,4 +96,6 @@ void ae_sgemm_batch(ae_sgemm_kernel kernel, const ae_sgemm_problem *problems, in
 }
 #endif
 
+#include "ae_convolution_unfolded.h"
+
 #endif
