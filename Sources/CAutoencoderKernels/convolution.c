@@ -356,10 +356,34 @@ static void serial_max_pool(const float *input, long planes, long height, long w
                       out_w, output);
 }
 
+// The backward pass of 2 x 2 windows with stride 2 that tile the planes exactly: each
+// input element lies in one window, so each window writes its four gradients (its first
+// maximum's and three zeros) without the planes being zeroed first.
+static void max_pool_backward_tiled_2x2(const float *input, const float *output_gradient, long planes, long height,
+                                        long width, float *input_gradient) {
+    const long out_h = height / 2, out_w = width / 2;
+    for (long p = 0; p < planes; p++) {
+        const float *plane = input + p * height * width;
+        const float *gradient = output_gradient + p * out_h * out_w;
+        float *destination = input_gradient + p * height * width;
+        for (long oh = 0; oh < out_h; oh++) {
+            for (long ow = 0; ow < out_w; ow++) {
+                const long at = window_argmax(plane, width, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2);
+                float *top = destination + 2 * oh * width + 2 * ow;
+                top[0] = top[1] = top[width] = top[width + 1] = 0;
+                destination[at] = gradient[oh * out_w + ow];
+            }
+        }
+    }
+}
+
 static void serial_max_pool_backward(const float *input, const float *output_gradient, long planes, long height,
                                      long width, long pool_h, long pool_w, long stride_h, long stride_w,
                                      long pad_top, long pad_left, long out_h, long out_w, float *input_gradient) {
-    if (is_2x2(pool_h, pool_w, stride_h, stride_w))
+    if (is_2x2(pool_h, pool_w, stride_h, stride_w) && pad_top == 0 && pad_left == 0 && out_h * 2 == height
+        && out_w * 2 == width)
+        max_pool_backward_tiled_2x2(input, output_gradient, planes, height, width, input_gradient);
+    else if (is_2x2(pool_h, pool_w, stride_h, stride_w))
         max_pool_backward_body(input, output_gradient, planes, height, width, 2, 2, 2, 2, pad_top, pad_left, out_h,
                                out_w, input_gradient);
     else
@@ -465,7 +489,9 @@ void ae_copy(const float *source, long count, float *destination) {
 // Direct stride-1 convolution, for layers with few filters: there the unfolded columns
 // are far larger than the work of the product (a 16-channel 3x3 layer with one filter
 // unfolds 144 floats per output to multiply each by one weight), and the direct loops,
-// contiguous along each output row, run from the cache.
+// contiguous along each output row, run from the cache. Each pass is compiled twice, for
+// the baseline and (on x86-64) for AVX2+FMA, whose 8-lane vectors and fused multiply-adds
+// the compiler uses for the row loops; the active instruction set (ae_active_isa) picks.
 
 #define DIRECT_LANES 64   // the partial sums of a weight gradient: one per output column, up to this many
 
@@ -475,7 +501,7 @@ typedef struct {
     ae_nonlinearity f; int parts;
 } direct_job;
 
-static void direct_forward_task(void *context, int index) {
+ALWAYS_INLINE void direct_forward_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     long first, end;
@@ -506,6 +532,19 @@ static void direct_forward_task(void *context, int index) {
     }
 }
 
+static void direct_forward_task(void *context, int index) { direct_forward_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_forward_task_avx2(void *context, int index) { direct_forward_body(context, index); }
+#endif
+
+// The compilation of direct_forward_body for the active instruction set.
+static ae_task direct_forward_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_forward_task_avx2;
+#endif
+    return direct_forward_task;
+}
+
 void ae_conv2d_direct(const float *images, long samples, long channels, long height, long width,
                       long kernel_h, long kernel_w, long pad_top, long pad_left, long out_h, long out_w,
                       const float *weight, long filters, const float *bias, ae_nonlinearity f, float *output) {
@@ -513,13 +552,13 @@ void ae_conv2d_direct(const float *images, long samples, long channels, long hei
     direct_job job = {images, weight, bias, 0, output, samples, channels, height, width, kernel_h, kernel_w,
                       pad_top, pad_left, out_h, out_w, filters, f,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_forward_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_forward_task, &job);
+    if (job.parts == 1) direct_forward_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_forward_variant(), &job);
 }
 
 // The weight gradients of the (filter, channel) pairs [first, end): each a sum over every
 // sample, so the parts write disjoint weights.
-static void direct_weight_gradient_task(void *context, int index) {
+ALWAYS_INLINE void direct_weight_gradient_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     const long taps = j->kernel_h * j->kernel_w;
@@ -558,17 +597,30 @@ static void direct_weight_gradient_task(void *context, int index) {
     }
 }
 
+static void direct_weight_gradient_task(void *context, int index) { direct_weight_gradient_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_weight_gradient_task_avx2(void *context, int index) { direct_weight_gradient_body(context, index); }
+#endif
+
+// The compilation of direct_weight_gradient_body for the active instruction set.
+static ae_task direct_weight_gradient_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_weight_gradient_task_avx2;
+#endif
+    return direct_weight_gradient_task;
+}
+
 void ae_conv2d_direct_weight_gradient(const float *images, const float *output_gradient, long samples, long channels,
                                       long height, long width, long kernel_h, long kernel_w, long pad_top,
                                       long pad_left, long out_h, long out_w, long filters, float *weight_gradient) {
     direct_job job = {images, 0, 0, output_gradient, weight_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(filters * channels, samples * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_weight_gradient_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_weight_gradient_task, &job);
+    if (job.parts == 1) direct_weight_gradient_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_weight_gradient_variant(), &job);
 }
 
-static void direct_input_gradient_task(void *context, int index) {
+ALWAYS_INLINE void direct_input_gradient_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     long first, end;
@@ -598,6 +650,19 @@ static void direct_input_gradient_task(void *context, int index) {
     }
 }
 
+static void direct_input_gradient_task(void *context, int index) { direct_input_gradient_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_input_gradient_task_avx2(void *context, int index) { direct_input_gradient_body(context, index); }
+#endif
+
+// The compilation of direct_input_gradient_body for the active instruction set.
+static ae_task direct_input_gradient_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_input_gradient_task_avx2;
+#endif
+    return direct_input_gradient_task;
+}
+
 void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples, long channels, long height,
                                      long width, long kernel_h, long kernel_w, long pad_top, long pad_left,
                                      long out_h, long out_w, const float *weight, long filters,
@@ -606,6 +671,6 @@ void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples,
     direct_job job = {0, weight, 0, output_gradient, input_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_input_gradient_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_input_gradient_task, &job);
+    if (job.parts == 1) direct_input_gradient_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_input_gradient_variant(), &job);
 }
