@@ -15,6 +15,8 @@
 
 #include <string.h>
 
+#include "convolution_internal.h"
+
 // The parts to split `units` independent units of `elements` floats each into: one when
 // the whole is too small to be worth a hand-off, never more than `units`.
 static int unit_parts(long units, long elements) {
@@ -44,10 +46,62 @@ static inline void valid_range(long offset, long stride, long size, long count, 
     *hi = end;
 }
 
+// dst[0..n) <- src[0..n) for the short rows of an image (a few to a few dozen floats),
+// where a call to memcpy costs more than the copy. The empty statement in the loop keeps
+// the compiler from turning the loop back into a call to memcpy.
+static inline void copy_row(float *restrict dst, const float *restrict src, long n) {
+    long q = 0;
+    for (; q + 4 <= n; q += 4) {
+        memcpy(dst + q, src + q, 4 * sizeof(float));
+        __asm__ volatile("");
+    }
+    for (; q < n; q++) dst[q] = src[q];
+}
+
+static inline void zero_row(float *dst, long n) {
+    if (n > 0) memset(dst, 0, (size_t)n * sizeof(float));
+}
+
+// One row of the columns of a stride-1 window whose output is as wide as the image (as
+// 'same' padding gives): position t = oh * width + ow takes plane[t + dy * width + dx], so
+// the valid rows are one contiguous copy of the plane shifted by (dy, dx), after which the
+// columns that fell off the left or right edge (taken from the neighbouring image row) are
+// set to zero.
+static void unfold_same_width_row(const float *plane, long height, long width, long dy, long dx, long out_h,
+                                  float *row) {
+    long row_lo, row_hi;
+    valid_range(dy, 1, height, out_h, &row_lo, &row_hi);
+    const long shift = dy * width + dx;
+    long start = row_lo * width, end = row_hi * width;
+    if (start + shift < 0) start = -shift;
+    if (end + shift > height * width) end = height * width - shift;
+    if (end < start) end = start;
+    zero_row(row, start);
+    memcpy(row + start, plane + start + shift, (size_t)(end - start) * sizeof(float));
+    zero_row(row + end, out_h * width - end);
+    long edge_lo = dx < 0 ? -dx : 0, edge_hi = dx > 0 ? width - dx : width;
+    if (edge_lo > width) edge_lo = width;
+    if (edge_hi < 0) edge_hi = 0;
+    if (edge_lo == 0 && edge_hi == width) return;
+    for (long oh = row_lo; oh < row_hi; oh++) {
+        float *destination = row + oh * width;
+        for (long ow = 0; ow < edge_lo; ow++) destination[ow] = 0;
+        for (long ow = edge_hi; ow < width; ow++) destination[ow] = 0;
+    }
+}
+
 void ae_im2col(const float *image, long channels, long height, long width,
                long kernel_h, long kernel_w, long stride_h, long stride_w,
                long pad_top, long pad_left, long out_h, long out_w, float *columns) {
     const long positions = out_h * out_w;
+    if (stride_h == 1 && stride_w == 1 && out_w == width) {
+        for (long c = 0; c < channels; c++)
+            for (long i = 0; i < kernel_h; i++)
+                for (long j = 0; j < kernel_w; j++)
+                    unfold_same_width_row(image + c * height * width, height, width, i - pad_top, j - pad_left, out_h,
+                                          columns + ((c * kernel_h + i) * kernel_w + j) * positions);
+        return;
+    }
     for (long c = 0; c < channels; c++) {
         const float *plane = image + c * height * width;
         for (long i = 0; i < kernel_h; i++) {
@@ -58,20 +112,19 @@ void ae_im2col(const float *image, long channels, long height, long width,
                 long col_lo, col_hi;
                 const long column_offset = j - pad_left;
                 valid_range(column_offset, stride_w, width, out_w, &col_lo, &col_hi);
-                memset(row, 0, (size_t)(row_lo * out_w) * sizeof(float));
+                zero_row(row, row_lo * out_w);
                 for (long oh = row_lo; oh < row_hi; oh++) {
                     const float *source = plane + (oh * stride_h + i - pad_top) * width;
                     float *destination = row + oh * out_w;
                     for (long ow = 0; ow < col_lo; ow++) destination[ow] = 0;
                     if (stride_w == 1) {
-                        memcpy(destination + col_lo, source + col_lo + column_offset,
-                               (size_t)(col_hi - col_lo) * sizeof(float));
+                        copy_row(destination + col_lo, source + col_lo + column_offset, col_hi - col_lo);
                     } else {
                         for (long ow = col_lo; ow < col_hi; ow++) destination[ow] = source[ow * stride_w + column_offset];
                     }
                     for (long ow = col_hi; ow < out_w; ow++) destination[ow] = 0;
                 }
-                memset(row + row_hi * out_w, 0, (size_t)((out_h - row_hi) * out_w) * sizeof(float));
+                zero_row(row + row_hi * out_w, (out_h - row_hi) * out_w);
             }
         }
     }
@@ -95,7 +148,12 @@ void ae_col2im(const float *columns, long channels, long height, long width,
                 for (long oh = row_lo; oh < row_hi; oh++) {
                     float *destination = plane + (oh * stride_h + i - pad_top) * width;
                     const float *source = row + oh * out_w;
-                    for (long ow = col_lo; ow < col_hi; ow++) destination[ow * stride_w + column_offset] += source[ow];
+                    if (stride_w == 1) {
+                        float *shifted = destination + column_offset;
+                        for (long ow = col_lo; ow < col_hi; ow++) shifted[ow] += source[ow];
+                    } else {
+                        for (long ow = col_lo; ow < col_hi; ow++) destination[ow * stride_w + column_offset] += source[ow];
+                    }
                 }
             }
         }
@@ -141,9 +199,7 @@ void ae_channel_sums(const float *values, long samples, long channels, long plan
         double total = 0;
         for (long s = 0; s < samples; s++) {
             const float *p = values + (s * channels + c) * plane;
-            float partial = 0;
-            for (long k = 0; k < plane; k++) partial += p[k];
-            total += partial;
+            total += ae_plane_sum(p, plane);
         }
         sums[c] = (float)total;
     }
@@ -201,7 +257,13 @@ static inline float window_max(const float *plane, long width, long r0, long r1,
     return nan ? plane[window_first_nan(plane, width, r0, r1, c0, c1)] : best;
 }
 
-static void serial_max_pool(const float *input, long planes, long height, long width,
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+// The pooling and upsampling loops below are written once and inlined twice by their
+// callers: with the common 2 x 2 window (stride 2) as constants, so that the window loops
+// of whole windows unroll, and with the general sizes.
+
+ALWAYS_INLINE void max_pool_body(const float *input, long planes, long height, long width,
                  long pool_h, long pool_w, long stride_h, long stride_w,
                  long pad_top, long pad_left, long out_h, long out_w, float *output) {
     for (long p = 0; p < planes; p++) {
@@ -213,13 +275,15 @@ static void serial_max_pool(const float *input, long planes, long height, long w
             for (long ow = 0; ow < out_w; ow++) {
                 long c0, c1;
                 clamp_window(ow * stride_w - pad_left, pool_w, width, &c0, &c1);
-                out[oh * out_w + ow] = window_max(plane, width, r0, r1, c0, c1);
+                out[oh * out_w + ow] = r1 - r0 == pool_h && c1 - c0 == pool_w
+                    ? window_max(plane, width, r0, r0 + pool_h, c0, c0 + pool_w)
+                    : window_max(plane, width, r0, r1, c0, c1);
             }
         }
     }
 }
 
-static void serial_max_pool_backward(const float *input, const float *output_gradient, long planes, long height, long width,
+ALWAYS_INLINE void max_pool_backward_body(const float *input, const float *output_gradient, long planes, long height, long width,
                           long pool_h, long pool_w, long stride_h, long stride_w,
                           long pad_top, long pad_left, long out_h, long out_w, float *input_gradient) {
     memset(input_gradient, 0, (size_t)(planes * height * width) * sizeof(float));
@@ -233,13 +297,16 @@ static void serial_max_pool_backward(const float *input, const float *output_gra
             for (long ow = 0; ow < out_w; ow++) {
                 long c0, c1;
                 clamp_window(ow * stride_w - pad_left, pool_w, width, &c0, &c1);
-                destination[window_argmax(plane, width, r0, r1, c0, c1)] += gradient[oh * out_w + ow];
+                const long at = r1 - r0 == pool_h && c1 - c0 == pool_w
+                    ? window_argmax(plane, width, r0, r0 + pool_h, c0, c0 + pool_w)
+                    : window_argmax(plane, width, r0, r1, c0, c1);
+                destination[at] += gradient[oh * out_w + ow];
             }
         }
     }
 }
 
-static void serial_upsample_nearest(const float *input, long planes, long height, long width,
+ALWAYS_INLINE void upsample_body(const float *input, long planes, long height, long width,
                          long factor_h, long factor_w, float *output) {
     const long out_w = width * factor_w;
     for (long p = 0; p < planes; p++) {
@@ -256,7 +323,7 @@ static void serial_upsample_nearest(const float *input, long planes, long height
     }
 }
 
-static void serial_upsample_nearest_backward(const float *output_gradient, long planes, long height, long width,
+ALWAYS_INLINE void upsample_backward_body(const float *output_gradient, long planes, long height, long width,
                                   long factor_h, long factor_w, float *input_gradient) {
     const long out_w = width * factor_w;
     for (long p = 0; p < planes; p++) {
@@ -273,6 +340,67 @@ static void serial_upsample_nearest_backward(const float *output_gradient, long 
             }
         }
     }
+}
+
+static int is_2x2(long pool_h, long pool_w, long stride_h, long stride_w) {
+    return pool_h == 2 && pool_w == 2 && stride_h == 2 && stride_w == 2;
+}
+
+static void serial_max_pool(const float *input, long planes, long height, long width,
+                            long pool_h, long pool_w, long stride_h, long stride_w,
+                            long pad_top, long pad_left, long out_h, long out_w, float *output) {
+    if (is_2x2(pool_h, pool_w, stride_h, stride_w))
+        max_pool_body(input, planes, height, width, 2, 2, 2, 2, pad_top, pad_left, out_h, out_w, output);
+    else
+        max_pool_body(input, planes, height, width, pool_h, pool_w, stride_h, stride_w, pad_top, pad_left, out_h,
+                      out_w, output);
+}
+
+// The backward pass of 2 x 2 windows with stride 2 that tile the planes exactly: each
+// input element lies in one window, so each window writes its four gradients (its first
+// maximum's and three zeros) without the planes being zeroed first.
+static void max_pool_backward_tiled_2x2(const float *input, const float *output_gradient, long planes, long height,
+                                        long width, float *input_gradient) {
+    const long out_h = height / 2, out_w = width / 2;
+    for (long p = 0; p < planes; p++) {
+        const float *plane = input + p * height * width;
+        const float *gradient = output_gradient + p * out_h * out_w;
+        float *destination = input_gradient + p * height * width;
+        for (long oh = 0; oh < out_h; oh++) {
+            for (long ow = 0; ow < out_w; ow++) {
+                const long at = window_argmax(plane, width, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2);
+                float *top = destination + 2 * oh * width + 2 * ow;
+                top[0] = top[1] = top[width] = top[width + 1] = 0;
+                destination[at] = gradient[oh * out_w + ow];
+            }
+        }
+    }
+}
+
+static void serial_max_pool_backward(const float *input, const float *output_gradient, long planes, long height,
+                                     long width, long pool_h, long pool_w, long stride_h, long stride_w,
+                                     long pad_top, long pad_left, long out_h, long out_w, float *input_gradient) {
+    if (is_2x2(pool_h, pool_w, stride_h, stride_w) && pad_top == 0 && pad_left == 0 && out_h * 2 == height
+        && out_w * 2 == width)
+        max_pool_backward_tiled_2x2(input, output_gradient, planes, height, width, input_gradient);
+    else if (is_2x2(pool_h, pool_w, stride_h, stride_w))
+        max_pool_backward_body(input, output_gradient, planes, height, width, 2, 2, 2, 2, pad_top, pad_left, out_h,
+                               out_w, input_gradient);
+    else
+        max_pool_backward_body(input, output_gradient, planes, height, width, pool_h, pool_w, stride_h, stride_w,
+                               pad_top, pad_left, out_h, out_w, input_gradient);
+}
+
+static void serial_upsample_nearest(const float *input, long planes, long height, long width,
+                                    long factor_h, long factor_w, float *output) {
+    if (factor_h == 2 && factor_w == 2) upsample_body(input, planes, height, width, 2, 2, output);
+    else upsample_body(input, planes, height, width, factor_h, factor_w, output);
+}
+
+static void serial_upsample_nearest_backward(const float *output_gradient, long planes, long height, long width,
+                                             long factor_h, long factor_w, float *input_gradient) {
+    if (factor_h == 2 && factor_w == 2) upsample_backward_body(output_gradient, planes, height, width, 2, 2, input_gradient);
+    else upsample_backward_body(output_gradient, planes, height, width, factor_h, factor_w, input_gradient);
 }
 
 // A pooling or upsampling pass over planes: the arguments of the public function, and
@@ -361,7 +489,9 @@ void ae_copy(const float *source, long count, float *destination) {
 // Direct stride-1 convolution, for layers with few filters: there the unfolded columns
 // are far larger than the work of the product (a 16-channel 3x3 layer with one filter
 // unfolds 144 floats per output to multiply each by one weight), and the direct loops,
-// contiguous along each output row, run from the cache.
+// contiguous along each output row, run from the cache. Each pass is compiled twice, for
+// the baseline and (on x86-64) for AVX2+FMA, whose 8-lane vectors and fused multiply-adds
+// the compiler uses for the row loops; the active instruction set (ae_active_isa) picks.
 
 #define DIRECT_LANES 64   // the partial sums of a weight gradient: one per output column, up to this many
 
@@ -371,7 +501,7 @@ typedef struct {
     ae_nonlinearity f; int parts;
 } direct_job;
 
-static void direct_forward_task(void *context, int index) {
+ALWAYS_INLINE void direct_forward_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     long first, end;
@@ -402,6 +532,19 @@ static void direct_forward_task(void *context, int index) {
     }
 }
 
+static void direct_forward_task(void *context, int index) { direct_forward_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_forward_task_avx2(void *context, int index) { direct_forward_body(context, index); }
+#endif
+
+// The compilation of direct_forward_body for the active instruction set.
+static ae_task direct_forward_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_forward_task_avx2;
+#endif
+    return direct_forward_task;
+}
+
 void ae_conv2d_direct(const float *images, long samples, long channels, long height, long width,
                       long kernel_h, long kernel_w, long pad_top, long pad_left, long out_h, long out_w,
                       const float *weight, long filters, const float *bias, ae_nonlinearity f, float *output) {
@@ -409,13 +552,13 @@ void ae_conv2d_direct(const float *images, long samples, long channels, long hei
     direct_job job = {images, weight, bias, 0, output, samples, channels, height, width, kernel_h, kernel_w,
                       pad_top, pad_left, out_h, out_w, filters, f,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_forward_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_forward_task, &job);
+    if (job.parts == 1) direct_forward_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_forward_variant(), &job);
 }
 
 // The weight gradients of the (filter, channel) pairs [first, end): each a sum over every
 // sample, so the parts write disjoint weights.
-static void direct_weight_gradient_task(void *context, int index) {
+ALWAYS_INLINE void direct_weight_gradient_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     const long taps = j->kernel_h * j->kernel_w;
@@ -454,17 +597,30 @@ static void direct_weight_gradient_task(void *context, int index) {
     }
 }
 
+static void direct_weight_gradient_task(void *context, int index) { direct_weight_gradient_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_weight_gradient_task_avx2(void *context, int index) { direct_weight_gradient_body(context, index); }
+#endif
+
+// The compilation of direct_weight_gradient_body for the active instruction set.
+static ae_task direct_weight_gradient_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_weight_gradient_task_avx2;
+#endif
+    return direct_weight_gradient_task;
+}
+
 void ae_conv2d_direct_weight_gradient(const float *images, const float *output_gradient, long samples, long channels,
                                       long height, long width, long kernel_h, long kernel_w, long pad_top,
                                       long pad_left, long out_h, long out_w, long filters, float *weight_gradient) {
     direct_job job = {images, 0, 0, output_gradient, weight_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(filters * channels, samples * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_weight_gradient_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_weight_gradient_task, &job);
+    if (job.parts == 1) direct_weight_gradient_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_weight_gradient_variant(), &job);
 }
 
-static void direct_input_gradient_task(void *context, int index) {
+ALWAYS_INLINE void direct_input_gradient_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
     long first, end;
@@ -494,6 +650,19 @@ static void direct_input_gradient_task(void *context, int index) {
     }
 }
 
+static void direct_input_gradient_task(void *context, int index) { direct_input_gradient_body(context, index); }
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) static void direct_input_gradient_task_avx2(void *context, int index) { direct_input_gradient_body(context, index); }
+#endif
+
+// The compilation of direct_input_gradient_body for the active instruction set.
+static ae_task direct_input_gradient_variant(void) {
+#if defined(__x86_64__)
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_input_gradient_task_avx2;
+#endif
+    return direct_input_gradient_task;
+}
+
 void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples, long channels, long height,
                                      long width, long kernel_h, long kernel_w, long pad_top, long pad_left,
                                      long out_h, long out_w, const float *weight, long filters,
@@ -502,6 +671,6 @@ void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples,
     direct_job job = {0, weight, 0, output_gradient, input_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_input_gradient_task(&job, 0);
-    else ae_parallel_for(job.parts, direct_input_gradient_task, &job);
+    if (job.parts == 1) direct_input_gradient_variant()(&job, 0);
+    else ae_parallel_for(job.parts, direct_input_gradient_variant(), &job);
 }

@@ -120,10 +120,68 @@ const ae_kernel_desc ae_kernel_desc_avx512 = {
     .pack_b = 0,
 };
 
+// ---- AVX2 packing of op(B) = B^T ------------------------------------------------------
+// Same source and destination as the AVX-512 packer above, in 8 x 8 blocks: 8 source rows
+// (8 columns j of op(B)) by 8 consecutive p, transposed in registers. It only copies, so the
+// packed panels (and every product's bits) are those of the generic C packer; it replaces
+// that packer's one-float stores 64 bytes apart.
+
+AE_AVX2_TARGET
+static inline void ae_transpose8x8(__m256 r[8]) {
+    __m256 t[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    __m256 u[8];
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    // u[4g + c], 128-bit lane L = rows 4g..4g+3 of column 4L + c.
+    for (int c = 0; c < 4; c++) {
+        r[c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x20);
+        r[4 + c] = _mm256_permute2f128_ps(u[c], u[4 + c], 0x31);
+    }
+}
+
+AE_AVX2_TARGET
+static void ae_pack_b_transposed_avx2(int nr_tile, long kc, long nc, const float *b, long ldb, float *dst) {
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (long jr = 0; jr < nc; jr += nr_tile, dst += (long)nr_tile * kc) {
+        const long nr = nc - jr < nr_tile ? nc - jr : nr_tile;
+        for (long j0 = 0; j0 < nr_tile; j0 += 8) {
+            const long rows = nr - j0 >= 8 ? 8 : nr - j0 <= 0 ? 0 : nr - j0;
+            const float *src = b + (jr + j0) * ldb;
+            float *d = dst + j0;
+            long p0 = 0;
+            if (rows == 8) {
+                for (; p0 + 8 <= kc; p0 += 8) {
+                    __m256 r[8];
+                    for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + q * ldb + p0);
+                    ae_transpose8x8(r);
+                    for (int q = 0; q < 8; q++) _mm256_storeu_ps(d + (p0 + q) * nr_tile, r[q]);
+                }
+            }
+            for (; p0 < kc; p0 += 8) {
+                const long cols = kc - p0 >= 8 ? 8 : kc - p0;
+                const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)cols), lane);
+                __m256 r[8];
+                for (int q = 0; q < 8; q++)
+                    r[q] = q < rows ? _mm256_maskload_ps(src + q * ldb + p0, mask) : _mm256_setzero_ps();
+                ae_transpose8x8(r);
+                for (int q = 0; q < cols; q++) _mm256_storeu_ps(d + (p0 + q) * nr_tile, r[q]);
+            }
+        }
+    }
+}
+
 const ae_kernel_desc ae_kernel_desc_avx2 = {
     .wide = {6, 16, 1, ae_kernel_avx2_6x16, ae_kernel_avx2_direct_6x16},
     .narrow = {0, 0, 0, 0, 0},
-    .pack_b_transposed = 0,
+    .pack_b_transposed = ae_pack_b_transposed_avx2,
     // 16-float (64-byte) rows of B read in place straddle two cache lines; packed
     // panels keep them aligned: about 15% faster on Zen 4 with ymm loads.
     .pack_b = 1,

@@ -22,12 +22,13 @@ extension SampleShape: ExpressibleByArrayLiteral {
 
     /// Runs one layer's forward pass on `input` (`rows` samples), then its backward pass
     /// with `outputGradient`, with the layer's scratch memory as the trainer gives it.
-    static func run(_ layer: any Layer, parameters: [Float], input: [Float], rows: Int, outputGradient: [Float])
+    static func run(_ layer: any Layer, parameters: [Float], input: [Float], rows: Int, outputGradient: [Float],
+                    multiplier: any MatrixMultiplier = BuiltInMatrixMultiplier())
         -> (output: [Float], parameterGradients: [Float], inputGradient: [Float])
     {
         precondition(parameters.count == layer.parameterCount && input.count == rows * layer.inputWidth
                      && outputGradient.count == rows * layer.outputWidth)
-        var context = LayerContext(multiplier: BuiltInMatrixMultiplier())
+        var context = LayerContext(multiplier: multiplier)
         let scratch = LayerScratch(layers: [layer], batchSize: rows)
         context.scratch = scratch.buffers[0]
         let x = Matrix(rows: rows, columns: layer.inputWidth, storage: input)
@@ -125,7 +126,9 @@ extension SampleShape: ExpressibleByArrayLiteral {
     @Test func conv2DOneByOneUsesItsInput() throws {
         let layer = Conv2D(input: [3, 2, 5], filters: 2, kernelSize: PairOfSizes(1), weightInitializer: .normal,
                            biasInitializer: .normal)
-        #expect(layer.scratchCount(batchSize: 10) == 0)
+        // Its scratch memory holds partial gradients but no unfolded columns.
+        let wide = Conv2D(input: [3, 20, 20], filters: 2, kernelSize: PairOfSizes(1))
+        #expect(wide.scratchCount(batchSize: 10) < wide.inputWidth)
         try GradientCheckTests.check(layers: [layer])
     }
 
@@ -299,7 +302,8 @@ extension SampleShape: ExpressibleByArrayLiteral {
             ? Conv2DTranspose(input: [5, 24, 24], filters: 16, kernelSize: PairOfSizes(3), padding: .same,
                               activation: .tanh)
             : Conv2D(input: [16, 24, 24], filters: 5, kernelSize: PairOfSizes(3), padding: .same, activation: .tanh)
-        #expect(layer.scratchCount(batchSize: 7) == 144 * 576)
+        // Conv2D keeps a partial weight gradient per chunk of the batch as well.
+        #expect(transposed ? layer.scratchCount(batchSize: 7) == 144 * 576 : layer.scratchCount(batchSize: 7) > 144 * 576)
         let rows = 7
         let parameters = Self.values(layer.parameterCount, 37, 23, 11, 60)
         let input = Self.values(rows * layer.inputWidth, 13, 17, 8, 9)
@@ -318,6 +322,32 @@ extension SampleShape: ExpressibleByArrayLiteral {
             for index in parameterGradients.indices { parameterGradients[index] += alone.parameterGradients[index] }
         }
         Self.expectClose(whole.parameterGradients, parameterGradients, tolerance: 1e-4, "parameter gradients")
+    }
+
+    /// The built-in multiplier's C path (the batch split over the cores in chunks) gives
+    /// the same bits on one thread as on several, and agrees with one product per sample
+    /// through another multiplier.
+    @Test(arguments: [(PairOfSizes(1), 1, Padding.valid), (PairOfSizes(3), 1, .same), (PairOfSizes(3), 2, .same)])
+    func splitBatchMatchesOneThreadAndPerSampleProducts(kernel: PairOfSizes, stride: Int, padding: Padding) {
+        let layer = Conv2D(input: [6, 20, 18], filters: 7, kernelSize: kernel, strides: PairOfSizes(stride),
+                           padding: padding, activation: .relu)
+        let rows = 11
+        let parameters = Self.values(layer.parameterCount, 37, 23, 11, 60)
+        let input = Self.values(rows * layer.inputWidth, 13, 17, 8, 9)
+        let outputGradient = Self.values(rows * layer.outputWidth, 7, 11, 5, 5)
+        func run(_ multiplier: any MatrixMultiplier) -> (output: [Float], parameterGradients: [Float], inputGradient: [Float]) {
+            Self.run(layer, parameters: parameters, input: input, rows: rows, outputGradient: outputGradient,
+                     multiplier: multiplier)
+        }
+        let one = run(BuiltInMatrixMultiplier(maximumThreads: 1))
+        let three = run(BuiltInMatrixMultiplier(maximumThreads: 3))
+        #expect(one.output == three.output)
+        #expect(one.parameterGradients == three.parameterGradients)
+        #expect(one.inputGradient == three.inputGradient)
+        let perSample = run(PerProductMultiplier())
+        Self.expectClose(one.output, perSample.output, "output")
+        Self.expectClose(one.inputGradient, perSample.inputGradient, "input gradient")
+        Self.expectClose(one.parameterGradients, perSample.parameterGradients, tolerance: 1e-4, "parameter gradients")
     }
 
     /// A one-filter stride-1 convolution (computed directly, without unfolding) agrees with
@@ -381,5 +411,17 @@ extension SampleShape: ExpressibleByArrayLiteral {
         #expect(UpSampling2D(input: [16, 7, 7]).summary == "UpSampling2D(16x7x7 → 16x14x14, 2x2)")
         #expect(Flatten(input: [16, 7, 7]).summary == "Flatten(16x7x7 → 784)")
         #expect(Reshape(input: [784], target: [1, 28, 28]).summary == "Reshape(784 → 1x28x28)")
+    }
+}
+
+/// The built-in multiplier behind another type, so that a layer takes its path for other
+/// backends (one product at a time).
+private struct PerProductMultiplier: MatrixMultiplier {
+    let builtIn = BuiltInMatrixMultiplier(maximumThreads: 1)
+    var name: String { "per product" }
+
+    func multiply(_ transposeA: Transpose, _ transposeB: Transpose, alpha: Float, a: MatrixView, b: MatrixView,
+                  beta: Float, c: MutableMatrixView) {
+        builtIn.multiply(transposeA, transposeB, alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 }

@@ -1,5 +1,6 @@
 import AutoencoderKernels
 import AutoencoderNumerics
+import CAutoencoderKernels
 
 /// A 2-D convolution `y = f(W ⋆ x + b)` over channels-first images, as Keras's `Conv2D`
 /// computes it and PyTorch's `nn.Conv2d` stores it.
@@ -14,10 +15,14 @@ import AutoencoderNumerics
 /// `(channels·kh·kw) × (outHeight·outWidth)` matrix, so that one matrix product
 /// `weight · columns` writes the sample's output, already channels first. The backward
 /// pass unfolds the sample again rather than keeping every sample's columns, so the
-/// scratch memory does not grow with the batch. (Unfolding the batch in groups of samples
-/// for one product per group measured slower on the conv preset: the products of one
-/// sample already run from the cache.) A stride-1 convolution with one filter runs
-/// directly, without unfolding (its columns would be `channels·kh·kw` times its output
+/// scratch memory does not grow with the batch. With the built-in multiplier the C kernels
+/// run the passes: each sample's products are too small to split over the cores, so the
+/// batch is split instead, into a fixed number of chunks of samples (each with its own
+/// columns and partial weight gradient, added in order at the end, so that the result does
+/// not depend on the number of threads), and each sample's unfolding, products, bias,
+/// activation and derivative run one after the other while its planes are in the cache.
+/// Other multipliers get one product per sample. A stride-1 convolution with one filter
+/// runs directly, without unfolding (its columns would be `channels·kh·kw` times its output
 /// for one multiply-add each), split over the cores by samples, and needs no scratch.
 public struct Conv2D: Layer, Equatable {
     /// The shape of each input sample, `[channels, height, width]`.
@@ -81,11 +86,42 @@ public struct Conv2D: Layer, Equatable {
          ParameterShape(name: "bias", shape: [filters])]
     }
 
-    /// One sample's unfolded columns, `(channels·kh·kw) × (outHeight·outWidth)`, whatever
-    /// the batch size (none for a 1×1 convolution with stride 1, which uses its input, nor
-    /// for a direct one).
+    /// Per chunk of the batch (see `ae_conv2d_unfolded_chunks`) one sample's unfolded
+    /// columns, `(channels·kh·kw) × (outHeight·outWidth)` (none for a 1×1 convolution with
+    /// stride 1, which uses its input), and one partial weight gradient, plus one bias sum
+    /// per sample and filter; none for a direct convolution.
     public func scratchCount(batchSize: Int) -> Int {
-        window.isIdentity || isDirect ? 0 : window.patchSize * window.positions
+        if isDirect { return 0 }
+        let w = window
+        return Int(ae_conv2d_unfolded_scratch(batchSize, w.channels, w.height, w.width, w.kernelHeight, w.kernelWidth,
+                                              w.strideHeight, w.strideWidth, w.padTop, w.padLeft, w.outputHeight,
+                                              w.outputWidth, filters))
+    }
+
+    /// The C kernel and the most threads when the built-in multiplier runs the products:
+    /// then the C kernels split the batch's samples over the cores (each sample's product
+    /// is too small to split); `nil` for another multiplier, which gets one product per sample.
+    private func builtInSplit(_ multiplier: any MatrixMultiplier) -> (ae_sgemm_kernel, Int32)? {
+        guard let builtIn = multiplier as? BuiltInMatrixMultiplier else { return nil }
+        let kernel: ae_sgemm_kernel = switch builtIn.kernel {
+        case .portable: AE_SGEMM_KERNEL_PORTABLE
+        case .avx2FMA: AE_SGEMM_KERNEL_AVX2_FMA
+        case .avx512: AE_SGEMM_KERNEL_AVX512
+        }
+        return (kernel, Int32(clamping: builtIn.maximumThreads))
+    }
+
+    /// The C kernels' name of a nonlinearity.
+    private static func cFunction(_ f: ElementwiseKernels.Nonlinearity) -> ae_nonlinearity {
+        switch f {
+        case .identity: AE_IDENTITY
+        case .sigmoid: AE_SIGMOID
+        case .relu: AE_RELU
+        case .tanh: AE_TANH
+        case .leakyReLU: AE_LEAKY_RELU
+        case .elu: AE_ELU
+        case .softplus: AE_SOFTPLUS
+        }
     }
 
     /// Whether the convolution runs directly, without unfolding: stride 1 and at most
@@ -122,7 +158,7 @@ public struct Conv2D: Layer, Equatable {
     }
 
     /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample (or the direct
-    /// loops).
+    /// loops), the samples split over the cores with the built-in multiplier.
     public func forward(
         _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
@@ -134,6 +170,15 @@ public struct Conv2D: Layer, Equatable {
             ConvolutionKernels.convolveDirect(input.base, samples: input.rows, window, weight: parameters,
                                               filters: filters, bias: parameters + weightCount,
                                               activation.nonlinearity, into: output.base)
+            return
+        }
+        if let (kernel, threads) = builtInSplit(context.multiplier) {
+            guard let scratch = context.scratch?.base else { preconditionFailure("Conv2D needs its scratch memory.") }
+            let w = window
+            ae_conv2d_unfolded_forward(kernel, input.base, input.rows, w.channels, w.height, w.width, w.kernelHeight,
+                                       w.kernelWidth, w.strideHeight, w.strideWidth, w.padTop, w.padLeft,
+                                       w.outputHeight, w.outputWidth, parameters, filters, parameters + weightCount,
+                                       Self.cFunction(activation.nonlinearity), scratch, threads, output.base)
             return
         }
         let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
@@ -161,6 +206,16 @@ public struct Conv2D: Layer, Equatable {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows
                      && outputGradient.rows == output.rows && outputGradient.columns == outputWidth,
                      "Conv2D shapes disagree.")
+        if !isDirect, let (kernel, threads) = builtInSplit(context.multiplier) {
+            guard let scratch = context.scratch?.base else { preconditionFailure("Conv2D needs its scratch memory.") }
+            let w = window
+            ae_conv2d_unfolded_backward(kernel, input.base, output.base, outputGradient.base, input.rows, w.channels,
+                                        w.height, w.width, w.kernelHeight, w.kernelWidth, w.strideHeight,
+                                        w.strideWidth, w.padTop, w.padLeft, w.outputHeight, w.outputWidth, parameters,
+                                        filters, Self.cFunction(activation.nonlinearity), scratch, threads,
+                                        parameterGradients, parameterGradients + weightCount, inputGradient?.base)
+            return
+        }
         ElementwiseKernels.multiplyByDerivative(outputGradient.base, output: output.base, count: outputGradient.count,
                                                 activation.nonlinearity)
         ConvolutionKernels.sumChannels(outputGradient.base, samples: outputGradient.rows, channels: filters,

@@ -1,6 +1,7 @@
 // CAutoencoderKernels: the built-in single-precision matrix multiply (SGEMM) declared
-// here, the fused elementwise kernels of ae_elementwise.h and the convolution loops of
-// ae_convolution.h.
+// here, the fused elementwise kernels of ae_elementwise.h, the convolution loops of
+// ae_convolution.h and the convolution passes through the SGEMM of
+// ae_convolution_unfolded.h (included at the end, after the SGEMM's declarations).
 //
 // SGEMM memory layout: every matrix is ROW-MAJOR, as in CBLAS with CblasRowMajor.
 // Element (i, j) of a matrix stored with leading dimension ld is at p[i * ld + j];
@@ -95,5 +96,7 @@ void ae_sgemm_batch(ae_sgemm_kernel kernel, const ae_sgemm_problem *problems, in
 #ifdef __cplusplus
 }
 #endif
+
+#include "ae_convolution_unfolded.h"
 
 #endif
