@@ -3,7 +3,10 @@ import PackageDescription
 
 // The layers of the package, lowest first:
 //   CAutoencoderKernels  the hot loops in C: SGEMM, elementwise passes, byte conversion
-//   AutoencoderNumerics  matrices, matrix multiply (CBLAS or built-in), elementwise kernels
+//   AutoencoderKernels   the low-level layer for people who write kernels and layers: borrowed
+//                        matrix and vector views over raw memory, the C kernels' Swift faces
+//                        (the only public module whose API takes pointers; not re-exported)
+//   AutoencoderNumerics  matrices, matrix multiply (CBLAS or built-in), instruction sets
 //   AutoencoderNetwork   layers, activations, losses, optimizers, initialisers, trainer
 //   AutoencoderData      dataset readers (IDX, MNIST) and batch conversion
 //   AutoencoderPictures  image grids, scatter plots, PNG
@@ -15,6 +18,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "Autoencoder", targets: ["Autoencoder"]),
+        // For writing layers, kernels and matrix-multiply backends: `import AutoencoderKernels`.
+        .library(name: "AutoencoderKernels", targets: ["AutoencoderKernels"]),
         .executable(name: "autoencoder", targets: ["autoencoder"]),
     ],
     dependencies: [
@@ -37,16 +42,20 @@ let package = Package(
 
         // The one error protocol every module's errors conform to.
         .target(name: "AutoencoderErrors"),
-        .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels", "AutoencoderErrors"]),
-        .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics", "AutoencoderErrors"]),
+        // Pointer-level views and kernels; every other module keeps pointers out of its public API
+        // (AutoencoderTests' PublicAPITests checks it).
+        .target(name: "AutoencoderKernels", dependencies: ["CAutoencoderKernels"]),
+        .target(name: "AutoencoderNumerics", dependencies: ["CAutoencoderKernels", "AutoencoderKernels", "AutoencoderErrors"]),
+        .target(name: "AutoencoderNetwork", dependencies: ["AutoencoderNumerics", "AutoencoderKernels", "AutoencoderErrors"]),
         .target(name: "AutoencoderData", dependencies: [
-            "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderSerialization", "AutoencoderErrors",
+            "CZlib", "CPNG", "CJPEG", "CAutoencoderKernels", "AutoencoderKernels", "AutoencoderSerialization",
+            "AutoencoderErrors",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "AutoencoderPictures", dependencies: ["CPNG", "AutoencoderErrors"]),
         .target(name: "AutoencoderSerialization", dependencies: ["AutoencoderErrors"]),
         .target(name: "Autoencoder", dependencies: [
-            "AutoencoderNumerics", "AutoencoderNetwork", "AutoencoderData",
+            "AutoencoderKernels", "AutoencoderNumerics", "AutoencoderNetwork", "AutoencoderData",
             "AutoencoderPictures", "AutoencoderSerialization",
         ]),
         .target(name: "AutoencoderCLI", dependencies: [
@@ -71,12 +80,13 @@ let package = Package(
         .executableTarget(name: "autoencoder-read-benchmark", dependencies: ["AutoencoderData"],
                           path: "Benchmarks/ReadBenchmark"),
 
-        .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "CAutoencoderKernels"]),
-        .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "CAutoencoderKernels"]),
+        .testTarget(name: "AutoencoderKernelsTests", dependencies: ["AutoencoderKernels"]),
+        .testTarget(name: "AutoencoderNumericsTests", dependencies: ["AutoencoderNumerics", "AutoencoderKernels", "CAutoencoderKernels"]),
+        .testTarget(name: "AutoencoderNetworkTests", dependencies: ["AutoencoderNetwork", "AutoencoderKernels", "CAutoencoderKernels"]),
         .testTarget(name: "AutoencoderDataTests", dependencies: ["AutoencoderData", "CPNG", "CJPEG"]),
         .testTarget(name: "AutoencoderPicturesTests", dependencies: ["AutoencoderPictures", "CPNG"]),
         .testTarget(name: "AutoencoderSerializationTests", dependencies: ["AutoencoderSerialization"]),
-        .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder"]),
+        .testTarget(name: "AutoencoderTests", dependencies: ["Autoencoder", "AutoencoderKernels"]),
         .testTarget(name: "AutoencoderCLITests", dependencies: ["AutoencoderCLI", "autoencoder"]),
     ],
     swiftLanguageModes: [.v6]

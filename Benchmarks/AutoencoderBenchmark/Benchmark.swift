@@ -189,7 +189,7 @@ struct Benchmark: ParsableCommand {
 
         // Allocations per step, after two warm-up steps.
         let indices = Array(0..<training.batchSize)
-        let mallocs: Double = indices.withUnsafeBufferPointer { batch in
+        let mallocs: Double = { (batch: ArraySlice<Int>) -> Double in
             for _ in 0..<2 { _ = trainer.step(batch, of: mnist.training) }
             MallocInterposerSwift.initialize()
             MallocInterposerSwift.reset()
@@ -198,7 +198,7 @@ struct Benchmark: ParsableCommand {
             for _ in 0..<steps { _ = trainer.step(batch, of: mnist.training) }
             MallocInterposerSwift.unhook()
             return Double(MallocInterposerSwift.getStatistics().mallocCount) / Double(steps)
-        }
+        }(indices[...])
 
         var seconds: [Double] = []
         for _ in 0..<epochs {

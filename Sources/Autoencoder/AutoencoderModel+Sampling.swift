@@ -1,3 +1,5 @@
+import AutoencoderKernels
+
 extension ModelDescription {
     /// Whether the encoder ends in a ``Sampling`` layer: a variational autoencoder, whose
     /// codes follow a standard normal prior that ``AutoencoderModel/sample(count:generator:)``
@@ -64,7 +66,8 @@ extension AutoencoderModel {
                     context.scratch = scratch.buffers[index]
                     current.withView { input in
                         output.withMutableView { output in
-                            layers[index].forward(input, parameters: parameters.baseAddress! + network.parameterOffsets[index],
+                            let range = network.parameterOffsets[index]..<network.parameterOffsets[index + 1]
+                            layers[index].forward(input, parameters: VectorView(UnsafeBufferPointer(rebasing: parameters[range])),
                                                   into: output, context: &context)
                         }
                     }

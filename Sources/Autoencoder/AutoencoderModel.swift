@@ -88,4 +88,53 @@ public struct AutoencoderModel: Sendable {
     public func reconstruct(_ inputs: Matrix) -> Matrix {
         network.apply(inputs)
     }
+
+    /// The reconstruction of `inputs`, as `reconstruct` does: a model is callable,
+    /// `model(images)`, as a layer or a network is.
+    public func callAsFunction(_ inputs: Matrix) -> Matrix {
+        reconstruct(inputs)
+    }
+}
+
+/// The same on the arrays a program has: one sample as `[Float]`, several as `[[Float]]`.
+extension AutoencoderModel {
+    /// The code of one sample of ``inputWidth`` values (a precondition).
+    public func encode(_ sample: [Float]) -> [Float] {
+        encode(Matrix(row: sample)).storage
+    }
+
+    /// The codes of samples of ``inputWidth`` values each (a precondition), in their order.
+    public func encode(_ samples: [[Float]]) -> [[Float]] {
+        encode(Matrix(rows: samples, columns: inputWidth)).rowArrays
+    }
+
+    /// The decoder's output for one code of ``codeWidth`` values (a precondition).
+    public func decode(_ code: [Float]) -> [Float] {
+        decode(Matrix(row: code)).storage
+    }
+
+    /// The decoder's outputs for codes of ``codeWidth`` values each (a precondition).
+    public func decode(_ codes: [[Float]]) -> [[Float]] {
+        decode(Matrix(rows: codes, columns: codeWidth)).rowArrays
+    }
+
+    /// The reconstruction of one sample of ``inputWidth`` values (a precondition).
+    public func reconstruct(_ sample: [Float]) -> [Float] {
+        reconstruct(Matrix(row: sample)).storage
+    }
+
+    /// The reconstructions of samples of ``inputWidth`` values each (a precondition).
+    public func reconstruct(_ samples: [[Float]]) -> [[Float]] {
+        reconstruct(Matrix(rows: samples, columns: inputWidth)).rowArrays
+    }
+
+    /// The reconstruction of one sample, as `reconstruct` does: `model(sample)`.
+    public func callAsFunction(_ sample: [Float]) -> [Float] {
+        reconstruct(sample)
+    }
+
+    /// The reconstructions of several samples: `model(samples)`.
+    public func callAsFunction(_ samples: [[Float]]) -> [[Float]] {
+        reconstruct(samples)
+    }
 }

@@ -1,3 +1,5 @@
+import AutoencoderKernels
+
 extension LabeledImages: BatchSource {
     /// The number of pixels per image: the width of a training sample.
     public var width: Int { pixelsPerImage }
@@ -7,9 +9,10 @@ extension LabeledImages: BatchSource {
 
     /// Copies the images at `indices`, divided by 255, into `destination`, one after another:
     /// how the trainer gathers a shuffled batch without allocating.
-    public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
-        copyNormalizedImages(at: indices, into: UnsafeMutableBufferPointer(start: destination,
-                                                                           count: indices.count * pixelsPerImage))
+    public func fillBatch(_ indices: ArraySlice<Int>, into destination: MutableMatrixView) {
+        precondition(destination.rows == indices.count && destination.columns == pixelsPerImage,
+                     "A batch of \(indices.count) images does not fit a \(destination.rows)x\(destination.columns) destination.")
+        copyNormalizedImages(at: indices, into: UnsafeMutableBufferPointer(start: destination.base, count: destination.count))
     }
 }
 
@@ -23,8 +26,10 @@ extension Dataset: BatchSource {
 
     /// Copies the samples at `indices`, scaled, into `destination`: how the trainer gathers a
     /// shuffled batch without allocating.
-    public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
-        copySamples(at: indices, into: destination)
+    public func fillBatch(_ indices: ArraySlice<Int>, into destination: MutableMatrixView) {
+        precondition(destination.rows == indices.count && destination.columns == width,
+                     "A batch of \(indices.count) samples does not fit a \(destination.rows)x\(destination.columns) destination.")
+        indices.withUnsafeBufferPointer { copySamples(at: $0, into: destination.base) }
     }
 
     /// The labels as the code pictures and tables take them (`nil` when there are none).
@@ -40,7 +45,7 @@ extension BatchSource {
         guard !range.isEmpty, width > 0 else { return Matrix(rows: range.count, columns: width) }
         let indices = Array(range)
         let storage = [Float](unsafeUninitializedCapacity: range.count * width) { buffer, initialized in
-            indices.withUnsafeBufferPointer { fillBatch($0, into: buffer.baseAddress!) }
+            fillBatch(indices[...], into: MutableMatrixView(buffer.baseAddress!, rows: range.count, columns: width))
             initialized = range.count * width
         }
         return Matrix(rows: range.count, columns: width, storage: storage)
@@ -50,7 +55,7 @@ extension BatchSource {
     public func matrix(at indices: [Int]) -> Matrix {
         guard !indices.isEmpty, width > 0 else { return Matrix(rows: indices.count, columns: width) }
         let storage = [Float](unsafeUninitializedCapacity: indices.count * width) { buffer, initialized in
-            indices.withUnsafeBufferPointer { fillBatch($0, into: buffer.baseAddress!) }
+            fillBatch(indices[...], into: MutableMatrixView(buffer.baseAddress!, rows: indices.count, columns: width))
             initialized = indices.count * width
         }
         return Matrix(rows: indices.count, columns: width, storage: storage)

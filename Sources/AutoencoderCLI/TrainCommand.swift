@@ -257,14 +257,20 @@ struct TrainCommand: ParsableCommand {
 
     /// The options that --resume replaces by the checkpoint's settings.
     var settingsGiven: [String] {
-        [("--preset", preset != nil), ("--model", model != nil), ("--output", output != nil), ("--epochs", epochs != nil),
+        let options: [(String, Bool)] = [("--preset", preset != nil), ("--model", model != nil), ("--output", output != nil), ("--epochs", epochs != nil),
          ("--batch-size", batchSize != nil), ("--learning-rate", learningRate != nil), ("--seed", seed != nil), ("--input-noise", inputNoise != nil), ("--gaussian-noise", gaussianNoise != nil),
          ("--validation-fraction", validationFraction != nil), ("--early-stopping", earlyStopping != nil),
          ("--layers", layers != nil), ("--activation", activation != nil), ("--code-activation", codeActivation != nil),
          ("--output-activation", outputActivation != nil),
          ("--init", `init` != nil), ("--bias-init", biasInit != nil), ("--colormap", colormap != nil),
-         ("--only-labels", onlyLabels != nil)]
-            .filter(\.1).map(\.0)
+         ("--only-labels", onlyLabels != nil),
+         // The checkpoint records how its data was read and split, and the scaling fitted to it.
+         ("--format", formatOptions.format != nil), ("--label-column", formatOptions.labelColumn != nil),
+         ("--header/--no-header", formatOptions.header != nil), ("--image-size", formatOptions.imageSize != nil),
+         ("--channels-first", formatOptions.channelsFirst), ("--channels-last", formatOptions.channelsLast),
+         ("--test", splitOptions.test != nil), ("--test-fraction", splitOptions.testFraction != nil),
+         ("--scale", splitOptions.scale != nil)]
+        return options.filter(\.1).map(\.0)
     }
 
     func validate() throws {
@@ -356,7 +362,9 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try Checkpoint.read(from: file)
         var experiment = checkpoint.experiment
         if let checkpointEvery { experiment.checkpointEvery = checkpointEvery }
-        if let recipe = checkpoint.experiment.dataRecipe, dataOptions.data == nil {
+        if var recipe = checkpoint.experiment.dataRecipe {
+            // --data points at the recorded file where it has moved; it is read as recorded.
+            if let moved = dataOptions.data { recipe.path = moved }
             var (training, test) = try DataRecipeReader.read(recipe, onlyLabels: experiment.trainingLabels)
             training.scaling = checkpoint.scaling
             test.scaling = checkpoint.scaling

@@ -50,7 +50,7 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     /// `destination` must hold at least `indices.count * pixelsPerImage` floats; floats past
     /// that are left alone. Traps on an index outside `0..<count`. The overloads for arrays,
     /// array slices and ranges call this one.
-    public func copyNormalizedImages(at indices: UnsafeBufferPointer<Int>,
+    package func copyNormalizedImages(at indices: UnsafeBufferPointer<Int>,
                                      into destination: UnsafeMutableBufferPointer<Float>) {
         checkCapacity(of: destination, for: indices.count)
         guard pixelsPerImage > 0, let first = indices.baseAddress, let target = destination.baseAddress else { return }
@@ -64,18 +64,18 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The buffer-pointer `copyNormalizedImages(at:into:)` for an array of indices, such as a shuffled order.
-    public func copyNormalizedImages(at indices: [Int], into destination: UnsafeMutableBufferPointer<Float>) {
+    package func copyNormalizedImages(at indices: [Int], into destination: UnsafeMutableBufferPointer<Float>) {
         indices.withUnsafeBufferPointer { copyNormalizedImages(at: $0, into: destination) }
     }
 
     /// The buffer-pointer `copyNormalizedImages(at:into:)` for a slice of indices, such as one batch
     /// `order[start..<end]` of a shuffled order.
-    public func copyNormalizedImages(at indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+    package func copyNormalizedImages(at indices: ArraySlice<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
         indices.withUnsafeBufferPointer { copyNormalizedImages(at: $0, into: destination) }
     }
 
     /// The buffer-pointer `copyNormalizedImages(at:into:)` for consecutive images, converted in one pass.
-    public func copyNormalizedImages(at indices: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
+    package func copyNormalizedImages(at indices: Range<Int>, into destination: UnsafeMutableBufferPointer<Float>) {
         checkCapacity(of: destination, for: indices.count)
         guard !indices.isEmpty else { return }
         if indices.lowerBound < 0 { indexOutOfRange(indices.lowerBound) }
@@ -89,8 +89,7 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     /// The buffer-pointer `copyNormalizedImages(at:into:)` for any other sequence of indices, such
     /// as a `stride`. Contiguous ones are passed through as they are; others are first gathered
     /// into a temporary array, so the training loop should use the overloads above.
-    @inlinable
-    public func copyNormalizedImages<Indices: Sequence>(
+    package func copyNormalizedImages<Indices: Sequence>(
         at indices: Indices, into destination: UnsafeMutableBufferPointer<Float>
     ) where Indices.Element == Int {
         let done: Void? = indices.withContiguousStorageIfAvailable {
@@ -112,6 +111,14 @@ public struct LabeledImages: Sendable, Equatable, CustomStringConvertible {
     /// Stops the program for an index outside the set: a caller's bug, never bad input.
     private func indexOutOfRange(_ index: Int) -> Never {
         preconditionFailure("image index \(index) is outside 0..<\(count)")
+    }
+
+    /// The images at `indices`, in that order, as floats in [0, 1], one image after another.
+    public func normalizedImages(at indices: [Int]) -> [Float] {
+        [Float](unsafeUninitializedCapacity: indices.count * pixelsPerImage) { buffer, initialized in
+            copyNormalizedImages(at: indices, into: buffer)
+            initialized = indices.count * pixelsPerImage
+        }
     }
 
     /// The images in `range` as floats in [0, 1], one image after another: a convenience for

@@ -1,17 +1,22 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A collection of samples that can copy any of them into a batch buffer.
 ///
 /// The trainer asks for a batch by index, so a dataset can keep its own compact
-/// storage (MNIST stays `UInt8`) and convert only the rows a step needs.
+/// storage (MNIST stays `UInt8`) and convert only the rows a step needs. `Matrix`,
+/// `Dataset` and `LabeledImages` are batch sources; a type of your own becomes one with
+/// ``count``, ``width`` and ``fillBatch(_:into:)``, whose destination is a view of the
+/// low-level `AutoencoderKernels` module (import it to write one).
 public protocol BatchSource {
     /// The number of samples.
     var count: Int { get }
     /// The number of features per sample.
     var width: Int { get }
-    /// Writes the samples at `indices`, one row of ``width`` floats each, to `destination`.
-    /// Called once per training step, so it should not allocate.
-    func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>)
+    /// Writes the samples at `indices` to `destination`, one row of ``width`` floats each:
+    /// `destination` has `indices.count` rows. Called once per training step, so it should
+    /// not allocate.
+    func fillBatch(_ indices: ArraySlice<Int>, into destination: MutableMatrixView)
     /// When every sample is an image stored row by row, its height and width (their product
     /// is ``width``); `nil` for other data. The trainer then lets the first layer's
     /// zero-skipping weight gradient take the pixels patch by patch (``PixelPatches``),
@@ -31,11 +36,13 @@ extension Matrix: BatchSource {
     public var width: Int { columns }
 
     /// Copies the rows at `indices`, in that order, into `destination`.
-    public func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func fillBatch(_ indices: ArraySlice<Int>, into destination: MutableMatrixView) {
         precondition(indices.allSatisfy { (0..<rows).contains($0) }, "A batch index is outside the matrix's \(rows) rows.")
+        precondition(destination.rows == indices.count && destination.columns == columns,
+                     "A batch of \(indices.count) rows of \(columns) does not fit a \(destination.rows)x\(destination.columns) destination.")
         storage.withUnsafeBufferPointer { source in
             for (row, index) in indices.enumerated() {
-                (destination + row * columns).update(from: source.baseAddress! + index * columns, count: columns)
+                (destination.base + row * columns).update(from: source.baseAddress! + index * columns, count: columns)
             }
         }
     }
@@ -72,32 +79,21 @@ public struct BatchSubset<Base: BatchSource>: BatchSource {
     public var imageSize: (height: Int, width: Int)? { base.imageSize }
 
     /// Writes the subset's samples at `batch` (subset positions) by the base's `fillBatch`.
-    public func fillBatch(_ batch: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
-        let mapped = scratch.reserve(batch.count)
+    public func fillBatch(_ batch: ArraySlice<Int>, into destination: MutableMatrixView) {
+        if scratch.indices.count < batch.count { scratch.indices = [Int](repeating: 0, count: batch.count) }
         indices.withUnsafeBufferPointer { indices in
-            for (position, index) in batch.enumerated() {
-                precondition(index >= 0 && index < indices.count, "A batch index is outside the subset's \(indices.count) samples.")
-                mapped[position] = indices[index]
+            scratch.indices.withUnsafeMutableBufferPointer { mapped in
+                for (position, index) in batch.enumerated() {
+                    precondition(index >= 0 && index < indices.count, "A batch index is outside the subset's \(indices.count) samples.")
+                    mapped[position] = indices[index]
+                }
             }
         }
-        base.fillBatch(UnsafeBufferPointer(start: mapped, count: batch.count), into: destination)
+        base.fillBatch(scratch.indices[0..<batch.count], into: destination)
     }
 
-    /// A growable buffer of indices, freed with the subset.
+    /// A growable array of indices, reused from batch to batch (it only grows).
     private final class IndexBuffer {
-        private var pointer: UnsafeMutablePointer<Int>? = nil
-        private var capacity = 0
-
-        /// Room for `count` indices, allocated only when more than before are needed.
-        func reserve(_ count: Int) -> UnsafeMutablePointer<Int> {
-            if count > capacity || pointer == nil {
-                pointer?.deallocate()
-                capacity = max(count, 1)
-                pointer = .allocate(capacity: capacity)
-            }
-            return pointer!
-        }
-
-        deinit { pointer?.deallocate() }
+        var indices: [Int] = []
     }
 }

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 import CAutoencoderKernels
 
@@ -42,7 +43,8 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     public var summary: String { "Dense(\(inputWidth) → \(outputWidth), \(activation.rawValue))" }
 
     /// Draws the weights, then the biases, with their initialisers.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {
+        let parameters = parameters.buffer
         let weightCount = inputWidth * outputWidth
         weightInitializer.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<weightCount]),
                                fanIn: inputWidth, fanOut: outputWidth, using: &generator)
@@ -52,9 +54,10 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
 
     /// `output = f(input·Wᵀ + b)` for a batch.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
+        let parameters = parameters.base
         let weight = MatrixView(parameters, rows: outputWidth, columns: inputWidth)
         context.multiplier.multiply(input, .none, weight, .transposed, into: output)
         ElementwiseKernels.addBiasAndActivate(output, bias: parameters + inputWidth * outputWidth,
@@ -65,7 +68,7 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     /// skipping the zeros: `transposedWeight` is `W` laid out `[in, out]`. Gives the same
     /// values as ``forward(_:parameters:into:context:)`` up to rounding, in about half the
     /// time, so inference (`encode`, evaluation) and training use it for the first layer.
-    public func forward(
+    package func forward(
         sparse input: MatrixView, transposedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView
     ) {
@@ -77,7 +80,7 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     }
 
     /// `W` transposed to `[in, out]`, for ``forward(sparse:transposedWeight:parameters:into:)``.
-    public func transposedWeight(_ parameters: UnsafePointer<Float>) -> [Float] {
+    package func transposedWeight(_ parameters: UnsafePointer<Float>) -> [Float] {
         [Float](unsafeUninitializedCapacity: inputWidth * outputWidth) { buffer, initialized in
             transposeWeight(parameters, into: buffer.baseAddress!)
             initialized = inputWidth * outputWidth
@@ -86,7 +89,7 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
 
     /// Writes `W` transposed to `[in, out]` into `destination` (`inputWidth × outputWidth`
     /// floats), without allocating: a training step refreshes its copy this way.
-    public func transposeWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+    package func transposeWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
         ae_transpose(parameters, outputWidth, inputWidth, destination)
     }
 
@@ -95,7 +98,7 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     /// without an input gradient, with the weight gradient `δᵀ·x` skipping the blocks of
     /// 16 inputs that are all zero in a sample: each element is the dense product's sum
     /// without its terms that are exactly zero, for about 58 % of the arithmetic on MNIST.
-    public func backward(
+    package func backward(
         sparseInput input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
         parameterGradients: UnsafeMutablePointer<Float>
     ) {
@@ -139,9 +142,11 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     /// The weight, bias and (when asked) input gradients of a batch (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
+        let parameters = parameters.base
+        let parameterGradients = parameterGradients.base
         let delta = outputDelta(outputGradient, output: output, biasGradient: parameterGradients + inputWidth * outputWidth)
         // ∂L/∂W = δᵀ·x  ([out × batch]·[batch × in]).
         let weightGradient = MutableMatrixView(parameterGradients, rows: outputWidth, columns: inputWidth)

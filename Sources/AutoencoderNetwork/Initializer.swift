@@ -1,3 +1,4 @@
+import AutoencoderKernels
 /// How a parameter tensor's initial values are drawn.
 ///
 /// Encoded as the raw values below (hyphenated, as model files have always stored them);
@@ -45,6 +46,14 @@ public enum Initializer: String, Sendable, CaseIterable, Codable {
     /// Fills `values` with fresh draws from `generator`; `fanIn` and `fanOut` are the
     /// layer's input and output widths (used by the Glorot and He initialisers).
     public func fill(
+        _ values: MutableVectorView, fanIn: Int, fanOut: Int,
+        using generator: inout RandomGenerator
+    ) {
+        fill(values.buffer, fanIn: fanIn, fanOut: fanOut, using: &generator)
+    }
+
+    /// Fills `values` with fresh draws, as ``fill(_:fanIn:fanOut:using:)``, on a buffer.
+    package func fill(
         _ values: UnsafeMutableBufferPointer<Float>, fanIn: Int, fanOut: Int,
         using generator: inout RandomGenerator
     ) {

@@ -7,7 +7,7 @@
 /// to a multiple of 1/65536.
 extension RandomGenerator {
     /// Sets each of the `count` values at `values` to 0 with probability `share` (in [0, 1)).
-    public mutating func dropValues(_ values: UnsafeMutablePointer<Float>, count: Int, share: Float) {
+    package mutating func dropValues(_ values: UnsafeMutablePointer<Float>, count: Int, share: Float) {
         precondition(share >= 0 && share < 1, "The share of values dropped must be in [0, 1), not \(share).")
         let threshold = UInt32((Double(share) * 65536).rounded())
         guard threshold > 0 else { return }
@@ -30,7 +30,7 @@ extension RandomGenerator {
 /// uniforms are used, in `Float`, so a batch costs one 64-bit draw per two values.
 extension RandomGenerator {
     /// Adds `factor · N(0, 1)` to each of the `count` values at `values` and clips it to [0, 1].
-    public mutating func addGaussianNoise(_ values: UnsafeMutablePointer<Float>, count: Int, factor: Float) {
+    package mutating func addGaussianNoise(_ values: UnsafeMutablePointer<Float>, count: Int, factor: Float) {
         precondition(factor >= 0 && factor.isFinite, "The noise factor must be a finite number of at least 0, not \(factor).")
         guard factor > 0 else { return }
         var index = 0

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// What a layer's passes may need besides their tensors: the matrix-multiply backend, the
@@ -15,7 +16,7 @@ public struct LayerContext {
     /// pass of the same step, with undefined contents before the forward pass. `nil` for a
     /// layer that asks for none. Whoever runs the layers (the trainer, ``Network/apply(_:layers:chunkSize:multiplier:)``)
     /// sets it before each call.
-    public var scratch: UnsafeMutablePointer<Float>?
+    public var scratch: MutableVectorView?
     /// The sum of the terms layers added to the loss in this forward pass (a variational
     /// autoencoder's KL divergence, an L1 activity penalty), each already weighted and
     /// averaged over the batch. A layer that adds a term here adds its gradient in its
@@ -61,6 +62,11 @@ public struct ParameterShape: Sendable, Equatable {
 /// layout); a variational autoencoder's sampling layer maps means and log-variances
 /// (`2k`) to codes (`k`), drawing its noise from ``LayerContext/generator`` and adding its
 /// KL term to ``LayerContext/addedLoss``.
+///
+/// Using a layer needs nothing more: call it on a `Matrix` with its parameters
+/// (``callAsFunction(_:parameters:multiplier:)``). Its passes take the borrowed views of the
+/// low-level `AutoencoderKernels` module (`MatrixView`, `VectorView`), valid for the call
+/// only, so a layer of your own imports that module.
 public protocol Layer: Sendable {
     /// The number of features each input row has.
     var inputWidth: Int { get }
@@ -73,12 +79,14 @@ public protocol Layer: Sendable {
     /// rows (see ``LayerContext/scratch``); 0, the default, for none.
     func scratchCount(batchSize: Int) -> Int
 
-    /// Draws initial values for the layer's parameters.
-    func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator)
+    /// Draws initial values for the layer's parameters: its slice of the network's array,
+    /// ``parameterCount`` floats in the order of ``parameterShapes``.
+    func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator)
 
-    /// Computes the layer's output for a batch.
+    /// Computes the layer's output for a batch; `parameters` is the layer's slice of the
+    /// network's parameters.
     func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext)
 
     /// Given `∂loss/∂output` in `outputGradient` (which the layer may overwrite), writes
@@ -86,7 +94,7 @@ public protocol Layer: Sendable {
     /// unless `inputGradient` is `nil`, `∂loss/∂input` into it.
     func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext)
 
     /// A short description for listings, such as `"Dense(784 → 256, sigmoid)"`.
@@ -107,4 +115,62 @@ extension Layer {
 
     /// Not a pure activation.
     public var elementwiseActivation: Activation? { nil }
+}
+
+extension Layer {
+    /// ``forward(_:parameters:into:context:)`` with the layer's parameters given by their
+    /// first element (``parameterCount`` floats), as the package's tests hold them.
+    package func forward(
+        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        into output: MutableMatrixView, context: inout LayerContext
+    ) {
+        forward(input, parameters: VectorView(parameters, count: parameterCount), into: output, context: &context)
+    }
+
+    /// ``backward(input:output:outputGradient:parameters:parameterGradients:inputGradient:context:)``
+    /// with the parameters and their gradients given by their first elements.
+    package func backward(
+        input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
+        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        inputGradient: MutableMatrixView?, context: inout LayerContext
+    ) {
+        backward(input: input, output: output, outputGradient: outputGradient,
+                 parameters: VectorView(parameters, count: parameterCount),
+                 parameterGradients: MutableVectorView(parameterGradients, count: parameterCount),
+                 inputGradient: inputGradient, context: &context)
+    }
+}
+
+extension Layer {
+    /// The layer's output for `input` (one sample per row, ``inputWidth`` columns), with
+    /// `parameters` as its weights (``parameterCount`` floats in the order of
+    /// ``parameterShapes``; none for layers without parameters), as at inference: a sampling
+    /// layer passes its mean. Layers own no memory, so the parameters are handed in, as
+    /// ``Network/parameters`` holds them; the widths and the count are preconditions.
+    ///
+    /// ```swift
+    /// let dense = Dense(784, 32, activation: .relu)
+    /// let codes = dense(images, parameters: weightsAndBiases)
+    /// ```
+    public func callAsFunction(
+        _ input: Matrix, parameters: [Float] = [],
+        multiplier: any MatrixMultiplier = MatrixMultiplication.preferred
+    ) -> Matrix {
+        precondition(input.columns == inputWidth, "The input has \(input.columns) columns but the layer takes \(inputWidth).")
+        precondition(parameters.count == parameterCount,
+                     "The layer has \(parameterCount) parameters, not \(parameters.count).")
+        var output = Matrix(rows: input.rows, columns: outputWidth)
+        guard input.rows > 0 else { return output }
+        let scratch = LayerScratch(layers: [self], batchSize: input.rows)
+        var context = LayerContext(multiplier: multiplier)
+        context.scratch = scratch.buffers[0]
+        input.withView { input in
+            output.withMutableView { output in
+                parameters.withUnsafeBufferPointer { parameters in
+                    forward(input, parameters: VectorView(parameters), into: output, context: &context)
+                }
+            }
+        }
+        return output
+    }
 }

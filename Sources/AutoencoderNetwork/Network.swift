@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A stack of layers applied one after another, with all their parameters in one
@@ -49,7 +50,7 @@ public struct Network: Sendable {
         var parameters = [Float](repeating: 0, count: offsets.last!)
         parameters.withUnsafeMutableBufferPointer { all in
             for (index, layer) in layers.enumerated() {
-                layer.initialize(UnsafeMutableBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]]),
+                layer.initialize(MutableVectorView(UnsafeMutableBufferPointer(rebasing: all[offsets[index]..<offsets[index + 1]])),
                                  using: &generator)
             }
         }
@@ -99,6 +100,17 @@ public struct Network: Sendable {
         return nil
     }
 
+    /// The network's output for `input` (one sample per row, ``inputWidth`` columns: a
+    /// precondition): every layer applied in turn, as ``apply(_:layers:chunkSize:multiplier:)`` does.
+    public func callAsFunction(_ input: Matrix, multiplier: any MatrixMultiplier = MatrixMultiplication.preferred) -> Matrix {
+        apply(input, multiplier: multiplier)
+    }
+
+    /// The network's output for one sample of ``inputWidth`` values (a precondition).
+    public func callAsFunction(_ sample: [Float], multiplier: any MatrixMultiplier = MatrixMultiplication.preferred) -> [Float] {
+        apply(Matrix(rows: 1, columns: sample.count, storage: sample), multiplier: multiplier).storage
+    }
+
     /// Runs layers `range` on `input` (whose width must be the first of those layers'
     /// input width), `chunkSize` (at least 1) rows at a time so memory stays bounded, and
     /// returns the last layer's output.
@@ -146,11 +158,12 @@ public struct Network: Sendable {
                                 ? output.rows(start..<(start + rows))
                                 : MutableMatrixView(scratch + (step % 2) * chunk * widest,
                                                     rows: rows, columns: layer.outputWidth)
-                            let layerParameters = parameters.baseAddress! + parameterOffsets[index]
+                            let layerParameters = VectorView(parameters.baseAddress! + parameterOffsets[index],
+                                                             count: parameterOffsets[index + 1] - parameterOffsets[index])
                             if step == 0, let first, let sparseWeight {
                                 sparseWeight.withUnsafeBufferPointer {
                                     first.forward(sparse: current, transposedWeight: $0.baseAddress!,
-                                                  parameters: layerParameters, into: destination)
+                                                  parameters: layerParameters.base, into: destination)
                                 }
                             } else {
                                 context.scratch = layerScratch.buffers[step]
@@ -169,22 +182,22 @@ public struct Network: Sendable {
 
 /// Scratch memory for a run of layers: one buffer per layer that asks for some
 /// (``Layer/scratchCount(batchSize:)``), `nil` for the others, freed with this object.
-public final class LayerScratch {
+package final class LayerScratch {
     /// Layer `i`'s buffer, or `nil` when it needs none.
-    public let buffers: [UnsafeMutablePointer<Float>?]
+    package let buffers: [MutableVectorView?]
 
     /// Allocates (and zeroes) each layer's scratch for batches of up to `batchSize` rows.
-    public init(layers: [any Layer], batchSize: Int) {
+    package init(layers: [any Layer], batchSize: Int) {
         buffers = layers.map { layer in
             let count = layer.scratchCount(batchSize: batchSize)
             guard count > 0 else { return nil }
             let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
             buffer.initialize(repeating: 0, count: count)
-            return buffer
+            return MutableVectorView(buffer, count: count)
         }
     }
 
     deinit {
-        buffers.forEach { $0?.deallocate() }
+        buffers.forEach { $0?.base.deallocate() }
     }
 }

@@ -1,4 +1,5 @@
 import AutoencoderErrors
+import AutoencoderKernels
 import AutoencoderNumerics
 import CAutoencoderKernels
 
@@ -194,9 +195,9 @@ public final class Trainer {
         let batches = data.count / batchSize
         var lastCost: Float = 0
         var total = 0.0
-        try workspace.order.withUnsafeBufferPointer { order in
+        do {
             for batch in 0..<batches {
-                let indices = UnsafeBufferPointer(rebasing: order[(batch * batchSize)..<((batch + 1) * batchSize)])
+                let indices = workspace.order[(batch * batchSize)..<((batch + 1) * batchSize)]
                 let cost = step(indices, of: data)
                 guard let cost else {
                     // Bad data is the data's fault, not the learning rate's.
@@ -219,14 +220,15 @@ public final class Trainer {
                            seconds: Trainer.now() - start)
     }
 
-    /// One optimisation step on the samples at `indices`; returns the batch's loss before
-    /// the update, or `nil` (parameters untouched) when the loss or a gradient is not finite.
-    public func step(_ indices: UnsafeBufferPointer<Int>, of data: some BatchSource) -> Float? {
+    /// One optimisation step on the samples at `indices` (``batchSize`` of them); returns the
+    /// batch's loss before the update, or `nil` (parameters untouched) when the loss or a
+    /// gradient is not finite.
+    public func step(_ indices: ArraySlice<Int>, of data: some BatchSource) -> Float? {
         precondition(indices.count == batchSize, "A step takes exactly batchSize samples.")
         let w = workspace
         let layers = network.layers[0..<trainedLayerCount]
         let offsets = network.parameterOffsets
-        data.fillBatch(indices, into: w.activations[0])
+        data.fillBatch(indices, into: w.mutableView(0))
         if let target = w.cleanTarget {
             target.update(from: w.activations[0], count: batchSize * w.widths[0])
             generator.dropValues(w.activations[0], count: batchSize * w.widths[0], share: inputNoise)
@@ -248,7 +250,7 @@ public final class Trainer {
                     continue
                 }
                 context.scratch = w.layerScratch.buffers[index]
-                layer.forward(w.view(index), parameters: base + offsets[index],
+                layer.forward(w.view(index), parameters: VectorView(base + offsets[index], count: offsets[index + 1] - offsets[index]),
                               into: w.mutableView(index + 1), context: &context)
             }
             let last = layers.count
@@ -272,7 +274,9 @@ public final class Trainer {
                 context.scratch = w.layerScratch.buffers[index]
                 layers[index].backward(
                     input: w.view(index), output: w.view(index + 1), outputGradient: output,
-                    parameters: base + offsets[index], parameterGradients: w.parameterGradients + offsets[index],
+                    parameters: VectorView(base + offsets[index], count: offsets[index + 1] - offsets[index]),
+                    parameterGradients: MutableVectorView(w.parameterGradients + offsets[index],
+                                                          count: offsets[index + 1] - offsets[index]),
                     inputGradient: input, context: &context)
             }
             return optimizer.update(parameters, along: UnsafeBufferPointer(start: w.parameterGradients,
@@ -317,12 +321,12 @@ public final class Trainer {
             if let sparseFirstLayer {
                 sparseFirstLayer.layer.transposeWeight(base + offsets[0], into: sparseFirstLayer.transposedWeight)
             }
-            w.order.withUnsafeMutableBufferPointer { order in
+            do {
                 var start = 0
                 while start < data.count {
                     let rows = min(batchSize, data.count - start)
-                    for row in 0..<rows { order[row] = start + row }
-                    data.fillBatch(UnsafeBufferPointer(rebasing: order[0..<rows]), into: w.activations[0])
+                    for row in 0..<rows { w.order[row] = start + row }
+                    data.fillBatch(w.order[0..<rows], into: MutableMatrixView(w.activations[0], rows: rows, columns: w.widths[0]))
                     var context = LayerContext(multiplier: multiplier, generator: generator, isTraining: false)
                     func view(_ index: Int) -> MatrixView { MatrixView(w.activations[index], rows: rows, columns: w.widths[index]) }
                     let sparseFirst = view(0).isMostlyZero ? sparseFirstLayer : nil
@@ -334,7 +338,8 @@ public final class Trainer {
                             continue
                         }
                         context.scratch = w.layerScratch.buffers[index]
-                        layer.forward(view(index), parameters: base + offsets[index], into: output, context: &context)
+                        layer.forward(view(index), parameters: VectorView(base + offsets[index], count: offsets[index + 1] - offsets[index]),
+                                      into: output, context: &context)
                     }
                     let cost = Double(loss(view(last), view(0), gradient: nil))
                     total += cost * Double(reduction == .sum ? batchSize : rows) + context.addedLoss * Double(rows)

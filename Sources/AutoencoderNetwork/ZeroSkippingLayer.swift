@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A layer whose passes can skip the zeros of a mostly-zero input (MNIST images are four

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import CAutoencoderKernels
 
 #if canImport(Glibc)
@@ -98,11 +99,22 @@ public struct BuiltInMatrixMultiplier: MatrixMultiplier {
     /// (`taskset`, a container's CPU set), else the processors online.
     public static let coreCount = Int(ae_usable_cores())
 
+    /// Computes `c ← α·op(a)·op(b) + β·c` on whole views (see ``MatrixMultiplier``).
+    public func multiply(
+        _ transposeA: Transpose, _ transposeB: Transpose,
+        alpha: Float, a: MatrixView, b: MatrixView,
+        beta: Float, c: MutableMatrixView
+    ) {
+        multiply(transposeA, transposeB, m: c.rows, n: c.columns, k: transposeA == .none ? a.columns : a.rows,
+                 alpha: alpha, a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
+                 beta: beta, c: c.base, ldc: max(c.columns, 1))
+    }
+
     /// Computes `C ← α·op(A)·op(B) + β·C` (row-major, CBLAS conventions).
     ///
     /// As in BLAS, `beta == 0` overwrites `C` without reading it (NaNs in `C` do not
     /// propagate), and `alpha == 0` or `k == 0` only scales `C` by `beta`.
-    public func multiply(
+    package func multiply(
         _ transposeA: Transpose, _ transposeB: Transpose,
         m: Int, n: Int, k: Int,
         alpha: Float,

@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import AutoencoderKernels
+
 /// Matrix multiply through a CBLAS library's `cblas_sgemm`, found at run time
 /// with `dlopen`, so that the package builds and runs on machines without a BLAS.
 ///
@@ -63,8 +65,19 @@ public final class CBLASMatrixMultiplier: MatrixMultiplier, @unchecked Sendable 
         return nil
     }
 
-    /// `C ← alpha·op(A)·op(B) + beta·C` through the loaded library's `cblas_sgemm` (row-major).
+    /// Computes `c ← α·op(a)·op(b) + β·c` on whole views (see ``MatrixMultiplier``).
     public func multiply(
+        _ transposeA: Transpose, _ transposeB: Transpose,
+        alpha: Float, a: MatrixView, b: MatrixView,
+        beta: Float, c: MutableMatrixView
+    ) {
+        multiply(transposeA, transposeB, m: c.rows, n: c.columns, k: transposeA == .none ? a.columns : a.rows,
+                 alpha: alpha, a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
+                 beta: beta, c: c.base, ldc: max(c.columns, 1))
+    }
+
+    /// `C ← alpha·op(A)·op(B) + beta·C` through the loaded library's `cblas_sgemm` (row-major).
+    package func multiply(
         _ transposeA: Transpose, _ transposeB: Transpose,
         m: Int, n: Int, k: Int,
         alpha: Float,

@@ -1,8 +1,11 @@
+import AutoencoderKernels
+
 /// A dense, row-major matrix of `Float` values with value semantics.
 ///
 /// `Matrix` is the currency type of the library's public API: datasets, codes and
-/// parameters are handed in and out as matrices. The hot paths work on
-/// ``MatrixView`` and ``MutableMatrixView``, borrowed pointers into a matrix's storage.
+/// parameters are handed in and out as matrices. The hot paths work on the
+/// `MatrixView` and `MutableMatrixView` of the low-level `AutoencoderKernels` module,
+/// borrowed views of a matrix's storage (``withView(_:)``, ``withMutableView(_:)``).
 public struct Matrix: Sendable, Equatable {
     /// The number of rows.
     public let rows: Int
@@ -36,6 +39,23 @@ public struct Matrix: Sendable, Equatable {
         self.init(rows: rowArrays.count, columns: columns, storage: rowArrays.flatMap { $0 })
     }
 
+    /// A matrix of one row: one sample, as the models take it.
+    public init(row: [Float]) {
+        self.init(rows: 1, columns: row.count, storage: row)
+    }
+
+    /// A matrix of `rows.count` rows of `columns` values each; unlike ``init(_:)``, the width
+    /// is known when there are no rows. Every row must have `columns` values.
+    public init(rows: [[Float]], columns: Int) {
+        precondition(rows.allSatisfy { $0.count == columns }, "Every row must have \(columns) values.")
+        self.init(rows: rows.count, columns: columns, storage: rows.flatMap { $0 })
+    }
+
+    /// The rows as arrays, first row first.
+    public var rowArrays: [[Float]] {
+        (0..<rows).map { Array(row($0)) }
+    }
+
     /// The element at `row`, `column`.
     public subscript(row: Int, column: Int) -> Float {
         get { storage[row * columns + column] }
@@ -47,93 +67,21 @@ public struct Matrix: Sendable, Equatable {
         storage[(index * columns)..<((index + 1) * columns)]
     }
 
-    /// Calls `body` with a read-only view of the matrix.
+    /// Calls `body` with a read-only view of the matrix (a type of `AutoencoderKernels`,
+    /// valid only during the call): how layers and kernels read it without a copy.
     public func withView<Result>(_ body: (MatrixView) throws -> Result) rethrows -> Result {
         try storage.withUnsafeBufferPointer { buffer in
             try body(MatrixView(buffer.baseAddress!, rows: rows, columns: columns))
         }
     }
 
-    /// Calls `body` with a mutable view of the matrix.
+    /// Calls `body` with a mutable view of the matrix (valid only during the call): how
+    /// layers and kernels write it without a copy.
     public mutating func withMutableView<Result>(_ body: (MutableMatrixView) throws -> Result) rethrows -> Result {
         let (rows, columns) = (self.rows, self.columns)
         return try storage.withUnsafeMutableBufferPointer { buffer in
             try body(MutableMatrixView(buffer.baseAddress!, rows: rows, columns: columns))
         }
-    }
-}
-
-/// A borrowed, read-only, row-major view of `rows × columns` floats with no padding
-/// between rows. Valid only while the storage it points into is alive and unmoved.
-public struct MatrixView {
-    /// The first element.
-    public let base: UnsafePointer<Float>
-    /// The number of rows.
-    public let rows: Int
-    /// The number of columns, which is also the distance between rows.
-    public let columns: Int
-
-    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
-    public init(_ base: UnsafePointer<Float>, rows: Int, columns: Int) {
-        self.base = base
-        self.rows = rows
-        self.columns = columns
-    }
-
-    /// The number of elements.
-    public var count: Int { rows * columns }
-
-    /// The element at `row`, `column`.
-    public subscript(row: Int, column: Int) -> Float { base[row * columns + column] }
-
-    /// The view of rows `range` of this view.
-    public func rows(_ range: Range<Int>) -> MatrixView {
-        MatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
-    }
-
-    /// True when at least 60 % of the values in the first rows (up to 16) are zeros, as in
-    /// MNIST images: the sign that products skipping the zeros will pay.
-    public var isMostlyZero: Bool {
-        let sampleCount = min(16, rows) * columns
-        guard sampleCount > 0 else { return false }
-        var zeros = 0
-        for i in 0..<sampleCount where base[i] == 0 { zeros += 1 }
-        return Double(zeros) >= 0.6 * Double(sampleCount)
-    }
-}
-
-/// A borrowed, mutable, row-major view of `rows × columns` floats with no padding
-/// between rows. Valid only while the storage it points into is alive and unmoved.
-public struct MutableMatrixView {
-    /// The first element.
-    public let base: UnsafeMutablePointer<Float>
-    /// The number of rows.
-    public let rows: Int
-    /// The number of columns, which is also the distance between rows.
-    public let columns: Int
-
-    /// Creates a view of `rows × columns` contiguous floats starting at `base`.
-    public init(_ base: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        self.base = base
-        self.rows = rows
-        self.columns = columns
-    }
-
-    /// The number of elements.
-    public var count: Int { rows * columns }
-
-    /// The same memory, read-only.
-    public var view: MatrixView { MatrixView(base, rows: rows, columns: columns) }
-
-    /// The element at `row`, `column`.
-    public subscript(row: Int, column: Int) -> Float {
-        get { base[row * columns + column] }
-        nonmutating set { base[row * columns + column] = newValue }
-    }
-
-    /// The view of rows `range` of this view.
-    public func rows(_ range: Range<Int>) -> MutableMatrixView {
-        MutableMatrixView(base + range.lowerBound * columns, rows: range.count, columns: columns)
     }
 }
 
@@ -151,9 +99,7 @@ extension MatrixMultiplier {
         let kB = transposeB == .none ? b.rows : b.columns
         precondition(k == kB && c.rows == m && c.columns == n,
                      "Matrix product shapes disagree: \(m)x\(k) times \(kB)x\(n) into \(c.rows)x\(c.columns).")
-        multiply(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha,
-                 a: a.base, lda: max(a.columns, 1), b: b.base, ldb: max(b.columns, 1),
-                 beta: beta, c: c.base, ldc: max(c.columns, 1))
+        multiply(transposeA, transposeB, alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 
     /// Computes `c ← α·a·b + β·c` for whole views, neither operand transposed.

@@ -1,3 +1,5 @@
+import AutoencoderKernels
+
 /// Whether a matrix operand of a product is used as stored or transposed.
 public enum Transpose: Sendable, Equatable {
     /// The operand is used as stored.
@@ -9,23 +11,21 @@ public enum Transpose: Sendable, Equatable {
 /// Something that computes the general matrix product `C ← α·op(A)·op(B) + β·C`
 /// on row-major single-precision matrices, as CBLAS's `sgemm` does.
 ///
-/// `op(A)` is `m × k`, `op(B)` is `k × n` and `C` is `m × n`. The leading
-/// dimensions (`lda`, `ldb`, `ldc`) are the distances in elements between
-/// consecutive rows of the matrices *as stored*. Two implementations exist:
-/// ``CBLASMatrixMultiplier`` (a system BLAS loaded at run time) and
-/// ``BuiltInMatrixMultiplier`` (portable code in this package).
+/// Users pick a backend (``MatrixMultiplication/preferred``, ``BuiltInMatrixMultiplier``,
+/// ``CBLASMatrixMultiplier``) and pass it on; the products themselves are taken on
+/// ``Matrix`` values (``product(_:_:)``) or, in layers and kernels, on the borrowed views
+/// of the low-level `AutoencoderKernels` module. Writing a backend means importing that module.
 public protocol MatrixMultiplier: Sendable {
     /// A short human-readable name of the backend, such as `"OpenBLAS (libopenblas.so.0)"`.
     var name: String { get }
 
-    /// Computes `C ← α·op(A)·op(B) + β·C` in place in `c`.
+    /// Computes `c ← α·op(a)·op(b) + β·c` in place in `c`, where `op(a)` is `m × k`,
+    /// `op(b)` is `k × n` and `c` is `m × n`. Callers check the shapes first (the
+    /// `multiply(_:_:_:_:into:alpha:beta:)` extension does); each view's rows are contiguous.
+    /// As in BLAS, `beta == 0` overwrites `c` without reading it.
     func multiply(
         _ transposeA: Transpose, _ transposeB: Transpose,
-        m: Int, n: Int, k: Int,
-        alpha: Float,
-        a: UnsafePointer<Float>, lda: Int,
-        b: UnsafePointer<Float>, ldb: Int,
-        beta: Float,
-        c: UnsafeMutablePointer<Float>, ldc: Int
+        alpha: Float, a: MatrixView, b: MatrixView,
+        beta: Float, c: MutableMatrixView
     )
 }

@@ -85,6 +85,39 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("codes.csv").path))
     }
 
+    @Test func aGzipTableTrainsAndResumesWhereItWasMoved() throws {
+        let folder = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let plain = folder.appendingPathComponent("waves.csv")
+        try Self.waveTable(rows: 60).write(to: plain, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        gzip.arguments = ["gzip", plain.path]
+        try gzip.run()
+        gzip.waitUntilExit()
+        let table = folder.appendingPathComponent("waves.csv.gz")
+        let run = folder.appendingPathComponent("run")
+        var result = try Executable.run(["train", "--data", table.path, "--label-column", "label", "--test-fraction", "0.25",
+                                         "--layers", "3", "--batch-size", "15", "--epochs", "2", "--checkpoint-every", "1",
+                                         "--output", run.path, "--quiet"])
+        #expect(result.status == 0, "\(result.error)")
+        let model = try ModelFile.read(from: run.appendingPathComponent("model.safetensors"))
+        #expect(model.model.configuration?.encoderWidths == [16, 3])
+
+        // Data options are the checkpoint's: given with --resume they are refused.
+        result = try Executable.run(["train", "--resume", run.path, "--test-fraction", "0.5"])
+        #expect(result.status == 64)
+        #expect(result.error.hasPrefix("Error: --test-fraction cannot be combined with --resume, which takes every setting from the checkpoint.\n"))
+        // The recorded file has moved: --data says where, and it is read as recorded.
+        let moved = folder.appendingPathComponent("moved.csv.gz")
+        try FileManager.default.moveItem(at: table, to: moved)
+        result = try Executable.run(["train", "--resume", run.path])
+        #expect(result.status == 1)
+        #expect(result.error.contains("which is not there now; give the data with --data PATH."), "\(result.error)")
+        result = try Executable.run(["train", "--resume", run.path, "--data", moved.path, "--quiet"])
+        #expect(result.status == 0, "\(result.error)")
+    }
+
     @Test func aTableWithoutTestDataAsksForIt() throws {
         let folder = TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,13 +1,14 @@
 import AutoencoderNetwork
+import AutoencoderKernels
 import AutoencoderNumerics
 import Testing
 
 @Suite struct BatchSourceTests {
     @Test func aMatrixFillsTheRowsAsked() {
         let data = Matrix([[1, 2], [3, 4], [5, 6]])
-        var batch = [Float](repeating: 0, count: 4)
-        [2, 0].withUnsafeBufferPointer { indices in batch.withUnsafeMutableBufferPointer { data.fillBatch(indices, into: $0.baseAddress!) } }
-        #expect(batch == [5, 6, 1, 2])
+        var batch = Matrix(rows: 2, columns: 2)
+        batch.withMutableView { data.fillBatch([2, 0], into: $0) }
+        #expect(batch.storage == [5, 6, 1, 2])
         #expect(data.imageSize == nil)
     }
 
@@ -16,8 +17,8 @@ import Testing
     @Test func aBatchIndexOutsideTheMatrixStops() async {
         await #expect(processExitsWith: .failure) {
             let data = Matrix(rows: 10, columns: 4, repeating: 0.5)
-            let destination = UnsafeMutablePointer<Float>.allocate(capacity: 8)
-            [0, 5000].withUnsafeBufferPointer { data.fillBatch($0, into: destination) }
+            var destination = Matrix(rows: 2, columns: 4)
+            destination.withMutableView { data.fillBatch([0, 5000], into: $0) }
         }
     }
 }

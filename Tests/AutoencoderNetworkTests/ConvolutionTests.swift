@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNetwork
 import AutoencoderNumerics
 import Testing

@@ -1,4 +1,5 @@
 import AutoencoderNetwork
+import AutoencoderKernels
 import AutoencoderNumerics
 import Foundation
 import Testing
@@ -58,11 +59,9 @@ import Testing
         let base = Matrix(rows: 10, columns: 3, storage: (0..<30).map(Float.init))
         let subset = BatchSubset(base, indices: [7, 2, 9, 4])
         #expect(subset.count == 4 && subset.width == 3 && subset.imageSize == nil)
-        var batch = [Float](repeating: -1, count: 6)
-        [3, 0].withUnsafeBufferPointer { indices in
-            batch.withUnsafeMutableBufferPointer { subset.fillBatch(indices, into: $0.baseAddress!) }
-        }
-        #expect(batch == [12, 13, 14, 21, 22, 23])
+        var batch = Matrix(rows: 2, columns: 3, repeating: -1)
+        batch.withMutableView { subset.fillBatch([3, 0], into: $0) }
+        #expect(batch.storage == [12, 13, 14, 21, 22, 23])
 
         let data = TrainerTests.data()
         let indices = Array(stride(from: 1, to: 64, by: 2))
@@ -84,8 +83,8 @@ import Testing
         }
         await #expect(processExitsWith: .failure) {
             let subset = BatchSubset(Matrix(rows: 4, columns: 2, repeating: 0), indices: [1, 3])
-            let destination = UnsafeMutablePointer<Float>.allocate(capacity: 4)
-            [0, 2].withUnsafeBufferPointer { subset.fillBatch($0, into: destination) }
+            var destination = Matrix(rows: 2, columns: 2)
+            destination.withMutableView { subset.fillBatch([0, 2], into: $0) }
         }
     }
 }

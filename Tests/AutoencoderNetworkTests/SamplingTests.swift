@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNetwork
 import AutoencoderNumerics
 import Foundation
@@ -16,7 +17,7 @@ import Testing
         input.withView { x in
             output.withMutableView { layer.forward(x, parameters: UnsafePointer(bitPattern: 8)!, into: $0, context: &context) }
         }
-        return (output, Array(UnsafeBufferPointer(start: scratch.buffers[0]!, count: 6)), context.addedLoss)
+        return (output, Array(UnsafeBufferPointer(start: scratch.buffers[0]!.base, count: 6)), context.addedLoss)
     }
 
     /// At inference the code is the mean, exactly, and no KL term is added.

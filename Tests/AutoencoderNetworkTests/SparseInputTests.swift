@@ -1,4 +1,5 @@
 @testable import AutoencoderNetwork
+import AutoencoderKernels
 import AutoencoderNumerics
 import CAutoencoderKernels
 import Testing
@@ -319,7 +320,7 @@ import Testing
         var count: Int { matrix.count }
         var width: Int { matrix.width }
         var imageSize: (height: Int, width: Int)? { size }
-        func fillBatch(_ indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        func fillBatch(_ indices: ArraySlice<Int>, into destination: MutableMatrixView) {
             matrix.fillBatch(indices, into: destination)
         }
     }

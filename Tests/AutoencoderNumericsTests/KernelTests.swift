@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 import Foundation
 import Testing

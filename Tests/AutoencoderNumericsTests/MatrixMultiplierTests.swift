@@ -390,3 +390,24 @@ struct MatrixMultiplierTests {
         #endif
     }
 }
+
+extension MatrixMultiplier {
+    /// The backends' package-level pointer form, with leading dimensions larger than a row,
+    /// which the public, view-based requirement cannot express.
+    func multiply(
+        _ transposeA: Transpose, _ transposeB: Transpose, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        switch self {
+        case let builtIn as BuiltInMatrixMultiplier:
+            builtIn.multiply(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                             beta: beta, c: c, ldc: ldc)
+        case let cblas as CBLASMatrixMultiplier:
+            cblas.multiply(transposeA, transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                           beta: beta, c: c, ldc: ldc)
+        default:
+            preconditionFailure("No pointer form for \(name).")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import Testing
 @testable import Autoencoder
 import AutoencoderData
@@ -11,10 +12,8 @@ import AutoencoderNetwork
                                    labels: [4, 7])
         #expect(images.width == 6 && images.count == 2)
         #expect(images.imageSize?.height == 2 && images.imageSize?.width == 3)
-        var batch = [Float](repeating: -1, count: 12)
-        [1, 0].withUnsafeBufferPointer { indices in
-            batch.withUnsafeMutableBufferPointer { images.fillBatch(indices, into: $0.baseAddress!) }
-        }
-        #expect(batch == [1, 0.4, 0, 0, 0, Float(1) / 255, 0, 0.2, 1, 0, 0, 0])
+        var batch = Matrix(rows: 2, columns: 6, repeating: -1)
+        batch.withMutableView { images.fillBatch([1, 0], into: $0) }
+        #expect(batch.storage == [1, 0.4, 0, 0, 0, Float(1) / 255, 0, 0.2, 1, 0, 0, 0])
     }
 }

@@ -46,9 +46,12 @@ struct SampleSprite {
         self.count = count
         self.columns = columns
         // Pixels in [0, 1] keep that scale; other values are spread over their own range.
-        let values = samples.values.storage[0..<(count * samples.values.columns)]
-        let finite = values.filter(\.isFinite)
-        var low = finite.min() ?? 0, high = finite.max() ?? 1
+        var low = Float.infinity, high = -Float.infinity
+        for value in samples.values.storage[0..<(count * samples.values.columns)] where value.isFinite {
+            low = min(low, value)
+            high = max(high, value)
+        }
+        if low > high { (low, high) = (0, 1) }  // no finite value
         if low >= 0 && high <= 1 { (low, high) = (0, 1) }
         if !(high > low) { high = low + 1 }
         self.low = low

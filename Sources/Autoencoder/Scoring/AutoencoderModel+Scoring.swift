@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import Foundation
 
 extension AutoencoderModel {
@@ -25,9 +26,7 @@ extension AutoencoderModel {
             let rows = Swift.min(chunkSize, samples.count - start)
             var chunk = Matrix(rows: rows, columns: inputWidth)
             let indices = Array(start..<(start + rows))
-            indices.withUnsafeBufferPointer { indices in
-                chunk.storage.withUnsafeMutableBufferPointer { samples.fillBatch(indices, into: $0.baseAddress!) }
-            }
+            chunk.withMutableView { samples.fillBatch(indices[...], into: $0) }
             errors += scorer.scores(of: chunk)
             start += rows
         }

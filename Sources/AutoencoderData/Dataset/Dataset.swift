@@ -80,7 +80,7 @@ public struct Dataset: Sendable {
     /// Writes the samples at `indices` (positions in this data set), scaled, one row of
     /// ``width`` floats each, to `destination`. Allocates nothing: the training loop calls it
     /// for every batch.
-    public func copySamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    package func copySamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
         guard let selection else { return copyStored(indices, into: destination) }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(indices.count, 1)) { mapped in
             selection.withUnsafeBufferPointer { selection in

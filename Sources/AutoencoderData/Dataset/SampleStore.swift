@@ -1,20 +1,31 @@
+import AutoencoderKernels
 import CAutoencoderKernels
 
 /// Where a data set's values live: bytes or floats in memory, or a memory-mapped array
 /// file. The several readers each make one; ``Dataset`` reads every kind through this.
 ///
 /// Values come out as stored ("raw"): a ``Dataset`` applies its ``Scaling`` afterwards.
+/// A store of your own implements ``copyRawSamples(at:into:)`` on the views of the
+/// low-level `AutoencoderKernels` module (import it to write one).
 public protocol SampleStore: Sendable {
     /// The number of samples.
     var count: Int { get }
     /// The number of values per sample.
     var width: Int { get }
-    /// Writes the raw values of the samples at `indices`, one row of ``width`` floats each, to
-    /// `destination`. Called for every training batch, so it must not allocate.
-    func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>)
+    /// Writes the raw values of the samples at `indices` to `destination`, one row of
+    /// ``width`` floats each (`destination` has `indices.count` rows). Called for every
+    /// training batch, so it must not allocate.
+    func copyRawSamples(at indices: IndexView, into destination: MutableMatrixView)
     /// The raw value of feature `feature` of sample `index`: for fitting a scaler and
     /// describing the data, where speed matters less.
     func rawValue(sample index: Int, feature: Int) -> Float
+}
+
+extension SampleStore {
+    /// ``copyRawSamples(at:into:)`` on buffers, as the readers and ``Dataset`` hold them.
+    package func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        copyRawSamples(at: IndexView(indices), into: MutableMatrixView(destination, rows: indices.count, columns: width))
+    }
 }
 
 /// Samples stored as bytes, one after another (images: 0 black to 255 white).
@@ -36,7 +47,8 @@ public struct ByteSamples: SampleStore, Equatable {
     public var count: Int { bytes.count / width }
 
     /// Converts the bytes of the samples at `indices` to floats, unscaled.
-    public func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func copyRawSamples(at indices: IndexView, into destination: MutableMatrixView) {
+        let destination = destination.base
         bytes.withUnsafeBufferPointer { source in
             for (row, index) in indices.enumerated() {
                 precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")
@@ -80,7 +92,8 @@ public struct FloatSamples: SampleStore, Equatable {
     public var count: Int { values.count / width }
 
     /// Copies the samples at `indices`.
-    public func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func copyRawSamples(at indices: IndexView, into destination: MutableMatrixView) {
+        let destination = destination.base
         values.withUnsafeBufferPointer { source in
             for (row, index) in indices.enumerated() {
                 precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")

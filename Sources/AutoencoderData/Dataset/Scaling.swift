@@ -98,7 +98,7 @@ public struct Scaling: Codable, Sendable, Equatable {
     public func fits(width: Int) -> Bool { offsets.isEmpty || offsets.count == width }
 
     /// Scales `rows` samples of `width` values in place.
-    public func apply(to values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    package func apply(to values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
         switch method {
         case .none: return
         case .pixels:
@@ -125,7 +125,7 @@ public struct Scaling: Codable, Sendable, Equatable {
     }
 
     /// Undoes the scaling in place: a model's outputs back into the data's own units.
-    public func invert(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
+    package func invert(_ values: UnsafeMutablePointer<Float>, rows: Int, width: Int) {
         switch method {
         case .none: return
         case .pixels:

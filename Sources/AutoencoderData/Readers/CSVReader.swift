@@ -79,9 +79,43 @@ public enum CSVReader {
             CSVError(path: path, reason: missing ? .missing : .unreadable(why))
         }
         file.adviseSequential()
-        let extensionDelimiter: UInt8? = ["tsv", "tab"].contains((path as NSString).pathExtension.lowercased()) ? 9 : nil
+        var name = (path as NSString).lastPathComponent.lowercased()
+        if name.hasSuffix(".gz") { name.removeLast(3) }
+        let extensionDelimiter: UInt8? = ["tsv", "tab"].contains((name as NSString).pathExtension) ? 9 : nil
+        if file.bytes.starts(with: [0x1F, 0x8B]) {
+            // A gzip table (`.csv.gz`) is inflated into memory first: the parser splits the
+            // text between threads, which needs all of it at once.
+            return try inflated(Array(file.bytes), path: path).withUnsafeBytes {
+                try parse($0, path: path, delimiter: delimiter ?? extensionDelimiter, hasHeader: hasHeader,
+                          labelColumn: labelColumn)
+            }
+        }
         return try parse(file.bytes, path: path, delimiter: delimiter ?? extensionDelimiter,
                          hasHeader: hasHeader, labelColumn: labelColumn)
+    }
+
+    /// The inflated bytes of `compressed`, the gzip file at `path`, with a damaged or cut
+    /// stream reported as a ``CSVError``.
+    static func inflated(_ compressed: [UInt8], path: String) throws -> [UInt8] {
+        do {
+            let source = try memoryByteSource(compressed, path: path, kind: .anyArray)
+            var bytes: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let count = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }
+                bytes.append(contentsOf: chunk[0..<count])
+                if count < chunk.count { break }
+            }
+            if source.endedEarly { throw IDXError(path: path, kind: .anyArray, reason: .gzipCut) }
+            return bytes
+        } catch let error as IDXError {
+            switch error.reason {
+            case .corruptGzip(let message): throw CSVError(path: path, reason: .unreadable("its gzip stream is damaged (zlib: \(message))"))
+            case .gzipCut: throw CSVError(path: path, reason: .unreadable("its gzip stream stops before its end (a cut download?)"))
+            case .dataAfterGzip: throw CSVError(path: path, reason: .unreadable("bytes that are not gzip data follow its compressed stream"))
+            default: throw CSVError(path: path, reason: .unreadable(error.description))
+            }
+        }
     }
 
     /// Reads a table whose bytes are in memory; `name` names it in errors. For tests and fuzzing.

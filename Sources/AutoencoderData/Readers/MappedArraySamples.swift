@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+import AutoencoderKernels
+
 /// The samples of a NumPy array left where they are (a memory-mapped `.npy`, or an array
 /// unzipped from an `.npz`), converted to floats only for the rows a batch asks for.
 ///
@@ -11,10 +13,12 @@ import Darwin
 /// (`[n, h, w, c]`) are read through per-value byte offsets computed once, so a batch touches
 /// only its own samples' pages: a 4 GB `.npy` trains in a few hundred megabytes.
 ///
-/// A mapping larger than ``residentLimit`` is released from this process after every batch
-/// (`madvise(MADV_DONTNEED)`: the pages stay in the system's file cache, so the next read of
-/// them is cheap): otherwise an epoch would leave every page of the file resident, and a
-/// 4 GB file would count 4 GB in the process's memory.
+/// A mapped file larger than ``residentLimit`` is kept out of the process's memory: samples
+/// stored one after another are copied with `pread` (the pages stay in the system's file
+/// cache and are never mapped: touching the mapping would map whole neighbourhoods of
+/// cached pages on every fault, hundreds of megabytes a batch on a 4 GB file), and samples
+/// spread over the file (Fortran order, channels last) are read through the mapping, which
+/// is released after every batch (`madvise(MADV_DONTNEED)`).
 ///
 /// @unchecked Sendable: it only reads its bytes, which are a read-only mapping (or memory no
 /// one else holds) that lives as long as this object; nothing in it changes after `init`.
@@ -34,26 +38,22 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// For each value of a sample, in the sample's order, its byte offset from the sample's
     /// first value; `nil` when the values are consecutive (C order, no transposition).
     private let offsets: [Int]?
-    /// The whole mapping, to release after each batch; `nil` when small or not mapped.
+    /// The whole mapping, to release after each batch; `nil` when small, not mapped, or
+    /// read with `pread`.
     private let releasable: UnsafeRawBufferPointer?
-    /// Mappings above this size are released after every batch.
+    /// The open file and the byte offset of the array's data in it, when samples are copied
+    /// with `pread`.
+    private let fileReads: (descriptor: Int32, dataOffset: Int)?
+    /// Mapped files above this size are kept out of the process's memory.
     static let residentLimit = 128 << 20
 
     /// A store over the array with `layout` whose data starts at `base`, kept alive by
     /// `owner`; `sampleAxes` lists the stored axes in the order a sample's values run
-    /// (e.g. `[3, 1, 2]` for `[n, h, w, c]` read as `[c, h, w]`).
+    /// (e.g. `[3, 1, 2]` for `[n, h, w, c]` read as `[c, h, w]`). `file` is the mapped file
+    /// `base` points into, if any.
     init(owner: AnyObject, base: UnsafeRawPointer, layout: NumPyArrayLayout, sampleAxes: [Int],
-         mapping: UnsafeRawBufferPointer? = nil) {
+         file: MappedFile? = nil) {
         self.owner = owner
-        self.releasable = mapping.flatMap { $0.count > Self.residentLimit ? $0 : nil }
-        #if os(Linux)
-        // Batches take samples in a shuffled order: no read-ahead and no mapping of the
-        // neighbouring pages on a fault (which otherwise left a fifth of a large file
-        // resident between releases).
-        if let releasable, let start = releasable.baseAddress {
-            madvise(UnsafeMutableRawPointer(mutating: start), releasable.count, MADV_RANDOM)
-        }
-        #endif
         self.base = base
         self.elementType = layout.elementType
         let strides = layout.strides
@@ -78,10 +78,26 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
             }
             self.offsets = offsets
         }
+        let large = file.flatMap { $0.isMapped && $0.bytes.count > Self.residentLimit ? $0 : nil }
+        if let large, offsets == nil, let start = large.bytes.baseAddress {
+            fileReads = (large.descriptor, base - start)
+            releasable = nil
+        } else {
+            fileReads = nil
+            releasable = large?.bytes
+            #if os(Linux)
+            // Batches take samples in a shuffled order: no read-ahead.
+            if let releasable, let start = releasable.baseAddress {
+                madvise(UnsafeMutableRawPointer(mutating: start), releasable.count, MADV_RANDOM)
+            }
+            #endif
+        }
     }
 
     /// Converts the samples at `indices` to floats, unscaled.
-    public func copyRawSamples(at indices: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+    public func copyRawSamples(at indices: IndexView, into destination: MutableMatrixView) {
+        let destination = destination.base
+        if let fileReads { return readSamples(at: indices, from: fileReads, into: destination) }
         let type = elementType, size = type.size
         for (row, index) in indices.enumerated() {
             precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")
@@ -100,6 +116,40 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
             }
         }
         releasePages()
+    }
+
+    /// Copies the samples at `indices` with `pread`, converting when they are not
+    /// little-endian float32.
+    private func readSamples(at indices: IndexView, from file: (descriptor: Int32, dataOffset: Int),
+                             into destination: UnsafeMutablePointer<Float>) {
+        let type = elementType, byteCount = width * type.size
+        let direct = type.kind == .float && type.size == 4 && !type.bigEndian
+        withUnsafeTemporaryAllocation(byteCount: direct ? 1 : byteCount, alignment: 16) { scratch in
+            for (row, index) in indices.enumerated() {
+                precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")
+                let to = destination + row * width
+                let buffer = direct ? UnsafeMutableRawPointer(to) : scratch.baseAddress!
+                Self.read(file.descriptor, into: buffer, count: byteCount, at: file.dataOffset + index * sampleStride)
+                if !direct {
+                    for column in 0..<width { to[column] = type.load(UnsafeRawPointer(buffer), at: column * type.size) }
+                }
+            }
+        }
+    }
+
+    /// Reads `count` bytes at `offset` of the open file, however many calls it takes. The
+    /// file was whole when it was opened; a read that fails now (the file cut or its disk
+    /// gone mid-run) stops the process with the system's reason, as a fault on the mapping
+    /// would.
+    private static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int, at offset: Int) {
+        var done = 0
+        while done < count {
+            let got = pread(descriptor, buffer + done, count - done, off_t(offset + done))
+            if got > 0 { done += got; continue }
+            if got < 0 && errno == EINTR { continue }
+            fatalError("The data file could not be read at byte \(offset + done): "
+                       + (got == 0 ? "it is shorter than when it was opened." : String(cString: strerror(errno))))
+        }
     }
 
     /// Drops the mapping's pages from this process (a read-only file mapping: a later read

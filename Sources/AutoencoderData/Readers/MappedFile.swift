@@ -17,6 +17,9 @@ final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     /// Whether `bytes` is a mapping to unmap (else memory to free).
     let isMapped: Bool
+    /// The open file behind a mapping, for readers that copy with `pread` instead of
+    /// touching the mapping's pages; -1 when not mapped.
+    let descriptor: Int32
 
     /// Maps the file at `path`; `failure` turns a missing file or a system error
     /// (its `errno` message) into the caller's error type.
@@ -26,7 +29,8 @@ final class MappedFile: @unchecked Sendable {
             let code = errno
             throw failure(code == ENOENT, String(cString: strerror(code)))
         }
-        defer { close(descriptor) }
+        var keepsDescriptor = false
+        defer { if !keepsDescriptor { close(descriptor) } }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw failure(false, String(cString: strerror(errno))) }
         if status.st_mode & S_IFMT == S_IFDIR { throw failure(false, "it is a folder") }
@@ -35,6 +39,7 @@ final class MappedFile: @unchecked Sendable {
             guard size > 0 else {
                 bytes = UnsafeRawBufferPointer(start: nil, count: 0)
                 isMapped = false
+                self.descriptor = -1
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
@@ -42,6 +47,8 @@ final class MappedFile: @unchecked Sendable {
             }
             bytes = UnsafeRawBufferPointer(start: address, count: size)
             isMapped = true
+            self.descriptor = descriptor
+            keepsDescriptor = true
         } else {
             let read: [UInt8]
             do { read = try FileBytes.read(path: path) } catch { throw failure(false, "\(error)") }
@@ -49,6 +56,7 @@ final class MappedFile: @unchecked Sendable {
             read.withUnsafeBytes { copy.copyMemory(from: $0) }
             bytes = UnsafeRawBufferPointer(rebasing: copy[..<read.count])
             isMapped = false
+            self.descriptor = -1
         }
     }
 
@@ -60,6 +68,7 @@ final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
+        if descriptor >= 0 { close(descriptor) }
         guard let base = bytes.baseAddress else { return }
         if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) } else { base.deallocate() }
     }

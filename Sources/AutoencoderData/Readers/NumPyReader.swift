@@ -22,8 +22,7 @@ public enum NumPyReader {
         }
         let layout = try NumPyArrayLayout(file.bytes, path: path)
         return try dataset(owner: file, base: file.bytes.baseAddress! + layout.dataOffset, layout: layout,
-                           path: path, array: nil, channelsFirst: channelsFirst, labels: nil,
-                           mapping: file.isMapped ? file.bytes : nil)
+                           path: path, array: nil, channelsFirst: channelsFirst, labels: nil, file: file)
     }
 
     /// Reads a `.npy` whose bytes are in memory; `name` names it in errors. For tests and fuzzing.
@@ -102,7 +101,7 @@ public enum NumPyReader {
     /// The data set of the array with `layout` at `base`.
     static func dataset(owner: AnyObject, base: UnsafeRawPointer, layout: NumPyArrayLayout, path: String,
                         array: String?, channelsFirst: Bool?, labels: [Int]?,
-                        mapping: UnsafeRawBufferPointer? = nil) throws -> Dataset {
+                        file: MappedFile? = nil) throws -> Dataset {
         func failure(_ reason: NumPyError.Reason) -> NumPyError { NumPyError(path: path, array: array, reason: reason) }
         let shape = layout.shape
         let axes: [Int]
@@ -124,7 +123,7 @@ public enum NumPyReader {
             throw NumPyError(path: path, array: array.map { $0.replacingOccurrences(of: "x_", with: "y_") },
                              reason: .badLabels(array: "", detail: "it has \(labels.count) labels for \(shape[0]) samples"))
         }
-        let store = MappedArraySamples(owner: owner, base: base, layout: layout, sampleAxes: axes, mapping: mapping)
+        let store = MappedArraySamples(owner: owner, base: base, layout: layout, sampleAxes: axes, file: file)
         let sampleShape = shape.count == 3 ? [1, shape[1], shape[2]] : axes.map { shape[$0] }
         let pixels = layout.elementType.isUInt8 && shape.count >= 3
         return Dataset(sampleShape: sampleShape, store: store, labels: labels, scaling: pixels ? .pixels : .none,

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A layer that only applies an activation to each value, with no parameters: Keras's
@@ -31,11 +32,11 @@ public struct ActivationLayer: Layer, Equatable {
     public var elementwiseActivation: Activation? { activation }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// `output = f(input)`, with the same kernels as a dense layer's activation.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.rows == output.rows && input.columns == width && output.columns == width,
@@ -47,7 +48,7 @@ public struct ActivationLayer: Layer, Equatable {
     /// layer's is.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// An identity layer that adds a penalty on the values passing through it to the loss:
@@ -37,11 +38,11 @@ public struct ActivityRegularization: Layer, Equatable {
     public var summary: String { "ActivityRegularization(l1 \(l1), l2 \(l2))" }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// Copies the input and adds the batch's mean penalty to ``LayerContext/addedLoss``.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.rows == output.rows && input.columns == width && output.columns == width,
@@ -60,7 +61,7 @@ public struct ActivityRegularization: Layer, Equatable {
     /// `∂L/∂input = ∂L/∂output + (l1·sign(y) + 2·l2·y) / batch`, sign(0) being 0.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }

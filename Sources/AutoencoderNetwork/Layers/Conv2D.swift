@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A 2-D convolution `y = f(W ⋆ x + b)` over channels-first images, as Keras's `Conv2D`
@@ -101,7 +102,8 @@ public struct Conv2D: Layer, Equatable {
     }
 
     /// Draws the weights, then the biases, with their initialisers.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {
+        let parameters = parameters.buffer
         let receptiveField = kernelSize.height * kernelSize.width
         let (fanIn, fanOut) = (window.channels * receptiveField, filters * receptiveField)
         weightInitializer.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<weightCount]),
@@ -114,7 +116,7 @@ public struct Conv2D: Layer, Equatable {
     /// convolution, else written into the scratch memory.
     private func unfolded(_ image: UnsafePointer<Float>, context: LayerContext) -> MatrixView {
         if window.isIdentity { return MatrixView(image, rows: window.patchSize, columns: window.positions) }
-        guard let scratch = context.scratch else { preconditionFailure("Conv2D needs its scratch memory.") }
+        guard let scratch = context.scratch?.base else { preconditionFailure("Conv2D needs its scratch memory.") }
         ConvolutionKernels.unfold(image, window, into: scratch)
         return MatrixView(scratch, rows: window.patchSize, columns: window.positions)
     }
@@ -122,9 +124,10 @@ public struct Conv2D: Layer, Equatable {
     /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample (or the direct
     /// loops).
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
+        let parameters = parameters.base
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Conv2D shapes disagree.")
         if isDirect {
@@ -150,9 +153,11 @@ public struct Conv2D: Layer, Equatable {
     /// (col2im) `Wᵀ · δ`.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
+        let parameters = parameters.base
+        let parameterGradients = parameterGradients.base
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows
                      && outputGradient.rows == output.rows && outputGradient.columns == outputWidth,
                      "Conv2D shapes disagree.")
@@ -187,7 +192,7 @@ public struct Conv2D: Layer, Equatable {
                     into: MutableMatrixView(imageGradient, rows: window.patchSize, columns: window.positions))
             } else {
                 // The columns were used; their memory takes their gradient.
-                let columnGradient = MutableMatrixView(context.scratch!, rows: window.patchSize, columns: window.positions)
+                let columnGradient = MutableMatrixView(context.scratch!.base, rows: window.patchSize, columns: window.positions)
                 context.multiplier.multiply(weight, .transposed, delta, .none, into: columnGradient)
                 ConvolutionKernels.fold(columnGradient.base, window, into: imageGradient)
             }

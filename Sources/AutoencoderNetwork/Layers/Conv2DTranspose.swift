@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// A 2-D transposed convolution (the adjoint of a convolution's map from its input to
@@ -126,7 +127,8 @@ public struct Conv2DTranspose: Layer, Equatable {
     }
 
     /// Draws the weights, then the biases, with their initialisers.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {
+        let parameters = parameters.buffer
         let receptiveField = kernelSize.height * kernelSize.width
         let (fanIn, fanOut) = (filters * receptiveField, channels * receptiveField)
         weightInitializer.fill(UnsafeMutableBufferPointer(rebasing: parameters[0..<weightCount]),
@@ -137,9 +139,10 @@ public struct Conv2DTranspose: Layer, Equatable {
 
     /// `output = f(Wᵀ ⋆ input + b)` for a batch, one matrix product and one fold per sample.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
+        let parameters = parameters.base
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Conv2DTranspose shapes disagree.")
         let weight = MatrixView(parameters, rows: channels, columns: window.patchSize)
@@ -150,7 +153,7 @@ public struct Conv2DTranspose: Layer, Equatable {
                 context.multiplier.multiply(weight, .transposed, image, .none,
                                             into: MutableMatrixView(result, rows: window.patchSize, columns: window.positions))
             } else {
-                guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
+                guard let scratch = context.scratch?.base else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
                 let columns = MutableMatrixView(scratch, rows: window.patchSize, columns: window.positions)
                 context.multiplier.multiply(weight, .transposed, image, .none, into: columns)
                 ConvolutionKernels.fold(scratch, window, into: result)
@@ -167,9 +170,11 @@ public struct Conv2DTranspose: Layer, Equatable {
     /// `W · columns`.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
+        let parameters = parameters.base
+        let parameterGradients = parameterGradients.base
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows
                      && outputGradient.rows == output.rows && outputGradient.columns == outputWidth,
                      "Conv2DTranspose shapes disagree.")
@@ -186,7 +191,7 @@ public struct Conv2DTranspose: Layer, Equatable {
             if window.isIdentity {
                 columns = MatrixView(delta, rows: window.patchSize, columns: window.positions)
             } else {
-                guard let scratch = context.scratch else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
+                guard let scratch = context.scratch?.base else { preconditionFailure("Conv2DTranspose needs its scratch memory.") }
                 ConvolutionKernels.unfold(delta, window, into: scratch)
                 columns = MatrixView(scratch, rows: window.patchSize, columns: window.positions)
             }

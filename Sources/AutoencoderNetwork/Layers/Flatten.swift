@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// Flattens an image `[channels, height, width]` into a vector of `channels·height·width`
@@ -25,11 +26,11 @@ public struct Flatten: Layer, Equatable {
     public var summary: String { "Flatten(\(ImageGeometry.text(inputShape)) → \(outputWidth))" }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// Copies the batch.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
@@ -40,7 +41,7 @@ public struct Flatten: Layer, Equatable {
     /// Copies the gradient (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }

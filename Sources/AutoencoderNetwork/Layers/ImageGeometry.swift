@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// The shape arithmetic the image layers share: reading an image shape, the output size

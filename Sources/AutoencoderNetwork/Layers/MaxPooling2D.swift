@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// Max pooling over each channel of channels-first images, as Keras's `MaxPooling2D`
@@ -59,11 +60,11 @@ public struct MaxPooling2D: Layer, Equatable {
     }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// The maximum of each window, for a batch.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
@@ -74,7 +75,7 @@ public struct MaxPooling2D: Layer, Equatable {
     /// Each output's gradient to the first maximum of its window (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && outputGradient.columns == outputWidth

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// Gives each sample another shape with the same number of values, as Keras's `Reshape`
@@ -29,11 +30,11 @@ public struct Reshape: Layer, Equatable {
     public var summary: String { "Reshape(\(ImageGeometry.text(inputShape)) → \(ImageGeometry.text(outputShape)))" }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// Copies the batch.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
@@ -44,7 +45,7 @@ public struct Reshape: Layer, Equatable {
     /// Copies the gradient (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }

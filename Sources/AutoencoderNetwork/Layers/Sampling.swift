@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 #if canImport(Glibc)
@@ -48,12 +49,12 @@ public struct Sampling: Layer, Equatable {
     public func scratchCount(batchSize: Int) -> Int { batchSize * codeWidth }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// `z = μ + exp(½ log σ²)·ε` in training (ε stored in the scratch memory, the KL term
     /// added to the context's loss), `z = μ` otherwise.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.rows == output.rows && input.columns == inputWidth && output.columns == codeWidth,
@@ -65,7 +66,7 @@ public struct Sampling: Layer, Equatable {
             }
             return
         }
-        guard let noise = context.scratch else { preconditionFailure("A sampling layer needs its scratch memory.") }
+        guard let noise = context.scratch?.base else { preconditionFailure("A sampling layer needs its scratch memory.") }
         var divergence: Double = 0
         for r in 0..<input.rows {
             let mean = input.base + r * 2 * k, logVariance = mean + k, z = output.base + r * k
@@ -86,7 +87,7 @@ public struct Sampling: Layer, Equatable {
     /// training; `∂L/∂μ = ∂L/∂z` and 0 for the log-variances at inference.
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }
@@ -101,7 +102,7 @@ public struct Sampling: Layer, Equatable {
             }
             return
         }
-        guard let noise = context.scratch else { preconditionFailure("A sampling layer needs its scratch memory.") }
+        guard let noise = context.scratch?.base else { preconditionFailure("A sampling layer needs its scratch memory.") }
         guard outputGradient.rows > 0 else { return }
         let weight = klWeight / Float(outputGradient.rows)
         for r in 0..<outputGradient.rows {

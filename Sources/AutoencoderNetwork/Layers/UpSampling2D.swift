@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// Nearest-neighbour upsampling of channels-first images, as Keras's `UpSampling2D`
@@ -38,11 +39,11 @@ public struct UpSampling2D: Layer, Equatable {
     }
 
     /// Nothing to draw.
-    public func initialize(_ parameters: UnsafeMutableBufferPointer<Float>, using generator: inout RandomGenerator) {}
+    public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
 
     /// Copies each value into its block, for a batch.
     public func forward(
-        _ input: MatrixView, parameters: UnsafePointer<Float>,
+        _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
@@ -55,7 +56,7 @@ public struct UpSampling2D: Layer, Equatable {
     /// Each input's gradient is the sum of its block's (see ``Layer``).
     public func backward(
         input: MatrixView, output: MatrixView, outputGradient: MutableMatrixView,
-        parameters: UnsafePointer<Float>, parameterGradients: UnsafeMutablePointer<Float>,
+        parameters: VectorView, parameterGradients: MutableVectorView,
         inputGradient: MutableMatrixView?, context: inout LayerContext
     ) {
         guard let inputGradient else { return }

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// The absolute error `|prediction − target|`, reduced over batch and features (Keras's

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 #if canImport(Glibc)
@@ -70,9 +71,8 @@ public struct AdamW: Optimizer, Equatable {
     }
 
     /// One AdamW step over every parameter (see ``Optimizer/update(_:along:)``).
-    public mutating func update(
-        _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
-    ) -> Bool {
+    public mutating func update(_ parameters: MutableVectorView, along gradients: VectorView) -> Bool {
+        let (parameters, gradients) = (parameters.buffer, gradients.buffer)
         precondition(parameters.count == gradients.count, "Parameters and gradients differ in length.")
         guard ElementwiseKernels.allFinite(gradients.baseAddress!, count: gradients.count) else { return false }
         if firstMoments.count != parameters.count || secondMoments.count != parameters.count {

@@ -1,3 +1,5 @@
+import AutoencoderKernels
+
 /// A rule that moves parameters along their gradients.
 ///
 /// Parameters and gradients are the network's flat arrays (see ``Network``), so an
@@ -23,5 +25,12 @@ public protocol Optimizer: Sendable {
     /// Updates `parameters` in place along `gradients`, which has the same length.
     /// Returns `false`, leaving the parameters unchanged in meaning, when a gradient was
     /// NaN or infinite so the caller can stop the run.
-    mutating func update(_ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>) -> Bool
+    mutating func update(_ parameters: MutableVectorView, along gradients: VectorView) -> Bool
+}
+
+extension Optimizer {
+    /// ``update(_:along:)`` on buffers, as the trainer holds them.
+    package mutating func update(_ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>) -> Bool {
+        update(MutableVectorView(parameters), along: VectorView(gradients))
+    }
 }

@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// RMSProp (Hinton's lecture 6e) in PyTorch's form (`torch.optim.RMSprop`, not centred):
@@ -66,9 +67,8 @@ public struct RMSProp: Optimizer, Equatable {
     }
 
     /// One RMSProp step over every parameter (see ``Optimizer/update(_:along:)``).
-    public mutating func update(
-        _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
-    ) -> Bool {
+    public mutating func update(_ parameters: MutableVectorView, along gradients: VectorView) -> Bool {
+        let (parameters, gradients) = (parameters.buffer, gradients.buffer)
         precondition(parameters.count == gradients.count, "Parameters and gradients differ in length.")
         guard ElementwiseKernels.allFinite(gradients.baseAddress!, count: gradients.count) else { return false }
         if squareAverages.count != parameters.count { squareAverages = [Float](repeating: 0, count: parameters.count) }

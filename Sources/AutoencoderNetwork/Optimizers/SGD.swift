@@ -1,3 +1,4 @@
+import AutoencoderKernels
 import AutoencoderNumerics
 
 /// Stochastic gradient descent in PyTorch's form (`torch.optim.SGD` without dampening):
@@ -59,9 +60,8 @@ public struct SGD: Optimizer, Equatable {
     }
 
     /// One gradient step over every parameter (see ``Optimizer/update(_:along:)``).
-    public mutating func update(
-        _ parameters: UnsafeMutableBufferPointer<Float>, along gradients: UnsafeBufferPointer<Float>
-    ) -> Bool {
+    public mutating func update(_ parameters: MutableVectorView, along gradients: VectorView) -> Bool {
+        let (parameters, gradients) = (parameters.buffer, gradients.buffer)
         precondition(parameters.count == gradients.count, "Parameters and gradients differ in length.")
         guard ElementwiseKernels.allFinite(gradients.baseAddress!, count: gradients.count) else { return false }
         step += 1

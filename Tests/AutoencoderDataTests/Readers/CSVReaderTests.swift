@@ -45,6 +45,23 @@ private func message(_ text: String, hasHeader: Bool? = nil, label: ColumnRefere
         #expect(try table("a;b\n1;2\n").samples(in: 0..<1) == [1, 2])
     }
 
+    @Test func gzipTablesAreInflated() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let compressed = try gzipped(Array("a\tb\n1\t2\n3\t4\n".utf8))
+        let path = try directory.write(compressed, to: "t.tsv.gz")
+        let data = try CSVReader.read(path: path)
+        #expect(data.featureNames == ["a", "b"])
+        #expect(data.samples(in: 0..<2) == [1, 2, 3, 4])
+        #expect(try DatasetReader.detectFormat(path: path) == .tsv)
+        let cut = try directory.write(Array(compressed.dropLast(12)), to: "cut.csv.gz")
+        #expect(throws: CSVError(path: cut, reason: .unreadable("its gzip stream stops before its end (a cut download?)"))) {
+            try CSVReader.read(path: cut)
+        }
+        let damaged = try directory.write([0x1F, 0x8B] + [UInt8](repeating: 7, count: 30), to: "bad.csv.gz")
+        #expect(throws: CSVError.self) { try CSVReader.read(path: damaged) }
+    }
+
     @Test func quotedFieldsFollowRFC4180() throws {
         let text = "\"x\",\"name, with \"\"quotes\"\"\nand a line\"\r\n\"1.5\",\"a,b\"\r\n2,\"c\"\"d\"\r\n"
         let data = try table(text, label: .number(2))

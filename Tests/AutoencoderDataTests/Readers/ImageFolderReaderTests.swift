@@ -5,18 +5,30 @@ import Testing
 @testable import AutoencoderData
 
 /// A PNG of `width` x `height` pixels in libpng's simplified `format` (0 grey, 1 grey+alpha,
-/// 2 RGB, 3 RGBA, +4 for 16-bit linear).
-func pngBytes(width: Int, height: Int, format: UInt32, pixels: [UInt8]) -> [UInt8] {
+/// 2 RGB, 3 RGBA, +4 for 16-bit linear, +8 for a palette image whose `pixels` index `palette`,
+/// entries in the format without the +8).
+func pngBytes(width: Int, height: Int, format: UInt32, pixels: [UInt8], palette: [UInt8]? = nil) -> [UInt8] {
     var image = png_image()
     image.version = 1
     image.width = UInt32(width)
     image.height = UInt32(height)
     image.format = format
+    let entries = palette ?? []
+    image.colormap_entries = UInt32(entries.count / (format & 2 != 0 ? 3 : 1))
     var size = 0
-    pixels.withUnsafeBytes { _ = png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, 0, nil) }
+    pixels.withUnsafeBytes { pixels in
+        entries.withUnsafeBytes { map in
+            _ = png_image_write_to_memory(&image, nil, &size, 0, pixels.baseAddress, 0, palette == nil ? nil : map.baseAddress)
+        }
+    }
     var output = [UInt8](repeating: 0, count: size)
     pixels.withUnsafeBytes { pixels in
-        output.withUnsafeMutableBytes { _ = png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0, nil) }
+        entries.withUnsafeBytes { map in
+            output.withUnsafeMutableBytes {
+                _ = png_image_write_to_memory(&image, $0.baseAddress, &size, 0, pixels.baseAddress, 0,
+                                              palette == nil ? nil : map.baseAddress)
+            }
+        }
     }
     png_image_free(&image)
     return Array(output.prefix(size))
@@ -62,6 +74,18 @@ func jpegBytes(width: Int, height: Int, channels: Int, pixels: [UInt8]) -> [UInt
         let bytes = (data.store as! ByteSamples).bytes
         #expect(Array(bytes.prefix(2)) == [7, 9])
         #expect(Array(bytes.suffix(2)) == [0, 255])
+    }
+
+    @Test func paletteImagesAreExpandedToTheirColours() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A 3x1 image of palette indices 2, 0, 1 over red, green, blue.
+        let png = pngBytes(width: 3, height: 1, format: 2 | 8, pixels: [2, 0, 1], palette: [255, 0, 0, 0, 255, 0, 0, 0, 255])
+        #expect(png.count > 8 && png[25] == 3)  // IHDR's colour type: palette
+        try directory.write(png, to: "p.png")
+        let data = try ImageFolderReader.read(folder: directory.path)
+        #expect(data.sampleShape == [3, 1, 3])
+        #expect((data.store as! ByteSamples).bytes == [0, 255, 0, 0, 0, 255, 255, 0, 0])
     }
 
     @Test func jpegGreyAndColourDecode() throws {

@@ -160,4 +160,38 @@ private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
         }
         #expect(residentKilobytes() - before < 100_000, "resident memory grew by \(residentKilobytes() - before) kB")
     }
+
+    @Test("a large file's samples are read where they are, in every layout and type",
+          arguments: [("<f4", false), (">f8", false), ("<i2", false), ("<f4", true)])
+    func aLargeNPYIsReadAtItsSamplesOffsets(descr: String, fortran: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // A sparse file above the resident limit: zeros except sample 70000, whose values are
+        // 1, 2, ..., width (C order), or value j of every sample j + 1 (Fortran order).
+        let size = Int(descr.dropFirst(2))!, width = 100
+        let samples = MappedArraySamples.residentLimit / (width * size) + 1000
+        let header = npyBytes(descr: descr, fortran: fortran, shape: [samples, width], data: [])
+        let path = try directory.write(header, to: "big.npy")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(header.count + samples * width * size))
+        func encoded(_ value: Int) -> [UInt8] {
+            switch descr {
+            case "<f4": return floatBytes([Float(value)])
+            case ">f8": return withUnsafeBytes(of: Double(value).bitPattern.bigEndian) { Array($0) }
+            default: return withUnsafeBytes(of: Int16(value).littleEndian) { Array($0) }
+            }
+        }
+        let sample = 70_000
+        for column in 0..<width {
+            let element = fortran ? column * samples + sample : sample * width + column
+            try handle.seek(toOffset: UInt64(header.count + element * size))
+            try handle.write(contentsOf: encoded(column + 1))
+        }
+        try handle.close()
+        let data = try NumPyReader.readNPY(path: path)
+        #expect(data.count == samples && data.width == width)
+        #expect(data.samples(in: sample..<(sample + 1)) == (1...width).map(Float.init))
+        #expect(data.samples(in: (sample - 1)..<sample).allSatisfy { $0 == 0 })
+        #expect(data.store.rawValue(sample: sample, feature: 9) == 10)
+    }
 }
