@@ -75,6 +75,9 @@ def busy_cores(seconds):
 
 
 def wait_for_idle(limit, max_busy):
+    """Waits up to `limit` seconds for the machine to use at most `max_busy` cores (0: no wait)."""
+    if limit <= 0:
+        return
     start = time.monotonic()
     while (busy := busy_cores(1.0)) > max_busy:
         if time.monotonic() - start > limit:

@@ -8,7 +8,7 @@ import Autoencoder
 /// work into more parts than there are cores. The parts stay the same whatever the number,
 /// so one thread gives the same results as two, bit for bit.
 struct ThreadOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Threads for the matrix products and elementwise passes (default: every core the process may use; more than that means all of them).",
         valueName: "n"))
     var threads: Int?

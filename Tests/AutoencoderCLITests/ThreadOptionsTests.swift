@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func commandsThatComputeNothingHaveNoThreadsOption() throws {
-        for arguments in [["inspect", "--model", "m.safetensors"], ["model", "show"], ["datasets", "list"]] {
+        for arguments in [["inspect", "--model", "m.safetensors"], ["model", "show", "--preset", "autoencoder"], ["datasets", "list"]] {
             let command = try AutoencoderCommand.parseAsRoot(arguments)
             #expect(!(command is any ThreadedCommand), "\(arguments[0])")
         }
