@@ -20,7 +20,7 @@ import Glibc
 /// interposer), peak resident memory, the backend and the kernels' thread count.
 ///
 /// `--score-npy FILE` instead times scoring a `.npy` of samples three ways: read into memory,
-/// memory-mapped with the file in the page cache, and memory-mapped after its pages were
+/// streamed from the file with its pages in the page cache, and streamed after its pages were
 /// dropped from the cache (as a file larger than memory is read), and prints the ratios.
 /// `Benchmarks/guard.py` runs it preset by preset and compares the JSON to a baseline.
 @main
@@ -47,7 +47,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Kernel thread counts, comma-separated (e.g. 1,2), alternating like the backends; 'all' is every usable core.")
     var threads: String = "all"
 
-    @Option(help: ArgumentHelp("Time scoring this .npy of samples (the first preset's model, fresh weights) in memory and memory-mapped, instead of training.",
+    @Option(help: ArgumentHelp("Time scoring this .npy of samples (the first preset's model, fresh weights) in memory and streamed from the file, instead of training.",
                                valueName: "file"))
     var scoreNpy: String?
 

@@ -6,10 +6,11 @@ import Glibc
 #endif
 
 /// `autoencoder-benchmark --score-npy FILE`: how fast a `.npy` of samples is scored when it is
-/// read into memory first, and when it is memory-mapped (as `autoencoder score --input` reads
-/// it) with its pages in the system's file cache and without them.
+/// read into memory first, and when it is streamed from the file as `autoencoder score --input`
+/// reads it (``NumPyReader``: a chunk of samples at a time), with the file's pages in the
+/// system's file cache and without them.
 ///
-/// The cold mapped run stands for a file larger than memory, whose pages must come from the
+/// The uncached run stands for a file larger than memory, whose pages must come from the
 /// disk as scoring reaches them: before it, the file's cached pages are dropped
 /// (`posix_fadvise(POSIX_FADV_DONTNEED)`, which touches no other file). The model is the
 /// preset's with fresh weights: the work per sample does not depend on their values.
@@ -31,26 +32,26 @@ struct NPYScoring {
     func run() throws {
         var generator = RandomGenerator(seed: 0)
         let model = try Benchmark.makeModel(preset, generator: &generator)
-        let mapped = try NumPyReader.readNPY(path: path)
-        guard mapped.width == model.inputWidth else {
-            throw ValidationError("\(path) has \(mapped.width) values per sample; the \(preset.rawValue) model takes \(model.inputWidth).")
+        let file = try NumPyReader.readNPY(path: path)
+        guard file.width == model.inputWidth else {
+            throw ValidationError("\(path) has \(file.width) values per sample; the \(preset.rawValue) model takes \(model.inputWidth).")
         }
         let megabytes = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) / 1_048_576
 
         // In memory: every sample converted up front (not timed), then scored.
-        let inMemory = Dataset(sampleShape: [mapped.width],
-                               store: FloatSamples(values: mapped.samples(in: 0..<mapped.count), width: mapped.width),
+        let inMemory = Dataset(sampleShape: [file.width],
+                               store: FloatSamples(values: file.samples(in: 0..<file.count), width: file.width),
                                origin: "memory")
         let memorySeconds = try bestOf(3) { _ = try model.reconstructionErrors(on: inMemory) }
-        let warmSeconds = try bestOf(3) { _ = try model.reconstructionErrors(on: mapped) }
-        // Cold: the file's pages dropped from the cache before each run.
+        let warmSeconds = try bestOf(3) { _ = try model.reconstructionErrors(on: file) }
+        // Uncached: the file's pages dropped from the cache before each run.
         let coldSeconds = try bestOf(2, preparing: { Self.dropFromCache(path) }) {
             _ = try model.reconstructionErrors(on: try NumPyReader.readNPY(path: path))
         }
-        let rows = [("in memory", memorySeconds), ("mapped, file cached", warmSeconds), ("mapped, file not cached", coldSeconds)]
+        let rows = [("in memory", memorySeconds), ("from the file, cached", warmSeconds), ("from the file, not cached", coldSeconds)]
             .map { mode, seconds in
-                Measurement(mode: mode, samples: mapped.count, seconds: seconds,
-                            samplesPerSecond: Double(mapped.count) / seconds, ratioToInMemory: memorySeconds / seconds)
+                Measurement(mode: mode, samples: file.count, seconds: seconds,
+                            samplesPerSecond: Double(file.count) / seconds, ratioToInMemory: memorySeconds / seconds)
             }
         if json {
             let encoder = JSONEncoder()
@@ -59,7 +60,7 @@ struct NPYScoring {
             return
         }
         print(String(format: "Scoring %@ (%d samples of %d, %.0f MB) with the %@ model, %d threads, mse:",
-                     path, mapped.count, mapped.width, megabytes, preset.rawValue, KernelThreads.effective))
+                     path, file.count, file.width, megabytes, preset.rawValue, KernelThreads.effective))
         print("| read | s | samples/s | rate / in-memory rate |")
         print("|---|---|---|---|")
         for row in rows {
