@@ -198,8 +198,9 @@ def print_report(meta, kinds, runs, presets):
     if "numpy" in kinds:
         numpy_m = first("numpy")
         blas = (numpy_m["blas"] or [{}])[0]
-        versions += (f"; numpy {numpy_m['version']} with {blas.get('internal_api')} {blas.get('version')} "
-                     f"({blas.get('architecture')} kernel, {blas.get('num_threads')} threads)")
+        versions += f"; numpy {numpy_m['version']}" + (
+            f" with {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')} kernel, "
+            f"{blas.get('num_threads')} threads)" if blas.get("internal_api") else "")
     print(versions)
     if "torch2" in kinds:
         print(f"--torch2: PyTorch {first('torch2')['version']} ({first('torch2')['blas'][0]['internal_api']} BLAS, "
@@ -313,7 +314,8 @@ def main():
         probe = measure_peak(args.threads)
         if probe:
             meta["peak"] = {"gflops": probe["gflops"], "threads": probe["threads"],
-                            "source": f"measured: fma_peak.c, {probe['isa']} FMAs, best of {probe['reps']}"}
+                            "source": f"measured: fma_peak.c, {probe['isa']} FMAs over each thread's CPU time, "
+                                      f"best of {probe['reps']}; wall clock {probe.get('wallGflops', '?')}"}
     print(f"CPU: {meta['machine']['model']}, {meta['machine']['isa']}, {meta['machine']['cores']} cores; FMA peak "
           + (f"{meta['peak']['gflops']:.1f} GFLOP/s ({meta['peak']['source']})" if "peak" in meta else "unknown"),
           file=sys.stderr)
