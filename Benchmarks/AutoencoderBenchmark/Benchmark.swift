@@ -15,8 +15,14 @@ import Glibc
 /// multiply-adds and its share of the machine's peak (see ``flopPerSample(of:)``; with
 /// the zero-skipping first layer, which does less of it, this is a dense-equivalent rate:
 /// use `--first-layer dense` for the kernel's own), the time to encode the 10,000 test
-/// images, heap allocations per training step after warm-up (counted by ordo-one's malloc
-/// interposer), peak resident memory, and the backend.
+/// images and to score them (``AutoencoderModel/reconstructionErrors(on:kind:chunkSize:)``),
+/// heap allocations per training step after warm-up (counted by ordo-one's malloc
+/// interposer), peak resident memory, the backend and the kernels' thread count.
+///
+/// `--score-npy FILE` instead times scoring a `.npy` of samples three ways: read into memory,
+/// streamed from the file with its pages in the page cache, and streamed after its pages were
+/// dropped from the cache (as a file larger than memory is read), and prints the ratios.
+/// `Benchmarks/guard.py` runs it preset by preset and compares the JSON to a baseline.
 @main
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,6 +44,13 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Repetitions; backends and first-layer paths alternate within each, for side-by-side comparison.")
     var repetitions: Int = 1
 
+    @Option(help: "Kernel thread counts, comma-separated (e.g. 1,2), alternating like the backends; 'all' is every usable core.")
+    var threads: String = "all"
+
+    @Option(help: ArgumentHelp("Time scoring this .npy of samples (the first preset's model, fresh weights) in memory and streamed from the file, instead of training.",
+                               valueName: "file"))
+    var scoreNpy: String?
+
     @Option(help: "The machine's peak single-precision GFLOP/s over all cores, for the % of peak column.")
     var peak: Double = 234
 
@@ -57,6 +70,10 @@ struct Benchmark: ParsableCommand {
         var gflopPerSecond: Double
         var percentOfPeak: Double
         var encodeMilliseconds: Double
+        /// Scoring the test images by mean squared error, best of five.
+        var scoreMilliseconds: Double
+        /// The kernels' thread limit (`--threads`), at most the usable cores.
+        var threads: Int
         var mallocsPerStep: Double
         var peakResidentMegabytes: Double
         /// The resident memory right after training, before the test set is encoded at once
@@ -80,6 +97,9 @@ struct Benchmark: ParsableCommand {
         }
         guard repetitions >= 1 else { throw ValidationError("--repetitions must be at least 1.") }
         guard peak > 0, peak.isFinite else { throw ValidationError("--peak must be a positive number of GFLOP/s, not \(peak).") }
+        guard !Self.list(threads).isEmpty, Self.list(threads).allSatisfy({ $0 == "all" || (Int($0) ?? 0) >= 1 }) else {
+            throw ValidationError("--threads must list thread counts of at least 1 (or 'all'), not '\(threads)'.")
+        }
         if let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
             throw ValidationError(problem)
         }
@@ -88,6 +108,8 @@ struct Benchmark: ParsableCommand {
     var presetList: [String] { Self.list(presets) }
     var backends: [String] { Self.list(backend) }
     var firstLayers: [String] { Self.list(firstLayer) }
+    /// The thread limits to alternate; `nil` is every usable core.
+    var threadLimits: [Int?] { Self.list(threads).map { Int($0) } }
 
     /// A comma-separated option's names, lower-cased as the `autoencoder` command reads them.
     static func list(_ text: String) -> [String] {
@@ -108,6 +130,10 @@ struct Benchmark: ParsableCommand {
     }
 
     func run() throws {
+        if let scoreNpy {
+            KernelThreads.setLimit(threadLimits.first ?? nil)
+            return try NPYScoring(path: scoreNpy, preset: Preset(rawValue: presetList[0])!, json: json).run()
+        }
         let multipliers = try backends.map(multiplier)
         let mnist = try MNIST.load(from: DataDirectoryLocator().locate(option: data))
         var rows: [Row] = []
@@ -117,6 +143,8 @@ struct Benchmark: ParsableCommand {
                 let paths: [String?] = try Self.startsWithDenseLayer(preset) ? firstLayers : [nil]
                 for multiplier in multipliers {
                     for path in paths {
+                      for limit in threadLimits {
+                        KernelThreads.setLimit(limit)
                         let row = try measure(preset, on: mnist, multiplier: multiplier, sparseFirstLayer: path.map { $0 == "sparse" })
                         rows.append(row)
                         if json {
@@ -124,6 +152,7 @@ struct Benchmark: ParsableCommand {
                             encoder.outputFormatting = [.sortedKeys]
                             print(String(decoding: try encoder.encode(row), as: UTF8.self))
                         }
+                      }
                     }
                 }
             }
@@ -190,6 +219,13 @@ struct Benchmark: ParsableCommand {
                                     chunkSize: testImages.rows, multiplier: multiplier)
             encodeSeconds = min(encodeSeconds, Date().timeIntervalSince(start))
         }
+        // Scoring the test set, as `autoencoder score` does (its samples converted chunk by chunk).
+        var scoreSeconds = Double.infinity
+        for _ in 0..<5 {
+            let start = Date()
+            _ = try model.reconstructionErrors(on: mnist.test)
+            scoreSeconds = min(scoreSeconds, Date().timeIntervalSince(start))
+        }
 
         let batch = Double(training.batchSize)
         let flopPerStep = batch * Self.flopPerSample(of: model.network.layers)
@@ -201,6 +237,7 @@ struct Benchmark: ParsableCommand {
             secondsPerEpoch: perEpoch,
             imagesPerSecond: steps * batch / perEpoch, gflopPerStep: flopPerStep / 1e9,
             gflopPerSecond: gflops, percentOfPeak: 100 * gflops / peak, encodeMilliseconds: encodeSeconds * 1000,
+            scoreMilliseconds: scoreSeconds * 1000, threads: KernelThreads.effective,
             mallocsPerStep: mallocs, peakResidentMegabytes: peakResidentMegabytes(),
             residentAfterTrainingMegabytes: residentAfterTraining,
             testMSE: model.meanSquaredError(on: mnist.test))
@@ -235,12 +272,12 @@ struct Benchmark: ParsableCommand {
     }
 
     func printTable(_ rows: [Row]) {
-        print("| preset | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | mallocs/step | peak RSS (MB) | RSS after training (MB) | test MSE | backend | first layer |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+        print("| preset | threads | s/epoch | images/s | GFLOP/s | % of \(Int(peak)) | encode 10k (ms) | score 10k (ms) | mallocs/step | peak RSS (MB) | RSS after training (MB) | test MSE | backend | first layer |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in rows {
-            print(String(format: "| %@ | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %@ | %.4f | %@ | %@ |",
-                         r.preset, r.secondsPerEpoch, r.imagesPerSecond, r.gflopPerSecond, r.percentOfPeak,
-                         r.encodeMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes,
+            print(String(format: "| %@ | %d | %.3f | %.0f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %@ | %.4f | %@ | %@ |",
+                         r.preset, r.threads, r.secondsPerEpoch, r.imagesPerSecond, r.gflopPerSecond, r.percentOfPeak,
+                         r.encodeMilliseconds, r.scoreMilliseconds, r.mallocsPerStep, r.peakResidentMegabytes,
                          r.residentAfterTrainingMegabytes.map { String(format: "%.0f", $0) } ?? "–", r.testMSE,
                          r.backend, r.firstLayer))
         }

@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Times our `autoencoder` binary against PyTorch (eager) and numpy on the same models.
+"""Times our `autoencoder` binary against PyTorch (eager and torch.compile) and numpy on the same models.
 
   .venv/bin/python compare.py --reps 3 --epochs 10 [--ours PATH/autoencoder] [--presets conv,vae]
+  .venv/bin/python compare.py --quick --ours PATH/autoencoder      # smoke run: 2 epochs, 1 rep
 
-The presets: the tutorial's autoencoder and encoder2d (ours, PyTorch, numpy by hand, PyTorch
-matmuls only), and the Keras blog's conv and pytorch/examples' vae (ours and PyTorch only; see
-peer_train.py). For each preset it alternates the runs (ours, torch, numpy, torch matmuls only, ours, ...)
-`--reps` times, takes each run's median seconds over epochs 2..N, then the median over the
-reps, and prints one Markdown table with each row's ratio to PyTorch eager. Every run starts
-in the repository root (ours finds ./data/mnist there). Peers run with OPENBLAS_CORETYPE and
+The presets: the tutorial's autoencoder and encoder2d (ours, PyTorch eager, torch.compile,
+numpy by hand, PyTorch matmuls only), the Keras blog's conv, pytorch/examples' vae and our
+tuned recipe (ours, PyTorch eager, torch.compile; see peer_train.py). For each preset it
+alternates the runs (ours, torch, compile, numpy, floor, ours, ...) `--reps` times, takes each
+run's median seconds over epochs 2..N, then the median over the reps, and prints one Markdown
+table: s/epoch, ratio to PyTorch eager, GFLOP/s of the layers' multiply-adds and % of the
+machine's FMA peak, measured before the runs by fma_peak.c (or given with --peak).
+Every run has the same batch, epochs and threads (--threads, passed to ours as `--threads N`
+and to the peers as torch.set_num_threads / OpenBLAS's threads). Every run starts in the
+repository root (ours finds ./data/mnist there). Peers run with OPENBLAS_CORETYPE and
 OPENBLAS_L2_SIZE unset; ours runs with the environment as it is.
 Other processes steal the 2 cores easily, so before each run it waits (up to --idle-wait s)
 for the machine to be idle, reruns (up to --retries times) a run during which others used
@@ -18,12 +23,42 @@ import argparse, json, os, platform, resource, shlex, shutil, statistics, subpro
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PRESETS = ["autoencoder", "encoder2d", "conv", "vae"]
+PRESETS = ["autoencoder", "encoder2d", "conv", "vae", "tuned"]
 # The peers that exist only for the tutorial's dense presets.
 DENSE_ONLY = {"numpy", "floor"}
 DENSE_PRESETS = {"autoencoder", "encoder2d"}
-ROWS = {"ours": "ours", "torch": "PyTorch eager", "torch2": "PyTorch eager (--torch2)", "numpy": "numpy (by hand)",
-        "floor": "PyTorch matmuls only (floor)"}
+ROWS = {"ours": "ours", "torch": "PyTorch eager", "compile": "torch.compile", "torch2": "PyTorch eager (--torch2)",
+        "numpy": "numpy (by hand)", "floor": "PyTorch matmuls only (floor)"}
+# Batch size of each preset (ours and the peers use the same): 60000 // batch steps an epoch.
+BATCH = {"autoencoder": 256, "encoder2d": 256, "conv": 128, "vae": 128, "tuned": 128}
+
+
+def dense(*widths):
+    return [a * b for a, b in zip(widths, widths[1:])]
+
+
+def conv(out_h, out_w, filters, channels, k=3):
+    return out_h * out_w * filters * channels * k * k
+
+
+# Multiply-adds of one sample's forward pass, layer by layer (the shapes peer_train.py and
+# Sources/Autoencoder/Preset.swift describe); pooling, up-sampling, sampling and activations
+# are not counted. The vae's decoder starts from the 20 means, its encoder ends in 40 values.
+MULTIPLY_ADDS = {
+    "autoencoder": dense(784, 256, 128, 256, 784),
+    "encoder2d": dense(784, 128, 64, 10, 2, 10, 64, 128, 784),
+    "conv": [conv(28, 28, 16, 1), conv(14, 14, 8, 16), conv(7, 7, 8, 8),  # encoder, each + max-pool
+             conv(4, 4, 8, 8), conv(8, 8, 8, 8), conv(14, 14, 16, 8), conv(28, 28, 1, 16)],  # decoder
+    "vae": dense(784, 400, 40) + dense(20, 400, 784),
+    "tuned": dense(784, 256, 128, 256, 784),
+}
+
+
+def flop_per_sample(preset):
+    """A training step's flops per sample: 2 per multiply-add, for the forward pass, the weight
+    gradients and the input gradients of every layer but the first (autoencoder-benchmark's count)."""
+    products = MULTIPLY_ADDS[preset]
+    return 2 * (3 * sum(products) - products[0])
 
 
 def cpu_seconds():
@@ -40,6 +75,9 @@ def busy_cores(seconds):
 
 
 def wait_for_idle(limit, max_busy):
+    """Waits up to `limit` seconds for the machine to use at most `max_busy` cores (0: no wait)."""
+    if limit <= 0:
+        return
     start = time.monotonic()
     while (busy := busy_cores(1.0)) > max_busy:
         if time.monotonic() - start > limit:
@@ -58,7 +96,7 @@ def run(kind, preset, args):
         env = dict(os.environ)
         if kind == "ours":
             cmd = [args.ours, "train", "--preset", preset, "--epochs", str(args.epochs),
-                   "--output", tmp, *shlex.split(args.ours_args)]
+                   "--threads", str(args.threads), "--output", tmp, *shlex.split(args.ours_args)]
             out = Path(tmp) / "metrics.json"
         else:
             for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
@@ -67,8 +105,8 @@ def run(kind, preset, args):
             python = args.torch2 if kind == "torch2" else sys.executable
             cmd = [python, str(HERE / "peer_train.py"), "--preset", preset,
                    "--epochs", str(args.epochs), "--threads", str(args.threads), "--json", str(out),
-                   "--framework", "torch" if kind in ("floor", "torch2") else kind]
-            cmd += ["--matmul-only"] if kind == "floor" else []
+                   "--framework", "torch" if kind in ("floor", "torch2", "compile") else kind]
+            cmd += ["--matmul-only"] if kind == "floor" else ["--compile"] if kind == "compile" else []
         wait_for_idle(args.idle_wait, args.max_busy)
         ru0, c0, t0 = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(), time.monotonic()
         try:
@@ -91,14 +129,48 @@ def per_epoch(metrics):
     return statistics.median(s[1:] if len(s) > 1 else s)
 
 
-def machine():
+def cpu_info():
+    """The first processor's /proc/cpuinfo fields."""
     info = {}
-    for line in open("/proc/cpuinfo"):
-        key, _, value = line.partition(":")
-        info.setdefault(key.strip(), value.strip())  # the first processor's
-    get = lambda k: info.get(k, "?")
-    return (f"{get('model name')} (family {get('cpu family')}, model {get('model')}), "
-            f"{os.cpu_count()} cores; Linux {platform.release()}, Python {platform.python_version()}")
+    try:
+        for line in open("/proc/cpuinfo"):
+            key, _, value = line.partition(":")
+            info.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    return info
+
+
+def machine():
+    """The CPU model, its vector ISA, the cores this process may use, the OS and Python."""
+    info = cpu_info()
+    flags = set(info.get("flags", "").split())
+    isa = ("AVX-512F" if "avx512f" in flags else "AVX2+FMA" if {"avx2", "fma"} <= flags
+           else "no AVX2+FMA")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"model": info.get("model name", platform.processor() or "?"),
+            "family": info.get("cpu family", "?"), "modelNumber": info.get("model", "?"),
+            "isa": isa, "cores": cores, "os": f"Linux {platform.release()}", "python": platform.python_version()}
+
+
+def measure_peak(threads):
+    """The FMA peak of `threads` threads, measured by fma_peak.c (built here with cc), or None."""
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if not compiler:
+        print("  (no C compiler: cannot measure the FMA peak; give --peak)", file=sys.stderr)
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        binary = Path(tmp) / "fma_peak"
+        built = subprocess.run([compiler, "-O2", "-pthread", str(HERE / "fma_peak.c"), "-o", str(binary)],
+                               capture_output=True, text=True)
+        if built.returncode:
+            print(f"  (fma_peak.c did not build: {built.stderr.strip()}; give --peak)", file=sys.stderr)
+            return None
+        done = subprocess.run([str(binary), str(threads), "9"], capture_output=True, text=True)
+        if done.returncode:
+            print(f"  (fma_peak failed: {done.stderr.strip()}; give --peak)", file=sys.stderr)
+            return None
+        return json.loads(done.stdout)
 
 
 def runs_for(kind, preset):
@@ -106,67 +178,110 @@ def runs_for(kind, preset):
     return kind not in DENSE_ONLY or preset in DENSE_PRESETS
 
 
-def print_report(args, kinds, runs, presets):
-    """The machine, the versions, and the table (plus the best epochs, less hurt by noise)."""
+def print_report(meta, kinds, runs, presets):
+    """The machine, the versions, the table (plus the best epochs, less hurt by noise) and
+    whether ours is within 0.7x and 0.5x of PyTorch eager on every preset."""
     first = lambda kind: next(runs[kind, p][0] for p in presets if runs.get((kind, p)))
     torch_m = first("torch")
-    print(f"Machine: {machine()}")
+    m = meta["machine"]
+    peak = meta.get("peak")
+    print(f"CPU: {m['model']} (family {m['family']}, model {m['modelNumber']}), {m['isa']}, {m['cores']} cores; "
+          f"{m['os']}, Python {m['python']}")
+    if peak:
+        print(f"FMA peak: {peak['gflops']:.1f} GFLOP/s on {peak['threads']} threads ({peak['source']})")
+    else:
+        print("FMA peak: not measured (no % of peak column)")
+    print(f"Every run: {meta['threads']} threads, {meta['epochs']} epochs, the preset's batch "
+          f"({', '.join(f'{p} {BATCH[p]}' for p in presets)}), {meta['reps']} alternating reps")
     versions = (f"PyTorch {torch_m['version']} ({torch_m['blas'][0]['internal_api']} BLAS, CPU capability "
                 f"{torch_m.get('cpuCapability')}, {torch_m['threads']} threads)")
     if "numpy" in kinds:
         numpy_m = first("numpy")
         blas = (numpy_m["blas"] or [{}])[0]
-        versions += (f"; numpy {numpy_m['version']} with {blas.get('internal_api')} {blas.get('version')} "
-                     f"({blas.get('architecture')} kernel, {blas.get('num_threads')} threads)")
+        versions += f"; numpy {numpy_m['version']}" + (
+            f" with {blas.get('internal_api')} {blas.get('version')} ({blas.get('architecture')} kernel, "
+            f"{blas.get('num_threads')} threads)" if blas.get("internal_api") else "")
     print(versions)
     if "torch2" in kinds:
         print(f"--torch2: PyTorch {first('torch2')['version']} ({first('torch2')['blas'][0]['internal_api']} BLAS, "
               f"CPU capability {first('torch2').get('cpuCapability')})")
     if "ours" in kinds:
         print(f"ours: `{first('ours').get('invocation', '?')}`, backend: {first('ours').get('backend', '?')}")
-    reps = len(runs["torch", presets[0]])
-    epochs = len(torch_m["secondsPerEpoch"])
+    for line in meta.get("skipped", []):
+        print(line)
     runs = {key: ms for key, ms in runs.items() if ms}
+    reps = max(len(ms) for ms in runs.values())
     median = {key: statistics.median(per_epoch(m) for m in ms) for key, ms in runs.items()}
     best = {key: min(min(m["secondsPerEpoch"][1:] or m["secondsPerEpoch"]) for m in ms) for key, ms in runs.items()}
-    mse = lambda key: (None if key not in runs or runs[key][0]["testMSE"] is None
+    mse = lambda key: (None if runs[key][0].get("testMSE") is None
                        else statistics.median(m["testMSE"] for m in runs[key]))
-    for title, sec, extra in [
-            (f"Median over {reps} alternating reps of each run's median s/epoch over epochs 2..{epochs}", median, True),
-            (f"Fastest single epoch (2..{epochs}) over all reps", best, False)]:
-        print(f"\n{title}; ratio = row / PyTorch eager (lower is faster).\n")
-        head = ["framework"] + [f"{p} s/epoch" for p in presets] + [f"{p} ratio" for p in presets]
-        head += [f"{p} test MSE" for p in presets] + ["others' CPU (max cores)"] if extra else []
-        print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+
+    def gflops(preset, seconds):
+        return flop_per_sample(preset) * BATCH[preset] * (60000 // BATCH[preset]) / seconds / 1e9
+
+    epochs = meta["epochs"]
+    print(f"\nMedian over {reps} alternating reps of each run's median s/epoch over epochs 2..{epochs}; "
+          "ratio = row / PyTorch eager (lower is faster); GFLOP/s of the layers' multiply-adds "
+          "(ours skips the input's zeros in the first dense layer: a dense-equivalent rate).\n")
+    head = ["preset", "framework", "s/epoch", "ratio", "GFLOP/s"] + (["% of peak"] if peak else []) + [
+        "fastest epoch", "test MSE", "others' CPU (max cores)"]
+    print("| " + " | ".join(head) + " |\n|" + "---|" * len(head))
+    for p in presets:
         for kind in kinds:
-            cells = [ROWS[kind]] + [f"{sec[kind, p]:.3f}" if (kind, p) in runs else "–" for p in presets]
-            cells += [f"{sec[kind, p] / sec['torch', p]:.2f}" if (kind, p) in runs else "–" for p in presets]
-            if extra:
-                cells += [f"{v:.4f}" if (v := mse((kind, p))) is not None else "–" for p in presets]
-                cells += [f"{max(m['otherCores'] for p in presets for m in runs.get((kind, p), [])):.2f}"]
+            if (kind, p) not in runs:
+                continue
+            sec = median[kind, p]
+            rate = gflops(p, sec) if kind != "floor" else None
+            cells = [p, ROWS[kind], f"{sec:.3f}",
+                     f"{sec / median['torch', p]:.2f}" if ("torch", p) in runs else "–",
+                     f"{rate:.1f}" if rate else "–"]
+            if peak:
+                cells.append(f"{100 * rate / peak['gflops']:.1f}" if rate else "–")
+            cells += [f"{best[kind, p]:.3f}", f"{v:.4f}" if (v := mse((kind, p))) is not None else "–",
+                      f"{max(m['otherCores'] for m in runs[kind, p]):.2f}"]
             print("| " + " | ".join(cells) + " |")
+    if "ours" in kinds:
+        ratios = {p: median["ours", p] / median["torch", p] for p in presets
+                  if ("ours", p) in runs and ("torch", p) in runs}
+        if ratios:
+            worst = max(ratios, key=ratios.get)
+            for limit, name in [(0.7, "must"), (0.5, "goal")]:
+                verdict = "yes" if all(r <= limit for r in ratios.values()) else "no"
+                print(f"\nours ≤ {limit}x PyTorch eager's s/epoch on every preset ({name}): {verdict} "
+                      f"(worst: {worst} {ratios[worst]:.2f})", end="")
+            print()
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--threads", type=int, default=2, help="threads of the peers")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: 2 epochs, 1 rep, no idle wait or reruns (overrides those options)")
+    ap.add_argument("--threads", type=int, default=2, help="threads of every run, ours and the peers (default 2)")
     ap.add_argument("--ours", help="our `autoencoder` binary (optional)")
     ap.add_argument("--ours-args", default="", help="extra arguments for our binary")
     ap.add_argument("--presets", default=",".join(PRESETS),
                     help=f"presets to run, comma-separated (default: all of {','.join(PRESETS)})")
+    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile row")
     ap.add_argument("--torch2", help="a second Python whose torch runs as one more row (another PyTorch version)")
+    ap.add_argument("--no-numpy", action="store_true", help="skip the numpy-by-hand runs")
     ap.add_argument("--no-floor", action="store_true", help="skip the matmul-only floor runs")
+    ap.add_argument("--peak", type=float,
+                    help="the FMA peak in GFLOP/s of --threads threads (default: measured by fma_peak.c)")
     ap.add_argument("--idle-wait", type=float, default=120, help="seconds to wait for an idle machine")
     ap.add_argument("--max-busy", type=float, default=0.25, help="cores in use that count as idle")
     ap.add_argument("--retries", type=int, default=2, help="reruns of a run that others disturbed")
     ap.add_argument("--json", type=Path, help="write every run's metrics here")
     ap.add_argument("--from-json", type=Path, help="print the report of a saved --json instead of running")
     args = ap.parse_args()
+    if args.quick:
+        args.epochs, args.reps, args.idle_wait, args.retries = 2, 1, 0, 0
     # Checked before any run, each in one sentence (argparse's own errors exit with 2 too).
     if args.reps < 1 or args.epochs < 2 or args.threads < 1 or args.retries < 0:
         ap.error("--reps and --threads must be at least 1, --epochs at least 2 (the first is warm-up), --retries at least 0")
+    if args.peak is not None and not args.peak > 0:
+        ap.error(f"--peak must be a positive number of GFLOP/s, not {args.peak}")
     presets = [p.strip().lower() for p in args.presets.split(",") if p.strip()]
     if not presets or any(p not in PRESETS for p in presets):
         ap.error(f"--presets must list presets of {', '.join(PRESETS)}, not '{args.presets}'")
@@ -177,26 +292,57 @@ def main():
         args.ours = str(Path(found).resolve())
     if args.torch2 and not shutil.which(args.torch2):
         ap.error(f"--torch2 {args.torch2} is not an executable Python")
-    kinds = (["ours"] if args.ours else []) + ["torch"] + (["torch2"] if args.torch2 else []) + ["numpy"] + ([] if args.no_floor else ["floor"])
 
     if args.from_json:
         saved = json.loads(args.from_json.read_text())
+        meta = saved.pop("meta", None) or {"machine": machine(), "threads": args.threads, "epochs": "?", "reps": "?"}
         runs = {tuple(key.split()): ms for key, ms in saved.items() if ms}
         presets = [p for p in PRESETS if ("torch", p) in runs]
         kinds = [k for k in ROWS if any((k, p) in runs for p in presets)]
-        return print_report(args, kinds, runs, presets)
+        return print_report(meta, kinds, runs, presets)
+
+    kinds = ((["ours"] if args.ours else []) + ["torch"] + ([] if args.no_compile else ["compile"])
+             + (["torch2"] if args.torch2 else []) + ([] if args.no_numpy else ["numpy"])
+             + ([] if args.no_floor else ["floor"]))
     kinds = [k for k in kinds if any(runs_for(k, p) for p in presets)]  # no numpy row for conv and vae alone
     runs = {(k, p): [] for k in kinds for p in presets if runs_for(k, p)}
+    meta = {"machine": machine(), "threads": args.threads, "epochs": args.epochs, "reps": args.reps, "skipped": []}
+    if args.peak:
+        meta["peak"] = {"gflops": args.peak, "threads": args.threads, "source": "given with --peak"}
+    else:
+        wait_for_idle(args.idle_wait, args.max_busy)
+        probe = measure_peak(args.threads)
+        if probe:
+            meta["peak"] = {"gflops": probe["gflops"], "threads": probe["threads"],
+                            "source": f"measured: fma_peak.c, {probe['isa']} FMAs over each thread's CPU time, "
+                                      f"best of {probe['reps']}; wall clock {probe.get('wallGflops', '?')}"}
+    print(f"CPU: {meta['machine']['model']}, {meta['machine']['isa']}, {meta['machine']['cores']} cores; FMA peak "
+          + (f"{meta['peak']['gflops']:.1f} GFLOP/s ({meta['peak']['source']})" if "peak" in meta else "unknown"),
+          file=sys.stderr)
 
     def save():
-        if args.json:  # every run's metrics so far, by "kind preset"
-            args.json.write_text(json.dumps({f"{k} {p}": v for (k, p), v in runs.items()}, indent=1) + "\n")
+        if args.json:  # every run's metrics so far, by "kind preset", and the machine
+            saved = {f"{k} {p}": v for (k, p), v in runs.items()}
+            args.json.write_text(json.dumps({"meta": meta, **saved}, indent=1) + "\n")
 
     try:
         for preset in presets:
             for rep in range(args.reps):
                 for kind in [k for k in kinds if runs_for(k, preset)]:
-                    tries = [run(kind, preset, args)]
+                    try:
+                        tries = [run(kind, preset, args)]
+                    except RunFailed as failure:
+                        if kind != "compile":
+                            raise
+                        # torch.compile needs a working inductor (a C++ compiler, a supported CPU):
+                        # without it the comparison goes on without that row.
+                        reason = next((line for line in reversed(str(failure).splitlines()) if line.strip()), "?")
+                        meta["skipped"].append(f"torch.compile: skipped, its run failed ({reason.strip()[:200]})")
+                        print(meta["skipped"][-1], file=sys.stderr)
+                        kinds.remove("compile")
+                        for key in [key for key in runs if key[0] == "compile"]:
+                            del runs[key]
+                        continue
                     while tries[-1]["otherCores"] > args.max_busy and len(tries) <= args.retries:
                         print(f"  ({kind}: others used {tries[-1]['otherCores']:.2f} cores; again)", file=sys.stderr)
                         tries.append(run(kind, preset, args))
@@ -210,7 +356,7 @@ def main():
         save()
         sys.exit(f"{stop or 'interrupted'}" + (f"\n(the runs so far are in {args.json})" if args.json else ""))
 
-    print_report(args, kinds, runs, presets)
+    print_report(meta, kinds, runs, presets)
     save()
 
 

@@ -24,9 +24,19 @@ The others (torch only), batch 128, int(60000/128) = 468 batches per epoch:
   divide, which only scales the gradient, and Adam is nearly invariant to that). Glorot-uniform
   weights and zero biases (ours; pytorch/examples has PyTorch's defaults).
   torch.optim.Adam(lr=1e-3) (eps 1e-8; ours is TF1's form with the same ε, see conv).
+- tuned: our recipe on the tutorial's widths: 784→256 ReLU→128 linear→256 ReLU→784, He-uniform
+  weights before a ReLU and Glorot-uniform otherwise (Keras's limits: √(6/fan_in) and
+  √(6/(fan_in+fan_out))), zero biases; binary cross-entropy from the last layer's logits (mean
+  over every pixel); torch.optim.Adam(lr=1e-3, eps 1e-8) with a cosine schedule over the run's
+  epochs down to 0, stepped once per epoch (CosineAnnealingLR(T_max=epochs): ours is
+  lr·(1 + cos(π·e/epochs))/2 for epoch e, the same). No noise, no dropout.
 
-  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d|conv|vae --epochs 10 \
-                --threads 2 --json out.json [--matmul-only]
+--compile (torch) runs the model's forward pass and loss through torch.compile (inductor, its
+default mode); autograd compiles the backward pass with it, the optimizer stays eager. The
+first epoch includes the compilation (compare.py leaves it out as warm-up).
+
+  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d|conv|vae|tuned --epochs 10 \
+                --threads 2 --json out.json [--matmul-only | --compile]
 
 --matmul-only (dense presets) times nothing but the matrix multiplies of each epoch's 234
 forward+backward steps (same shapes), as a floor for what any framework can reach with that BLAS.
@@ -44,7 +54,7 @@ PRESETS = {
     "encoder2d": ([784, 128, 64, 10, 2, 10, 64, 128, 784], {3}, "truncated"),
 }
 # The described presets (PyTorch only): batch size, Adam's learning rate and ε.
-MODULES = {"conv": (128, 1e-3, 1e-7), "vae": (128, 1e-3, 1e-8)}
+MODULES = {"conv": (128, 1e-3, 1e-7), "vae": (128, 1e-3, 1e-8), "tuned": (128, 1e-3, 1e-8)}
 LR, BETA1, BETA2, EPS, BATCH = 0.01, 0.9, 0.999, 1e-8, 256
 DATA = Path(__file__).resolve().parents[2] / "data" / "mnist"
 
@@ -57,7 +67,10 @@ ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--data", type=Path, default=DATA)
 ap.add_argument("--json", type=Path)
 ap.add_argument("--matmul-only", action="store_true")
+ap.add_argument("--compile", action="store_true", help="torch.compile the forward pass and loss (torch only)")
 args = ap.parse_args()
+if args.compile and (args.framework != "torch" or args.matmul_only):
+    ap.error("--compile needs --framework torch (and no --matmul-only)")
 if args.preset in MODULES and (args.framework != "torch" or args.matmul_only):
     ap.error(f"--preset {args.preset} runs in PyTorch only (--framework torch, no --matmul-only)")
 if args.preset in MODULES:
@@ -160,6 +173,8 @@ class TorchNet:
         self.m = [torch.zeros_like(p) for p in self.p]
         self.v = [torch.zeros_like(p) for p in self.p]
         self.t = 0
+        loss = lambda x: torch.nn.functional.mse_loss(self.model(x), x)
+        self.loss = torch.compile(loss) if args.compile else loss
 
     def batch(self, data, idx):
         return data[self.torch.from_numpy(idx)]
@@ -167,7 +182,7 @@ class TorchNet:
     def step(self, x):
         torch = self.torch
         self.model.zero_grad(set_to_none=True)
-        cost = torch.nn.functional.mse_loss(self.model(x), x)
+        cost = self.loss(x)
         cost.backward()
         self.t += 1
         with torch.no_grad():
@@ -198,6 +213,13 @@ def conv_module(torch):
         conv(16, 1), nn.Flatten())
 
 
+def tuned_module(torch):
+    """Our tuned recipe's 784→256→128→256→784 (ReLU, linear code, ReLU), ending in logits."""
+    nn = torch.nn
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
+                         nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 784))
+
+
 class VAEModule:
     """pytorch/examples' VAE with one 400→40 layer for means and log-variances; logits out."""
 
@@ -216,27 +238,39 @@ class VAEModule:
 
 
 class TorchModule:
-    """conv or vae: a torch module, autograd, torch.optim.Adam (see the module's description)."""
+    """conv, vae or tuned: a torch module, autograd, torch.optim.Adam (see the module's description)."""
 
     def __init__(self, preset):
         import torch
         self.torch, self.preset = torch, preset
         torch.manual_seed(args.seed)
-        self.model = conv_module(torch) if preset == "conv" else VAEModule(torch)
-        params = self.model.parameters() if preset == "conv" else self.model.modules.parameters()
+        self.model = {"conv": conv_module, "tuned": tuned_module}.get(preset, VAEModule)(torch)
+        params = self.model.modules.parameters() if preset == "vae" else self.model.parameters()
         self.p = list(params)
-        with torch.no_grad():  # Keras's and ours: Glorot-uniform weights, zero biases
-            for p in self.p:
-                torch.nn.init.xavier_uniform_(p) if p.dim() > 1 else torch.nn.init.zeros_(p)
+        with torch.no_grad():  # Keras's and ours: Glorot-uniform weights (He before a ReLU in tuned), zero biases
+            for index, p in enumerate(self.p):
+                if p.dim() == 1:
+                    torch.nn.init.zeros_(p)
+                elif preset == "tuned" and index in (0, 4):  # the two Linear layers a ReLU follows
+                    torch.nn.init.kaiming_uniform_(p, nonlinearity="relu")  # √(6/fan_in), Keras's he_uniform
+                else:
+                    torch.nn.init.xavier_uniform_(p)
         _, lr, eps = MODULES[preset]
         self.optimizer = torch.optim.Adam(self.p, lr=lr, eps=eps)
+        self.schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=args.epochs, eta_min=0)
+                         if preset == "tuned" else None)
+        self.train_loss = torch.compile(self.loss) if args.compile else self.loss
+
+    def end_epoch(self):
+        if self.schedule:
+            self.schedule.step()
 
     def batch(self, data, idx):
         return data[self.torch.from_numpy(idx)]
 
     def loss(self, x, sample=True):
         F = self.torch.nn.functional
-        if self.preset == "conv":
+        if self.preset != "vae":
             return F.binary_cross_entropy_with_logits(self.model(x), x)
         logits, mu, logvar = self.model(x, sample)
         bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
@@ -245,13 +279,13 @@ class TorchModule:
 
     def step(self, x):
         self.optimizer.zero_grad(set_to_none=True)
-        cost = self.loss(x)
+        cost = self.train_loss(x)
         cost.backward()
         self.optimizer.step()
         return cost.detach()
 
     def reconstruct(self, x):
-        out = self.model(x) if self.preset == "conv" else self.model(x, sample=False)[0]
+        out = self.model(x, sample=False)[0] if self.preset == "vae" else self.model(x)
         return self.torch.sigmoid(out)
 
     def test_mse(self, x):
@@ -319,6 +353,8 @@ def main():
         perm = rng.permutation(len(train_x))
         for i in range(len(train_x) // BATCH):
             cost = net.step(net.batch(train_x, perm[i * BATCH:(i + 1) * BATCH]))
+        if hasattr(net, "end_epoch"):
+            net.end_epoch()
         seconds.append(time.perf_counter() - start)
         if cost is not None:  # the last batch's cost, as the tutorial prints it
             costs.append(float(cost))
@@ -332,7 +368,7 @@ def main():
         print(f"test loss: {test_loss}")
     if args.json:
         result = {"framework": args.framework, "preset": args.preset,
-                  "mode": "matmul-only" if args.matmul_only else "train",
+                  "mode": "matmul-only" if args.matmul_only else "compiled" if args.compile else "train",
                   "secondsPerEpoch": seconds, "epochCosts": costs, "testMSE": test_mse,
                   **({"testLoss": test_loss} if test_loss is not None else {}), **info}
         args.json.write_text(json.dumps(result, indent=2) + "\n")

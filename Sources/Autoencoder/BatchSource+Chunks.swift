@@ -71,6 +71,7 @@ extension BatchSource {
         while start < count {
             let range = start..<Swift.min(start + chunkSize, count)
             let part = transform(matrix(range))
+            if storage.isEmpty { storage.reserveCapacity(count * part.columns) }   // no regrowth
             columns = part.columns
             storage += part.storage
             start = range.upperBound
@@ -91,12 +92,8 @@ extension BatchSource {
             inputs.storage.withUnsafeBufferPointer { x in
                 outputs.storage.withUnsafeBufferPointer { y in
                     for row in 0..<range.count {
-                        var sum = 0.0
-                        for c in 0..<width {
-                            let d = Double(y[row * width + c]) - Double(x[row * width + c])
-                            sum += d * d
-                        }
-                        errors.append(sum)
+                        errors.append(SampleScorer.summedError(y.baseAddress! + row * width, x.baseAddress! + row * width,
+                                                               count: width, squared: true))
                     }
                 }
             }

@@ -41,6 +41,7 @@ public struct AutoencoderCommand: ParsableCommand {
                let problem = InstructionSet.environmentProblem() ?? MatrixMultiplication.environmentProblem() {
                 throw EnvironmentError(description: problem)
             }
+            (command as? any ThreadedCommand)?.threadOptions.apply()
             try command.run()
         } catch {
             exit(withError: OptionNamedError(error) ?? OneLineError(error) ?? error)

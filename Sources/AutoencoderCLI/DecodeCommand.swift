@@ -17,6 +17,7 @@ struct DecodeCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: ArgumentHelp("Codes to decode: a .npy array or CSV text, from a file or a pipe.", valueName: "file"))
     var codes: String?

@@ -10,6 +10,7 @@ struct DemoCommand: ParsableCommand {
         discussion: "Writes <output>/autoencoder/ and <output>/encoder2d/, each as `train` does.")
 
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: ArgumentHelp("Folder for the outputs.", valueName: "dir"))
     var output: String = "runs"

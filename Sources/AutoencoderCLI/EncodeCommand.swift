@@ -15,6 +15,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: ArgumentHelp("Where to write the codes: a .npy or .csv file.", valueName: "file"))
     var output: String

@@ -18,6 +18,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var formatOptions: DataFormatOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(parsing: .unconditional, help: "Neighbours of the kNN accuracy.")
     var k: Int = 5

@@ -16,6 +16,7 @@ struct ReconstructCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp(
         "Which images: indices such as 0 1 2 or 0,1,2 (default: the first 10).", valueName: "indices"))

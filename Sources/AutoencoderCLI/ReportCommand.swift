@@ -22,6 +22,7 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var formatOptions: DataFormatOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     func run() throws {
         let url = URL(fileURLWithPath: folder)

@@ -13,6 +13,7 @@ struct SampleCommand: ParsableCommand {
             """)
 
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: "How many samples to draw.")
     var count: Int = 100

@@ -20,6 +20,7 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var inputOptions: InputOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @Option(help: ArgumentHelp("Folder for scores.csv, scores.json, roc.png and errors.png.", valueName: "dir"))
     var output: String

@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
     var model: String?
 
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var threadOptions: ThreadOptions
 
     @OptionGroup var formatOptions: DataFormatOptions
 

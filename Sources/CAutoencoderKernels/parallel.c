@@ -10,6 +10,10 @@
 // runnable threads keep the core): a worker for a short while after its last task,
 // catching back-to-back calls; the caller while the workers finish their share.
 // Only then do they sleep on the condition variables.
+//
+// A process-wide thread limit (ae_parallel_set_thread_limit) caps how many threads run a
+// batch: the callers still split their work into the same tasks, so results do not depend
+// on it; workers beyond the limit just take no tasks.
 
 #include "ae_parallel.h"
 #include "thread_scratch.h"
@@ -36,10 +40,14 @@ static struct {
     int sleepers;                           // workers waiting on work_available
     int workers;                            // worker threads started so far
     int ready;                              // of those, how many have their buffers
+    int limit;                              // most threads per batch, caller included (0: no limit)
 } ae_pool = {
     PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0,
+    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
+
+// This worker's number (0 for the first started), -1 on other threads.
+static __thread int ae_worker_index = -1;
 
 #define AE_LOAD(field) __atomic_load_n(&ae_pool.field, __ATOMIC_ACQUIRE)
 #define AE_STORE(field, value) __atomic_store_n(&ae_pool.field, (value), __ATOMIC_RELEASE)
@@ -72,7 +80,13 @@ static int ae_spin_until(int (*done)(void), long budget_ns) {
     }
 }
 
-static int ae_work_available(void) { return AE_LOAD(next) < AE_LOAD(count); }
+// Whether this worker may take tasks under the thread limit (the caller is one of the threads).
+static int ae_worker_allowed(void) {
+    const int limit = AE_LOAD(limit);
+    return limit <= 0 || ae_worker_index < limit - 1;
+}
+
+static int ae_work_available(void) { return ae_worker_allowed() && AE_LOAD(next) < AE_LOAD(count); }
 static int ae_batch_done(void) { return AE_LOAD(finished) >= AE_LOAD(count); }
 
 // Claims and runs problems until none is left; called with ae_pool.lock held, returns with it held.
@@ -90,8 +104,8 @@ static void ae_pool_drain(void) {
     }
 }
 
-static void *ae_worker_main(void *unused) {
-    (void)unused;
+static void *ae_worker_main(void *index) {
+    ae_worker_index = (int)(long)index;
     // The packing buffers first, while the thread that started this one waits: a worker
     // that first multiplies some steps later must not allocate inside a training step.
     ae_sgemm_prepare_thread();
@@ -122,15 +136,17 @@ static void *ae_worker_main(void *unused) {
 void ae_parallel_for(int count, ae_task task, void *context) {
     if (count <= 0) return;
     // One task, or the pool busy with another thread's batch: run here, serially.
-    if (count == 1 || pthread_mutex_trylock(&ae_pool.in_use) != 0) {
+    const int limit = AE_LOAD(limit);
+    if (count == 1 || limit == 1 || pthread_mutex_trylock(&ae_pool.in_use) != 0) {
         for (int i = 0; i < count; i++) task(context, i);
         return;
     }
     pthread_mutex_lock(&ae_pool.lock);
     // Start missing workers (once per process; they never exit).
-    while (ae_pool.workers < count - 1 && ae_pool.workers < AE_MAX_WORKERS) {
+    const int wanted = limit > 1 && limit - 1 < count - 1 ? limit - 1 : count - 1;
+    while (ae_pool.workers < wanted && ae_pool.workers < AE_MAX_WORKERS) {
         pthread_t thread;
-        if (pthread_create(&thread, NULL, ae_worker_main, NULL) != 0) break;
+        if (pthread_create(&thread, NULL, ae_worker_main, (void *)(long)ae_pool.workers) != 0) break;
         pthread_detach(thread);
         ae_pool.workers++;
     }
@@ -140,7 +156,12 @@ void ae_parallel_for(int count, ae_task task, void *context) {
     AE_STORE(next, 0);
     AE_STORE(finished, 0);
     AE_STORE(count, count);   // last: spinning workers see the batch complete
-    for (int i = 1; i < count && i <= ae_pool.sleepers; i++) pthread_cond_signal(&ae_pool.work_available);
+    if (limit > 1 && ae_pool.workers > limit - 1) {
+        // Some sleepers may not take tasks: wake all, so that the allowed ones are among them.
+        pthread_cond_broadcast(&ae_pool.work_available);
+    } else {
+        for (int i = 1; i < count && i <= ae_pool.sleepers; i++) pthread_cond_signal(&ae_pool.work_available);
+    }
     // The caller works too, and takes over whatever the workers have not claimed yet.
     ae_pool_drain();
     if (!ae_batch_done()) {
@@ -155,4 +176,12 @@ void ae_parallel_for(int count, ae_task task, void *context) {
     ae_pool.context = 0;
     pthread_mutex_unlock(&ae_pool.lock);
     pthread_mutex_unlock(&ae_pool.in_use);
+}
+
+void ae_parallel_set_thread_limit(int threads) {
+    AE_STORE(limit, threads < 1 ? 0 : threads);
+}
+
+int ae_parallel_thread_limit(void) {
+    return AE_LOAD(limit);
 }

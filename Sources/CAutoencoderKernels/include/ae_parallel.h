@@ -17,6 +17,15 @@ typedef void (*ae_task)(void *context, int index);
 /// call is nested in a task), the tasks run serially on the calling thread instead.
 void ae_parallel_for(int count, ae_task task, void *context);
 
+/// Caps the threads that run one ae_parallel_for batch (the calling thread included) at
+/// `threads`, for the whole process; 0 or less removes the cap (the default: one thread
+/// per task). Callers split their work as before, so results do not change; 1 runs every
+/// batch on the calling thread. Meant to be set once, before the first parallel call.
+void ae_parallel_set_thread_limit(int threads);
+
+/// The cap set by ae_parallel_set_thread_limit, or 0 when there is none.
+int ae_parallel_thread_limit(void);
+
 #ifdef __cplusplus
 }
 #endif
