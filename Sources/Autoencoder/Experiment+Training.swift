@@ -18,6 +18,7 @@ extension Experiment {
     /// ``TrainingConfiguration/earlyStoppingPatience`` P, the run stops once P epochs in a row
     /// have not lowered the lowest validation loss (logging `Early stopping after epoch N: …`),
     /// and, stopped or not, ends with the weights of the epoch with the lowest one.
+    @discardableResult
     public func train(
         on trainingData: Dataset, test testData: Dataset, writingTo output: URL, resumingFrom checkpoint: Checkpoint? = nil,
         multiplier: any MatrixMultiplier = MatrixMultiplication.preferred,

@@ -387,7 +387,7 @@ struct TrainCommand: ParsableCommand {
         }
         do {
             let display = TerminalProgress.forTraining(quiet: quiet)
-            _ = try experiment.showingProgress(on: display).train(on: training, test: Dataset(data.test, origin: origin), writingTo: folder,
+            try experiment.showingProgress(on: display).train(on: training, test: Dataset(data.test, origin: origin), writingTo: folder,
                                                                   resumingFrom: checkpoint, log: display?.log ?? printLine)
         } catch ConfigurationError.inputWidth(let found, let expected) {
             // --layers and --batch-size cannot be given with --resume: say what does not fit.
