@@ -112,6 +112,20 @@ INLINE vf softplus_v(vf x, reciprocal_fn reciprocal) {
     return select_where(x < splat(0.0f), splat(0.0f), x) + log1p_unit_v(exp_v(-magnitude), reciprocal);
 }
 
+// log(q) for positive normal q (the clamped probabilities of the cross-entropy):
+// q = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = log1p(m - 1) by the series above,
+// which holds for |m - 1| <= 0.42 (|t| <= 0.18). m - 1 is exact, so q near 1 keeps its
+// small logarithm's relative precision.
+INLINE vf log_v(vf q, reciprocal_fn reciprocal) {
+    const vu bits = (vu)q;
+    vf e = __builtin_convertvector((vi)(bits >> 23) - 127, vf);
+    vf m = (vf)((bits & 0x007fffffu) | 0x3f800000u);
+    const vi big = m > splat(1.41421356f);
+    m = select_where(big, m * 0.5f, m);
+    e = select_where(big, e + 1.0f, e);
+    return e * 0.693147181f + log1p_unit_v(m - 1.0f, reciprocal);
+}
+
 INLINE vf apply_v(ae_nonlinearity f, vf x, reciprocal_fn reciprocal) {
     switch (f) {
     case AE_SIGMOID: return sigmoid_v(x, reciprocal);
@@ -197,6 +211,59 @@ INLINE double squared_error_body(const float *prediction, const float *target, l
             vf d = load_partial(prediction + i, left) - load_partial(target + i, left);
             lanes += d * d;
             if (gradient) store_partial(gradient + i, d * scale, left);
+        }
+        float sum = 0;
+        for (int lane = 0; lane < W; lane++) sum += lanes[lane];
+        total += sum;
+    }
+    return total;
+}
+
+// The blocked losses (ae_squared_error, ae_binary_cross_entropy).
+enum { AE_LOSS_SQUARED = 0, AE_LOSS_LOGITS = 1, AE_LOSS_PROBABILITIES = 2 };
+
+// Binary cross-entropy over one block, as squared_error_body: the element losses summed in
+// float lanes, and scale times their derivative into gradient.
+// From logits z: max(z, 0) - z t + log1p(e^-|z|), derivative sigmoid(z) - t.
+// From probabilities p, clamped to [eps, 1 - eps]: -(t log p + (1 - t) log(1 - p)),
+// derivative (p - t) / (p (1 - p)) inside the clamp and 0 where it holds p.
+INLINE double cross_entropy_body(const float *prediction, const float *target, long count, float scale, float *gradient,
+                                 int from_logits, reciprocal_fn reciprocal) {
+    const float low = AE_CROSS_ENTROPY_EPSILON, high = 1.0f - AE_CROSS_ENTROPY_EPSILON;
+    double total = 0;
+    for (long start = 0; start < count; start += 4096) {
+        long end = start + 4096 < count ? start + 4096 : count;
+        vf lanes = splat(0.0f);
+        for (long i = start; i < end; i += W) {
+            const long left = end - i < W ? end - i : W;
+            const int full = left == W;
+            const vf p = full ? load(prediction + i) : load_partial(prediction + i, left);
+            const vf t = full ? load(target + i) : load_partial(target + i, left);
+            vf loss, derivative;
+            if (from_logits) {
+                const vf magnitude = (vf)((vu)p & 0x7fffffffu);
+                loss = select_where(p < splat(0.0f), splat(0.0f), p) - p * t + log1p_unit_v(exp_v(-magnitude), reciprocal);
+                derivative = sigmoid_v(p, reciprocal) - t;
+            } else {
+                vf q = select_where(p < splat(low), splat(low), p);
+                q = select_where(q > splat(high), splat(high), q);
+                const vf one_minus = 1.0f - q;
+                loss = -(t * log_v(q, reciprocal) + (1.0f - t) * log_v(one_minus, reciprocal));
+                vf denominator = q * one_minus;
+                reciprocal(&denominator);
+                const vi inside = (p >= splat(low)) & (p <= splat(high));
+                derivative = select_where(inside, (q - t) * denominator, splat(0.0f));
+            }
+            // The padding of a partial vector adds nothing.
+            if (!full) {
+                const vi lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+                loss = select_where(lane < (vi)(int32_t)left, loss, splat(0.0f));
+            }
+            lanes += loss;
+            if (gradient) {
+                if (full) store(gradient + i, derivative * scale);
+                else store_partial(gradient + i, derivative * scale, left);
+            }
         }
         float sum = 0;
         for (int lane = 0; lane < W; lane++) sum += lanes[lane];
@@ -305,7 +372,7 @@ INLINE void adam_body(float *parameters, const float *gradients, float *m, float
     __attribute__((target(TARGET))) static void bias_activate_##NAME(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f, reciprocal_##NAME); } \
     __attribute__((target(TARGET))) static void activate_##NAME(const float *x, float *y, long n, ae_nonlinearity f) { activate_body(x, y, n, f, reciprocal_##NAME); } \
     __attribute__((target(TARGET))) static void multiply_derivative_##NAME(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); } \
-    __attribute__((target(TARGET))) static double squared_error_##NAME(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); } \
+    __attribute__((target(TARGET))) static double loss_##NAME(int k, const float *p, const float *t, long n, float s, float *g) { return k == AE_LOSS_SQUARED ? squared_error_body(p, t, n, s, g) : cross_entropy_body(p, t, n, s, g, k == AE_LOSS_LOGITS, reciprocal_##NAME); } \
     __attribute__((target(TARGET))) static void sum_rows_##NAME(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); } \
     __attribute__((target(TARGET))) static void derivative_and_sums_##NAME(float *g, const float *y, long r, long c, long t, ae_nonlinearity f, float *s) { derivative_and_sums_body(g, y, r, c, t, f, s); } \
     __attribute__((target(TARGET))) static int all_finite_##NAME(const float *x, long n) { return all_finite_body(x, n); } \
@@ -317,7 +384,7 @@ static void map_base(const float *in, float *out, long n, int w) { map_body(in, 
 static void bias_activate_base(float *x, long r, long c, const float *b, ae_nonlinearity f) { bias_activate_body(x, r, c, b, f, reciprocal_base); }
 static void activate_base(const float *x, float *y, long n, ae_nonlinearity f) { activate_body(x, y, n, f, reciprocal_base); }
 static void multiply_derivative_base(float *g, const float *y, long n, ae_nonlinearity f) { multiply_derivative_body(g, y, n, f); }
-static double squared_error_base(const float *p, const float *t, long n, float s, float *g) { return squared_error_body(p, t, n, s, g); }
+static double loss_base(int k, const float *p, const float *t, long n, float s, float *g) { return k == AE_LOSS_SQUARED ? squared_error_body(p, t, n, s, g) : cross_entropy_body(p, t, n, s, g, k == AE_LOSS_LOGITS, reciprocal_base); }
 static void sum_rows_base(const float *x, long r, long c, long t, float *s) { sum_rows_body(x, r, c, t, s); }
 static void derivative_and_sums_base(float *g, const float *y, long r, long c, long t, ae_nonlinearity f, float *s) { derivative_and_sums_body(g, y, r, c, t, f, s); }
 static int all_finite_base(const float *x, long n) { return all_finite_body(x, n); }
@@ -332,8 +399,8 @@ static void activate_serial(const float *in, float *out, long count, ae_nonlinea
 static void multiply_derivative_serial(float *gradient, const float *output, long count, ae_nonlinearity f) {
     AE_DISPATCH(multiply_derivative_, gradient, output, count, f)
 }
-static double squared_error_serial(const float *prediction, const float *target, long count, float scale, float *gradient) {
-    AE_DISPATCH(squared_error_, prediction, target, count, scale, gradient)
+static double loss_serial(int kind, const float *prediction, const float *target, long count, float scale, float *gradient) {
+    AE_DISPATCH(loss_, kind, prediction, target, count, scale, gradient)
 }
 static void sum_rows_strided(const float *values, long rows, long columns, long stride, float *sums) {
     AE_DISPATCH(sum_rows_, values, rows, columns, stride, sums)
@@ -361,6 +428,20 @@ int ae_map_variant(int variant, int function, const float *in, float *out, long 
     case ISA_AVX2: map_avx2(in, out, count, function); break;
 #endif
     default: map_base(in, out, count, function); break;
+    }
+    return 1;
+}
+
+int ae_binary_cross_entropy_variant(int variant, const float *prediction, const float *target, long count, int from_logits,
+                                    float scale, float *gradient, double *sum) {
+    if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
+    const int kind = from_logits ? AE_LOSS_LOGITS : AE_LOSS_PROBABILITIES;
+    switch (variant) {
+#if defined(__x86_64__)
+    case ISA_AVX512: *sum = loss_avx512(kind, prediction, target, count, scale, gradient); break;
+    case ISA_AVX2: *sum = loss_avx2(kind, prediction, target, count, scale, gradient); break;
+#endif
+    default: *sum = loss_base(kind, prediction, target, count, scale, gradient); break;
     }
     return 1;
 }
@@ -455,42 +536,50 @@ void ae_adam(float *parameters, const float *gradients, float *m, float *v, long
     ae_parallel_for(parts, adam_task, &job);
 }
 
-// The squared error splits at the serial kernel's 4096-element blocks and adds the
-// blocks' sums in order afterwards, so the result is bit for bit the serial one whatever
-// the number of cores.
-#define AE_SQUARED_ERROR_BLOCK 4096L
-#define AE_SQUARED_ERROR_MAX_BLOCKS 1024L
+// The losses split at the serial kernel's 4096-element blocks and add the blocks' sums in
+// order afterwards, so the result is bit for bit the serial one whatever the number of cores.
+#define AE_LOSS_BLOCK 4096L
+#define AE_LOSS_MAX_BLOCKS 1024L
 
 typedef struct {
-    const float *prediction; const float *target; long count; float scale; float *gradient;
+    int kind; const float *prediction; const float *target; long count; float scale; float *gradient;
     double *block_sums; int parts;
-} squared_error_job;
+} loss_job;
 
-static void squared_error_task(void *context, int index) {
-    const squared_error_job *j = (const squared_error_job *)context;
-    const long blocks = (j->count + AE_SQUARED_ERROR_BLOCK - 1) / AE_SQUARED_ERROR_BLOCK;
+static void loss_task(void *context, int index) {
+    const loss_job *j = (const loss_job *)context;
+    const long blocks = (j->count + AE_LOSS_BLOCK - 1) / AE_LOSS_BLOCK;
     const long first = blocks * index / j->parts, last = blocks * (index + 1) / j->parts;
     for (long b = first; b < last; b++) {
-        const long start = b * AE_SQUARED_ERROR_BLOCK;
-        const long length = j->count - start < AE_SQUARED_ERROR_BLOCK ? j->count - start : AE_SQUARED_ERROR_BLOCK;
-        j->block_sums[b] = squared_error_serial(j->prediction + start, j->target + start, length, j->scale,
-                                                j->gradient ? j->gradient + start : 0);
+        const long start = b * AE_LOSS_BLOCK;
+        const long length = j->count - start < AE_LOSS_BLOCK ? j->count - start : AE_LOSS_BLOCK;
+        j->block_sums[b] = loss_serial(j->kind, j->prediction + start, j->target + start, length, j->scale,
+                                       j->gradient ? j->gradient + start : 0);
     }
 }
 
-double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient) {
-    const long blocks = (count + AE_SQUARED_ERROR_BLOCK - 1) / AE_SQUARED_ERROR_BLOCK;
+static double blocked_loss(int kind, const float *prediction, const float *target, long count, float scale, float *gradient) {
+    const long blocks = (count + AE_LOSS_BLOCK - 1) / AE_LOSS_BLOCK;
     int parts = ae_parts(count);
     if (parts > blocks) parts = (int)blocks;
-    if (parts <= 1 || blocks > AE_SQUARED_ERROR_MAX_BLOCKS) {
-        return squared_error_serial(prediction, target, count, scale, gradient);
+    if (parts <= 1 || blocks > AE_LOSS_MAX_BLOCKS) {
+        return loss_serial(kind, prediction, target, count, scale, gradient);
     }
-    double block_sums[AE_SQUARED_ERROR_MAX_BLOCKS];
-    squared_error_job job = {prediction, target, count, scale, gradient, block_sums, parts};
-    ae_parallel_for(parts, squared_error_task, &job);
+    double block_sums[AE_LOSS_MAX_BLOCKS];
+    loss_job job = {kind, prediction, target, count, scale, gradient, block_sums, parts};
+    ae_parallel_for(parts, loss_task, &job);
     double total = 0;
     for (long b = 0; b < blocks; b++) total += block_sums[b];
     return total;
+}
+
+double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient) {
+    return blocked_loss(AE_LOSS_SQUARED, prediction, target, count, scale, gradient);
+}
+
+double ae_binary_cross_entropy(const float *prediction, const float *target, long count, int from_logits, float scale,
+                               float *gradient) {
+    return blocked_loss(from_logits ? AE_LOSS_LOGITS : AE_LOSS_PROBABILITIES, prediction, target, count, scale, gradient);
 }
 
 typedef struct {

@@ -71,6 +71,49 @@ import Testing
         #expect(leaky[n - 1].isNaN && elu[n - 1].isNaN && softplus[n - 1].isNaN)
     }
 
+    /// The cross-entropy from logits and from probabilities, element by element (a batch of
+    /// one element, so the sum is the element's loss) and over a batch whose tail is not a
+    /// whole vector, against the formulas in Double; saturated logits stay finite.
+    @Test(arguments: variants) func crossEntropyMatchesDoublePrecision(variant: Int32) throws {
+        func run(_ p: [Float], _ t: [Float], logits: Bool) -> (sum: Double, gradient: [Float])? {
+            var gradient = [Float](repeating: .nan, count: p.count), sum: Double = .nan
+            let ran = gradient.withUnsafeMutableBufferPointer { g in
+                ae_binary_cross_entropy_variant(variant, p, t, p.count, logits ? 1 : 0, 0.5, g.baseAddress!, &sum)
+            }
+            return ran == 1 ? (sum, gradient) : nil
+        }
+        let logits = stride(from: Float(-30), through: 30, by: 0.01).map { $0 } + [-200, 200]
+        let probabilities = stride(from: Float(0), through: 1, by: 0.0005).map { $0 } + [1e-9, 1e-6, 0.999_999]
+        for (xs, fromLogits) in [(logits, true), (probabilities, false)] {
+            for target: Float in [0, 0.3, 1] {
+                var worstLoss: Double = 0, worstGradient: Double = 0
+                for x in xs {
+                    guard let (sum, gradient) = run([x], [target], logits: fromLogits) else { return }
+                    let z = Double(x), y = Double(target)
+                    let exactLoss: Double, exactGradient: Double
+                    if fromLogits {
+                        exactLoss = max(z, 0) - z * y + Foundation.log1p(Foundation.exp(-abs(z)))
+                        exactGradient = 1 / (1 + Foundation.exp(-z)) - y
+                    } else {
+                        let q = Double(min(max(x, 1e-7), 1 - 1e-7))
+                        exactLoss = -(y * Foundation.log(q) + (1 - y) * Foundation.log(1 - q))
+                        exactGradient = x >= 1e-7 && x <= 1 - 1e-7 ? (q - y) / (q * (1 - q)) : 0
+                    }
+                    worstLoss = max(worstLoss, abs(sum - exactLoss) / max(1, abs(exactLoss)))
+                    worstGradient = max(worstGradient, abs(Double(gradient[0]) - 0.5 * exactGradient) / max(1, abs(exactGradient)))
+                }
+                #expect(worstLoss < 2e-6, "variant \(variant), logits \(fromLogits), target \(target): loss error \(worstLoss)")
+                #expect(worstGradient < 2e-6, "variant \(variant), logits \(fromLogits), target \(target): gradient error \(worstGradient)")
+            }
+            // A batch of 37 (two whole vectors and a tail): the sum is the elements' sum.
+            let batch = (0..<37).map { xs[($0 * 97) % xs.count] }, targets = (0..<37).map { Float($0 % 5) / 4 }
+            guard let whole = run(batch, targets, logits: fromLogits) else { return }
+            var elements: Double = 0
+            for i in batch.indices { elements += run([batch[i]], [targets[i]], logits: fromLogits)!.sum }
+            #expect(abs(whole.sum - elements) <= 1e-5 * max(1, abs(elements)), "variant \(variant)")
+        }
+    }
+
     @Test(arguments: variants) func adamMatchesADoublePrecisionStep(variant: Int32) throws {
         // 37 parameters: two whole vectors and a tail; gradients over six orders of magnitude.
         let count = 37

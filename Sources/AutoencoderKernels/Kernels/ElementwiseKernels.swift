@@ -91,6 +91,19 @@ public enum ElementwiseKernels {
         ae_squared_error(prediction, target, count, scale, gradient)
     }
 
+    /// Writes `scale` times the binary cross-entropy's derivative into `gradient` (when
+    /// given) and returns the sum of the element losses, accumulated as
+    /// ``squaredErrorAndGradient(prediction:target:count:scale:gradient:)``. From logits z:
+    /// `max(z, 0) − z·t + log1p(e^−|z|)`, derivative `σ(z) − t`; from probabilities p,
+    /// clamped to `[1e-7, 1 − 1e-7]`: `−[t·log p + (1 − t)·log(1 − p)]`, derivative
+    /// `(p − t) / (p(1 − p))`, and 0 where the clamp holds p.
+    public static func binaryCrossEntropyAndGradient(
+        prediction: UnsafePointer<Float>, target: UnsafePointer<Float>, count: Int, fromLogits: Bool,
+        scale: Float, gradient: UnsafeMutablePointer<Float>?
+    ) -> Double {
+        ae_binary_cross_entropy(prediction, target, count, fromLogits ? 1 : 0, scale, gradient)
+    }
+
     /// True when every element is finite (no NaN and no infinity).
     public static func allFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
         ae_all_finite(values, count) != 0

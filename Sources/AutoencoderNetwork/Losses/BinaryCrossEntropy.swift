@@ -1,12 +1,6 @@
 import AutoencoderKernels
 import AutoencoderNumerics
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Binary cross-entropy `−[t·log p + (1 − t)·log(1 − p)]` per element, reduced over batch
 /// and features: the loss of a model whose outputs are pixel intensities or Bernoulli
 /// probabilities in [0, 1] (Keras's `binary_crossentropy`, PyTorch's `BCELoss` and
@@ -20,9 +14,10 @@ import Darwin
 /// sigmoid ``ActivationLayer`` whose input the trainer hands this loss (see
 /// ``logitsActivation``).
 ///
-/// The loops are plain Swift over the buffers: a loss runs once per batch over the output
-/// only, a few thousandths of a training step's arithmetic, so a C kernel would not pay
-/// for itself. Sums are in `Double`.
+/// Both forms run in one vectorised pass over the batch, split over the cores
+/// (`ElementwiseKernels.binaryCrossEntropyAndGradient`):
+/// an exponential and a logarithm per output element weigh as much as a small layer.
+/// Sums are in `Float` lanes within blocks and in `Double` across them.
 public struct BinaryCrossEntropy: Loss, Equatable {
     /// How element losses are combined.
     public var reduction: Reduction
@@ -47,31 +42,9 @@ public struct BinaryCrossEntropy: Loss, Equatable {
         checkShapes(prediction, target, gradient)
         guard prediction.count > 0 else { return 0 }
         let scale = reduction.scale(rows: prediction.rows, columns: prediction.columns)
-        let count = prediction.count
-        let p = prediction.base, t = target.base, g = gradient?.base
-        var total: Double = 0
-        if fromLogits {
-            for i in 0..<count {
-                let z = Double(p[i]), y = Double(t[i])
-                total += max(z, 0) - z * y + log1p(exp(-abs(z)))
-                if let g {
-                    // σ(z) without overflow on either side.
-                    let sigmoid = z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
-                    g[i] = Float(sigmoid - y) * scale
-                }
-            }
-        } else {
-            let low = Self.epsilon, high = 1 - Self.epsilon
-            for i in 0..<count {
-                let clamped = min(max(p[i], low), high)
-                let q = Double(clamped), y = Double(t[i])
-                total -= y * log(q) + (1 - y) * log(1 - q)
-                if let g {
-                    let inside = p[i] >= low && p[i] <= high
-                    g[i] = inside ? Float((q - y) / (q * (1 - q))) * scale : 0
-                }
-            }
-        }
+        let total = ElementwiseKernels.binaryCrossEntropyAndGradient(
+            prediction: prediction.base, target: target.base, count: prediction.count, fromLogits: fromLogits,
+            scale: scale, gradient: gradient?.base)
         return Float(total * Double(scale))
     }
 }

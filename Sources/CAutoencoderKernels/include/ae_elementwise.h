@@ -1,5 +1,5 @@
 // The fused elementwise passes of a training step (activations, their derivatives,
-// the squared-error loss, bias gradients and the Adam update).
+// the squared-error and cross-entropy losses, bias gradients and the Adam update).
 //
 // Memory layout: a batch is a ROW-MAJOR block of `rows x columns` contiguous floats
 // (one sample per row, no padding between rows); per-feature vectors such as biases
@@ -53,6 +53,19 @@ void ae_multiply_derivative(float *gradient, const float *output, long count, ae
 /// blocks in order in double, so the result does not depend on the number of cores.
 double ae_squared_error(const float *prediction, const float *target, long count, float scale, float *gradient);
 
+/// The clamp of probabilities in ae_binary_cross_entropy: Keras's epsilon().
+#define AE_CROSS_ENTROPY_EPSILON 1e-7f
+
+/// Returns the sum of the binary cross-entropies of prediction against target and, when
+/// gradient is not NULL, writes scale times their derivative with respect to prediction
+/// into it. With from_logits, prediction holds logits z: max(z, 0) - z t + log1p(e^-|z|),
+/// derivative sigmoid(z) - t. Otherwise probabilities p, clamped to [AE_CROSS_ENTROPY_EPSILON,
+/// 1 - AE_CROSS_ENTROPY_EPSILON]: -(t log p + (1 - t) log(1 - p)), derivative
+/// (p - t) / (p (1 - p)), 0 where the clamp holds p. Summed as ae_squared_error, so the
+/// result does not depend on the number of cores.
+double ae_binary_cross_entropy(const float *prediction, const float *target, long count, int from_logits, float scale,
+                               float *gradient);
+
 /// sums[c] <- sum over rows of values[r][c].
 void ae_sum_rows(const float *values, long rows, long columns, float *sums);
 
@@ -80,8 +93,11 @@ void ae_tanh(const float *in, float *out, long count);
 /// For tests that every instruction-set variant is accurate (the calls above use the best
 /// one): `variant` 0 is the build's baseline, 1 AVX2+FMA, 2 AVX-512F. Each returns 0,
 /// computing nothing, when this CPU lacks the variant. `function`: 0 exp, 1 sigmoid, 2 tanh,
-/// 3 leaky ReLU, 4 ELU, 5 softplus.
+/// 3 leaky ReLU, 4 ELU, 5 softplus. The cross-entropy variant runs on the calling thread
+/// and stores ae_binary_cross_entropy's result in *sum.
 int ae_map_variant(int variant, int function, const float *in, float *out, long count);
+int ae_binary_cross_entropy_variant(int variant, const float *prediction, const float *target, long count, int from_logits,
+                                    float scale, float *gradient, double *sum);
 int ae_adam_variant(int variant, float *parameters, const float *gradients, float *m, float *v, long count,
                     float step_size, float beta1, float beta2, float epsilon);
 
