@@ -6,7 +6,8 @@
 
 The presets: the tutorial's autoencoder and encoder2d (ours, PyTorch eager, torch.compile,
 numpy by hand, PyTorch matmuls only), the Keras blog's conv, pytorch/examples' vae and our
-tuned recipe (ours, PyTorch eager, torch.compile; see peer_train.py). For each preset it
+tuned recipe (ours, PyTorch eager, torch.compile; see peer_train.py); with --presets also the
+rest of the family (conv-denoising, vae2d, sparse, deep, tuned2d). For each preset it
 alternates the runs (ours, torch, compile, numpy, floor, ours, ...) `--reps` times, takes each
 run's median seconds over epochs 2..N, then the median over the reps, and prints one Markdown
 table: s/epoch, ratio to PyTorch eager, GFLOP/s of the layers' multiply-adds and % of the
@@ -24,13 +25,17 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PRESETS = ["autoencoder", "encoder2d", "conv", "vae", "tuned"]
+# The rest of the family, run when --presets names them.
+MORE_PRESETS = ["conv-denoising", "vae2d", "sparse", "deep", "tuned2d"]
+ALL_PRESETS = PRESETS + MORE_PRESETS
 # The peers that exist only for the tutorial's dense presets.
 DENSE_ONLY = {"numpy", "floor"}
 DENSE_PRESETS = {"autoencoder", "encoder2d"}
 ROWS = {"ours": "ours", "torch": "PyTorch eager", "compile": "torch.compile", "torch2": "PyTorch eager (--torch2)",
         "numpy": "numpy (by hand)", "floor": "PyTorch matmuls only (floor)"}
 # Batch size of each preset (ours and the peers use the same): 60000 // batch steps an epoch.
-BATCH = {"autoencoder": 256, "encoder2d": 256, "conv": 128, "vae": 128, "tuned": 128}
+BATCH = {"autoencoder": 256, "encoder2d": 256, "conv": 128, "vae": 128, "tuned": 128,
+         "conv-denoising": 128, "vae2d": 128, "sparse": 256, "deep": 256, "tuned2d": 128}
 
 
 def dense(*widths):
@@ -51,7 +56,12 @@ MULTIPLY_ADDS = {
              conv(4, 4, 8, 8), conv(8, 8, 8, 8), conv(14, 14, 16, 8), conv(28, 28, 1, 16)],  # decoder
     "vae": dense(784, 400, 40) + dense(20, 400, 784),
     "tuned": dense(784, 256, 128, 256, 784),
+    "vae2d": dense(784, 400, 4) + dense(2, 400, 784),
+    "sparse": dense(784, 32, 784),
+    "deep": dense(784, 128, 64, 32, 64, 128, 784),
+    "tuned2d": dense(784, 512, 256, 128, 2, 128, 256, 512, 784),
 }
+MULTIPLY_ADDS["conv-denoising"] = MULTIPLY_ADDS["conv"]
 
 
 def flop_per_sample(preset):
@@ -262,7 +272,8 @@ def main():
     ap.add_argument("--ours", help="our `autoencoder` binary (optional)")
     ap.add_argument("--ours-args", default="", help="extra arguments for our binary")
     ap.add_argument("--presets", default=",".join(PRESETS),
-                    help=f"presets to run, comma-separated (default: all of {','.join(PRESETS)})")
+                    help=f"presets to run, comma-separated (default: {','.join(PRESETS)}; "
+                         f"also {','.join(MORE_PRESETS)})")
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile row")
     ap.add_argument("--torch2", help="a second Python whose torch runs as one more row (another PyTorch version)")
     ap.add_argument("--no-numpy", action="store_true", help="skip the numpy-by-hand runs")
@@ -283,8 +294,8 @@ def main():
     if args.peak is not None and not args.peak > 0:
         ap.error(f"--peak must be a positive number of GFLOP/s, not {args.peak}")
     presets = [p.strip().lower() for p in args.presets.split(",") if p.strip()]
-    if not presets or any(p not in PRESETS for p in presets):
-        ap.error(f"--presets must list presets of {', '.join(PRESETS)}, not '{args.presets}'")
+    if not presets or any(p not in ALL_PRESETS for p in presets):
+        ap.error(f"--presets must list presets of {', '.join(ALL_PRESETS)}, not '{args.presets}'")
     if args.ours:  # as the shell finds it (a path, or a name on PATH), made absolute: runs start elsewhere
         found = shutil.which(args.ours)
         if not found:
@@ -297,7 +308,7 @@ def main():
         saved = json.loads(args.from_json.read_text())
         meta = saved.pop("meta", None) or {"machine": machine(), "threads": args.threads, "epochs": "?", "reps": "?"}
         runs = {tuple(key.split()): ms for key, ms in saved.items() if ms}
-        presets = [p for p in PRESETS if ("torch", p) in runs]
+        presets = [p for p in ALL_PRESETS if ("torch", p) in runs]
         kinds = [k for k in ROWS if any((k, p) in runs for p in presets)]
         return print_report(meta, kinds, runs, presets)
 

@@ -7,7 +7,7 @@ The TF1 tutorial's two (torch and numpy): dense layers, sigmoid after every laye
 encoder2d's 2-wide code, MSE loss, TF1-form Adam (lr 0.01), batch 256, int(60000/256) = 234
 batches per epoch, reshuffled every epoch.
 
-The others (torch only), batch 128, int(60000/128) = 468 batches per epoch:
+The others (torch only), batch 128 (sparse and deep 256), 60000 // batch batches per epoch:
 - conv: the Keras blog's convolutional autoencoder. Conv2d 1→16, 16→8, 8→8 (3x3, ReLU,
   'same' = padding 1 for a stride-1 3x3 kernel), each followed by MaxPool2d(2) with TF's
   'same' padding (7x7 → 4x4: ceil_mode=True, the same as padding the bottom/right with -inf);
@@ -31,11 +31,22 @@ The others (torch only), batch 128, int(60000/128) = 468 batches per epoch:
   epochs down to 0, stepped once per epoch (CosineAnnealingLR(T_max=epochs): ours is
   lr·(1 + cos(π·e/epochs))/2 for epoch e, the same). No noise, no dropout.
 
+- conv-denoising: conv trained on its inputs plus 0.5 times standard normal noise, clipped to
+  [0, 1], against the clean images (the Keras blog's denoising example).
+- vae2d: vae with a 2-wide code (400→4 for means ‖ log-variances).
+- sparse: 784→32 ReLU → 784, binary cross-entropy from the logits plus 1e-5 times the codes'
+  absolute values summed per sample and averaged over the batch (Keras's ActivityRegularization
+  l1, ours); batch 256, Adam(lr=1e-3, eps=1e-7), Glorot-uniform weights.
+- deep: 784→128→64→32→64→128→784, ReLU but for the last layer's logits; as sparse otherwise.
+- tuned2d: 784→512→256→128→2 linear, 2→128→256→512→784 (ReLU, He-uniform before a ReLU,
+  Glorot-uniform otherwise); inputs with 30 % of their values set to 0 (masking noise) against
+  the clean images; batch 128, Adam(lr=1e-3), the cosine schedule of tuned.
+
 --compile (torch) runs the model's forward pass and loss through torch.compile (inductor, its
 default mode); autograd compiles the backward pass with it, the optimizer stays eager. The
 first epoch includes the compilation (compare.py leaves it out as warm-up).
 
-  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d|conv|vae|tuned --epochs 10 \
+  peer_train.py --framework torch|numpy --preset autoencoder|encoder2d|conv|vae|tuned|… --epochs 10 \
                 --threads 2 --json out.json [--matmul-only | --compile]
 
 --matmul-only (dense presets) times nothing but the matrix multiplies of each epoch's 234
@@ -54,7 +65,11 @@ PRESETS = {
     "encoder2d": ([784, 128, 64, 10, 2, 10, 64, 128, 784], {3}, "truncated"),
 }
 # The described presets (PyTorch only): batch size, Adam's learning rate and ε.
-MODULES = {"conv": (128, 1e-3, 1e-7), "vae": (128, 1e-3, 1e-8), "tuned": (128, 1e-3, 1e-8)}
+MODULES = {"conv": (128, 1e-3, 1e-7), "vae": (128, 1e-3, 1e-8), "tuned": (128, 1e-3, 1e-8),
+           "conv-denoising": (128, 1e-3, 1e-7), "vae2d": (128, 1e-3, 1e-8), "sparse": (256, 1e-3, 1e-7),
+           "deep": (256, 1e-3, 1e-7), "tuned2d": (128, 1e-3, 1e-8)}
+# The presets whose learning rate follows a cosine over the run's epochs.
+COSINE = {"tuned", "tuned2d"}
 LR, BETA1, BETA2, EPS, BATCH = 0.01, 0.9, 0.999, 1e-8, 256
 DATA = Path(__file__).resolve().parents[2] / "data" / "mnist"
 
@@ -213,11 +228,33 @@ def conv_module(torch):
         conv(16, 1), nn.Flatten())
 
 
+def dense_module(torch, widths, linear_code):
+    """Dense layers through `widths` with a ReLU after each but the last (and the code's, at the
+    middle width, when `linear_code`), ending in logits."""
+    nn = torch.nn
+    layers, middle = [], len(widths) // 2
+    for index, (a, b) in enumerate(zip(widths, widths[1:])):
+        layers.append(nn.Linear(a, b))
+        if index < len(widths) - 2 and not (linear_code and index + 1 == middle):
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
 def tuned_module(torch):
     """Our tuned recipe's 784→256→128→256→784 (ReLU, linear code, ReLU), ending in logits."""
-    nn = torch.nn
-    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128),
-                         nn.Linear(128, 256), nn.ReLU(), nn.Linear(256, 784))
+    return dense_module(torch, [784, 256, 128, 256, 784], linear_code=True)
+
+
+def tuned2d_module(torch):
+    return dense_module(torch, [784, 512, 256, 128, 2, 128, 256, 512, 784], linear_code=True)
+
+
+def deep_module(torch):
+    return dense_module(torch, [784, 128, 64, 32, 64, 128, 784], linear_code=False)
+
+
+def sparse_module(torch):
+    return dense_module(torch, [784, 32, 784], linear_code=False)
 
 
 class VAEModule:
@@ -238,27 +275,36 @@ class VAEModule:
 
 
 class TorchModule:
-    """conv, vae or tuned: a torch module, autograd, torch.optim.Adam (see the module's description)."""
+    """A described preset (conv, vae, tuned, …): a torch module, autograd, torch.optim.Adam (see
+    the module's description)."""
 
     def __init__(self, preset):
         import torch
         self.torch, self.preset = torch, preset
         torch.manual_seed(args.seed)
-        self.model = {"conv": conv_module, "tuned": tuned_module}.get(preset, VAEModule)(torch)
-        params = self.model.modules.parameters() if preset == "vae" else self.model.parameters()
-        self.p = list(params)
-        with torch.no_grad():  # Keras's and ours: Glorot-uniform weights (He before a ReLU in tuned), zero biases
-            for index, p in enumerate(self.p):
-                if p.dim() == 1:
-                    torch.nn.init.zeros_(p)
-                elif preset == "tuned" and index in (0, 4):  # the two Linear layers a ReLU follows
-                    torch.nn.init.kaiming_uniform_(p, nonlinearity="relu")  # √(6/fan_in), Keras's he_uniform
+        self.vae = preset in ("vae", "vae2d")
+        builders = {"conv": conv_module, "conv-denoising": conv_module, "tuned": tuned_module,
+                    "tuned2d": tuned2d_module, "deep": deep_module, "sparse": sparse_module}
+        self.model = VAEModule(torch, code=2 if preset == "vae2d" else 20) if self.vae else builders[preset](torch)
+        sequential = self.model.modules if self.vae else self.model
+        # Keras's and ours: Glorot-uniform weights (He-uniform, √(6/fan_in), before a ReLU in
+        # tuned and tuned2d), zero biases.
+        with torch.no_grad():
+            layers = list(sequential.modules())
+            for index, layer in enumerate(layers):
+                if not isinstance(layer, (torch.nn.Linear, torch.nn.Conv2d)):
+                    continue
+                torch.nn.init.zeros_(layer.bias)
+                before_relu = index + 1 < len(layers) and isinstance(layers[index + 1], torch.nn.ReLU)
+                if preset in COSINE and before_relu:
+                    torch.nn.init.kaiming_uniform_(layer.weight, nonlinearity="relu")
                 else:
-                    torch.nn.init.xavier_uniform_(p)
+                    torch.nn.init.xavier_uniform_(layer.weight)
+        self.p = list(sequential.parameters())
         _, lr, eps = MODULES[preset]
         self.optimizer = torch.optim.Adam(self.p, lr=lr, eps=eps)
         self.schedule = (torch.optim.lr_scheduler.CosineAnnealingLR(self.optimizer, T_max=args.epochs, eta_min=0)
-                         if preset == "tuned" else None)
+                         if preset in COSINE else None)
         self.train_loss = torch.compile(self.loss) if args.compile else self.loss
 
     def end_epoch(self):
@@ -268,10 +314,22 @@ class TorchModule:
     def batch(self, data, idx):
         return data[self.torch.from_numpy(idx)]
 
+    def corrupt(self, x):
+        """The noisy inputs of the denoising presets (the clean images are the targets)."""
+        if self.preset == "conv-denoising":
+            return (x + 0.5 * self.torch.randn_like(x)).clamp_(0, 1)
+        if self.preset == "tuned2d":
+            return x * (self.torch.rand_like(x) >= 0.3)
+        return x
+
     def loss(self, x, sample=True):
         F = self.torch.nn.functional
-        if self.preset != "vae":
-            return F.binary_cross_entropy_with_logits(self.model(x), x)
+        if self.preset == "sparse":
+            code = self.model[1](self.model[0](x))
+            return (F.binary_cross_entropy_with_logits(self.model[2](code), x)
+                    + 1e-5 * code.abs().sum() / x.shape[0])
+        if not self.vae:
+            return F.binary_cross_entropy_with_logits(self.model(self.corrupt(x) if sample else x), x)
         logits, mu, logvar = self.model(x, sample)
         bce = F.binary_cross_entropy_with_logits(logits, x, reduction="sum")
         kld = -0.5 * self.torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
@@ -285,7 +343,7 @@ class TorchModule:
         return cost.detach()
 
     def reconstruct(self, x):
-        out = self.model(x, sample=False)[0] if self.preset == "vae" else self.model(x)
+        out = self.model(x, sample=False)[0] if self.vae else self.model(x)
         return self.torch.sigmoid(out)
 
     def test_mse(self, x):
@@ -294,7 +352,8 @@ class TorchModule:
 
     def test_loss(self, x):
         with self.torch.no_grad():
-            return float(sum(self.loss(c) * c.shape[0] for c in x.split(1000)) / x.shape[0])
+            # The VAE samples its codes (pytorch/examples' test); the denoising presets see clean inputs.
+            return float(sum(self.loss(c, sample=self.vae) * c.shape[0] for c in x.split(1000)) / x.shape[0])
 
 
 class MatmulOnly:

@@ -9,7 +9,7 @@ import Autoencoder
 /// so one thread gives the same results as two, bit for bit.
 struct ThreadOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Threads for the matrix products and elementwise passes (default: every core the process may use; more than that means all of them).",
+        "Threads for the kernels: matrix products, convolutions, elementwise passes and losses (default: every core the process may use; more than that means all of them).",
         valueName: "n"))
     var threads: Int?
 

@@ -29,14 +29,15 @@ public enum KernelThreads {
         min(limit ?? BuiltInMatrixMultiplier.coreCount, BuiltInMatrixMultiplier.coreCount)
     }
 
-    /// Caps the kernels' threads at `threads` (at least 1), or removes the cap (`nil`, which
-    /// leaves a CBLAS library's own setting alone). Meant to be called once, before the
-    /// first product; calling it again is safe.
+    /// Caps the kernels' threads at `threads` (at least 1), or removes the cap (`nil`: every
+    /// usable core, and a CBLAS library told so when an earlier call had capped it). Meant
+    /// to be called once, before the first product; calling it again is safe.
     public static func setLimit(_ threads: Int?) {
         precondition(threads.map { $0 >= 1 } ?? true, "The thread limit must be at least 1.")
+        let wasCapped = limit != nil
         ae_parallel_set_thread_limit(Int32(clamping: threads ?? 0))
-        guard let threads else { return }
-        let count = min(threads, BuiltInMatrixMultiplier.coreCount)
+        guard threads != nil || wasCapped else { return }
+        let count = min(threads ?? BuiltInMatrixMultiplier.coreCount, BuiltInMatrixMultiplier.coreCount)
         setenv("OPENBLAS_NUM_THREADS", String(count), 1)
         #if !canImport(Darwin)
         // An OpenBLAS the process has loaded already reads the variable no more.

@@ -1,7 +1,7 @@
 // The loops of the convolutional layers; see include/ae_convolution.h for the layouts.
 //
-// Plain portable C: the matrix products of a convolution run in the SGEMM, and these
-// passes touch each element a few times at most. Window positions that fall in the
+// Portable C, the direct convolution compiled for AVX2+FMA as well: the matrix products of
+// a convolution run in the SGEMM, and these passes touch each element a few times at most. Window positions that fall in the
 // padding are found per row by arithmetic (valid_range), not tested per element.
 //
 // The direct convolution, the pooling and the upsampling split their samples (or planes,
@@ -75,6 +75,9 @@ static void unfold_same_width_row(const float *plane, long height, long width, l
     long start = row_lo * width, end = row_hi * width;
     if (start + shift < 0) start = -shift;
     if (end + shift > height * width) end = height * width - shift;
+    const long total = out_h * width;   // a kernel taller than the padded image leaves no valid row
+    if (start > total) start = total;
+    if (end > total) end = total;
     if (end < start) end = start;
     zero_row(row, start);
     memcpy(row + start, plane + start + shift, (size_t)(end - start) * sizeof(float));

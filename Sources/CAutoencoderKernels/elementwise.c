@@ -112,7 +112,8 @@ INLINE vf softplus_v(vf x, reciprocal_fn reciprocal) {
     return select_where(x < splat(0.0f), splat(0.0f), x) + log1p_unit_v(exp_v(-magnitude), reciprocal);
 }
 
-// log(q) for positive normal q (the clamped probabilities of the cross-entropy):
+// log(q) for positive normal q (the clamped probabilities of the cross-entropy; NaN is
+// the caller's to handle):
 // q = 2^e m with m in [sqrt(1/2), sqrt(2)), log m = log1p(m - 1) by the series above,
 // which holds for |m - 1| <= 0.42 (|t| <= 0.18). m - 1 is exact, so q near 1 keeps its
 // small logarithm's relative precision.
@@ -249,6 +250,7 @@ INLINE double cross_entropy_body(const float *prediction, const float *target, l
                 q = select_where(q > splat(high), splat(high), q);
                 const vf one_minus = 1.0f - q;
                 loss = -(t * log_v(q, reciprocal) + (1.0f - t) * log_v(one_minus, reciprocal));
+                loss = select_where(p != p, p, loss);   // NaN, which the clamp keeps, stays NaN
                 vf denominator = q * one_minus;
                 reciprocal(&denominator);
                 const vi inside = (p >= splat(low)) & (p <= splat(high));

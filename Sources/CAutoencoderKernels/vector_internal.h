@@ -99,12 +99,14 @@ static inline int pick(void) {
 #define AE_MAX_PARTS 8   // ae_parts never returns more
 
 static inline int ae_parts(long count) {
-    static int cores = 0;
-    if (cores == 0) {
+    static int cores = 0;   // racing first calls (from worker threads too) store the same value
+    int value = __atomic_load_n(&cores, __ATOMIC_RELAXED);
+    if (value == 0) {
         const int usable = ae_usable_cores();
-        cores = usable > AE_MAX_PARTS ? AE_MAX_PARTS : usable;
+        value = usable > AE_MAX_PARTS ? AE_MAX_PARTS : usable;
+        __atomic_store_n(&cores, value, __ATOMIC_RELAXED);
     }
-    return count < AE_PARALLEL_MINIMUM ? 1 : cores;
+    return count < AE_PARALLEL_MINIMUM ? 1 : value;
 }
 
 // The part `index` of `parts` of 0 ..< count, in whole units of `unit` elements; the last

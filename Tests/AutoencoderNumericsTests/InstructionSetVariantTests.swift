@@ -105,6 +105,10 @@ import Testing
                 #expect(worstLoss < 2e-6, "variant \(variant), logits \(fromLogits), target \(target): loss error \(worstLoss)")
                 #expect(worstGradient < 2e-6, "variant \(variant), logits \(fromLogits), target \(target): gradient error \(worstGradient)")
             }
+            // NaN goes through the sum, from either form.
+            if let (sum, _) = run([0.5, .nan, 0.25], [1, 0, 0], logits: fromLogits) {
+                #expect(sum.isNaN, "variant \(variant), logits \(fromLogits): \(sum)")
+            }
             // A batch of 37 (two whole vectors and a tail): the sum is the elements' sum.
             let batch = (0..<37).map { xs[($0 * 97) % xs.count] }, targets = (0..<37).map { Float($0 % 5) / 4 }
             guard let whole = run(batch, targets, logits: fromLogits) else { return }

@@ -173,12 +173,14 @@ public struct Conv2D: Layer, Equatable {
             return
         }
         if let (kernel, threads) = builtInSplit(context.multiplier) {
-            guard let scratch = context.scratch?.base else { preconditionFailure("Conv2D needs its scratch memory.") }
+            guard let scratch = context.scratch, scratch.count >= scratchCount(batchSize: input.rows) else {
+                preconditionFailure("Conv2D needs its scratch memory for a batch of \(input.rows).")
+            }
             let w = window
             ae_conv2d_unfolded_forward(kernel, input.base, input.rows, w.channels, w.height, w.width, w.kernelHeight,
                                        w.kernelWidth, w.strideHeight, w.strideWidth, w.padTop, w.padLeft,
                                        w.outputHeight, w.outputWidth, parameters, filters, parameters + weightCount,
-                                       Self.cFunction(activation.nonlinearity), scratch, threads, output.base)
+                                       Self.cFunction(activation.nonlinearity), scratch.base, threads, output.base)
             return
         }
         let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
@@ -207,12 +209,14 @@ public struct Conv2D: Layer, Equatable {
                      && outputGradient.rows == output.rows && outputGradient.columns == outputWidth,
                      "Conv2D shapes disagree.")
         if !isDirect, let (kernel, threads) = builtInSplit(context.multiplier) {
-            guard let scratch = context.scratch?.base else { preconditionFailure("Conv2D needs its scratch memory.") }
+            guard let scratch = context.scratch, scratch.count >= scratchCount(batchSize: input.rows) else {
+                preconditionFailure("Conv2D needs its scratch memory for a batch of \(input.rows).")
+            }
             let w = window
             ae_conv2d_unfolded_backward(kernel, input.base, output.base, outputGradient.base, input.rows, w.channels,
                                         w.height, w.width, w.kernelHeight, w.kernelWidth, w.strideHeight,
                                         w.strideWidth, w.padTop, w.padLeft, w.outputHeight, w.outputWidth, parameters,
-                                        filters, Self.cFunction(activation.nonlinearity), scratch, threads,
+                                        filters, Self.cFunction(activation.nonlinearity), scratch.base, threads,
                                         parameterGradients, parameterGradients + weightCount, inputGradient?.base)
             return
         }
