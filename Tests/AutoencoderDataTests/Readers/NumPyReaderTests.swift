@@ -193,5 +193,12 @@ private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
         #expect(data.samples(in: sample..<(sample + 1)) == (1...width).map(Float.init))
         #expect(data.samples(in: (sample - 1)..<sample).allSatisfy { $0 == 0 })
         #expect(data.store.rawValue(sample: sample, feature: 9) == 10)
+        // Consecutive samples (a chunk, read in one call where the type allows) around it.
+        let chunk = data.samples(in: (sample - 2)..<(sample + 3))
+        #expect(chunk.count == 5 * width)
+        #expect(Array(chunk[(2 * width)..<(3 * width)]) == (1...width).map(Float.init))
+        #expect(chunk[..<(2 * width)].allSatisfy { $0 == 0 } && chunk[(3 * width)...].allSatisfy { $0 == 0 })
+        // The last samples of the file: nothing to read ahead after them.
+        #expect(data.samples(in: (samples - 3)..<samples).allSatisfy { $0 == 0 })
     }
 }
