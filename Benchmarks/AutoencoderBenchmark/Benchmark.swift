@@ -15,7 +15,7 @@ import Glibc
 /// multiply-adds and its share of the machine's peak (see ``flopPerSample(of:)``; with
 /// the zero-skipping first layer, which does less of it, this is a dense-equivalent rate:
 /// use `--first-layer dense` for the kernel's own), the time to encode the 10,000 test
-/// images and to score them (``AutoencoderModel/reconstructionErrors(on:kind:chunkSize:)``),
+/// images and to score them (`AutoencoderModel.reconstructionErrors(on:kind:chunkSize:)`),
 /// heap allocations per training step after warm-up (counted by ordo-one's malloc
 /// interposer), peak resident memory, the backend and the kernels' thread count.
 ///

@@ -7,7 +7,7 @@ import Glibc
 
 /// `autoencoder-benchmark --score-npy FILE`: how fast a `.npy` of samples is scored when it is
 /// read into memory first, and when it is streamed from the file as `autoencoder score --input`
-/// reads it (``NumPyReader``: a chunk of samples at a time), with the file's pages in the
+/// reads it (`NumPyReader`: a chunk of samples at a time), with the file's pages in the
 /// system's file cache and without them.
 ///
 /// The uncached run stands for a file larger than memory, whose pages must come from the
