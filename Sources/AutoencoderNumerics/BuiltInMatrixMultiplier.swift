@@ -44,7 +44,8 @@ public struct BuiltInMatrixMultiplier: MatrixMultiplier {
         /// The fastest supported kernel, decided once by CPUID (and `AUTOENCODER_ISA`).
         public static var best: Kernel { Kernel(ae_sgemm_best_kernel()) }
 
-        var cValue: ae_sgemm_kernel {
+        /// The C kernels' name of this kernel, for the layers that call them directly.
+        package var cValue: ae_sgemm_kernel {
             switch self {
             case .portable: return AE_SGEMM_KERNEL_PORTABLE
             case .avx2FMA: return AE_SGEMM_KERNEL_AVX2_FMA

@@ -31,7 +31,8 @@ public enum ElementwiseKernels {
         /// The slope of ``leakyReLU`` for negative inputs (Keras 3's default).
         public static let leakyReLUSlope: Float = 0.2
 
-        var c: ae_nonlinearity {
+        /// The C kernels' name of this nonlinearity, for the layers that call them directly.
+        package var c: ae_nonlinearity {
             switch self {
             case .identity: AE_IDENTITY
             case .sigmoid: AE_SIGMOID

@@ -103,25 +103,7 @@ public struct Conv2D: Layer, Equatable {
     /// is too small to split); `nil` for another multiplier, which gets one product per sample.
     private func builtInSplit(_ multiplier: any MatrixMultiplier) -> (ae_sgemm_kernel, Int32)? {
         guard let builtIn = multiplier as? BuiltInMatrixMultiplier else { return nil }
-        let kernel: ae_sgemm_kernel = switch builtIn.kernel {
-        case .portable: AE_SGEMM_KERNEL_PORTABLE
-        case .avx2FMA: AE_SGEMM_KERNEL_AVX2_FMA
-        case .avx512: AE_SGEMM_KERNEL_AVX512
-        }
-        return (kernel, Int32(clamping: builtIn.maximumThreads))
-    }
-
-    /// The C kernels' name of a nonlinearity.
-    private static func cFunction(_ f: ElementwiseKernels.Nonlinearity) -> ae_nonlinearity {
-        switch f {
-        case .identity: AE_IDENTITY
-        case .sigmoid: AE_SIGMOID
-        case .relu: AE_RELU
-        case .tanh: AE_TANH
-        case .leakyReLU: AE_LEAKY_RELU
-        case .elu: AE_ELU
-        case .softplus: AE_SOFTPLUS
-        }
+        return (builtIn.kernel.cValue, Int32(clamping: builtIn.maximumThreads))
     }
 
     /// Whether the convolution runs directly, without unfolding: stride 1 and at most
@@ -180,7 +162,7 @@ public struct Conv2D: Layer, Equatable {
             ae_conv2d_unfolded_forward(kernel, input.base, input.rows, w.channels, w.height, w.width, w.kernelHeight,
                                        w.kernelWidth, w.strideHeight, w.strideWidth, w.padTop, w.padLeft,
                                        w.outputHeight, w.outputWidth, parameters, filters, parameters + weightCount,
-                                       Self.cFunction(activation.nonlinearity), scratch.base, threads, output.base)
+                                       activation.nonlinearity.c, scratch.base, threads, output.base)
             return
         }
         let weight = MatrixView(parameters, rows: filters, columns: window.patchSize)
@@ -216,7 +198,7 @@ public struct Conv2D: Layer, Equatable {
             ae_conv2d_unfolded_backward(kernel, input.base, output.base, outputGradient.base, input.rows, w.channels,
                                         w.height, w.width, w.kernelHeight, w.kernelWidth, w.strideHeight,
                                         w.strideWidth, w.padTop, w.padLeft, w.outputHeight, w.outputWidth, parameters,
-                                        filters, Self.cFunction(activation.nonlinearity), scratch.base, threads,
+                                        filters, activation.nonlinearity.c, scratch.base, threads,
                                         parameterGradients, parameterGradients + weightCount, inputGradient?.base)
             return
         }
