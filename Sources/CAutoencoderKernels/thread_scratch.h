@@ -13,7 +13,9 @@
 typedef enum {
     AE_SCRATCH_PACKED_A = 0,
     AE_SCRATCH_PACKED_B = 1,
-    AE_SCRATCH_SLOTS = 2,
+    AE_SCRATCH_SPARSE = 2,
+    AE_SCRATCH_DELTA = 3,
+    AE_SCRATCH_SLOTS = 4,
 } ae_scratch_slot;
 
 /// At least `bytes` bytes, 64-byte aligned, owned by the calling thread's `slot`; the
@@ -23,5 +25,9 @@ void *ae_thread_scratch(ae_scratch_slot slot, size_t bytes);
 /// Allocates the calling thread's SGEMM packing buffers now (sgemm.c), so that a worker
 /// thread's first product does not allocate inside a training step.
 void ae_sgemm_prepare_thread(void);
+
+/// Allocates the calling thread's working memory for the zero-skipping forward product
+/// (sparse.c), for the same reason.
+void ae_sparse_prepare_thread(void);
 
 #endif

@@ -54,11 +54,13 @@ import Testing
 
     /// Every instruction-set variant of the zero-skipping product this CPU runs (AVX-512,
     /// AVX2, baseline: each lays out its passes differently) sums each row over its own
-    /// non-zeros only, whatever rows share its block of 4: a row alone gives the same bits
-    /// as in a batch. The two FMA variants agree bit for bit; the baseline rounds products
-    /// separately, so it agrees within tolerance. Odd shapes, every leftover of 1-3 rows,
-    /// rows with no non-zero, and a NaN (not a zero, so it must count).
-    @Test(arguments: [(9, 50, 200), (4, 784, 64), (7, 1100, 19), (1, 16, 1), (6, 40, 70), (13, 30, 33)])
+    /// non-zeros only, whatever rows share its block (of 4 rows, or of 6 in AVX2's groups):
+    /// a row alone gives the same bits as in a batch. The two FMA variants agree bit for bit;
+    /// the baseline rounds products separately, so it agrees within tolerance. Odd shapes,
+    /// every leftover of 1-5 rows, more blocks than one group holds, inputs wider than a
+    /// group's lists, rows with no non-zero, and a NaN (not a zero, so it must count).
+    @Test(arguments: [(9, 50, 200), (4, 784, 64), (7, 1100, 19), (1, 16, 1), (6, 40, 70), (13, 30, 33),
+                      (101, 784, 40), (200, 60, 37), (17, 1100, 24)])
     func everyVariantSumsEachRowOverItsOwnNonZeros(rows: Int, inputWidth: Int, outputWidth: Int) {
         var g = RandomGenerator(seed: 5)
         let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)

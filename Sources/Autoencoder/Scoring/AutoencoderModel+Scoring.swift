@@ -9,6 +9,10 @@ extension AutoencoderModel {
     /// Throws ``ScoringError`` for samples of another width than the model takes, for
     /// ``ReconstructionErrorKind/elbo`` on a model that is not variational, and for a score
     /// that is NaN or infinite (the model overflows on these samples).
+    ///
+    /// The next chunk is read on a thread of its own while the current one is scored, so a
+    /// file streamed from the disk costs little more than samples in memory; `samples` is
+    /// only ever used from that one thread.
     public func reconstructionErrors(on samples: some BatchSource, kind: ReconstructionErrorKind = .mse,
                                      chunkSize: Int = 1000) throws -> [Double] {
         precondition(chunkSize >= 1, "The chunk size must be at least 1.")
@@ -21,14 +25,10 @@ extension AutoencoderModel {
         let scorer = SampleScorer(model: self, kind: kind)
         var errors: [Double] = []
         errors.reserveCapacity(samples.count)
-        var start = 0
-        while start < samples.count {
-            let rows = Swift.min(chunkSize, samples.count - start)
-            var chunk = Matrix(rows: rows, columns: inputWidth)
-            let indices = Array(start..<(start + rows))
-            chunk.withMutableView { samples.fillBatch(indices[...], into: $0) }
+        // The next chunk is read while this one is scored.
+        var reader = ChunkReader(samples, chunkSize: chunkSize)
+        while let chunk = reader.nextChunk() {
             errors += scorer.scores(of: chunk)
-            start += rows
         }
         if let bad = errors.firstIndex(where: { !$0.isFinite }) {
             throw ScoringError("The model gives a NaN or infinite \(kind.rawValue) for sample \(bad); its weights are too large for this data.")

@@ -41,9 +41,9 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// The whole mapping, to release after each batch; `nil` when small, not mapped, or
     /// read with `pread`.
     private let releasable: UnsafeRawBufferPointer?
-    /// The open file and the byte offset of the array's data in it, when samples are copied
-    /// with `pread`.
-    private let fileReads: (descriptor: Int32, dataOffset: Int)?
+    /// The open file (also opened for reads past the file cache, or -1) and the byte offset
+    /// of the array's data in it, when samples are copied with `pread`.
+    private let fileReads: (descriptor: Int32, direct: Int32, dataOffset: Int)?
     /// Mapped files above this size are kept out of the process's memory.
     static let residentLimit = 128 << 20
 
@@ -80,7 +80,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
         }
         let large = file.flatMap { $0.isMapped && $0.bytes.count > Self.residentLimit ? $0 : nil }
         if let large, offsets == nil, let start = large.bytes.baseAddress {
-            fileReads = (large.descriptor, base - start)
+            fileReads = (large.descriptor, large.directDescriptor, base - start)
             releasable = nil
         } else {
             fileReads = nil
@@ -119,22 +119,76 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     }
 
     /// Copies the samples at `indices` with `pread`, converting when they are not
-    /// little-endian float32.
-    private func readSamples(at indices: IndexView, from file: (descriptor: Int32, dataOffset: Int),
+    /// little-endian float32. Float32 samples at consecutive indices (a chunk of samples
+    /// scored in order) are read with one call per run of up to `readRunBytes`, straight into
+    /// their rows: from the disk, reading a 1.9 GB file a sample at a time took 1.4 s of
+    /// system time, in 3 MB reads 0.4 s. Others go a sample at a time through a buffer of
+    /// one sample.
+    private func readSamples(at indices: IndexView, from file: (descriptor: Int32, direct: Int32, dataOffset: Int),
                              into destination: UnsafeMutablePointer<Float>) {
         let type = elementType, byteCount = width * type.size
         let direct = type.kind == .float && type.size == 4 && !type.bigEndian
+        let runLimit = direct ? Swift.max(1, Self.readRunBytes / Swift.max(byteCount, 1)) : 1
         withUnsafeTemporaryAllocation(byteCount: direct ? 1 : byteCount, alignment: 16) { scratch in
-            for (row, index) in indices.enumerated() {
-                precondition(index >= 0 && index < count, "sample index \(index) is outside 0..<\(count)")
+            var row = 0
+            while row < indices.count {
+                let first = indices[row]
+                precondition(first >= 0 && first < count, "sample index \(first) is outside 0..<\(count)")
+                var run = 1
+                while run < runLimit && row + run < indices.count && indices[row + run] == first + run && first + run < count {
+                    run += 1
+                }
                 let to = destination + row * width
                 let buffer = direct ? UnsafeMutableRawPointer(to) : scratch.baseAddress!
-                Self.read(file.descriptor, into: buffer, count: byteCount, at: file.dataOffset + index * sampleStride)
-                if !direct {
-                    for column in 0..<width { to[column] = type.load(UnsafeRawPointer(buffer), at: column * type.size) }
+                // The samples are stored one after another (sampleStride == byteCount).
+                let offset = file.dataOffset + first * sampleStride
+                if !(direct && byteCount * run >= Self.directReadMinimum
+                     && Self.readPastCache(file.direct, into: buffer, count: byteCount * run, at: offset)) {
+                    Self.read(file.descriptor, into: buffer, count: byteCount * run, at: offset)
                 }
+                if !direct {
+                    let source = UnsafeRawPointer(buffer)
+                    for value in 0..<(width * run) { to[value] = type.load(source, at: value * type.size) }
+                }
+                row += run
             }
         }
+    }
+
+    /// The most bytes one `pread` of consecutive samples asks for.
+    static let readRunBytes = 4 << 20
+    /// Runs at least this long are read past the file cache when the file allows it.
+    static let directReadMinimum = 1 << 20
+    /// The alignment of reads past the file cache: of their offset, length and buffer (a
+    /// multiple of every disk's logical block).
+    static let directReadAlignment = 4096
+
+    /// Reads `count` bytes at `offset` with `descriptor` opened `O_DIRECT`: the disk's data
+    /// goes straight into memory of the process, not through the file cache, which costs the
+    /// reading thread far less system time (a 1.9 GB file in 3 MB reads: 0.1 s against
+    /// 0.4-1.2 s through the cache), time taken from the cores scoring the previous chunk.
+    /// The aligned span around the bytes is read into a buffer of its own and copied out.
+    /// Returns `false`, having read nothing usable, when the descriptor is -1 or the system
+    /// refuses the read (then the caller reads through the cache).
+    static func readPastCache(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int,
+                                      at offset: Int) -> Bool {
+        guard descriptor >= 0 else { return false }
+        let alignment = directReadAlignment
+        let start = offset / alignment * alignment
+        let end = (offset + count + alignment - 1) / alignment * alignment
+        let span = UnsafeMutableRawPointer.allocate(byteCount: end - start, alignment: alignment)
+        defer { span.deallocate() }
+        var done = 0
+        while done < offset + count - start {
+            let got = pread(descriptor, span + done, end - start - done, off_t(start + done))
+            if got > 0 && got % alignment == 0 { done += got; continue }
+            if got > 0 { done += got; break }   // the end of the file
+            if got < 0 && errno == EINTR { continue }
+            break
+        }
+        guard done >= offset + count - start else { return false }
+        buffer.copyMemory(from: span + (offset - start), byteCount: count)
+        return true
     }
 
     /// Reads `count` bytes at `offset` of the open file, however many calls it takes. The

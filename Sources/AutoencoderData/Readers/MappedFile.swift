@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import AutoencoderSerialization
+import CAutoencoderKernels
 
 /// A whole file's bytes, read-only: memory-mapped when the file is a regular one (so that
 /// only the pages a reader touches are ever loaded), else read into memory (a pipe).
@@ -20,6 +21,10 @@ final class MappedFile: @unchecked Sendable {
     /// The open file behind a mapping, for readers that copy with `pread` instead of
     /// touching the mapping's pages; -1 when not mapped.
     let descriptor: Int32
+    /// The same file opened again for reads that bypass the system's file cache (Linux's
+    /// `O_DIRECT`), for readers streaming a file larger than memory; -1 when not mapped or
+    /// when the file system does not allow it.
+    let directDescriptor: Int32
 
     /// Maps the file at `path`; `failure` turns a missing file or a system error
     /// (its `errno` message) into the caller's error type.
@@ -40,6 +45,7 @@ final class MappedFile: @unchecked Sendable {
                 bytes = UnsafeRawBufferPointer(start: nil, count: 0)
                 isMapped = false
                 self.descriptor = -1
+                directDescriptor = -1
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
@@ -48,6 +54,7 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: address, count: size)
             isMapped = true
             self.descriptor = descriptor
+            directDescriptor = ae_open_uncached(path)
             keepsDescriptor = true
         } else {
             let read: [UInt8]
@@ -57,6 +64,7 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(rebasing: copy[..<read.count])
             isMapped = false
             self.descriptor = -1
+            directDescriptor = -1
         }
     }
 
@@ -69,6 +77,7 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
+        if directDescriptor >= 0 { close(directDescriptor) }
         guard let base = bytes.baseAddress else { return }
         if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) } else { base.deallocate() }
     }

@@ -21,6 +21,7 @@
 #include "ae_sparse.h"
 #include "ae_bytes.h"
 #include "ae_cpu.h"
+#include "ae_files.h"
 
 #ifdef __cplusplus
 extern "C" {

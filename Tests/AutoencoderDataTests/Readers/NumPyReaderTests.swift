@@ -200,5 +200,36 @@ private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
         #expect(chunk[..<(2 * width)].allSatisfy { $0 == 0 } && chunk[(3 * width)...].allSatisfy { $0 == 0 })
         // The last samples of the file: nothing to read ahead after them.
         #expect(data.samples(in: (samples - 3)..<samples).allSatisfy { $0 == 0 })
+        // Chunks of over a megabyte (read past the file cache where the type allows it, from
+        // an offset that is not a disk block's): around the sample, and up to the file's end.
+        let long = 3000, around = data.samples(in: (sample - long / 2)..<(sample + long / 2))
+        #expect(Array(around[((long / 2) * width)..<((long / 2 + 1) * width)]) == (1...width).map(Float.init))
+        #expect(around.enumerated().allSatisfy { $0.offset / width == long / 2 || $0.element == 0 })
+        #expect(data.samples(in: (samples - long)..<samples).allSatisfy { $0 == 0 })
+    }
+
+    @Test("reads past the file cache return the file's bytes at any offset, up to its end")
+    func readsPastTheFileCacheAtAnyOffset() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let bytes = (0..<(3 << 20) + 1234).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+        let path = try directory.write(bytes, to: "bytes.bin")
+        let file = try MappedFile(path: path) { _, why in NSError(domain: why, code: 1) }
+        guard file.directDescriptor >= 0 else { return }   // a file system without O_DIRECT (tmpfs)
+        for (offset, count) in [(0, 4096), (1, 1 << 20), (4095, 5000), (4097, 2 << 20), (bytes.count - 70_000, 70_000),
+                                (bytes.count - 1, 1)] {
+            var read = [UInt8](repeating: 0, count: count)
+            let done = read.withUnsafeMutableBytes {
+                MappedArraySamples.readPastCache(file.directDescriptor, into: $0.baseAddress!, count: count, at: offset)
+            }
+            #expect(done, "offset \(offset)")
+            #expect(read == Array(bytes[offset..<(offset + count)]), "offset \(offset)")
+        }
+        // Past the end, or with no descriptor: nothing, and the caller reads through the cache.
+        var read = [UInt8](repeating: 0, count: 10)
+        #expect(!read.withUnsafeMutableBytes {
+            MappedArraySamples.readPastCache(file.directDescriptor, into: $0.baseAddress!, count: 10, at: bytes.count - 5)
+        })
+        #expect(!read.withUnsafeMutableBytes { MappedArraySamples.readPastCache(-1, into: $0.baseAddress!, count: 10, at: 0) })
     }
 }
