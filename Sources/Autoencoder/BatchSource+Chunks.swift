@@ -63,41 +63,39 @@ extension BatchSource {
 
     /// `transform` applied to the samples as matrices (``matrix(_:)``) `chunkSize` (at least
     /// 1) at a time, the results stacked: memory stays bounded however many samples there are.
+    /// The next chunk is read on another thread while `transform` runs on this one (the
+    /// source is used by one thread at a time).
     public func mapInChunks(of chunkSize: Int = 2000, _ transform: (Matrix) -> Matrix) -> Matrix {
         precondition(chunkSize >= 1, "The chunk size must be at least 1, not \(chunkSize).")
         var storage: [Float] = []
         var columns = 0
-        var start = 0
-        while start < count {
-            let range = start..<Swift.min(start + chunkSize, count)
-            let part = transform(matrix(range))
+        var reader = ChunkReader(self, chunkSize: chunkSize)
+        while let chunk = reader.nextChunk() {
+            let part = transform(chunk)
             if storage.isEmpty { storage.reserveCapacity(count * part.columns) }   // no regrowth
             columns = part.columns
             storage += part.storage
-            start = range.upperBound
         }
         return Matrix(rows: count, columns: columns, storage: storage)
     }
 
     /// The summed squared error of each sample against `reconstruct`'s output for it,
-    /// computed 1000 samples at a time, in `Double`.
+    /// computed 1000 samples at a time, in `Double`, the next chunk read while this one is
+    /// reconstructed (as ``mapInChunks(of:_:)``).
     public func squaredErrors(against reconstruct: (Matrix) -> Matrix) -> [Double] {
         var errors: [Double] = []
         errors.reserveCapacity(count)
-        var start = 0
-        while start < count {
-            let range = start..<Swift.min(start + 1000, count)
-            let inputs = matrix(range)
+        var reader = ChunkReader(self, chunkSize: 1000)
+        while let inputs = reader.nextChunk() {
             let outputs = reconstruct(inputs)
             inputs.storage.withUnsafeBufferPointer { x in
                 outputs.storage.withUnsafeBufferPointer { y in
-                    for row in 0..<range.count {
+                    for row in 0..<inputs.rows {
                         errors.append(SampleScorer.summedError(y.baseAddress! + row * width, x.baseAddress! + row * width,
                                                                count: width, squared: true))
                     }
                 }
             }
-            start = range.upperBound
         }
         return errors
     }

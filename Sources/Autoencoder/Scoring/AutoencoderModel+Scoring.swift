@@ -10,9 +10,9 @@ extension AutoencoderModel {
     /// ``ReconstructionErrorKind/elbo`` on a model that is not variational, and for a score
     /// that is NaN or infinite (the model overflows on these samples).
     ///
-    /// The next chunk is read on a thread of its own while the current one is scored, so a
+    /// The next chunk is read on another thread while the current one is scored, so a
     /// file streamed from the disk costs little more than samples in memory; `samples` is
-    /// only ever used from that one thread.
+    /// used by one thread at a time.
     public func reconstructionErrors(on samples: some BatchSource, kind: ReconstructionErrorKind = .mse,
                                      chunkSize: Int = 1000) throws -> [Double] {
         precondition(chunkSize >= 1, "The chunk size must be at least 1.")

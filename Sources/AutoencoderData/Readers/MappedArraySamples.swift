@@ -41,8 +41,9 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// The whole mapping, to release after each batch; `nil` when small, not mapped, or
     /// read with `pread`.
     private let releasable: UnsafeRawBufferPointer?
-    /// The open file (also opened for reads past the file cache, or -1) and the byte offset
-    /// of the array's data in it, when samples are copied with `pread`.
+    /// The open file (also opened for reads past the file cache, or -1; this store closes
+    /// that one) and the byte offset of the array's data in it, when samples are copied
+    /// with `pread`.
     private let fileReads: (descriptor: Int32, direct: Int32, dataOffset: Int)?
     /// Mapped files above this size are kept out of the process's memory.
     static let residentLimit = 128 << 20
@@ -80,7 +81,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
         }
         let large = file.flatMap { $0.isMapped && $0.bytes.count > Self.residentLimit ? $0 : nil }
         if let large, offsets == nil, let start = large.bytes.baseAddress {
-            fileReads = (large.descriptor, large.directDescriptor, base - start)
+            fileReads = (large.descriptor, large.openUncached(), base - start)
             releasable = nil
         } else {
             fileReads = nil
@@ -92,6 +93,10 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
             }
             #endif
         }
+    }
+
+    deinit {
+        if let fileReads, fileReads.direct >= 0 { close(fileReads.direct) }
     }
 
     /// Converts the samples at `indices` to floats, unscaled.

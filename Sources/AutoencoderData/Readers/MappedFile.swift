@@ -21,10 +21,8 @@ final class MappedFile: @unchecked Sendable {
     /// The open file behind a mapping, for readers that copy with `pread` instead of
     /// touching the mapping's pages; -1 when not mapped.
     let descriptor: Int32
-    /// The same file opened again for reads that bypass the system's file cache (Linux's
-    /// `O_DIRECT`), for readers streaming a file larger than memory; -1 when not mapped or
-    /// when the file system does not allow it.
-    let directDescriptor: Int32
+    /// Where the file was opened from.
+    let path: String
 
     /// Maps the file at `path`; `failure` turns a missing file or a system error
     /// (its `errno` message) into the caller's error type.
@@ -45,7 +43,7 @@ final class MappedFile: @unchecked Sendable {
                 bytes = UnsafeRawBufferPointer(start: nil, count: 0)
                 isMapped = false
                 self.descriptor = -1
-                directDescriptor = -1
+                self.path = path
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
@@ -54,7 +52,7 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: address, count: size)
             isMapped = true
             self.descriptor = descriptor
-            directDescriptor = ae_open_uncached(path)
+            self.path = path
             keepsDescriptor = true
         } else {
             let read: [UInt8]
@@ -64,9 +62,14 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(rebasing: copy[..<read.count])
             isMapped = false
             self.descriptor = -1
-            directDescriptor = -1
+            self.path = path
         }
     }
+
+    /// The file opened again, read-only, for reads that bypass the system's file cache
+    /// (Linux's `O_DIRECT`; the caller closes it), or -1 where the system or the file system
+    /// does not allow it.
+    func openUncached() -> Int32 { ae_open_uncached(path) }
 
     /// Asks the system to read ahead: the whole file is about to be read front to back.
     func adviseSequential() {
@@ -77,7 +80,6 @@ final class MappedFile: @unchecked Sendable {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
-        if directDescriptor >= 0 { close(directDescriptor) }
         guard let base = bytes.baseAddress else { return }
         if isMapped { munmap(UnsafeMutableRawPointer(mutating: base), bytes.count) } else { base.deallocate() }
     }

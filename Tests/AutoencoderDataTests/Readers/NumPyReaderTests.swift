@@ -215,12 +215,14 @@ private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
         let bytes = (0..<(3 << 20) + 1234).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
         let path = try directory.write(bytes, to: "bytes.bin")
         let file = try MappedFile(path: path) { _, why in NSError(domain: why, code: 1) }
-        guard file.directDescriptor >= 0 else { return }   // a file system without O_DIRECT (tmpfs)
+        let descriptor = file.openUncached()
+        guard descriptor >= 0 else { return }   // a file system without O_DIRECT (tmpfs)
+        defer { close(descriptor) }
         for (offset, count) in [(0, 4096), (1, 1 << 20), (4095, 5000), (4097, 2 << 20), (bytes.count - 70_000, 70_000),
                                 (bytes.count - 1, 1)] {
             var read = [UInt8](repeating: 0, count: count)
             let done = read.withUnsafeMutableBytes {
-                MappedArraySamples.readPastCache(file.directDescriptor, into: $0.baseAddress!, count: count, at: offset)
+                MappedArraySamples.readPastCache(descriptor, into: $0.baseAddress!, count: count, at: offset)
             }
             #expect(done, "offset \(offset)")
             #expect(read == Array(bytes[offset..<(offset + count)]), "offset \(offset)")
@@ -228,7 +230,7 @@ private func message(_ bytes: [UInt8], channelsFirst: Bool? = nil) -> String {
         // Past the end, or with no descriptor: nothing, and the caller reads through the cache.
         var read = [UInt8](repeating: 0, count: 10)
         #expect(!read.withUnsafeMutableBytes {
-            MappedArraySamples.readPastCache(file.directDescriptor, into: $0.baseAddress!, count: 10, at: bytes.count - 5)
+            MappedArraySamples.readPastCache(descriptor, into: $0.baseAddress!, count: 10, at: bytes.count - 5)
         })
         #expect(!read.withUnsafeMutableBytes { MappedArraySamples.readPastCache(-1, into: $0.baseAddress!, count: 10, at: 0) })
     }

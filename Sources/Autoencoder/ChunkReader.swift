@@ -2,16 +2,18 @@ import AutoencoderNetwork
 import AutoencoderNumerics
 import Dispatch
 
-/// Reads a batch source's samples in consecutive chunks, the next chunk on a thread of its
-/// own while the caller works on the current one, so that a file's reads (a `.npy` larger
-/// than memory, streamed from the disk) overlap the computation instead of adding to it.
+/// Reads a batch source's samples in consecutive chunks, the next chunk on another thread
+/// while the caller works on the current one, so that a file's reads (a `.npy` larger
+/// than memory, streamed from the disk) overlap the computation instead of adding to it:
+/// the chunk loops of scoring, encoding and reconstructing a data set.
 ///
-/// Only the reading thread calls the source's `fillBatch(_:into:)`, one chunk at a time, so a
-/// source that must be used from one thread at a time (``BatchSubset``) is used that way.
+/// The source's `fillBatch(_:into:)` is called from a serial dispatch queue only, one chunk
+/// at a time, so a source that must be used by one thread at a time (``BatchSubset``) is
+/// used that way.
 struct ChunkReader {
-    /// What the reading thread shares with the caller. @unchecked Sendable: `read` (and the
-    /// source it captures) runs on the reading thread only, one chunk at a time, and `chunk`
-    /// is written there before the chunk's group is left and read by the caller only after
+    /// What the reading queue shares with the caller. @unchecked Sendable: `read` (and the
+    /// source it captures) runs on the serial queue only, one chunk at a time, and `chunk` is
+    /// written there before the chunk's group is left and read by the caller only after
     /// waiting on that group.
     private final class Shared: @unchecked Sendable {
         let read: (_ start: Int, _ rows: Int) -> Matrix
@@ -38,7 +40,7 @@ struct ChunkReader {
         shared = Shared { start, rows in
             var chunk = Matrix(rows: rows, columns: width)
             let indices = Array(start..<(start + rows))
-            chunk.withMutableView { source.fillBatch(indices[...], into: $0) }
+            if width > 0 { chunk.withMutableView { source.fillBatch(indices[...], into: $0) } }
             return chunk
         }
         readAhead()
@@ -55,7 +57,7 @@ struct ChunkReader {
         return chunk
     }
 
-    /// Starts reading the chunk at `next` on the reading thread, if any is left.
+    /// Starts reading the chunk at `next` on the queue, if any is left.
     private mutating func readAhead() {
         guard next < count else { pending = nil; return }
         let start = next, rows = Swift.min(chunkSize, count - start)
