@@ -186,6 +186,8 @@ AE_DEFINE_SPARSE_ROWS(1, 1)
 #define AE_SPARSE_GROUP_ROWS_MAX 6
 #define AE_SPARSE_AVX2_ROWS 6
 #define AE_SPARSE_AHEAD 8
+_Static_assert(AE_SPARSE_AVX2_ROWS <= AE_SPARSE_GROUP_ROWS_MAX && AE_SPARSE_ROWS <= AE_SPARSE_GROUP_ROWS_MAX,
+               "a grouped block's accumulators and values are sized for AE_SPARSE_GROUP_ROWS_MAX rows");
 #define AE_SPARSE_GROUP_BYTES                                                                           \
     ((size_t)(AE_SPARSE_GROUP * AE_SPARSE_PIECE + AE_SPARSE_AHEAD) * sizeof(int)                        \
      + (size_t)AE_SPARSE_GROUP * AE_SPARSE_PIECE * AE_SPARSE_GROUP_ROWS_MAX * sizeof(float))
@@ -389,9 +391,6 @@ INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int p
     bounds[parts] = blocks;
 }
 
-// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass, then
-// 4, then 1 for the rows left over.
-// Written without a target so that the vector helpers inline into each variant below.
 // δ in column panels of the tiles' widths (TILE, then 4, then 1, as the passes take them):
 // the panel of columns [o, o + t) starts at o * rows and holds row r's t values at r * t.
 // Read in place, a pass's values sit in rows `out` floats apart, which for a 256-wide layer
@@ -401,6 +400,10 @@ INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int p
 // batches in 4 x 4 patches, one Zen 3 core, the copy in patch order included: 805-830
 // against 875-915 µs per batch (C harness, alternating), same bits.
 #define AE_GRADIENT_PACK_MAX (1L << 20)
+
+// Blocks [b0, b1) of 16 columns (the last may be narrower), TILE rows of dw per pass, then
+// 4, then 1 for the rows left over.
+// Written without a target so that the vector helpers inline into each variant below.
 #define AE_DEFINE_SPARSE_GRADIENT(TILE)                                                             \
     INLINE const float *pack_delta_##TILE(const float *delta, long rows, long out) {               \
         if (rows * out > AE_GRADIENT_PACK_MAX) return 0;                                           \

@@ -104,10 +104,11 @@ import Testing
     /// sample gives the same bits. A NaN input is not a zero, so it counts. Shapes: input
     /// widths that are and are not multiples of 16, output widths below and above
     /// AVX-512's 28-row tile, exactly one tile and its 4-row tail (32), tails of 4 + 1 (33,
-    /// 61), more samples than one list (1024), and inputs wider than the work-balanced
-    /// split handles (16,400, split evenly).
+    /// 61), more samples than one list (1024), inputs wider than the work-balanced split
+    /// handles (16,400, split evenly), and a δ too large to copy into column panels (over
+    /// 2^20 values: read in place).
     @Test(arguments: [(9, 50, 200), (256, 784, 256), (7, 33, 19), (1, 16, 1), (1100, 40, 17), (5, 40, 32),
-                      (6, 70, 33), (4, 24, 61), (3, 16_400, 2)])
+                      (6, 70, 33), (4, 24, 61), (3, 16_400, 2), (1030, 20, 1020)])
     func weightGradientSkipsZeroBlocks(rows: Int, inputWidth: Int, outputWidth: Int) {
         var g = RandomGenerator(seed: 8)
         let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)

@@ -16,9 +16,10 @@ import AutoencoderKernels
 /// A mapped file larger than `residentLimit` is kept out of the process's memory: samples
 /// stored one after another are copied with `pread` (the pages stay in the system's file
 /// cache and are never mapped: touching the mapping would map whole neighbourhoods of
-/// cached pages on every fault, hundreds of megabytes a batch on a 4 GB file), and samples
-/// spread over the file (Fortran order, channels last) are read through the mapping, which
-/// is released after every batch (`madvise(MADV_DONTNEED)`).
+/// cached pages on every fault, hundreds of megabytes a batch on a 4 GB file; a run of
+/// consecutive samples, as scoring reads them, in one call, past the file cache when over a
+/// megabyte), and samples spread over the file (Fortran order, channels last) are read
+/// through the mapping, which is released after every batch (`madvise(MADV_DONTNEED)`).
 ///
 /// @unchecked Sendable: it only reads its bytes, which are a read-only mapping (or memory no
 /// one else holds) that lives as long as this object; nothing in it changes after `init`.
@@ -176,7 +177,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// Returns `false`, having read nothing usable, when the descriptor is -1 or the system
     /// refuses the read (then the caller reads through the cache).
     static func readPastCache(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int,
-                                      at offset: Int) -> Bool {
+                              at offset: Int) -> Bool {
         guard descriptor >= 0 else { return false }
         let alignment = directReadAlignment
         let start = offset / alignment * alignment
