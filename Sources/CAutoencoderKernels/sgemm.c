@@ -223,6 +223,7 @@ static void ae_sgemm_blocked(const ae_kernel_desc *desc, int trans_a, int trans_
             const float *b_block = trans_b ? b + jc * ldb + pc : b + pc * ldb + jc;
             if (!b_in_place) {
                 if (trans_b && desc->pack_b_transposed) desc->pack_b_transposed(NR, kc, nc, b_block, ldb, ws.b);
+                else if (!trans_b && desc->pack_b_rows) desc->pack_b_rows(NR, kc, nc, b_block, ldb, ws.b);
                 else ae_pack_b(NR, trans_b, kc, nc, b_block, ldb, ws.b);
             }
 

@@ -40,6 +40,7 @@ typedef struct {
     ae_tile wide;                      // the general tile
     ae_tile narrow;                    // used instead when n <= narrow.nr (optional)
     ae_pack_b_fn pack_b_transposed;    // fast B^T packing for the tiles' NR; NULL = generic C
+    ae_pack_b_fn pack_b_rows;          // fast row-major B packing; NULL = generic C
     int pack_b;                        // 1: pack row-major B even though it could be read in
                                        // place (aligned panel rows beat misaligned ones here)
 } ae_kernel_desc;

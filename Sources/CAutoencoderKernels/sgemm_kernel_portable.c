@@ -77,5 +77,6 @@ const ae_kernel_desc ae_kernel_desc_portable = {
     .wide = {PMR, PNR, 0, ae_kernel_portable_4x8, ae_kernel_portable_direct_4x8},
     .narrow = {0, 0, 0, 0, 0},
     .pack_b_transposed = 0,
+    .pack_b_rows = 0,
     .pack_b = 1,
 };
