@@ -106,8 +106,9 @@ static void ae_pool_drain(void) {
 
 static void *ae_worker_main(void *index) {
     ae_worker_index = (int)(long)index;
-    // The packing buffers (and the sparse product's lists) first, while the thread that started this one waits: a worker
-    // that first multiplies some steps later must not allocate inside a training step.
+    // The packing buffers and the sparse product's lists first, while the thread that
+    // started this one waits: a worker that first multiplies some steps later must not
+    // allocate inside a training step.
     ae_sgemm_prepare_thread();
     ae_sparse_prepare_thread();
     pthread_mutex_lock(&ae_pool.lock);

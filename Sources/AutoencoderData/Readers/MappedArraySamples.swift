@@ -45,7 +45,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// The open file (also opened for reads past the file cache, or -1; this store closes
     /// that one) and the byte offset of the array's data in it, when samples are copied
     /// with `pread`.
-    private let fileReads: (descriptor: Int32, direct: Int32, dataOffset: Int)?
+    private let fileReads: (descriptor: Int32, uncached: Int32, dataOffset: Int)?
     /// Mapped files above this size are kept out of the process's memory.
     static let residentLimit = 128 << 20
 
@@ -97,7 +97,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     }
 
     deinit {
-        if let fileReads, fileReads.direct >= 0 { close(fileReads.direct) }
+        if let fileReads, fileReads.uncached >= 0 { close(fileReads.uncached) }
     }
 
     /// Converts the samples at `indices` to floats, unscaled.
@@ -130,7 +130,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
     /// their rows: from the disk, reading a 1.9 GB file a sample at a time took 1.4 s of
     /// system time, in 3 MB reads 0.4 s. Others go a sample at a time through a buffer of
     /// one sample.
-    private func readSamples(at indices: IndexView, from file: (descriptor: Int32, direct: Int32, dataOffset: Int),
+    private func readSamples(at indices: IndexView, from file: (descriptor: Int32, uncached: Int32, dataOffset: Int),
                              into destination: UnsafeMutablePointer<Float>) {
         let type = elementType, byteCount = width * type.size
         let direct = type.kind == .float && type.size == 4 && !type.bigEndian
@@ -149,7 +149,7 @@ public final class MappedArraySamples: SampleStore, @unchecked Sendable {
                 // The samples are stored one after another (sampleStride == byteCount).
                 let offset = file.dataOffset + first * sampleStride
                 if !(direct && byteCount * run >= Self.directReadMinimum
-                     && Self.readPastCache(file.direct, into: buffer, count: byteCount * run, at: offset)) {
+                     && Self.readPastCache(file.uncached, into: buffer, count: byteCount * run, at: offset)) {
                     Self.read(file.descriptor, into: buffer, count: byteCount * run, at: offset)
                 }
                 if !direct {

@@ -27,6 +27,7 @@ final class MappedFile: @unchecked Sendable {
     /// Maps the file at `path`; `failure` turns a missing file or a system error
     /// (its `errno` message) into the caller's error type.
     init(path: String, failure: (_ missing: Bool, _ why: String) -> any Error) throws {
+        self.path = path
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -43,7 +44,6 @@ final class MappedFile: @unchecked Sendable {
                 bytes = UnsafeRawBufferPointer(start: nil, count: 0)
                 isMapped = false
                 self.descriptor = -1
-                self.path = path
                 return
             }
             guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
@@ -52,7 +52,6 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(start: address, count: size)
             isMapped = true
             self.descriptor = descriptor
-            self.path = path
             keepsDescriptor = true
         } else {
             let read: [UInt8]
@@ -62,7 +61,6 @@ final class MappedFile: @unchecked Sendable {
             bytes = UnsafeRawBufferPointer(rebasing: copy[..<read.count])
             isMapped = false
             self.descriptor = -1
-            self.path = path
         }
     }
 
