@@ -15,8 +15,10 @@ it exit with 1; faster or smaller is never a failure. `--run FILE` compares a sa
 JSON lines of `autoencoder-benchmark --json`, or a file this script saved) instead of measuring.
 The baseline is per CPU: its file name holds the CPU model, vector ISA and core count.
 """
-import argparse, datetime, json, os, platform, re, statistics, subprocess, sys
+import argparse, datetime, json, os, statistics, subprocess, sys
 from pathlib import Path
+
+import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ["autoencoder", "encoder2d", "conv", "vae", "tuned"]
@@ -32,19 +34,7 @@ METRICS = {
 
 def cpu():
     """The CPU's model name, vector ISA and usable cores, and a file-name slug of them."""
-    info = {}
-    try:
-        for line in open("/proc/cpuinfo"):
-            key, _, value = line.partition(":")
-            info.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    flags = set(info.get("flags", "").split())
-    isa = "avx512" if "avx512f" in flags else "avx2" if {"avx2", "fma"} <= flags else "baseline"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    model = info.get("model name", platform.machine())
-    slug = re.sub(r"[^a-z0-9]+", "-", f"{model} {isa} {cores}cores".lower()).strip("-")
-    return {"model": model, "isa": isa, "cores": cores, "slug": slug}
+    return {key: value for key, value in machine.describe().items() if key in ("model", "isa", "cores", "slug")}
 
 
 def measure(args):
@@ -110,11 +100,11 @@ def compare(baseline, run, args):
 
 
 def main():
-    machine = cpu()
+    this_machine = cpu()
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--benchmark", type=Path, default=ROOT / ".build" / "release" / "autoencoder-benchmark",
                     help="the autoencoder-benchmark binary (default: .build/release/autoencoder-benchmark)")
-    ap.add_argument("--baseline", type=Path, default=ROOT / "Benchmarks" / f"baseline-{machine['slug']}.json",
+    ap.add_argument("--baseline", type=Path, default=ROOT / "Benchmarks" / f"baseline-{this_machine['slug']}.json",
                     help="the baseline file (default: Benchmarks/baseline-<cpu>.json for this CPU)")
     ap.add_argument("--presets", default=",".join(PRESETS), help="presets to run, comma-separated (default: all five)")
     ap.add_argument("--epochs", type=int, default=3, help="epochs per preset (the median of epochs 2..N counts)")
@@ -136,7 +126,7 @@ def main():
         ap.error(f"no baseline {args.baseline}: store one with --save (and --label)")
 
     rows = load_rows(args.run) if args.run else measure(args)
-    record = {"cpu": {k: machine[k] for k in ("model", "isa", "cores")}, "label": args.label,
+    record = {"cpu": {k: this_machine[k] for k in ("model", "isa", "cores")}, "label": args.label,
               "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "command": f"Benchmarks/guard.py --epochs {args.epochs} --presets {','.join(args.presets)}",
               "load": os.getloadavg()[0], "rows": rows}

@@ -160,18 +160,10 @@ struct Benchmark: ParsableCommand {
         if !json { printTable(rows) }
     }
 
-    /// The preset's model with fresh parameters, as `Experiment(preset:)` makes it.
-    static func makeModel(_ preset: Preset, generator: inout RandomGenerator) throws -> AutoencoderModel {
-        if let configuration = preset.model {
-            return try AutoencoderModel(configuration: configuration, generator: &generator)
-        }
-        return try AutoencoderModel(architecture: preset.architecture, generator: &generator)
-    }
-
     /// Whether the preset's first layer is dense (the one that can skip the input's zeros).
     static func startsWithDenseLayer(_ preset: Preset) throws -> Bool {
         var generator = RandomGenerator(seed: 0)
-        return try makeModel(preset, generator: &generator).network.layers.first is Dense
+        return try AutoencoderModel(preset: preset, generator: &generator).network.layers.first is Dense
     }
 
     /// `sparseFirstLayer` is `nil` for a model whose first layer is not dense.
@@ -179,7 +171,7 @@ struct Benchmark: ParsableCommand {
         // As `Experiment` trains a preset: its model, optimizer, loss, batch size and noise.
         let training = preset.training
         var generator = RandomGenerator(seed: training.seed)
-        var model = try Self.makeModel(preset, generator: &generator)
+        var model = try AutoencoderModel(preset: preset, generator: &generator)
         let trainer = Trainer(network: model.network, optimizer: training.makeOptimizer(),
                               loss: model.architecture.makeLoss(), batchSize: training.batchSize,
                               generator: generator, multiplier: multiplier,

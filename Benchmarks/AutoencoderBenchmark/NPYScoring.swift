@@ -31,7 +31,7 @@ struct NPYScoring {
 
     func run() throws {
         var generator = RandomGenerator(seed: 0)
-        let model = try Benchmark.makeModel(preset, generator: &generator)
+        let model = try AutoencoderModel(preset: preset, generator: &generator)
         let file = try NumPyReader.readNPY(path: path)
         guard file.width == model.inputWidth else {
             throw ValidationError("\(path) has \(file.width) values per sample; the \(preset.rawValue) model takes \(model.inputWidth).")

@@ -24,6 +24,8 @@ import argparse, json, os, platform, resource, shlex, shutil, statistics, subpro
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+from machine import ISA_NAMES, describe as describe_machine  # noqa: E402 (Benchmarks/machine.py)
 PRESETS = ["autoencoder", "encoder2d", "conv", "vae", "tuned"]
 # The rest of the family, run when --presets names them.
 MORE_PRESETS = ["conv-denoising", "vae2d", "sparse", "deep", "tuned2d"]
@@ -139,28 +141,12 @@ def per_epoch(metrics):
     return statistics.median(s[1:] if len(s) > 1 else s)
 
 
-def cpu_info():
-    """The first processor's /proc/cpuinfo fields."""
-    info = {}
-    try:
-        for line in open("/proc/cpuinfo"):
-            key, _, value = line.partition(":")
-            info.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    return info
-
-
 def machine():
     """The CPU model, its vector ISA, the cores this process may use, the OS and Python."""
-    info = cpu_info()
-    flags = set(info.get("flags", "").split())
-    isa = ("AVX-512F" if "avx512f" in flags else "AVX2+FMA" if {"avx2", "fma"} <= flags
-           else "no AVX2+FMA")
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"model": info.get("model name", platform.processor() or "?"),
-            "family": info.get("cpu family", "?"), "modelNumber": info.get("model", "?"),
-            "isa": isa, "cores": cores, "os": f"Linux {platform.release()}", "python": platform.python_version()}
+    cpu = describe_machine()
+    return {"model": cpu["model"], "family": cpu["family"], "modelNumber": cpu["modelNumber"],
+            "isa": ISA_NAMES[cpu["isa"]], "cores": cpu["cores"], "os": f"Linux {platform.release()}",
+            "python": platform.python_version()}
 
 
 def measure_peak(threads):

@@ -11,7 +11,7 @@ print(metrics.testMSE)
 // Or train a model yourself, in one call, on any data set (CSV, .npy, images: DatasetReader).
 let training = Dataset(mnist.training, origin: "data/mnist"), test = Dataset(mnist.test, origin: "data/mnist")
 var generator = RandomGenerator(seed: 0)
-var model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
+var model = try AutoencoderModel(preset: .autoencoder, generator: &generator)
 try model.fit(training, settings: Preset.autoencoder.training, validation: test) { epoch in
     print("epoch \(epoch.epoch): validation loss \(epoch.validationLoss!)")
 }

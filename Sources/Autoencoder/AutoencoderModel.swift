@@ -31,6 +31,17 @@ public struct AutoencoderModel: Sendable {
         try self.init(architecture: configuration.architecture, configuration: configuration, parameters: parameters)
     }
 
+    /// Creates a preset's model with freshly drawn parameters, as `autoencoder train --preset`
+    /// does: the tutorial's two from their ``Preset/model`` configuration (so their model
+    /// files keep the tutorial's format), every other preset from its ``Preset/architecture``.
+    public init(preset: Preset, generator: inout RandomGenerator) throws {
+        if let configuration = preset.model {
+            try self.init(configuration: configuration, generator: &generator)
+        } else {
+            try self.init(architecture: preset.architecture, generator: &generator)
+        }
+    }
+
     /// Creates a model of any description with freshly drawn parameters; throws
     /// ``DescriptionError`` when the description cannot be built.
     public init(architecture: ModelDescription, generator: inout RandomGenerator) throws {

@@ -1,4 +1,4 @@
-import Autoencoder
+@testable import Autoencoder
 import Foundation
 import Testing
 
@@ -53,6 +53,20 @@ import Testing
             #expect(ModelFile.tensorLayout(of: layout).map(\.name) == ModelFile.tensorLayout(of: configuration).map(\.name))
             #expect(layout.encoderDepth == configuration.encoderDepth)
         }
+    }
+
+    /// `AutoencoderModel(preset:)` makes what `Experiment(preset:)` trains: the tutorial's two
+    /// with their configuration (the same parameters as from it, seed for seed), the others
+    /// from their description, without one.
+    @Test(arguments: Preset.allCases)
+    func modelOfAPresetIsTheOneItsRunTrains(_ preset: Preset) throws {
+        var generator = RandomGenerator(seed: 3), reference = RandomGenerator(seed: 3)
+        let model = try AutoencoderModel(preset: preset, generator: &generator)
+        let expected = try Experiment(preset: preset).makeModel(generator: &reference)
+        #expect(model.configuration == preset.model)
+        #expect(model.architecture == preset.architecture)
+        #expect(model.network.parameters == expected.network.parameters)
+        #expect(generator == reference)
     }
 
     @Test func keyNamesFollowKeras() throws {

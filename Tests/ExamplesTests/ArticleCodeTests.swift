@@ -12,7 +12,7 @@ enum ArticleCode {
         let mnist = try MNIST.load(from: "data/mnist")
         let training = Dataset(mnist.training, origin: "data/mnist"), test = Dataset(mnist.test, origin: "data/mnist")
         var generator = RandomGenerator(seed: 0)
-        var model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
+        var model = try AutoencoderModel(preset: .autoencoder, generator: &generator)
         try model.fit(training, settings: Preset.autoencoder.training, validation: test) { epoch in
             print("epoch \(epoch.epoch): validation loss \(epoch.validationLoss!)")
         }
@@ -38,7 +38,7 @@ enum ArticleCode {
         let training = Dataset(mnist.training, origin: "data/mnist")
         let test = Dataset(mnist.test, origin: "data/mnist")
         var generator = RandomGenerator(seed: 0)
-        var model = try AutoencoderModel(configuration: Preset.autoencoder.model!, generator: &generator)
+        var model = try AutoencoderModel(preset: .autoencoder, generator: &generator)
         try model.fit(training, settings: Preset.autoencoder.training, validation: test) { epoch in
             print("epoch \(epoch.epoch): validation loss \(epoch.validationLoss!)")
         }
