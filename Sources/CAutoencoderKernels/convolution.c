@@ -1,8 +1,10 @@
 // The loops of the convolutional layers; see include/ae_convolution.h for the layouts.
 //
-// Portable C, the direct convolution compiled for AVX2+FMA as well: the matrix products of
-// a convolution run in the SGEMM, and these passes touch each element a few times at most. Window positions that fall in the
-// padding are found per row by arithmetic (valid_range), not tested per element.
+// Portable C, the direct convolution compiled for AVX2+FMA as well (and register-blocked for
+// it in convolution_direct_avx2.c, which these loops define the sums of): the matrix
+// products of a convolution run in the SGEMM, and these passes touch each element a few
+// times at most. Window positions that fall in the padding are found per row by
+// arithmetic (valid_range), not tested per element.
 //
 // The direct convolution, the pooling and the upsampling split their samples (or planes,
 // or filter-channel pairs) over the cores with the shared worker pool (parallel.c): each
@@ -25,26 +27,6 @@ static int unit_parts(long units, long elements) {
     return parts < 1 ? 1 : parts;
 }
 
-// The units [*first, *end) of part `index` of `parts`.
-static inline void part_range(long units, int parts, int index, long *first, long *end) {
-    *first = units * index / parts;
-    *end = units * (index + 1) / parts;
-}
-
-// ceil(a / b) for a >= 0, b > 0.
-static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
-
-// The positions p in [0, count) whose index p * stride + offset lies in [0, size), which
-// are consecutive: [*lo, *hi).
-static inline void valid_range(long offset, long stride, long size, long count, long *lo, long *hi) {
-    long first = offset >= 0 ? 0 : ceil_div(-offset, stride);
-    long end = size - offset <= 0 ? 0 : ceil_div(size - offset, stride);
-    if (first > count) first = count;
-    if (end > count) end = count;
-    if (end < first) end = first;
-    *lo = first;
-    *hi = end;
-}
 
 // dst[0..n) <- src[0..n) for the short rows of an image (a few to a few dozen floats),
 // where a call to memcpy costs more than the copy. The empty statement in the loop keeps
@@ -164,7 +146,7 @@ void ae_col2im(const float *columns, long channels, long height, long width,
 }
 
 // p[k] <- f(p[k] + b) for k < count.
-static void plane_bias_activate(float *p, long count, float b, ae_nonlinearity f) {
+void ae_plane_bias_activate(float *p, long count, float b, ae_nonlinearity f) {
     switch (f) {
     case AE_RELU:
         for (long k = 0; k < count; k++) {
@@ -194,7 +176,7 @@ void ae_channel_bias_activate(float *values, long samples, long channels, long p
                               const float *bias, ae_nonlinearity f) {
     for (long s = 0; s < samples; s++)
         for (long c = 0; c < channels; c++)
-            plane_bias_activate(values + (s * channels + c) * plane, plane, bias[c], f);
+            ae_plane_bias_activate(values + (s * channels + c) * plane, plane, bias[c], f);
 }
 
 void ae_channel_sums(const float *values, long samples, long channels, long plane, float *sums) {
@@ -498,11 +480,6 @@ void ae_copy(const float *source, long count, float *destination) {
 
 #define DIRECT_LANES 64   // the partial sums of a weight gradient: one per output column, up to this many
 
-typedef struct {
-    const float *images; const float *weight; const float *bias; const float *gradient; float *out;
-    long samples, channels, height, width, kernel_h, kernel_w, pad_top, pad_left, out_h, out_w, filters;
-    ae_nonlinearity f; int parts;
-} direct_job;
 
 ALWAYS_INLINE void direct_forward_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
@@ -530,7 +507,7 @@ ALWAYS_INLINE void direct_forward_body(void *context, int index) {
                     }
                 }
             }
-            plane_bias_activate(out, plane, j->bias[f], j->f);
+            ae_plane_bias_activate(out, plane, j->bias[f], j->f);
         }
     }
 }
@@ -541,9 +518,12 @@ __attribute__((target("avx2,fma"))) static void direct_forward_task_avx2(void *c
 #endif
 
 // The compilation of direct_forward_body for the active instruction set.
-static ae_task direct_forward_variant(void) {
+static ae_task direct_forward_variant(const direct_job *j) {
 #if defined(__x86_64__)
-    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_forward_task_avx2;
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA)
+        return j->kernel_w <= AE_DIRECT_AVX2_MAX_WIDTH ? ae_direct_forward_avx2 : direct_forward_task_avx2;
+#else
+    (void)j;
 #endif
     return direct_forward_task;
 }
@@ -555,8 +535,8 @@ void ae_conv2d_direct(const float *images, long samples, long channels, long hei
     direct_job job = {images, weight, bias, 0, output, samples, channels, height, width, kernel_h, kernel_w,
                       pad_top, pad_left, out_h, out_w, filters, f,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_forward_variant()(&job, 0);
-    else ae_parallel_for(job.parts, direct_forward_variant(), &job);
+    if (job.parts == 1) direct_forward_variant(&job)(&job, 0);
+    else ae_parallel_for(job.parts, direct_forward_variant(&job), &job);
 }
 
 // The weight gradients of the (filter, channel) pairs [first, end): each a sum over every
@@ -606,9 +586,12 @@ __attribute__((target("avx2,fma"))) static void direct_weight_gradient_task_avx2
 #endif
 
 // The compilation of direct_weight_gradient_body for the active instruction set.
-static ae_task direct_weight_gradient_variant(void) {
+static ae_task direct_weight_gradient_variant(const direct_job *j) {
 #if defined(__x86_64__)
-    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_weight_gradient_task_avx2;
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA)
+        return j->kernel_w <= AE_DIRECT_AVX2_MAX_GRADIENT_WIDTH ? ae_direct_weight_gradient_avx2 : direct_weight_gradient_task_avx2;
+#else
+    (void)j;
 #endif
     return direct_weight_gradient_task;
 }
@@ -619,8 +602,8 @@ void ae_conv2d_direct_weight_gradient(const float *images, const float *output_g
     direct_job job = {images, 0, 0, output_gradient, weight_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(filters * channels, samples * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_weight_gradient_variant()(&job, 0);
-    else ae_parallel_for(job.parts, direct_weight_gradient_variant(), &job);
+    if (job.parts == 1) direct_weight_gradient_variant(&job)(&job, 0);
+    else ae_parallel_for(job.parts, direct_weight_gradient_variant(&job), &job);
 }
 
 ALWAYS_INLINE void direct_input_gradient_body(void *context, int index) {
@@ -659,9 +642,12 @@ __attribute__((target("avx2,fma"))) static void direct_input_gradient_task_avx2(
 #endif
 
 // The compilation of direct_input_gradient_body for the active instruction set.
-static ae_task direct_input_gradient_variant(void) {
+static ae_task direct_input_gradient_variant(const direct_job *j) {
 #if defined(__x86_64__)
-    if (ae_active_isa() >= AE_ISA_AVX2_FMA) return direct_input_gradient_task_avx2;
+    if (ae_active_isa() >= AE_ISA_AVX2_FMA)
+        return j->kernel_w <= AE_DIRECT_AVX2_MAX_WIDTH ? ae_direct_input_gradient_avx2 : direct_input_gradient_task_avx2;
+#else
+    (void)j;
 #endif
     return direct_input_gradient_task;
 }
@@ -674,6 +660,6 @@ void ae_conv2d_direct_input_gradient(const float *output_gradient, long samples,
     direct_job job = {0, weight, 0, output_gradient, input_gradient, samples, channels, height, width, kernel_h,
                       kernel_w, pad_top, pad_left, out_h, out_w, filters, AE_IDENTITY,
                       unit_parts(samples, filters * channels * kernel_h * kernel_w * out_h * out_w)};
-    if (job.parts == 1) direct_input_gradient_variant()(&job, 0);
-    else ae_parallel_for(job.parts, direct_input_gradient_variant(), &job);
+    if (job.parts == 1) direct_input_gradient_variant(&job)(&job, 0);
+    else ae_parallel_for(job.parts, direct_input_gradient_variant(&job), &job);
 }

@@ -3,6 +3,8 @@
 #ifndef AE_CONVOLUTION_INTERNAL_H
 #define AE_CONVOLUTION_INTERNAL_H
 
+#include "ae_elementwise.h"
+
 // The sum of one plane's `count` floats in eight lanes (a loop the compiler vectorises; one
 // running sum would wait on each addition), the lanes added at the end after the tail.
 // Every bias gradient of a convolution sums its planes with this, so the fused and the
@@ -17,5 +19,50 @@ static inline float ae_plane_sum(const float *p, long count) {
     for (int q = 0; q < 8; q++) partial += lanes[q];
     return partial;
 }
+
+// The units [*first, *end) of part `index` of `parts`.
+static inline void part_range(long units, int parts, int index, long *first, long *end) {
+    *first = units * index / parts;
+    *end = units * (index + 1) / parts;
+}
+
+// ceil(a / b) for a >= 0, b > 0.
+static inline long ceil_div(long a, long b) { return (a + b - 1) / b; }
+
+// The positions p in [0, count) whose index p * stride + offset lies in [0, size), which
+// are consecutive: [*lo, *hi).
+static inline void valid_range(long offset, long stride, long size, long count, long *lo, long *hi) {
+    long first = offset >= 0 ? 0 : ceil_div(-offset, stride);
+    long end = size - offset <= 0 ? 0 : ceil_div(size - offset, stride);
+    if (first > count) first = count;
+    if (end > count) end = count;
+    if (end < first) end = first;
+    *lo = first;
+    *hi = end;
+}
+
+// p[k] <- f(p[k] + b) for k < count: one plane's bias and activation (convolution.c).
+void ae_plane_bias_activate(float *p, long count, float b, ae_nonlinearity f);
+
+// A direct (stride-1, not unfolded) convolution pass: its operands and geometry, and into
+// how many parts the pool splits it.
+typedef struct {
+    const float *images; const float *weight; const float *bias; const float *gradient; float *out;
+    long samples, channels, height, width, kernel_h, kernel_w, pad_top, pad_left, out_h, out_w, filters;
+    ae_nonlinearity f; int parts;
+} direct_job;
+
+#if defined(__x86_64__)
+// The direct passes register-blocked for AVX2+FMA (convolution_direct_avx2.c), as pool
+// tasks of a direct_job: the same sums in the same order as the portable loops of
+// convolution.c, so the same bits. The forward and input-gradient passes take windows at
+// most AE_DIRECT_AVX2_MAX_WIDTH wide, the weight gradient's at most
+// AE_DIRECT_AVX2_MAX_GRADIENT_WIDTH.
+#define AE_DIRECT_AVX2_MAX_WIDTH 16
+#define AE_DIRECT_AVX2_MAX_GRADIENT_WIDTH 3
+void ae_direct_forward_avx2(void *context, int index);
+void ae_direct_input_gradient_avx2(void *context, int index);
+void ae_direct_weight_gradient_avx2(void *context, int index);
+#endif
 
 #endif
