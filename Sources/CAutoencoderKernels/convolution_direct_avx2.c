@@ -3,9 +3,9 @@
 //
 // Why by hand: the portable loops add one tap into a whole output row at a time, so every
 // multiply-add also loads and stores its output (bound by the stores, a tenth of the FMA
-// peak). Here a strip of 32 output columns stays in four ymm accumulators while all the
-// taps of all the planes are added into it, and the weight gradient keeps its taps' sums in
-// registers while it walks the samples.
+// peak). Here a strip of 32 output columns of two rows stays in eight ymm accumulators while
+// all the taps of all the planes are added into it, and the weight gradient keeps its taps'
+// sums in registers while it walks the samples.
 //
 // Same bits as the portable loops for finite weights: every output element receives the
 // same products in the same order (planes, then window rows, then window columns; the
