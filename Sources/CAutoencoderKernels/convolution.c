@@ -27,7 +27,6 @@ static int unit_parts(long units, long elements) {
     return parts < 1 ? 1 : parts;
 }
 
-
 // dst[0..n) <- src[0..n) for the short rows of an image (a few to a few dozen floats),
 // where a call to memcpy costs more than the copy. The empty statement in the loop keeps
 // the compiler from turning the loop back into a call to memcpy.
@@ -480,7 +479,6 @@ void ae_copy(const float *source, long count, float *destination) {
 
 #define DIRECT_LANES 64   // the partial sums of a weight gradient: one per output column, up to this many
 
-
 ALWAYS_INLINE void direct_forward_body(void *context, int index) {
     const direct_job *j = (const direct_job *)context;
     const long image = j->channels * j->height * j->width, plane = j->out_h * j->out_w;
@@ -517,7 +515,8 @@ static void direct_forward_task(void *context, int index) { direct_forward_body(
 __attribute__((target("avx2,fma"))) static void direct_forward_task_avx2(void *context, int index) { direct_forward_body(context, index); }
 #endif
 
-// The compilation of direct_forward_body for the active instruction set.
+// The pass for the active instruction set: register-blocked on AVX2 where the window is
+// narrow enough (convolution_direct_avx2.c), else direct_forward_body compiled for it.
 static ae_task direct_forward_variant(const direct_job *j) {
 #if defined(__x86_64__)
     if (ae_active_isa() >= AE_ISA_AVX2_FMA)
@@ -585,7 +584,8 @@ static void direct_weight_gradient_task(void *context, int index) { direct_weigh
 __attribute__((target("avx2,fma"))) static void direct_weight_gradient_task_avx2(void *context, int index) { direct_weight_gradient_body(context, index); }
 #endif
 
-// The compilation of direct_weight_gradient_body for the active instruction set.
+// The pass for the active instruction set: register-blocked on AVX2 where the window is
+// narrow enough (convolution_direct_avx2.c), else direct_weight_gradient_body compiled for it.
 static ae_task direct_weight_gradient_variant(const direct_job *j) {
 #if defined(__x86_64__)
     if (ae_active_isa() >= AE_ISA_AVX2_FMA)
@@ -641,7 +641,8 @@ static void direct_input_gradient_task(void *context, int index) { direct_input_
 __attribute__((target("avx2,fma"))) static void direct_input_gradient_task_avx2(void *context, int index) { direct_input_gradient_body(context, index); }
 #endif
 
-// The compilation of direct_input_gradient_body for the active instruction set.
+// The pass for the active instruction set: register-blocked on AVX2 where the window is
+// narrow enough (convolution_direct_avx2.c), else direct_input_gradient_body compiled for it.
 static ae_task direct_input_gradient_variant(const direct_job *j) {
 #if defined(__x86_64__)
     if (ae_active_isa() >= AE_ISA_AVX2_FMA)

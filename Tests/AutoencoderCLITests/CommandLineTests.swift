@@ -212,10 +212,12 @@ enum TestData {
     }
 
     /// `AUTOENCODER_ISA` makes the whole program run another CPU's code (matrix products,
-    /// elementwise passes, the zero-skipping first layer): each instruction set this CPU
-    /// runs trains the same small set to the same costs up to rounding, and says which
-    /// kernel ran. A name it does not know stops it with one sentence.
-    @Test func everyInstructionSetTrainsTheSameModel() throws {
+    /// elementwise passes, the zero-skipping first layer; for `conv`, the unfolded and the
+    /// direct convolutions): each instruction set this CPU runs trains the same small set to
+    /// the same costs up to rounding, and says which kernel ran. A name it does not know
+    /// stops it with one sentence.
+    @Test(arguments: [[], ["--preset", "conv"]])
+    func everyInstructionSetTrainsTheSameModel(preset: [String]) throws {
         var costs: [String: [Double]] = [:]
         for isa in InstructionSet.allCases where isa <= InstructionSet.cpuBest {
             let output = TestData.temporaryFolder()
@@ -223,7 +225,7 @@ enum TestData {
             let result = try Executable.run([
                 "train", "--data", TestData.smallFolder.path, "--epochs", "2", "--batch-size", "64",
                 "--output", output.path,
-            ], environment: ["AUTOENCODER_ISA": isa.environmentName, "AUTOENCODER_BLAS": "builtin"])
+            ] + preset, environment: ["AUTOENCODER_ISA": isa.environmentName, "AUTOENCODER_BLAS": "builtin"])
             #expect(result.status == 0, "\(isa): \(result.error)")
             let kernel = isa == .baseline ? "portable" : isa.description
             #expect(result.output.contains("built-in (\(kernel)))"), "\(isa): \(result.output)")
