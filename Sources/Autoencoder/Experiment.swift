@@ -242,7 +242,7 @@ public struct Experiment: Sendable {
     }
 
     /// "1x28x28", "64": a sample shape as messages show it.
-    static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
+    package static func shapeText(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 
     /// The median of `values` (the mean of the middle two for an even count).
     static func median(_ values: [Double]) -> Double {

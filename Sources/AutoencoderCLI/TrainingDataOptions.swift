@@ -68,8 +68,8 @@ extension TrainingDataOptions {
             throw CommandError("The data in \(path) has no test part; give --test PATH or --test-fraction F (such as 0.2).")
         }
         guard test.sampleShape == training.sampleShape else {
-            throw CommandError("The test data (\(test.origin)) has samples of shape \(Self.text(test.sampleShape)) but the training data "
-                               + "\(Self.text(training.sampleShape)); both must have one shape.")
+            throw CommandError("The test data (\(test.origin)) has samples of shape \(Experiment.shapeText(test.sampleShape)) but the training data "
+                               + "\(Experiment.shapeText(training.sampleShape)); both must have one shape.")
         }
         let method = scale ?? (training.imageShape != nil && training.store is ByteSamples ? .pixels : training.scaling.method == .pixels ? .pixels : .minmax)
         let scaling = method == training.scaling.method && method == .pixels ? Scaling.pixels : Scaling.fit(method, to: training)
@@ -80,7 +80,4 @@ extension TrainingDataOptions {
             && (FileManager.default.fileExists(atPath: name) || FileManager.default.fileExists(atPath: name + ".gz"))
         return TrainingData(training: training, test: test, path: path, recipe: isMNISTFolder ? nil : recipe)
     }
-
-    /// "28x28", "64": a shape as messages show it.
-    static func text(_ shape: [Int]) -> String { shape.map(String.init).joined(separator: "x") }
 }

@@ -24,6 +24,24 @@ import Testing
         return text
     }
 
+    /// Test data of another sample shape than the training data is refused in one sentence
+    /// naming both shapes, before any training, and nothing is written.
+    @Test func testDataOfAnotherShapeIsRefused() throws {
+        let folder = TestData.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let table = folder.appendingPathComponent("waves.csv")
+        try Self.waveTable(rows: 40).write(to: table, atomically: true, encoding: .utf8)
+        let narrow = folder.appendingPathComponent("narrow.csv")
+        try "a,b,c,label\n1,2,3,1\n4,5,6,2\n".write(to: narrow, atomically: true, encoding: .utf8)
+        let run = folder.appendingPathComponent("run")
+        let result = try Executable.run(["train", "--data", table.path, "--label-column", "label", "--test", narrow.path,
+                                         "--epochs", "1", "--output", run.path])
+        #expect(result.status == 1)
+        #expect(result.error == "Error: The test data (\(narrow.path)) has samples of shape 3 but the training data 16; "
+                + "both must have one shape.\n")
+        #expect(!FileManager.default.fileExists(atPath: run.path))
+    }
+
     @Test func aTableTrainsWithItsScalingAndEveryCommandUsesIt() throws {
         let folder = TestData.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
