@@ -13,12 +13,19 @@
 //
 // A process-wide thread limit (ae_parallel_set_thread_limit) caps how many threads run a
 // batch: the callers still split their work into the same tasks, so results do not depend
-// on it; workers beyond the limit just take no tasks.
+// on it; workers beyond the limit take no tasks and sleep (on their own condition
+// variable, so that batches do not wake them) until the limit changes. Workers are named
+// ae-worker-N (N from 0), as `top -H` and /proc/self/task/*/comm show them.
+
+#if defined(__linux__) && !defined(_GNU_SOURCE)
+#define _GNU_SOURCE   // pthread_setname_np
+#endif
 
 #include "ae_parallel.h"
 #include "thread_scratch.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <sched.h>
 #include <time.h>
 
@@ -31,6 +38,7 @@ static struct {
     pthread_cond_t work_available;
     pthread_cond_t batch_finished;
     pthread_cond_t worker_ready;            // a new worker has its buffers and is waiting for work
+    pthread_cond_t limit_changed;           // workers beyond the thread limit wait on this
     pthread_mutex_t in_use;                 // held by the one caller whose batch runs on the pool
     ae_task task;                           // the current batch: task(context, index)
     void *context;
@@ -43,7 +51,7 @@ static struct {
     int limit;                              // most threads per batch, caller included (0: no limit)
 } ae_pool = {
     PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER,
-    PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    PTHREAD_COND_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
 // This worker's number (0 for the first started), -1 on other threads.
@@ -106,6 +114,11 @@ static void ae_pool_drain(void) {
 
 static void *ae_worker_main(void *index) {
     ae_worker_index = (int)(long)index;
+#if defined(__linux__)
+    char name[16];
+    snprintf(name, sizeof name, "ae-worker-%d", ae_worker_index);
+    pthread_setname_np(pthread_self(), name);
+#endif
     // The packing buffers and the sparse product's lists first, while the thread that
     // started this one waits: a worker that first multiplies some steps later must not
     // allocate inside a training step.
@@ -116,9 +129,15 @@ static void *ae_worker_main(void *index) {
     pthread_cond_broadcast(&ae_pool.worker_ready);
     pthread_mutex_unlock(&ae_pool.lock);
     for (;;) {
+        if (!ae_worker_allowed()) {
+            // Beyond the thread limit: no spinning, and no waking for each batch.
+            pthread_mutex_lock(&ae_pool.lock);
+            while (!ae_worker_allowed()) pthread_cond_wait(&ae_pool.limit_changed, &ae_pool.lock);
+            pthread_mutex_unlock(&ae_pool.lock);
+        }
         if (!ae_spin_until(ae_work_available, AE_WORKER_SPIN_NS)) {
             pthread_mutex_lock(&ae_pool.lock);
-            if (!ae_work_available()) {
+            if (ae_worker_allowed() && !ae_work_available()) {
                 ae_pool.sleepers++;
                 pthread_cond_wait(&ae_pool.work_available, &ae_pool.lock);
                 ae_pool.sleepers--;
@@ -159,7 +178,9 @@ void ae_parallel_for(int count, ae_task task, void *context) {
     AE_STORE(finished, 0);
     AE_STORE(count, count);   // last: spinning workers see the batch complete
     if (limit > 1 && ae_pool.workers > limit - 1) {
-        // Some sleepers may not take tasks: wake all, so that the allowed ones are among them.
+        // A worker the limit has just excluded may still be counted among the sleepers
+        // (woken, not yet moved to limit_changed): wake all, so that the allowed ones are
+        // among the woken. Excluded workers sleep elsewhere and are not woken by this.
         pthread_cond_broadcast(&ae_pool.work_available);
     } else {
         for (int i = 1; i < count && i <= ae_pool.sleepers; i++) pthread_cond_signal(&ae_pool.work_available);
@@ -181,7 +202,13 @@ void ae_parallel_for(int count, ae_task task, void *context) {
 }
 
 void ae_parallel_set_thread_limit(int threads) {
+    pthread_mutex_lock(&ae_pool.lock);
     AE_STORE(limit, threads < 1 ? 0 : threads);
+    // Workers now beyond the limit that sleep waiting for work move to limit_changed;
+    // workers now within it wake from there.
+    pthread_cond_broadcast(&ae_pool.work_available);
+    pthread_cond_broadcast(&ae_pool.limit_changed);
+    pthread_mutex_unlock(&ae_pool.lock);
 }
 
 int ae_parallel_thread_limit(void) {
