@@ -65,4 +65,47 @@ void ae_direct_input_gradient_avx2(void *context, int index);
 void ae_direct_weight_gradient_avx2(void *context, int index);
 #endif
 
+// A stride-1 convolution read from shifted rows of its padded planes instead of unfolded
+// columns (convolution_shifted_avx2.c). The padded planes are `row` = out_w + kernel_w - 1
+// floats wide and out_h + kernel_h - 1 rows high, one after the other (`plane` floats
+// apart), followed by AE_SHIFTED_SLACK zeros. Position q = y * row + x of a flat output
+// plane then reads tap (i, j) of plane c at c * plane + i * row + j + q: the positions with
+// x >= out_w are junk, as are those past out_h * row, up to the flat plane's length.
+typedef struct {
+    long channels, kernel_h, kernel_w, out_h, out_w;
+    long row, plane;
+} shifted_geometry;
+
+#define AE_SHIFTED_POSITIONS 48   // positions of the forward tile (six ymm vectors)
+
+static inline shifted_geometry shifted_geometry_make(long channels, long kernel_h, long kernel_w, long out_h,
+                                                     long out_w) {
+    const long row = out_w + kernel_w - 1;
+    shifted_geometry g = {channels, kernel_h, kernel_w, out_h, out_w, row, (out_h + kernel_h - 1) * row};
+    return g;
+}
+// Floats of the padded planes with their trailing zeros (the last tile's reads end inside).
+static inline long shifted_padded_size(const shifted_geometry *g) {
+    return g->channels * g->plane + g->kernel_w + AE_SHIFTED_POSITIONS;
+}
+// Length of a flat output plane (whole forward tiles).
+static inline long shifted_flat_positions(const shifted_geometry *g) {
+    return ceil_div(g->out_h * g->row, AE_SHIFTED_POSITIONS) * AE_SHIFTED_POSITIONS;
+}
+// Length of a flat gradient plane the weight gradient reads (whole vectors; zero at the junk).
+static inline long shifted_delta_positions(const shifted_geometry *g) { return ceil_div(g->out_h * g->row, 8) * 8; }
+
+#if defined(__x86_64__)
+// flat[f * shifted_flat_positions(g) + q] <- the sum over taps k (planes, window rows,
+// window columns) of weight[f * taps + k] times the padded planes at tap k's offset + q, for
+// f < filters: the unfolded product W x columns, one fused multiply-add per term in k order.
+void ae_shifted_forward_avx2(const shifted_geometry *g, const float *padded, const float *weight, long filters,
+                             float *flat);
+// gradient[f * taps + k] <- (accumulate ? gradient[...] : 0) + the sum over q of
+// delta[f * shifted_delta_positions(g) + q] times the padded planes at tap k's offset + q:
+// the unfolded product delta x columns^T, with delta zero at the junk positions.
+void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float *padded, const float *delta,
+                                     long filters, int accumulate, float *gradient);
+#endif
+
 #endif

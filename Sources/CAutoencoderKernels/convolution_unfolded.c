@@ -26,6 +26,7 @@ typedef struct {
     long filters, chunks;
     ae_nonlinearity f;
     int threads;
+    const float *flipped;   // the shifted input gradient's weights (see flip_weights)
 } unfolded_job;
 
 static long patch_size(const unfolded_job *j) { return j->channels * j->kernel_h * j->kernel_w; }
@@ -33,7 +34,16 @@ static long positions(const unfolded_job *j) { return j->out_h * j->out_w; }
 static long image_size(const unfolded_job *j) { return j->channels * j->height * j->width; }
 static int is_identity(const unfolded_job *j);
 static long columns_size(const unfolded_job *j) { return is_identity(j) ? 0 : rounded(patch_size(j) * positions(j)); }
-static long chunk_size(const unfolded_job *j) { return columns_size(j) + rounded(j->filters * patch_size(j)); }
+static int shifted_possible(const unfolded_job *j);
+static long shifted_size(const unfolded_job *j);
+// A chunk's working memory: one sample's unfolded columns or its shifted-plane buffers,
+// whichever the geometry may use (the scratch size does not depend on the kernel).
+static long workspace_size(const unfolded_job *j) {
+    const long shifted = shifted_possible(j) ? shifted_size(j) : 0;
+    return columns_size(j) > shifted ? columns_size(j) : shifted;
+}
+static long chunk_size(const unfolded_job *j) { return workspace_size(j) + rounded(j->filters * patch_size(j)); }
+static long flipped_size(const unfolded_job *j) { return shifted_possible(j) ? rounded(j->filters * patch_size(j)) : 0; }
 
 long ae_conv2d_unfolded_chunks(long samples) {
     return samples < 1 ? 1 : samples < UNFOLDED_MAXIMUM_CHUNKS ? samples : UNFOLDED_MAXIMUM_CHUNKS;
@@ -46,7 +56,7 @@ long ae_conv2d_unfolded_scratch(long samples, long channels, long height, long w
     job.samples = samples < 0 ? 0 : samples; job.channels = channels; job.height = height; job.width = width;
     job.kernel_h = kernel_h; job.kernel_w = kernel_w; job.stride_h = stride_h; job.stride_w = stride_w;
     job.pad_top = pad_top; job.pad_left = pad_left; job.out_h = out_h; job.out_w = out_w; job.filters = filters;
-    return ae_conv2d_unfolded_chunks(samples) * chunk_size(&job) + rounded(job.samples * filters);
+    return ae_conv2d_unfolded_chunks(samples) * chunk_size(&job) + rounded(job.samples * filters) + flipped_size(&job);
 }
 
 // A 1x1 window with stride 1 and no padding: the image is its own unfolded matrix.
@@ -66,14 +76,172 @@ static const float *unfold(const unfolded_job *j, long s, float *columns) {
 
 static float *chunk_columns(const unfolded_job *j, long chunk) { return j->scratch + chunk * chunk_size(j); }
 
-// Chunk 0's weight gradient is the result itself; the others' are in their scratch.
-static float *chunk_gradient(const unfolded_job *j, long chunk) {
-    return chunk == 0 ? j->weight_gradient : chunk_columns(j, chunk) + columns_size(j);
-}
-
 static long chunk_first(const unfolded_job *j, long chunk) { return j->samples * chunk / j->chunks; }
 
+// Chunk 0's weight gradient is the result itself; the others' are in their scratch.
+static float *chunk_gradient(const unfolded_job *j, long chunk) {
+    return chunk == 0 ? j->weight_gradient : chunk_columns(j, chunk) + workspace_size(j);
+}
+
+// ---------------------------------------------------------------------------------------
+// Shifted planes instead of unfolded columns (stride 1, the AVX2 kernel): see
+// shifted_geometry in convolution_internal.h. The forward product and the weight gradient
+// read the padded image; the input gradient is the forward product of the output gradient
+// padded all round (kernel - 1 - padding) with the window turned round and the roles of
+// filters and planes swapped (flip_weights).
+
+// Stride 1, a window that is not 1x1-identity, and paddings within the window (so that the
+// input gradient's padding is not negative); the kernel is checked by uses_shifted.
+static int shifted_possible(const unfolded_job *j) {
+    return j->stride_h == 1 && j->stride_w == 1 && !is_identity(j) && j->pad_top >= 0 && j->pad_left >= 0
+        && j->pad_top < j->kernel_h && j->pad_left < j->kernel_w && j->out_h >= 1 && j->out_w >= 1
+        && j->out_h <= j->height + j->pad_top && j->out_w <= j->width + j->pad_left;
+}
+
+static int uses_shifted(const unfolded_job *j) {
+#if defined(__x86_64__)
+    return j->kernel == AE_SGEMM_KERNEL_AVX2_FMA && ae_sgemm_kernel_supported(j->kernel) && shifted_possible(j);
+#else
+    return 0;
+#endif
+}
+
+// The forward product's padded images and the input gradient's padded output gradients.
+static shifted_geometry forward_geometry(const unfolded_job *j) {
+    return shifted_geometry_make(j->channels, j->kernel_h, j->kernel_w, j->out_h, j->out_w);
+}
+static shifted_geometry backward_geometry(const unfolded_job *j) {
+    return shifted_geometry_make(j->filters, j->kernel_h, j->kernel_w, j->height, j->width);
+}
+
+// A chunk's shifted buffers, one after the other in its working memory: the padded image,
+// the flat output planes (the forward product's, or the input gradient's), the flat output
+// gradient and the padded output gradient.
+typedef struct { float *padded, *flat, *delta, *padded_delta; } shifted_buffers;
+
+// Where each buffer starts, in floats from the first, and where the last ends.
+typedef struct { long flat, delta, padded_delta, end; } shifted_offsets;
+
+static shifted_offsets shifted_offsets_of(const unfolded_job *j) {
+    const shifted_geometry f = forward_geometry(j), b = backward_geometry(j);
+    const long flat = j->filters * shifted_flat_positions(&f), folded = j->channels * shifted_flat_positions(&b);
+    shifted_offsets o;
+    o.flat = rounded(shifted_padded_size(&f));
+    o.delta = o.flat + rounded(flat > folded ? flat : folded);
+    o.padded_delta = o.delta + rounded(j->filters * shifted_delta_positions(&f));
+    o.end = o.padded_delta + rounded(shifted_padded_size(&b));
+    return o;
+}
+
+static shifted_buffers shifted_layout(const unfolded_job *j, float *memory) {
+    const shifted_offsets o = shifted_offsets_of(j);
+    shifted_buffers buffers = {memory, memory + o.flat, memory + o.delta, memory + o.padded_delta};
+    return buffers;
+}
+
+static long shifted_size(const unfolded_job *j) { return shifted_offsets_of(j).end; }
+
+// Copies a row of a few dozen floats inline (a call to memcpy per row cost a tenth of the
+// small layers' time): blocks of 8, the last one overlapping the one before. The empty asm
+// keeps the compiler from turning the loop back into a call to memcpy.
+static inline void copy_floats(float *restrict destination, const float *restrict source, long count) {
+    if (count >= 8) {
+        for (long k = 0; k + 8 < count; k += 8) {
+            __builtin_memcpy(destination + k, source + k, 8 * sizeof(float));
+            __asm__ __volatile__("");
+        }
+        __builtin_memcpy(destination + count - 8, source + count - 8, 8 * sizeof(float));
+    } else if (count >= 4) {
+        __builtin_memcpy(destination, source, 4 * sizeof(float));
+        __builtin_memcpy(destination + count - 4, source + count - 4, 4 * sizeof(float));
+    } else {
+        if (count > 0) destination[0] = source[0];
+        if (count > 1) destination[1] = source[1];
+        if (count > 2) destination[2] = source[2];
+    }
+}
+
+// Copies `planes` planes of height x width into g's padded planes at (top, left), leaving
+// the padding as it is (zero); rows and columns past the padded plane are not needed.
+static void pad_planes(const float *source, long planes, long height, long width, long top, long left,
+                       const shifted_geometry *g, float *padded) {
+    const long rows = g->plane / g->row;
+    const long count = width < g->row - left ? width : g->row - left;
+    for (long c = 0; c < planes; c++)
+        for (long y = 0; y < height && y + top < rows; y++)
+            copy_floats(padded + c * g->plane + (y + top) * g->row + left, source + (c * height + y) * width, count);
+}
+
+// Copies the first out_w positions of each of g's out_h flat rows of `planes` flat planes
+// `length` floats apart into plain planes (out_h x out_w).
+static void unflatten(const float *flat, long planes, long length, const shifted_geometry *g, float *out) {
+    for (long c = 0; c < planes; c++)
+        for (long y = 0; y < g->out_h; y++)
+            copy_floats(out + (c * g->out_h + y) * g->out_w, flat + c * length + y * g->row, g->out_w);
+}
+
+// flipped[c][f][i][j] = weight[f][c][kh - 1 - i][kw - 1 - j].
+static void flip_weights(const unfolded_job *j, float *flipped) {
+    const long kh = j->kernel_h, kw = j->kernel_w, window = kh * kw;
+    for (long f = 0; f < j->filters; f++)
+        for (long c = 0; c < j->channels; c++)
+            for (long i = 0; i < kh; i++)
+                for (long k = 0; k < kw; k++)
+                    flipped[(c * j->filters + f) * window + i * kw + k]
+                        = j->weight[(f * j->channels + c) * window + (kh - 1 - i) * kw + (kw - 1 - k)];
+}
+
+#if defined(__x86_64__)
+static void forward_chunk_shifted(const unfolded_job *j, long chunk) {
+    const shifted_geometry g = forward_geometry(j);
+    const shifted_buffers buffers = shifted_layout(j, chunk_columns(j, chunk));
+    const long plane = positions(j), length = shifted_flat_positions(&g);
+    memset(buffers.padded, 0, sizeof(float) * (size_t)shifted_padded_size(&g));
+    for (long s = chunk_first(j, chunk), end = chunk_first(j, chunk + 1); s < end; s++) {
+        pad_planes(j->images + s * image_size(j), j->channels, j->height, j->width, j->pad_top, j->pad_left, &g,
+                   buffers.padded);
+        ae_shifted_forward_avx2(&g, buffers.padded, j->weight, j->filters, buffers.flat);
+        float *out = j->output + s * j->filters * plane;
+        unflatten(buffers.flat, j->filters, length, &g, out);
+        ae_channel_bias_activate(out, 1, j->filters, plane, j->bias, j->f);
+    }
+}
+
+static void backward_chunk_shifted(const unfolded_job *j, long chunk) {
+    const shifted_geometry g = forward_geometry(j), back = backward_geometry(j);
+    const shifted_buffers buffers = shifted_layout(j, chunk_columns(j, chunk));
+    const long plane = positions(j), filters = j->filters, delta_length = shifted_delta_positions(&g);
+    float *gradient = chunk_gradient(j, chunk);
+    const long first = chunk_first(j, chunk), end = chunk_first(j, chunk + 1);
+    if (first == end) { memset(gradient, 0, sizeof(float) * (size_t)(filters * patch_size(j))); return; }
+    memset(buffers.padded, 0, sizeof(float) * (size_t)shifted_padded_size(&g));
+    memset(buffers.delta, 0, sizeof(float) * (size_t)(filters * delta_length));
+    if (j->input_gradient) memset(buffers.padded_delta, 0, sizeof(float) * (size_t)shifted_padded_size(&back));
+    for (long s = first; s < end; s++) {
+        float *d = j->delta + s * filters * plane;
+        ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
+        for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
+        pad_planes(j->images + s * image_size(j), j->channels, j->height, j->width, j->pad_top, j->pad_left, &g,
+                   buffers.padded);
+        // delta in flat rows g.row apart, zero at the junk positions.
+        for (long c = 0; c < filters; c++)
+            for (long y = 0; y < j->out_h; y++)
+                copy_floats(buffers.delta + c * delta_length + y * g.row, d + c * plane + y * j->out_w, j->out_w);
+        ae_shifted_weight_gradient_avx2(&g, buffers.padded, buffers.delta, filters, s != first, gradient);
+        if (!j->input_gradient) continue;
+        pad_planes(d, filters, j->out_h, j->out_w, j->kernel_h - 1 - j->pad_top, j->kernel_w - 1 - j->pad_left, &back,
+                   buffers.padded_delta);
+        ae_shifted_forward_avx2(&back, buffers.padded_delta, j->flipped, j->channels, buffers.flat);
+        unflatten(buffers.flat, j->channels, shifted_flat_positions(&back), &back, j->input_gradient + s * image_size(j));
+    }
+}
+#endif
+
+
 static void forward_chunk(const unfolded_job *j, long chunk) {
+#if defined(__x86_64__)
+    if (uses_shifted(j)) { forward_chunk_shifted(j, chunk); return; }
+#endif
     const long patch = patch_size(j), plane = positions(j);
     float *columns = chunk_columns(j, chunk);
     for (long s = chunk_first(j, chunk), end = chunk_first(j, chunk + 1); s < end; s++) {
@@ -85,6 +253,9 @@ static void forward_chunk(const unfolded_job *j, long chunk) {
 }
 
 static void backward_chunk(const unfolded_job *j, long chunk) {
+#if defined(__x86_64__)
+    if (uses_shifted(j)) { backward_chunk_shifted(j, chunk); return; }
+#endif
     const long patch = patch_size(j), plane = positions(j), filters = j->filters;
     float *columns = chunk_columns(j, chunk);
     float *gradient = chunk_gradient(j, chunk);
@@ -173,6 +344,11 @@ void ae_conv2d_unfolded_backward(ae_sgemm_kernel kernel, const float *images, co
     job.f = f;
     job.chunks = ae_conv2d_unfolded_chunks(samples);
     job.bias_sums = scratch + job.chunks * chunk_size(&job);
+    if (uses_shifted(&job) && input_gradient) {
+        float *flipped = job.bias_sums + rounded(samples * filters);
+        flip_weights(&job, flipped);
+        job.flipped = flipped;
+    }
     run(&job, threads, backward_task);
     // The chunks' weight gradients, added in order.
     const long count = filters * patch;

@@ -56,6 +56,16 @@ extension SampleShape: ExpressibleByArrayLiteral {
         return (y.storage, Array(gp.prefix(parameters.count)), gx.storage)
     }
 
+    /// ``run(_:parameters:input:rows:outputGradient:multiplier:)`` on the tests' usual
+    /// deterministic parameters (divided by `parameterDivisor`), input and output gradient.
+    static func runOnTestValues(_ layer: any Layer, rows: Int, parameterDivisor: Float, _ multiplier: any MatrixMultiplier)
+        -> (output: [Float], parameterGradients: [Float], inputGradient: [Float])
+    {
+        run(layer, parameters: values(layer.parameterCount, 37, 23, 11, parameterDivisor),
+            input: values(rows * layer.inputWidth, 13, 17, 8, 9), rows: rows,
+            outputGradient: values(rows * layer.outputWidth, 7, 11, 5, 5), multiplier: multiplier)
+    }
+
     static func expectClose(_ actual: [Float], _ expected: [Float], tolerance: Float = 1e-5, _ what: String,
                             sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)",
@@ -331,13 +341,8 @@ extension SampleShape: ExpressibleByArrayLiteral {
     func splitBatchMatchesOneThreadAndPerSampleProducts(kernel: PairOfSizes, stride: Int, padding: Padding) {
         let layer = Conv2D(input: [6, 20, 18], filters: 7, kernelSize: kernel, strides: PairOfSizes(stride),
                            padding: padding, activation: .relu)
-        let rows = 11
-        let parameters = Self.values(layer.parameterCount, 37, 23, 11, 60)
-        let input = Self.values(rows * layer.inputWidth, 13, 17, 8, 9)
-        let outputGradient = Self.values(rows * layer.outputWidth, 7, 11, 5, 5)
         func run(_ multiplier: any MatrixMultiplier) -> (output: [Float], parameterGradients: [Float], inputGradient: [Float]) {
-            Self.run(layer, parameters: parameters, input: input, rows: rows, outputGradient: outputGradient,
-                     multiplier: multiplier)
+            Self.runOnTestValues(layer, rows: 11, parameterDivisor: 60, multiplier)
         }
         let one = run(BuiltInMatrixMultiplier(maximumThreads: 1))
         let three = run(BuiltInMatrixMultiplier(maximumThreads: 3))
@@ -387,6 +392,40 @@ extension SampleShape: ExpressibleByArrayLiteral {
                          tolerance: 1e-4, "parameter gradients")
     }
 
+    /// With the AVX2 kernel, a stride-1 convolution reads shifted rows of its padded planes
+    /// instead of unfolding them: the forward pass gives the same bits as multiplying each
+    /// sample's unfolded columns with that kernel, and the gradients agree with those
+    /// products and with the portable kernel's. The shapes cover an odd number of filters (a
+    /// half-used tile), taps that do not fill the weight gradient's tiles, planes of several
+    /// tiles and of less than one, windows wider than high, as large as the image and larger,
+    /// and a one-row image.
+    @Test(arguments: [
+        ([3, 9, 50], 5, PairOfSizes(3), Padding.same), ([2, 6, 7], 3, PairOfSizes(3, 2), .valid),
+        ([4, 5, 5], 2, PairOfSizes(5), .same), ([1, 1, 9], 4, PairOfSizes(1, 3), .same),
+        ([2, 3, 3], 2, PairOfSizes(5, 4), .same), ([6, 20, 18], 7, PairOfSizes(3), .valid),
+        ([1, 28, 28], 16, PairOfSizes(3), .same),
+    ])
+    func shiftedPlanesMatchUnfoldedColumns(input shape: [Int], filters: Int, kernel: PairOfSizes, padding: Padding) throws {
+        let avx2 = try #require(BuiltInMatrixMultiplier(kernel: .avx2FMA, maximumThreads: 2),
+                                "the AVX2 kernel is the one that reads shifted planes")
+        let portable = try #require(BuiltInMatrixMultiplier(kernel: .portable, maximumThreads: 2))
+        let layer = Conv2D(input: SampleShape(shape), filters: filters, kernelSize: kernel, padding: padding,
+                           activation: .tanh)
+        func run(_ multiplier: any MatrixMultiplier) -> (output: [Float], parameterGradients: [Float], inputGradient: [Float]) {
+            Self.runOnTestValues(layer, rows: 5, parameterDivisor: 40, multiplier)
+        }
+        let shifted = run(avx2)
+        let perSample = run(PerProductMultiplier(builtIn: BuiltInMatrixMultiplier(kernel: .avx2FMA, maximumThreads: 1)!))
+        let unfolded = run(portable)
+        #expect(shifted.output == perSample.output)
+        Self.expectClose(shifted.inputGradient, perSample.inputGradient, tolerance: 1e-4, "input gradient")
+        Self.expectClose(shifted.parameterGradients, perSample.parameterGradients, tolerance: 1e-4, "parameter gradients")
+        Self.expectClose(shifted.output, unfolded.output, "output (portable)")
+        Self.expectClose(shifted.inputGradient, unfolded.inputGradient, tolerance: 1e-4, "input gradient (portable)")
+        Self.expectClose(shifted.parameterGradients, unfolded.parameterGradients, tolerance: 1e-4,
+                         "parameter gradients (portable)")
+    }
+
     /// Chunks of one row (each reusing the layers' scratch memory) give the whole batch's values.
     @Test func applyInChunksMatchesOneBatch() throws {
         var generator = RandomGenerator(seed: 11)
@@ -426,7 +465,7 @@ extension SampleShape: ExpressibleByArrayLiteral {
 /// The built-in multiplier behind another type, so that a layer takes its path for other
 /// backends (one product at a time).
 private struct PerProductMultiplier: MatrixMultiplier {
-    let builtIn = BuiltInMatrixMultiplier(maximumThreads: 1)
+    var builtIn = BuiltInMatrixMultiplier(maximumThreads: 1)
     var name: String { "per product" }
 
     func multiply(_ transposeA: Transpose, _ transposeB: Transpose, alpha: Float, a: MatrixView, b: MatrixView,

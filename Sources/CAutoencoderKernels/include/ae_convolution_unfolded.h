@@ -15,6 +15,12 @@
 // pool tasks share out. The chunks depend on the batch size only, so the results do not
 // depend on `threads`. Each sample's passes run one after the other while its planes are
 // in the cache. No allocation.
+//
+// With the AVX2+FMA kernel, a stride-1 convolution is not unfolded: its products read
+// shifted rows of the sample's padded planes (convolution_shifted_avx2.c), and the input
+// gradient is the forward product of the padded output gradient with the window turned
+// round. The forward pass gives the same bits as the SGEMM over unfolded columns; the
+// gradients are rounded differently (the weight gradient adds eight lanes at the end).
 
 #ifndef AE_CONVOLUTION_UNFOLDED_H
 #define AE_CONVOLUTION_UNFOLDED_H
@@ -27,9 +33,11 @@ extern "C" {
 long ae_conv2d_unfolded_chunks(long samples);
 
 /// Floats of `scratch` that ae_conv2d_unfolded_forward and ae_conv2d_unfolded_backward
-/// need for a batch of `samples`: per chunk one image's unfolded columns (none for a 1x1
-/// window with stride 1 and no padding, whose columns are the image) and one weight
-/// gradient, plus one bias sum per sample and filter.
+/// need for a batch of `samples`, whichever kernel runs them: per chunk one image's
+/// unfolded columns (none for a 1x1 window with stride 1 and no padding, whose columns are
+/// the image) or, if larger, its padded planes and flat products for the shifted path, and
+/// one weight gradient; one bias sum per sample and filter; for a stride-1 window, the
+/// turned-round weights.
 long ae_conv2d_unfolded_scratch(long samples, long channels, long height, long width, long kernel_h, long kernel_w,
                                 long stride_h, long stride_w, long pad_top, long pad_left, long out_h, long out_w,
                                 long filters);
