@@ -330,10 +330,106 @@ static int is_2x2(long pool_h, long pool_w, long stride_h, long stride_w) {
     return pool_h == 2 && pool_w == 2 && stride_h == 2 && stride_w == 2;
 }
 
+// One output row of whole 2 x 2 windows (window x covers columns 2x and 2x + 1 of the input
+// rows `top` and `bottom`), in loops the compiler vectorises: the maximum and the
+// backward pass's first maximum as selects in the window's order (the same choices as
+// window_max and window_argmax), and only whether a NaN was seen, so that the caller redoes
+// such a row with those (NaNs are rare; which one wins is not a select).
+ALWAYS_INLINE int max_pool_row_2x2_body(const float *top, const float *bottom, long count, float *out) {
+    int nan = 0;
+    for (long x = 0; x < count; x++) {
+        const float a = top[2 * x], b = top[2 * x + 1], c = bottom[2 * x], d = bottom[2 * x + 1];
+        float best = a;
+        best = b > best ? b : best;
+        best = c > best ? c : best;
+        best = d > best ? d : best;
+        nan |= (a != a) | (b != b) | (c != c) | (d != d);
+        out[x] = best;
+    }
+    return nan;
+}
+
+// The gradient of each window to its first maximum, zeros to the other three.
+ALWAYS_INLINE int max_pool_backward_row_2x2_body(const float *top, const float *bottom, const float *gradient,
+                                                 long count, float *gradient_top, float *gradient_bottom) {
+    int nan = 0;
+    for (long x = 0; x < count; x++) {
+        const float a = top[2 * x], b = top[2 * x + 1], c = bottom[2 * x], d = bottom[2 * x + 1];
+        float best = a;
+        int at = 0;
+        at = b > best ? 1 : at;
+        best = b > best ? b : best;
+        at = c > best ? 2 : at;
+        best = c > best ? c : best;
+        at = d > best ? 3 : at;
+        nan |= (a != a) | (b != b) | (c != c) | (d != d);
+        const float g = gradient[x];
+        gradient_top[2 * x] = at == 0 ? g : 0.0f;
+        gradient_top[2 * x + 1] = at == 1 ? g : 0.0f;
+        gradient_bottom[2 * x] = at == 2 ? g : 0.0f;
+        gradient_bottom[2 * x + 1] = at == 3 ? g : 0.0f;
+    }
+    return nan;
+}
+
+#define AE_DEFINE_POOLING_ROWS(NAME, TARGET)                                                              \
+    __attribute__((target(TARGET))) static int max_pool_row_2x2_##NAME(const float *t, const float *b, long n, \
+                                                                       float *o) {                        \
+        return max_pool_row_2x2_body(t, b, n, o);                                                        \
+    }                                                                                                    \
+    __attribute__((target(TARGET))) static int max_pool_backward_row_2x2_##NAME(                          \
+        const float *t, const float *b, const float *g, long n, float *gt, float *gb) {                   \
+        return max_pool_backward_row_2x2_body(t, b, g, n, gt, gb);                                      \
+    }
+AE_VARIANTS(AE_DEFINE_POOLING_ROWS)
+static int max_pool_row_2x2_base(const float *t, const float *b, long n, float *o) {
+    return max_pool_row_2x2_body(t, b, n, o);
+}
+static int max_pool_backward_row_2x2_base(const float *t, const float *b, const float *g, long n, float *gt,
+                                          float *gb) {
+    return max_pool_backward_row_2x2_body(t, b, g, n, gt, gb);
+}
+static int max_pool_row_2x2(const float *t, const float *b, long n, float *o) {
+    AE_DISPATCH(max_pool_row_2x2_, t, b, n, o)
+}
+static int max_pool_backward_row_2x2(const float *t, const float *b, const float *g, long n, float *gt, float *gb) {
+    AE_DISPATCH(max_pool_backward_row_2x2_, t, b, g, n, gt, gb)
+}
+
+// 2 x 2 windows with stride 2 and no padding at the top or left: the rows of whole windows
+// through max_pool_row_2x2, the windows cut by the bottom or right edge as max_pool_body.
+static void max_pool_2x2(const float *input, long planes, long height, long width, long out_h, long out_w,
+                         float *output) {
+    const long whole_rows = height / 2 < out_h ? height / 2 : out_h, whole = width / 2 < out_w ? width / 2 : out_w;
+    for (long p = 0; p < planes; p++) {
+        const float *plane = input + p * height * width;
+        for (long oh = 0; oh < out_h; oh++) {
+            float *out = output + (p * out_h + oh) * out_w;
+            long first = 0;
+            if (oh < whole_rows) {
+                const float *top = plane + 2 * oh * width;
+                if (max_pool_row_2x2(top, top + width, whole, out))
+                    for (long ow = 0; ow < whole; ow++)
+                        out[ow] = window_max(plane, width, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2);
+                first = whole;
+            }
+            long r0, r1;
+            clamp_window(2 * oh, 2, height, &r0, &r1);
+            for (long ow = first; ow < out_w; ow++) {
+                long c0, c1;
+                clamp_window(2 * ow, 2, width, &c0, &c1);
+                out[ow] = window_max(plane, width, r0, r1, c0, c1);
+            }
+        }
+    }
+}
+
 static void serial_max_pool(const float *input, long planes, long height, long width,
                             long pool_h, long pool_w, long stride_h, long stride_w,
                             long pad_top, long pad_left, long out_h, long out_w, float *output) {
-    if (is_2x2(pool_h, pool_w, stride_h, stride_w))
+    if (is_2x2(pool_h, pool_w, stride_h, stride_w) && pad_top == 0 && pad_left == 0)
+        max_pool_2x2(input, planes, height, width, out_h, out_w, output);
+    else if (is_2x2(pool_h, pool_w, stride_h, stride_w))
         max_pool_body(input, planes, height, width, 2, 2, 2, 2, pad_top, pad_left, out_h, out_w, output);
     else
         max_pool_body(input, planes, height, width, pool_h, pool_w, stride_h, stride_w, pad_top, pad_left, out_h,
@@ -351,7 +447,12 @@ static void max_pool_backward_tiled_2x2(const float *input, const float *output_
         const float *gradient = output_gradient + p * out_h * out_w;
         float *destination = input_gradient + p * height * width;
         for (long oh = 0; oh < out_h; oh++) {
-            for (long ow = 0; ow < out_w; ow++) {
+            const float *top = plane + 2 * oh * width;
+            float *gradient_top = destination + 2 * oh * width;
+            if (!max_pool_backward_row_2x2(top, top + width, gradient + oh * out_w, out_w, gradient_top,
+                                           gradient_top + width))
+                continue;
+            for (long ow = 0; ow < out_w; ow++) {   // a NaN in the row
                 const long at = window_argmax(plane, width, 2 * oh, 2 * oh + 2, 2 * ow, 2 * ow + 2);
                 float *top = destination + 2 * oh * width + 2 * ow;
                 top[0] = top[1] = top[width] = top[width + 1] = 0;

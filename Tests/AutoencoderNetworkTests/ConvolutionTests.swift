@@ -296,6 +296,45 @@ extension SampleShape: ExpressibleByArrayLiteral {
         #expect(result.inputGradient == [0, 5, 0, 7, 0, 0, 0, 0])
     }
 
+    /// Rows of many 2×2 windows (the vectorised loops' whole vectors) give each window's
+    /// maximum and its gradient to the first maximum, as a plain loop does: ties everywhere
+    /// (values from a small range), a NaN in each corner of a window in some rows (which then
+    /// go the slow way: the first NaN wins), planes the windows tile exactly, and planes with
+    /// a row and a column left over (dropped, or with same padding in cut windows).
+    @Test(arguments: [(8, 70, Padding.valid), (9, 71, .valid), (9, 71, .same)])
+    func wideMaxPoolingMatchesAPlainLoop(height: Int, width: Int, padding: Padding) {
+        let channels = 3
+        let layer = MaxPooling2D(input: [channels, height, width], padding: padding)
+        let (outHeight, outWidth) = padding == .same ? ((height + 1) / 2, (width + 1) / 2) : (height / 2, width / 2)
+        #expect(layer.outputShape == [channels, outHeight, outWidth])
+        var input = Self.values(channels * height * width, 7, 5, 0, 1)
+        let nans = [(0, 2, 10), (0, 4, 21), (1, 3, 40), (2, 7, 63)]   // (plane, row, column): a, b, c and d
+        for (c, y, x) in nans { input[(c * height + y) * width + x] = .nan }
+        let gradient = Self.values(channels * outHeight * outWidth, 3, 7, 3, 4)
+        let result = Self.run(layer, parameters: [], input: input, rows: 1, outputGradient: gradient)
+        var output = [Float](), inputGradient = [Float](repeating: 0, count: input.count)
+        for c in 0..<channels {
+            for oh in 0..<outHeight {
+                for ow in 0..<outWidth {
+                    var at = -1
+                    for y in 2 * oh..<min(2 * oh + 2, height) {
+                        for x in 2 * ow..<min(2 * ow + 2, width) {
+                            let index = (c * height + y) * width + x
+                            if at < 0 || (!input[at].isNaN && (input[index].isNaN || input[index] > input[at])) {
+                                at = index
+                            }
+                        }
+                    }
+                    output.append(input[at])
+                    inputGradient[at] += gradient[(c * outHeight + oh) * outWidth + ow]
+                }
+            }
+        }
+        #expect(result.output.map(\.bitPattern) == output.map(\.bitPattern))
+        #expect(result.inputGradient == inputGradient)
+        #expect(output.filter(\.isNaN).count == nans.count)
+    }
+
     @Test func upsamplingCopiesAndSums() {
         let layer = UpSampling2D(input: [1, 1, 2], size: PairOfSizes(2, 3))
         let result = Self.run(layer, parameters: [], input: [1, 2], rows: 1,
