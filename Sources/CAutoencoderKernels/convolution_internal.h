@@ -101,11 +101,14 @@ static inline long shifted_delta_positions(const shifted_geometry *g) { return c
 // f < filters: the unfolded product W x columns, one fused multiply-add per term in k order.
 void ae_shifted_forward_avx2(const shifted_geometry *g, const float *padded, const float *weight, long filters,
                              float *flat);
-// gradient[f * taps + k] <- (accumulate ? gradient[...] : 0) + the sum over q of
-// delta[f * shifted_delta_positions(g) + q] times the padded planes at tap k's offset + q:
-// the unfolded product delta x columns^T, with delta zero at the junk positions.
-void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float *padded, const float *delta,
-                                     long filters, int accumulate, float *gradient);
+// gradient[f * taps + k] <- (accumulate ? gradient[...] : 0) + the sum over the `samples`
+// samples s and positions q of delta[s * delta_stride + f * shifted_delta_positions(g) + q]
+// times sample s's padded planes (from padded + s * padded_stride) at tap k's offset + q:
+// the unfolded products delta x columns^T of a group of samples, delta being zero at the
+// junk positions.
+void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float *padded, long padded_stride,
+                                     const float *delta, long delta_stride, long samples, long filters,
+                                     int accumulate, float *gradient);
 #endif
 
 #endif

@@ -11,8 +11,9 @@
 // The forward tile keeps 2 filters x 48 positions in twelve ymm sums over all the taps, in
 // the unfolded product's order (planes, window rows, window columns), each as one fused
 // multiply-add: the same bits as the SGEMM over unfolded columns. The weight gradient's
-// tile keeps 2 filters x 6 taps as eight-lane sums over the positions, added across lanes
-// at the end (a different rounding from the SGEMM's, the same whatever the threads).
+// tile keeps 2 filters x 6 taps as eight-lane sums over the positions of a group of
+// samples, added across lanes at the end (a different rounding from the SGEMM's, the same
+// whatever the threads).
 
 #include "convolution_internal.h"
 
@@ -115,25 +116,29 @@ static inline void tap_pointers(const shifted_geometry *g, const float *padded, 
 
 static inline void store_sum(float *out, float sum, int accumulate) { *out = accumulate ? *out + sum : sum; }
 
-AVX2 void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float *padded, const float *delta,
-                                          long filters, int accumulate, float *gradient) {
+AVX2 void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float *padded, long padded_stride,
+                                          const float *delta, long delta_stride, long samples, long filters,
+                                          int accumulate, float *gradient) {
     const long taps = g->channels * g->kernel_h * g->kernel_w, positions = shifted_delta_positions(g);
     const long pairs = filters / 2 * 2;
     for (long f0 = 0; f0 < pairs; f0 += TILE_FILTERS) {
-        const float *d0 = delta + f0 * positions, *d1 = d0 + positions;
         for (long t0 = 0; t0 < taps; t0 += TILE_TAPS) {
             const float *b[TILE_TAPS];
             tap_pointers(g, padded, taps, t0, TILE_TAPS, b);
             __m256 acc0[TILE_TAPS], acc1[TILE_TAPS];
 #pragma unroll
             for (int t = 0; t < TILE_TAPS; t++) acc0[t] = acc1[t] = _mm256_setzero_ps();
-            for (long q = 0; q < positions; q += 8) {
-                const __m256 x0 = _mm256_loadu_ps(d0 + q), x1 = _mm256_loadu_ps(d1 + q);
+            for (long s = 0; s < samples; s++) {
+                const float *d0 = delta + s * delta_stride + f0 * positions, *d1 = d0 + positions;
+                const long image = s * padded_stride;
+                for (long q = 0; q < positions; q += 8) {
+                    const __m256 x0 = _mm256_loadu_ps(d0 + q), x1 = _mm256_loadu_ps(d1 + q);
 #pragma unroll
-                for (int t = 0; t < TILE_TAPS; t++) {
-                    const __m256 image = _mm256_loadu_ps(b[t] + q);
-                    acc0[t] = _mm256_fmadd_ps(x0, image, acc0[t]);
-                    acc1[t] = _mm256_fmadd_ps(x1, image, acc1[t]);
+                    for (int t = 0; t < TILE_TAPS; t++) {
+                        const __m256 v = _mm256_loadu_ps(b[t] + image + q);
+                        acc0[t] = _mm256_fmadd_ps(x0, v, acc0[t]);
+                        acc1[t] = _mm256_fmadd_ps(x1, v, acc1[t]);
+                    }
                 }
             }
             for (int t = 0; t < TILE_TAPS && t0 + t < taps; t++) {
@@ -144,17 +149,21 @@ AVX2 void ae_shifted_weight_gradient_avx2(const shifted_geometry *g, const float
     }
     if (pairs == filters) return;
     // The last of an odd number of filters: twice the taps per tile instead.
-    const float *d = delta + pairs * positions;
     for (long t0 = 0; t0 < taps; t0 += 2 * TILE_TAPS) {
         const float *b[2 * TILE_TAPS];
         tap_pointers(g, padded, taps, t0, 2 * TILE_TAPS, b);
         __m256 acc[2 * TILE_TAPS];
 #pragma unroll
         for (int t = 0; t < 2 * TILE_TAPS; t++) acc[t] = _mm256_setzero_ps();
-        for (long q = 0; q < positions; q += 8) {
-            const __m256 x = _mm256_loadu_ps(d + q);
+        for (long s = 0; s < samples; s++) {
+            const float *d = delta + s * delta_stride + pairs * positions;
+            const long image = s * padded_stride;
+            for (long q = 0; q < positions; q += 8) {
+                const __m256 x = _mm256_loadu_ps(d + q);
 #pragma unroll
-            for (int t = 0; t < 2 * TILE_TAPS; t++) acc[t] = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[t] + q), acc[t]);
+                for (int t = 0; t < 2 * TILE_TAPS; t++)
+                    acc[t] = _mm256_fmadd_ps(x, _mm256_loadu_ps(b[t] + image + q), acc[t]);
+            }
         }
         for (int t = 0; t < 2 * TILE_TAPS && t0 + t < taps; t++)
             store_sum(gradient + pairs * taps + t0 + t, lane_sum(acc[t]), accumulate);

@@ -114,28 +114,45 @@ static shifted_geometry backward_geometry(const unfolded_job *j) {
     return shifted_geometry_make(j->filters, j->kernel_h, j->kernel_w, j->height, j->width);
 }
 
-// A chunk's shifted buffers, one after the other in its working memory: the padded image,
-// the flat output planes (the forward product's, or the input gradient's), the flat output
-// gradient and the padded output gradient.
-typedef struct { float *padded, *flat, *delta, *padded_delta; } shifted_buffers;
+// A chunk's shifted buffers, one after the other in its working memory: a group of
+// samples' padded images and flat output gradients (`group` of each, `padded_stride` and
+// `delta_stride` floats apart), the flat output planes (the forward product's, or the
+// input gradient's) and the padded output gradient.
+typedef struct {
+    float *padded, *delta, *flat, *padded_delta;
+    long padded_stride, delta_stride, group;
+} shifted_buffers;
+
+// The weight gradient of a group of samples adds their products into the same eight-lane
+// sums, so that the lanes are added up once per group rather than once per sample: as many
+// samples as keep the group's images and gradients within this many floats (the L2 cache),
+// at least one, at most a chunk's.
+#define SHIFTED_GROUP_FLOATS 32768L
 
 // Where each buffer starts, in floats from the first, and where the last ends.
-typedef struct { long flat, delta, padded_delta, end; } shifted_offsets;
+typedef struct { long delta, flat, padded_delta, end, padded_stride, delta_stride, group; } shifted_offsets;
 
 static shifted_offsets shifted_offsets_of(const unfolded_job *j) {
     const shifted_geometry f = forward_geometry(j), b = backward_geometry(j);
     const long flat = j->filters * shifted_flat_positions(&f), folded = j->channels * shifted_flat_positions(&b);
+    const long chunk_samples = ceil_div(j->samples, ae_conv2d_unfolded_chunks(j->samples));
     shifted_offsets o;
-    o.flat = rounded(shifted_padded_size(&f));
-    o.delta = o.flat + rounded(flat > folded ? flat : folded);
-    o.padded_delta = o.delta + rounded(j->filters * shifted_delta_positions(&f));
+    o.padded_stride = rounded(shifted_padded_size(&f));
+    o.delta_stride = rounded(j->filters * shifted_delta_positions(&f));
+    o.group = SHIFTED_GROUP_FLOATS / (o.padded_stride + o.delta_stride);
+    if (o.group > chunk_samples) o.group = chunk_samples;
+    if (o.group < 1) o.group = 1;
+    o.delta = o.group * o.padded_stride;
+    o.flat = o.delta + o.group * o.delta_stride;
+    o.padded_delta = o.flat + rounded(flat > folded ? flat : folded);
     o.end = o.padded_delta + rounded(shifted_padded_size(&b));
     return o;
 }
 
 static shifted_buffers shifted_layout(const unfolded_job *j, float *memory) {
     const shifted_offsets o = shifted_offsets_of(j);
-    shifted_buffers buffers = {memory, memory + o.flat, memory + o.delta, memory + o.padded_delta};
+    shifted_buffers buffers = {memory, memory + o.delta, memory + o.flat, memory + o.padded_delta,
+                               o.padded_stride, o.delta_stride, o.group};
     return buffers;
 }
 
@@ -214,25 +231,32 @@ static void backward_chunk_shifted(const unfolded_job *j, long chunk) {
     float *gradient = chunk_gradient(j, chunk);
     const long first = chunk_first(j, chunk), end = chunk_first(j, chunk + 1);
     if (first == end) { memset(gradient, 0, sizeof(float) * (size_t)(filters * patch_size(j))); return; }
-    memset(buffers.padded, 0, sizeof(float) * (size_t)shifted_padded_size(&g));
-    memset(buffers.delta, 0, sizeof(float) * (size_t)(filters * delta_length));
+    memset(buffers.padded, 0, sizeof(float) * (size_t)(buffers.group * buffers.padded_stride));
+    memset(buffers.delta, 0, sizeof(float) * (size_t)(buffers.group * buffers.delta_stride));
     if (j->input_gradient) memset(buffers.padded_delta, 0, sizeof(float) * (size_t)shifted_padded_size(&back));
-    for (long s = first; s < end; s++) {
-        float *d = j->delta + s * filters * plane;
-        ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
-        for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
-        pad_planes(j->images + s * image_size(j), j->channels, j->height, j->width, j->pad_top, j->pad_left, &g,
-                   buffers.padded);
-        // delta in flat rows g.row apart, zero at the junk positions.
-        for (long c = 0; c < filters; c++)
-            for (long y = 0; y < j->out_h; y++)
-                copy_floats(buffers.delta + c * delta_length + y * g.row, d + c * plane + y * j->out_w, j->out_w);
-        ae_shifted_weight_gradient_avx2(&g, buffers.padded, buffers.delta, filters, s != first, gradient);
-        if (!j->input_gradient) continue;
-        pad_planes(d, filters, j->out_h, j->out_w, j->kernel_h - 1 - j->pad_top, j->kernel_w - 1 - j->pad_left, &back,
-                   buffers.padded_delta);
-        ae_shifted_forward_avx2(&back, buffers.padded_delta, j->flipped, j->channels, buffers.flat);
-        unflatten(buffers.flat, j->channels, shifted_flat_positions(&back), &back, j->input_gradient + s * image_size(j));
+    for (long group = first; group < end; group += buffers.group) {
+        const long count = end - group < buffers.group ? end - group : buffers.group;
+        for (long member = 0; member < count; member++) {
+            const long s = group + member;
+            float *d = j->delta + s * filters * plane;
+            ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
+            for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
+            pad_planes(j->images + s * image_size(j), j->channels, j->height, j->width, j->pad_top, j->pad_left, &g,
+                       buffers.padded + member * buffers.padded_stride);
+            // delta in flat rows g.row apart, zero at the junk positions.
+            float *flat_delta = buffers.delta + member * buffers.delta_stride;
+            for (long c = 0; c < filters; c++)
+                for (long y = 0; y < j->out_h; y++)
+                    copy_floats(flat_delta + c * delta_length + y * g.row, d + c * plane + y * j->out_w, j->out_w);
+            if (!j->input_gradient) continue;
+            pad_planes(d, filters, j->out_h, j->out_w, j->kernel_h - 1 - j->pad_top, j->kernel_w - 1 - j->pad_left,
+                       &back, buffers.padded_delta);
+            ae_shifted_forward_avx2(&back, buffers.padded_delta, j->flipped, j->channels, buffers.flat);
+            unflatten(buffers.flat, j->channels, shifted_flat_positions(&back), &back,
+                      j->input_gradient + s * image_size(j));
+        }
+        ae_shifted_weight_gradient_avx2(&g, buffers.padded, buffers.padded_stride, buffers.delta, buffers.delta_stride,
+                                        count, filters, group != first, gradient);
     }
 }
 #endif

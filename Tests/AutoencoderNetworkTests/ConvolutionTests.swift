@@ -437,7 +437,8 @@ extension SampleShape: ExpressibleByArrayLiteral {
     /// products and with the portable kernel's. The shapes cover an odd number of filters (a
     /// half-used tile), taps that do not fill the weight gradient's tiles, planes of several
     /// tiles and of less than one, windows wider than high, as large as the image and larger,
-    /// and a one-row image.
+    /// and a one-row image; 37 samples make chunks of 4 and 5, whose weight gradients add
+    /// groups of up to 5 samples at once (and a last, smaller group).
     @Test(arguments: [
         ([3, 9, 50], 5, PairOfSizes(3), Padding.same), ([2, 6, 7], 3, PairOfSizes(3, 2), .valid),
         ([4, 5, 5], 2, PairOfSizes(5), .same), ([1, 1, 9], 4, PairOfSizes(1, 3), .same),
@@ -451,7 +452,7 @@ extension SampleShape: ExpressibleByArrayLiteral {
         let layer = Conv2D(input: SampleShape(shape), filters: filters, kernelSize: kernel, padding: padding,
                            activation: .tanh)
         func run(_ multiplier: any MatrixMultiplier) -> (output: [Float], parameterGradients: [Float], inputGradient: [Float]) {
-            Self.runOnTestValues(layer, rows: 5, parameterDivisor: 40, multiplier)
+            Self.runOnTestValues(layer, rows: 37, parameterDivisor: 40, multiplier)
         }
         let shifted = run(avx2)
         let perSample = run(PerProductMultiplier(builtIn: BuiltInMatrixMultiplier(kernel: .avx2FMA, maximumThreads: 1)!))
