@@ -84,7 +84,7 @@ static float *chunk_gradient(const unfolded_job *j, long chunk) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Shifted planes instead of unfolded columns (stride 1, the AVX2 kernel): see
+// Shifted planes instead of unfolded columns (stride 1, the AVX2 or AVX-512 kernel): see
 // shifted_geometry in convolution_internal.h. The forward product and the weight gradient
 // read the padded image; the input gradient is the forward product of the output gradient
 // padded all round (kernel - 1 - padding) with the window turned round and the roles of
@@ -100,7 +100,10 @@ static int shifted_possible(const unfolded_job *j) {
 
 static int uses_shifted(const unfolded_job *j) {
 #if defined(__x86_64__)
-    return j->kernel == AE_SGEMM_KERNEL_AVX2_FMA && ae_sgemm_kernel_supported(j->kernel) && shifted_possible(j);
+    // The tiles are AVX2 code, which the AVX-512 processors run too (a Zen 4 splits its
+    // 512-bit multiply-adds in two 256-bit halves, so they reach the same share of its peak).
+    return (j->kernel == AE_SGEMM_KERNEL_AVX2_FMA || j->kernel == AE_SGEMM_KERNEL_AVX512)
+        && ae_sgemm_kernel_supported(j->kernel) && shifted_possible(j);
 #else
     return 0;
 #endif

@@ -431,10 +431,10 @@ extension SampleShape: ExpressibleByArrayLiteral {
                          tolerance: 1e-4, "parameter gradients")
     }
 
-    /// With the AVX2 kernel, a stride-1 convolution reads shifted rows of its padded planes
-    /// instead of unfolding them: the forward pass gives the same bits as multiplying each
-    /// sample's unfolded columns with that kernel, and the gradients agree with those
-    /// products and with the portable kernel's. The shapes cover an odd number of filters (a
+    /// With the AVX2 kernel (and the AVX-512 one), a stride-1 convolution reads shifted rows
+    /// of its padded planes instead of unfolding them: the forward pass gives the same bits
+    /// as multiplying each sample's unfolded columns with that kernel, and the gradients
+    /// agree with those products and with the portable kernel's. The shapes cover an odd number of filters (a
     /// half-used tile), taps that do not fill the weight gradient's tiles, planes of several
     /// tiles and of less than one, windows wider than high, as large as the image and larger,
     /// and a one-row image; 37 samples make chunks of 4 and 5, whose weight gradients add

@@ -88,8 +88,8 @@ public struct Conv2D: Layer, Equatable {
 
     /// Per chunk of the batch (see `ae_conv2d_unfolded_chunks`) one sample's unfolded
     /// columns, `(channels·kh·kw) × (outHeight·outWidth)` (none for a 1×1 convolution with
-    /// stride 1, which uses its input) or, if larger, the padded planes that the AVX2 kernel
-    /// reads instead, and one partial weight gradient, plus one bias sum per sample and
+    /// stride 1, which uses its input) or, if larger, the padded planes that the AVX2 and
+    /// AVX-512 kernels read instead, and one partial weight gradient, plus one bias sum per sample and
     /// filter; none for a direct convolution.
     public func scratchCount(batchSize: Int) -> Int {
         if isDirect { return 0 }

@@ -16,11 +16,12 @@
 // depend on `threads`. Each sample's passes run one after the other while its planes are
 // in the cache. No allocation.
 //
-// With the AVX2+FMA kernel, a stride-1 convolution is not unfolded: its products read
-// shifted rows of the sample's padded planes (convolution_shifted_avx2.c), and the input
-// gradient is the forward product of the padded output gradient with the window turned
-// round. The forward pass gives the same bits as the SGEMM over unfolded columns; the
-// gradients are rounded differently (the weight gradient adds eight lanes at the end).
+// With the AVX2+FMA or the AVX-512 kernel, a stride-1 convolution is not unfolded: its
+// products read shifted rows of the sample's padded planes (convolution_shifted_avx2.c),
+// and the input gradient is the forward product of the padded output gradient with the
+// window turned round. The forward pass gives the same bits as the SGEMM over unfolded
+// columns; the gradients are rounded differently (the weight gradient adds eight lanes at
+// the end, once per group of samples).
 
 #ifndef AE_CONVOLUTION_UNFOLDED_H
 #define AE_CONVOLUTION_UNFOLDED_H
