@@ -10,7 +10,8 @@
 //
 // The forward tile keeps 2 filters x 48 positions in twelve ymm sums over all the taps, in
 // the unfolded product's order (planes, window rows, window columns), each as one fused
-// multiply-add: the same bits as the SGEMM over unfolded columns. The weight gradient's
+// multiply-add: the same bits as the SGEMM over unfolded columns (up to 512 taps, the depth
+// of one SGEMM block; deeper, the SGEMM adds its blocks' sums). The weight gradient's
 // tile keeps 2 filters x 6 taps as eight-lane sums over the positions of a group of
 // samples, added across lanes at the end (a different rounding from the SGEMM's, the same
 // whatever the threads).

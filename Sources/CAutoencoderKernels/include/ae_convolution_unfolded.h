@@ -20,7 +20,7 @@
 // products read shifted rows of the sample's padded planes (convolution_shifted_avx2.c),
 // and the input gradient is the forward product of the padded output gradient with the
 // window turned round. The forward pass gives the same bits as the SGEMM over unfolded
-// columns; the gradients are rounded differently (the weight gradient adds eight lanes at
+// columns (up to 512 taps); the gradients are rounded differently (the weight gradient adds eight lanes at
 // the end, once per group of samples).
 
 #ifndef AE_CONVOLUTION_UNFOLDED_H
