@@ -141,7 +141,9 @@ public struct Conv2D: Layer, Equatable {
     }
 
     /// `output = f(W ⋆ input + b)` for a batch, one matrix product per sample (or the direct
-    /// loops), the samples split over the cores with the built-in multiplier.
+    /// loops), the samples split over the cores with the built-in multiplier; its AVX2 and
+    /// AVX-512 kernels read a stride-1 product's columns as shifted rows of the padded
+    /// image instead of unfolding them.
     public func forward(
         _ input: MatrixView, parameters: VectorView,
         into output: MutableMatrixView, context: inout LayerContext
