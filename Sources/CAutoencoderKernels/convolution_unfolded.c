@@ -78,6 +78,15 @@ static float *chunk_columns(const unfolded_job *j, long chunk) { return j->scrat
 
 static long chunk_first(const unfolded_job *j, long chunk) { return j->samples * chunk / j->chunks; }
 
+// Sample s's output gradient times f' (in place), its planes' sums stored as its bias sums.
+static const float *sample_delta(const unfolded_job *j, long s) {
+    const long plane = positions(j), filters = j->filters;
+    float *d = j->delta + s * filters * plane;
+    ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
+    for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
+    return d;
+}
+
 // Chunk 0's weight gradient is the result itself; the others' are in their scratch.
 static float *chunk_gradient(const unfolded_job *j, long chunk) {
     return chunk == 0 ? j->weight_gradient : chunk_columns(j, chunk) + workspace_size(j);
@@ -241,9 +250,7 @@ static void backward_chunk_shifted(const unfolded_job *j, long chunk) {
         const long count = end - group < buffers.group ? end - group : buffers.group;
         for (long member = 0; member < count; member++) {
             const long s = group + member;
-            float *d = j->delta + s * filters * plane;
-            ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
-            for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
+            const float *d = sample_delta(j, s);
             pad_planes(j->images + s * image_size(j), j->channels, j->height, j->width, j->pad_top, j->pad_left, &g,
                        buffers.padded + member * buffers.padded_stride);
             // delta in flat rows g.row apart, zero at the junk positions.
@@ -289,9 +296,7 @@ static void backward_chunk(const unfolded_job *j, long chunk) {
     const long first = chunk_first(j, chunk), end = chunk_first(j, chunk + 1);
     if (first == end) { memset(gradient, 0, sizeof(float) * (size_t)(filters * patch)); return; }
     for (long s = first; s < end; s++) {
-        float *d = j->delta + s * filters * plane;
-        ae_multiply_derivative(d, j->output_values + s * filters * plane, filters * plane, j->f);
-        for (long c = 0; c < filters; c++) j->bias_sums[s * filters + c] = ae_plane_sum(d + c * plane, plane);
+        const float *d = sample_delta(j, s);
         const float *b = unfold(j, s, columns);
         ae_sgemm(j->kernel, 0, 1, filters, patch, plane, 1.0f, d, plane, b, plane, s == first ? 0.0f : 1.0f,
                  gradient, patch);

@@ -1,6 +1,6 @@
-// Shared by the vector kernel files (elementwise.c, sparse.c, bytes.c), not part of the
-// module's interface: the 16-lane float vector type and its loads and stores, the
-// run-time choice of instruction set, and how a pass is split over the cores.
+// Shared by the vector kernel files (elementwise.c, sparse.c, bytes.c, convolution.c), not
+// part of the module's interface: the 16-lane float vector type and its loads and stores,
+// the run-time choice of instruction set, and how a pass is split over the cores.
 //
 // A kernel body is written once over clang's 16-lane vector extension and compiled
 // three times through target attributes (AVX-512F, AVX2+FMA, the build's baseline);
