@@ -65,32 +65,31 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
     }
 
     /// The forward pass for a mostly-zero input (such as MNIST images, four fifths zeros),
-    /// skipping the zeros: `transposedWeight` is `W` laid out `[in, out]`. Gives the same
-    /// values as ``forward(_:parameters:into:context:)`` up to rounding, in about half the
-    /// time, so inference (`encode`, evaluation) and training use it for the first layer.
+    /// skipping the zeros: `packedWeight` is `W` laid out by ``packWeight(_:into:)``. Gives
+    /// the same values as ``forward(_:parameters:into:context:)`` up to rounding, in about
+    /// half the time, so inference (`encode`, evaluation) and training use it for the first
+    /// layer.
     package func forward(
-        sparse input: MatrixView, transposedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+        sparse input: MatrixView, packedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
         into output: MutableMatrixView
     ) {
         precondition(input.columns == inputWidth && output.columns == outputWidth && input.rows == output.rows,
                      "Dense layer shapes disagree.")
-        ae_sparse_input_product(input.base, input.rows, inputWidth, transposedWeight, outputWidth, output.base)
+        ae_sparse_input_product(input.base, input.rows, inputWidth, packedWeight, outputWidth, output.base)
         ElementwiseKernels.addBiasAndActivate(output, bias: parameters + inputWidth * outputWidth,
                                               activation.nonlinearity)
     }
 
-    /// `W` transposed to `[in, out]`, for ``forward(sparse:transposedWeight:parameters:into:)``.
-    package func transposedWeight(_ parameters: UnsafePointer<Float>) -> [Float] {
-        [Float](unsafeUninitializedCapacity: inputWidth * outputWidth) { buffer, initialized in
-            transposeWeight(parameters, into: buffer.baseAddress!)
-            initialized = inputWidth * outputWidth
-        }
-    }
+    /// How many floats ``packWeight(_:into:)`` writes: `inputWidth` times `outputWidth`
+    /// rounded up to a multiple of 16.
+    package var packedWeightCount: Int { ae_sparse_packed_weight_count(outputWidth, inputWidth) }
 
-    /// Writes `W` transposed to `[in, out]` into `destination` (`inputWidth × outputWidth`
-    /// floats), without allocating: a training step refreshes its copy this way.
-    package func transposeWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
-        ae_transpose(parameters, outputWidth, inputWidth, destination)
+    /// Writes `W` into `destination` (``packedWeightCount`` floats) as the zero-skipping
+    /// forward pass reads it: `Wᵀ` in panels of 16 outputs, each `[in, 16]`, so that a pass
+    /// over 16 outputs reads one contiguous panel. Does not allocate: a training step
+    /// refreshes its copy this way.
+    package func packWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>) {
+        ae_sparse_pack_weight(parameters, outputWidth, inputWidth, destination)
     }
 
     /// The backward pass of a first layer whose input is mostly zeros: as

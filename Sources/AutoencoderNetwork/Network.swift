@@ -138,9 +138,9 @@ public struct Network: Sendable {
         let first = layers[range.lowerBound] as? any ZeroSkippingLayer
         let sparseWeight: [Float]? = first.flatMap { dense in
             input.withView { $0.isMostlyZero } ? parameters.withUnsafeBufferPointer { all in
-                [Float](unsafeUninitializedCapacity: dense.inputWidth * dense.outputWidth) { buffer, initialized in
-                    dense.transposeWeight(all.baseAddress! + parameterOffsets[range.lowerBound], into: buffer.baseAddress!)
-                    initialized = dense.inputWidth * dense.outputWidth
+                [Float](unsafeUninitializedCapacity: dense.packedWeightCount) { buffer, initialized in
+                    dense.packWeight(all.baseAddress! + parameterOffsets[range.lowerBound], into: buffer.baseAddress!)
+                    initialized = dense.packedWeightCount
                 }
             } : nil
         }
@@ -162,7 +162,7 @@ public struct Network: Sendable {
                                                              count: parameterOffsets[index + 1] - parameterOffsets[index])
                             if step == 0, let first, let sparseWeight {
                                 sparseWeight.withUnsafeBufferPointer {
-                                    first.forward(sparse: current, transposedWeight: $0.baseAddress!,
+                                    first.forward(sparse: current, packedWeight: $0.baseAddress!,
                                                   parameters: layerParameters.base, into: destination)
                                 }
                             } else {

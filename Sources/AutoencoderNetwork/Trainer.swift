@@ -89,7 +89,7 @@ public enum TrainingError: Error, AutoencoderError, CustomStringConvertible, Equ
 /// batches, dropping the remainder.
 ///
 /// The trainer allocates every buffer a step needs once (activations, gradients,
-/// optimizer moments after the first step, the first layer's transposed weight and, for
+/// optimizer moments after the first step, the first layer's packed weight and, for
 /// images, the batch with its pixels in 4 × 4 patches), so a step does not touch the heap.
 /// A first dense layer skips the zeros of mostly-zero batches (see
 /// ``firstLayerSkipsZeros``); when the data's samples are images
@@ -131,8 +131,8 @@ public final class Trainer {
     internal private(set) var stepsSkippingZeros = 0
     /// How many of those took an image's pixels in 4 × 4 patches (for tests).
     internal private(set) var stepsInPatchOrder = 0
-    /// The first layer when it is dense and skips zeros, with room for its transposed weight.
-    private let sparseFirstLayer: (layer: any ZeroSkippingLayer, transposedWeight: UnsafeMutablePointer<Float>)?
+    /// The first layer when it is dense and skips zeros, with room for its packed weight.
+    private let sparseFirstLayer: (layer: any ZeroSkippingLayer, packedWeight: UnsafeMutablePointer<Float>)?
 
     /// Creates a trainer for `network`, which ``trainEpoch(on:progress:)`` trains to reproduce its
     /// input. `batchSize` must be at least 1 (a programming error otherwise, unlike a batch
@@ -164,16 +164,16 @@ public final class Trainer {
         trainedLayerCount = loss.logitsActivation != nil && last.elementwiseActivation == loss.logitsActivation
             ? network.layers.count - 1 : network.layers.count
         if firstLayerSkipsZeros, let first = network.layers.first as? any ZeroSkippingLayer {
-            let transposedWeight = UnsafeMutablePointer<Float>.allocate(capacity: first.inputWidth * first.outputWidth)
-            transposedWeight.initialize(repeating: 0, count: first.inputWidth * first.outputWidth)
-            sparseFirstLayer = (first, transposedWeight)
+            let packedWeight = UnsafeMutablePointer<Float>.allocate(capacity: first.packedWeightCount)
+            packedWeight.initialize(repeating: 0, count: first.packedWeightCount)
+            sparseFirstLayer = (first, packedWeight)
         } else {
             sparseFirstLayer = nil
         }
     }
 
     deinit {
-        sparseFirstLayer?.transposedWeight.deallocate()
+        sparseFirstLayer?.packedWeight.deallocate()
     }
 
     /// Runs one epoch over `data` (shuffled, ⌊count / batchSize⌋ steps) and returns its report.
@@ -244,8 +244,8 @@ public final class Trainer {
             let base = UnsafePointer(parameters.baseAddress!)
             for (index, layer) in layers.enumerated() {
                 if index == 0, let sparseFirst {
-                    sparseFirst.layer.transposeWeight(base + offsets[0], into: sparseFirst.transposedWeight)
-                    sparseFirst.layer.forward(sparse: w.view(0), transposedWeight: sparseFirst.transposedWeight,
+                    sparseFirst.layer.packWeight(base + offsets[0], into: sparseFirst.packedWeight)
+                    sparseFirst.layer.forward(sparse: w.view(0), packedWeight: sparseFirst.packedWeight,
                                               parameters: base + offsets[0], into: w.mutableView(1))
                     continue
                 }
@@ -317,9 +317,9 @@ public final class Trainer {
         var total = 0.0
         network.parameters.withUnsafeBufferPointer { parameters in
             let base = parameters.baseAddress!
-            // The weight is the same for every batch: transposed once.
+            // The weight is the same for every batch: packed once.
             if let sparseFirstLayer {
-                sparseFirstLayer.layer.transposeWeight(base + offsets[0], into: sparseFirstLayer.transposedWeight)
+                sparseFirstLayer.layer.packWeight(base + offsets[0], into: sparseFirstLayer.packedWeight)
             }
             do {
                 var start = 0
@@ -333,7 +333,7 @@ public final class Trainer {
                     for (index, layer) in layers.enumerated() {
                         let output = MutableMatrixView(w.activations[index + 1], rows: rows, columns: w.widths[index + 1])
                         if index == 0, let sparseFirst {
-                            sparseFirst.layer.forward(sparse: view(0), transposedWeight: sparseFirst.transposedWeight,
+                            sparseFirst.layer.forward(sparse: view(0), packedWeight: sparseFirst.packedWeight,
                                                       parameters: base + offsets[0], into: output)
                             continue
                         }

@@ -5,11 +5,15 @@ import AutoencoderNumerics
 /// fifths zeros), used by the trainer and ``Network`` for a network's first layer. The
 /// results agree with the dense passes up to rounding. ``Dense`` is the one such layer.
 protocol ZeroSkippingLayer: Layer {
-    /// Writes the weight transposed to `[in, out]` into `destination` (`inputWidth × outputWidth` floats).
-    func transposeWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>)
+    /// How many floats ``packWeight(_:into:)`` writes.
+    var packedWeightCount: Int { get }
 
-    /// The forward pass over the non-zero inputs, with the weight transposed by ``transposeWeight(_:into:)``.
-    func forward(sparse input: MatrixView, transposedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
+    /// Writes the weight laid out for the zero-skipping forward pass into `destination`
+    /// (``packedWeightCount`` floats).
+    func packWeight(_ parameters: UnsafePointer<Float>, into destination: UnsafeMutablePointer<Float>)
+
+    /// The forward pass over the non-zero inputs, with the weight packed by ``packWeight(_:into:)``.
+    func forward(sparse input: MatrixView, packedWeight: UnsafePointer<Float>, parameters: UnsafePointer<Float>,
                  into output: MutableMatrixView)
 
     /// The parameter gradients without an input gradient, skipping blocks of zeros, the

@@ -1,11 +1,12 @@
-// The zero-skipping products and a transpose; see include/ae_sparse.h for the layout.
+// The zero-skipping products and the weight's packing; see include/ae_sparse.h for the
+// layouts.
 //
 // Why by hand: OpenBLAS has no sparse routines, and the loops are short. The bodies are
 // compiled per instruction set as in elementwise.c.
 //
 // A first dense layer fed MNIST images (four fifths zeros) uses them in training and at
-// inference: its forward product (ae_sparse_input_product, with W transposed by
-// ae_transpose each step) and its weight gradient (ae_sparse_weight_gradient). Measured
+// inference: its forward product (ae_sparse_input_product, with W packed by
+// ae_sparse_pack_weight each step) and its weight gradient (ae_sparse_weight_gradient). Measured
 // on 256-image batches, 784 -> 256, two threads, isolated (median of 400): forward
 // 0.05 ms transpose + 0.21-0.26 ms against the dense kernel's 0.48-0.51 ms; weight
 // gradient 0.31-0.33 ms (0.31-0.37 with 16-row tiles) against 0.57-0.66 ms, with the
@@ -15,7 +16,8 @@
 // 0.425-0.434 encoder2d (a quieter earlier run: 0.661-0.677 against 0.754-0.766, 0.353
 // against 0.404).
 //
-// Measured and not kept (alternating runs in one session):
+// Measured and not kept (alternating runs in one session; wt is W transposed, in x out, the
+// layout the forward product read before the panels):
 // - the forward product row by row (each row's non-zeros listed, one 1 KiB row of wt
 //   streamed from L2 per non-zero): bound by the L2 cache, 0.32-0.41 ms per batch; it
 //   gave no gain in training (0.79 vs 0.80 s per epoch) and took 15.0-18.2 ms to encode
@@ -46,10 +48,12 @@
 // - the listed positions split in 2-4 ranges so that a slice of wt fits the L1 cache: no
 //   gain (690-805 µs with 1 to 4 ranges);
 // - wt's rows 1088 instead of 1024 bytes apart (no two rows of a slice in the same few L2
-//   sets): 5 % faster, not kept, as it changes the layout the layer keeps wt in;
-// - the batch's rows reordered so that similar images share a block: a greedy nearest-
-//   neighbour chain shrinks the 6-row unions from 340 to 263 positions, but costs more than
-//   it saves; cheap orders (by ink, by the first principal direction) only 7-12 %.
+//   sets): 5 % faster (the panels below remove those conflicts and more);
+// - the batch's rows reordered so that similar images share a block by their exact
+//   non-zeros: a greedy nearest-neighbour chain shrinks the 6-row unions from 340 to 263
+//   positions, but costs more than it saves; cheap orders (by ink, by the first principal
+//   direction) only 7-12 %. What is kept orders each group's rows by 64-bit summaries of
+//   their non-zeros instead (order_rows below).
 
 #include "ae_sparse.h"
 
@@ -58,17 +62,17 @@
 #include "vector_internal.h"
 
 
-// y <- x * wt over x's non-zeros, AE_SPARSE_ROWS rows of x at a time. The rows of a block
+// y <- x * Wᵀ over x's non-zeros, AE_SPARSE_ROWS rows of x at a time. The rows of a block
 // share one list: the positions where any of them is non-zero (their union), with the
-// block's values there. Each listed row of wt is then loaded once for all the block's rows
-// and multiplied into each row's accumulators, a zero where that row has none; for a
+// block's values there. Each listed position's 16 weights in a panel are then loaded once
+// for all the block's rows and multiplied into each row's accumulators, a zero where that row has none; for a
 // finite w, adding w * 0 leaves a sum unchanged, so every row gets exactly the sum over its
 // own non-zeros, in increasing position, whichever rows share its block (an infinite w
 // makes NaN there, as the dense product would).
 //
 // The block trades arithmetic for memory traffic: MNIST images have 150 non-zeros each on
 // average and four have 298-305 in their union, so a block does twice the multiplications of
-// four single rows but reads half as many rows of wt, which no longer leaves it waiting on
+// four single rows but reads half as many weights, which no longer leaves it waiting on
 // the L2 cache. The accumulators (AE_SPARSE_ROWS x columns per pass) stay in registers.
 // Positions are listed in pieces of AE_SPARSE_PIECE so that the lists fit on the stack
 // whatever the input width.
@@ -77,33 +81,33 @@
 
 typedef _Bool vbool __attribute__((ext_vector_type(W)));
 
-// Lists the positions in [p0, end) where any of the `rows` rows starting at x is non-zero
+// Lists the positions in [p0, end) where any of the `rows` rows x[0], x[1], … is non-zero
 // and returns how many there are; value[r * row_step + i * position_step] is row r's value
 // at index[i]. A vector compare gives a 16-bit mask per 16 positions, and only its set bits
 // are visited, so the zeros cost a sixteenth of a compare each.
-INLINE int list_union(const float *x, long in, int rows, long p0, long end, int *index, float *value, long row_step,
+INLINE int list_union(const float *const *x, int rows, long p0, long end, int *index, float *value, long row_step,
                       long position_step) {
     int count = 0;
     long p = p0;
     for (; p + W <= end; p += W) {
         vbool nonzero = (vbool)0;
-        for (int r = 0; r < rows; r++) nonzero |= __builtin_convertvector(load(x + r * in + p) != splat(0.0f), vbool);
+        for (int r = 0; r < rows; r++) nonzero |= __builtin_convertvector(load(x[r] + p) != splat(0.0f), vbool);
         uint16_t bits;
         memcpy(&bits, &nonzero, sizeof bits);
         while (bits) {
             const int lane = __builtin_ctz(bits);
             index[count] = (int)(p + lane);
-            for (int r = 0; r < rows; r++) value[r * row_step + count * position_step] = x[r * in + p + lane];
+            for (int r = 0; r < rows; r++) value[r * row_step + count * position_step] = x[r][p + lane];
             count++;
             bits &= bits - 1;
         }
     }
     for (; p < end; p++) {
         int any = 0;
-        for (int r = 0; r < rows; r++) any |= x[r * in + p] != 0.0f;
+        for (int r = 0; r < rows; r++) any |= x[r][p] != 0.0f;
         if (!any) continue;
         index[count] = (int)p;
-        for (int r = 0; r < rows; r++) value[r * row_step + count * position_step] = x[r * in + p];
+        for (int r = 0; r < rows; r++) value[r * row_step + count * position_step] = x[r][p];
         count++;
     }
     return count;
@@ -124,12 +128,9 @@ INLINE int list_union(const float *x, long in, int rows, long p0, long end, int 
             }                                                                                        \
         }                                                                                            \
         for (int i = 0; i < count; i++) {                                                            \
-            const float *w = wt + (long)index[i] * out + c;                                           \
+            const float *w = packed + c * in + (long)index[i] * W;                                        \
             vf wv[VECTORS];                                                                          \
-            _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) {                   \
-                const long n = q == VECTORS - 1 ? lanes : W;                                          \
-                wv[q] = n == W ? load(w + q * W) : load_partial(w + q * W, n);                        \
-            }                                                                                        \
+            _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) wv[q] = load(w + q * W * in); \
             _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                         \
                 const vf v = splat(value[r * AE_SPARSE_PIECE + i]);                                   \
                 _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) acc[r][q] += wv[q] * v; \
@@ -144,16 +145,18 @@ INLINE int list_union(const float *x, long in, int rows, long p0, long end, int 
         }                                                                                            \
     } while (0)
 
-// y <- x * wt for R rows (AE_SPARSE_ROWS, or 1 for the rows left over), VECTORS vectors of
+// y <- x * Wᵀ for R rows (AE_SPARSE_ROWS, or 1 for the rows left over), VECTORS vectors of
 // columns per pass: as many as keep R x VECTORS accumulators in the variant's registers.
 // Written without a target so that the vector helpers inline into each variant below.
 #define AE_DEFINE_SPARSE_ROWS(R, VECTORS)                                                             \
-    INLINE void sparse_rows_##R##_##VECTORS(const float *x, long in, const float *wt, long out, float *y) { \
+    INLINE void sparse_rows_##R##_##VECTORS(const float *x, long in, const float *packed, long out, float *y) { \
         int index[AE_SPARSE_PIECE];                                                                   \
         float value[R * AE_SPARSE_PIECE];                                                             \
+        const float *row[R];                                                                          \
+        for (int r = 0; r < R; r++) row[r] = x + r * in;                                              \
         for (long p0 = 0; p0 < in; p0 += AE_SPARSE_PIECE) {                                           \
             const long end = p0 + AE_SPARSE_PIECE < in ? p0 + AE_SPARSE_PIECE : in;                   \
-            const int count = list_union(x, in, R, p0, end, index, value, AE_SPARSE_PIECE, 1);         \
+            const int count = list_union(row, R, p0, end, index, value, AE_SPARSE_PIECE, 1);           \
             const int first = p0 == 0;                                                                \
             long c = 0;                                                                               \
             for (; c + VECTORS * W <= out; c += VECTORS * W) AE_SPARSE_PASS(R, VECTORS, W);           \
@@ -167,97 +170,162 @@ AE_DEFINE_SPARSE_ROWS(4, 1)
 AE_DEFINE_SPARSE_ROWS(1, 1)
 
 // Blocks of rows in groups, for one vector of columns per pass (AVX2 and the baseline,
-// whose registers hold fewer 16-lane vectors). Block by block, each pass reads a 64-byte
-// piece of every listed row of wt, and the next pass the piece beside it, so a block walks
-// over all of wt (784 x 256 floats for the autoencoder: 800 KB, more than a Zen 3 core's
-// 512 KB L2) and the next block again. Grouped, the unions of AE_SPARSE_GROUP blocks are
-// listed first (each position's values side by side, so that one piece holds its
-// broadcasts), then each pass runs over every block of the group: one 16-column slice of
-// wt serves them all from the caches. The row of wt AE_SPARSE_AHEAD positions on is
-// prefetched: the listed rows are irregular, so the hardware does not fetch them early.
+// whose registers hold fewer 16-lane vectors). Block by block, each pass reads the 64-byte
+// line of every listed position in one panel, and the next pass the next panel, so a block
+// walks over all of W (784 x 256 floats for the autoencoder: 800 KB, more than a Zen 3
+// core's 512 KB L2) and the next block again. Grouped, the unions of AE_SPARSE_GROUP blocks
+// are listed first (each position's values side by side, so that one piece holds its
+// broadcasts), then each pass runs over every block of the group: one panel (50 KB for 784
+// inputs) serves them all from the caches. Contiguous, a panel's lines fall in every set of
+// the L1 cache (rows of W transposed, 1 KB apart, shared a sixteenth of them), and the line
+// AE_SPARSE_AHEAD positions on is prefetched: the listed positions are irregular, so the
+// hardware does not fetch them early.
 // AVX2 takes 6-row blocks: 12 accumulators (as its matrix-multiply tile), where 4 rows
 // gave 8, just as many as the multiply-adds' latency needs, and 6 loads per 8 of them.
 // Each row still adds its own terms in increasing position from zero, so the bits are
 // those of the block-by-block loop. Measured on 256-image MNIST batches, 784 -> 256, one
 // Zen 3 core: 680-730 µs per batch against 920-1000 µs block by block (the forward
-// product alone, in a C harness, alternating).
+// product alone, in a C harness, alternating), and with panels instead of W transposed
+// 538-541 against 653-668 µs (590 µs without the software prefetch; 3 x 32-column passes
+// 940, 2 x 32 608).
+// Before its unions are listed, a group's rows are put in blocks of similar rows
+// (order_rows): on those batches the 6-row unions shrink from 340 to 297 positions, and
+// the product takes 509-524 against 538-547 µs, the summaries and the ordering included
+// (their cost is mostly reading the rows once more). A row's sum does not depend on its
+// block, so the bits are those of the rows in their own order.
 // Inputs wider than one piece of positions take the block-by-block loop.
 #define AE_SPARSE_GROUP 16
 #define AE_SPARSE_GROUP_ROWS_MAX 6
 #define AE_SPARSE_AVX2_ROWS 6
 #define AE_SPARSE_AHEAD 8
+_Static_assert(W == AE_SPARSE_PANEL, "a pass reads one panel per vector");
+_Static_assert(AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX <= 256 && AE_SPARSE_PIECE / W <= 64,
+               "order_rows keeps a row's index in 8 bits and its signature in 64");
 _Static_assert(AE_SPARSE_AVX2_ROWS <= AE_SPARSE_GROUP_ROWS_MAX && AE_SPARSE_ROWS <= AE_SPARSE_GROUP_ROWS_MAX,
                "a grouped block's accumulators and values are sized for AE_SPARSE_GROUP_ROWS_MAX rows");
 #define AE_SPARSE_GROUP_BYTES                                                                           \
     ((size_t)(AE_SPARSE_GROUP * AE_SPARSE_PIECE + AE_SPARSE_AHEAD) * sizeof(int)                        \
      + (size_t)AE_SPARSE_GROUP * AE_SPARSE_PIECE * AE_SPARSE_GROUP_ROWS_MAX * sizeof(float))
 
-// Columns [c, c + lanes) of a block's R rows of y from its listed positions. index may be
-// read AE_SPARSE_AHEAD entries past count (for prefetching only).
-INLINE void sparse_group_pass(const int *index, const float *value, int count, const float *wt, long out,
-                              long c, long lanes, float *y, int R) {
+// Columns [c, c + lanes) of a block's R rows of y from its listed positions and the panel
+// of those columns. index may be read AE_SPARSE_AHEAD entries past count (for prefetching
+// only).
+INLINE void sparse_group_pass(const int *index, const float *value, int count, const float *panel, long c,
+                              long lanes, float *const *y, int R) {
     vf acc[AE_SPARSE_GROUP_ROWS_MAX];
     _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] = splat(0.0f);
+    for (int i = 0; i < count; i++) {
+        __builtin_prefetch(panel + (long)index[i + AE_SPARSE_AHEAD] * W);
+        const vf wv = load(panel + (long)index[i] * W);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] += wv * splat(value[i * R + r]);
+    }
     if (lanes == W) {
-        for (int i = 0; i < count; i++) {
-            __builtin_prefetch(wt + (long)index[i + AE_SPARSE_AHEAD] * out + c);
-            const vf wv = load(wt + (long)index[i] * out + c);
-            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] += wv * splat(value[i * R + r]);
-        }
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) store(y + r * out + c, acc[r]);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) store(y[r] + c, acc[r]);
     } else {
-        for (int i = 0; i < count; i++) {
-            const vf wv = load_partial(wt + (long)index[i] * out + c, lanes);
-            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) acc[r] += wv * splat(value[i * R + r]);
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) store_partial(y[r] + c, acc[r], lanes);
+    }
+}
+
+// One bit per 16 positions of a row (at most 64 of them, in <= AE_SPARSE_PIECE): set where
+// the row has a non-zero among those positions.
+INLINE uint64_t row_signature(const float *x, long in) {
+    uint64_t signature = 0;
+    long p = 0;
+    for (; p + W <= in; p += W) {
+        const vbool nonzero = __builtin_convertvector(load(x + p) != splat(0.0f), vbool);
+        uint16_t bits;
+        memcpy(&bits, &nonzero, sizeof bits);
+        signature |= (uint64_t)(bits != 0) << (p / W);
+    }
+    for (; p < in; p++) signature |= (uint64_t)(x[p] != 0.0f) << (p / W);
+    return signature;
+}
+
+// Puts the n = blocks x R rows of a group in blocks of similar rows: each block starts from
+// the first row not yet taken and adds, R - 1 times, the row that brings the fewest new
+// signature bits (the first of equals), so that a block's union stays small. order[k] is
+// the row that goes k-th.
+INLINE void order_rows(const float *x, long in, int n, int R, int *order) {
+    uint64_t signature[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
+    int left[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
+    for (int r = 0; r < n; r++) {
+        signature[r] = row_signature(x + r * in, in);
+        left[r] = r;
+    }
+    int remaining = n, k = 0;
+    while (remaining > 0) {
+        // left stays in increasing order: its first entry is the first row not yet taken.
+        uint64_t block = signature[left[0]];
+        order[k++] = left[0];
+        memmove(left, left + 1, sizeof(int) * (size_t)--remaining);
+        for (int taken = 1; taken < R && remaining > 0; taken++) {
+            // Without branches: the count of new bits above the row's index, the least wins.
+            int best = 0;
+            unsigned least = ~0u;
+            for (int i = 0; i < remaining; i++) {
+                const unsigned key = (unsigned)__builtin_popcountll(signature[left[i]] & ~block) << 8 | (unsigned)left[i];
+                best = key < least ? i : best;
+                least = key < least ? key : least;
+            }
+            block |= signature[left[best]];
+            order[k++] = left[best];
+            memmove(left + best, left + best + 1, sizeof(int) * (size_t)(--remaining - best));
         }
-        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) store_partial(y + r * out + c, acc[r], lanes);
     }
 }
 
 // Rows [0, blocks * R) of y, in groups of AE_SPARSE_GROUP blocks of R rows; `scratch`
 // holds AE_SPARSE_GROUP_BYTES.
-INLINE void sparse_groups(const float *x, long blocks, long in, const float *wt, long out, float *y, void *scratch,
+INLINE void sparse_groups(const float *x, long blocks, long in, const float *packed, long out, float *y, void *scratch,
                           int R) {
     int *index = (int *)scratch;
     float *value = (float *)(index + AE_SPARSE_GROUP * AE_SPARSE_PIECE + AE_SPARSE_AHEAD);
-    int start[AE_SPARSE_GROUP], count[AE_SPARSE_GROUP];
+    int start[AE_SPARSE_GROUP], count[AE_SPARSE_GROUP], order[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
+    const float *xrow[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
+    float *yrow[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
     for (long g = 0; g < blocks; g += AE_SPARSE_GROUP) {
         const int group = blocks - g < AE_SPARSE_GROUP ? (int)(blocks - g) : AE_SPARSE_GROUP;
+        const float *xg = x + g * R * in;
+        order_rows(xg, in, group * R, R, order);
+        for (int k = 0; k < group * R; k++) {
+            xrow[k] = xg + order[k] * in;
+            yrow[k] = y + (g * R + order[k]) * out;
+        }
         int listed = 0;
         for (int b = 0; b < group; b++) {
             start[b] = listed;
             // Each position's R values side by side.
-            count[b] = list_union(x + (g + b) * R * in, in, R, 0, in, index + listed, value + (long)listed * R, 1, R);
+            count[b] = list_union(xrow + b * R, R, 0, in, index + listed, value + (long)listed * R, 1, R);
             listed += count[b];
         }
         for (int i = 0; i < AE_SPARSE_AHEAD; i++) index[listed + i] = 0;
         for (long c = 0; c < out; c += W) {
             const long lanes = out - c < W ? out - c : W;
             for (int b = 0; b < group; b++)
-                sparse_group_pass(index + start[b], value + (long)start[b] * R, count[b], wt, out, c, lanes,
-                                  y + (g + b) * R * out, R);
+                sparse_group_pass(index + start[b], value + (long)start[b] * R, count[b], packed + c * in, c, lanes,
+                                  yrow + b * R, R);
         }
     }
 }
 
 void ae_sparse_prepare_thread(void) { (void)ae_thread_scratch(AE_SCRATCH_SPARSE, AE_SPARSE_GROUP_BYTES); }
 
-// GROUP_ROWS: 0 block by block (AVX-512: its four-vector passes read a 256-byte piece of
-// each listed row, and its processors' L2 holds the autoencoder's wt), else the rows of a
+// GROUP_ROWS: 0 block by block (AVX-512: its four-vector passes read a line of four
+// panels at each listed position, and its processors' L2 holds the autoencoder's W), else the rows of a
 // grouped block. The rows past the last whole block take 4-row blocks, then single rows.
 #define AE_DEFINE_SPARSE(NAME, TARGET, VECTORS, GROUP_ROWS)                                           \
-    TARGET static void sparse_input_product_##NAME(const float *x, long rows, long in, const float *wt, long out, float *y) { \
+    TARGET static void sparse_input_product_##NAME(const float *x, long rows, long in, const float *packed, long out, float *y) { \
         if (in == 0) { memset(y, 0, sizeof(float) * (size_t)(rows * out)); return; }                 \
         long r = 0;                                                                                   \
         if (GROUP_ROWS && in <= AE_SPARSE_PIECE && rows >= 2 * (GROUP_ROWS)) {                        \
             const long blocks = rows / (GROUP_ROWS);                                                  \
-            sparse_groups(x, blocks, in, wt, out, y, ae_thread_scratch(AE_SCRATCH_SPARSE, AE_SPARSE_GROUP_BYTES), \
+            sparse_groups(x, blocks, in, packed, out, y, ae_thread_scratch(AE_SCRATCH_SPARSE, AE_SPARSE_GROUP_BYTES), \
                           GROUP_ROWS);                                                                \
             r = blocks * (GROUP_ROWS);                                                                \
         }                                                                                             \
         for (; r + AE_SPARSE_ROWS <= rows; r += AE_SPARSE_ROWS)                                       \
-            sparse_rows_4_##VECTORS(x + r * in, in, wt, out, y + r * out);                            \
-        for (; r < rows; r++) sparse_rows_1_##VECTORS(x + r * in, in, wt, out, y + r * out);          \
+            sparse_rows_4_##VECTORS(x + r * in, in, packed, out, y + r * out);                            \
+        for (; r < rows; r++) sparse_rows_1_##VECTORS(x + r * in, in, packed, out, y + r * out);          \
     }
 
 // AVX-512: 4 rows x 4 vectors = 16 accumulators, half of its 32 registers, block by block.
@@ -490,21 +558,21 @@ AE_DEFINE_GRADIENT_VARIANT(base, , 2)
 static long sparse_split_rows(void) { return pick() == ISA_AVX2 ? AE_SPARSE_AVX2_ROWS : AE_SPARSE_ROWS; }
 
 typedef struct {
-    const float *x; long rows; long in; const float *wt; long out; float *y; int parts;
+    const float *x; long rows; long in; const float *packed; long out; float *y; int parts;
 } sparse_input_product_job;
 
 static void sparse_input_product_task(void *context, int index) {
     const sparse_input_product_job *j = (const sparse_input_product_job *)context;
     long start, length;
     ae_part(j->rows, sparse_split_rows(), j->parts, index, &start, &length);
-    AE_DISPATCH_VOID(sparse_input_product_, j->x + start * j->in, length, j->in, j->wt, j->out, j->y + start * j->out);
+    AE_DISPATCH_VOID(sparse_input_product_, j->x + start * j->in, length, j->in, j->packed, j->out, j->y + start * j->out);
 }
 
-void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y) {
+void ae_sparse_input_product(const float *x, long rows, long in, const float *packed, long out, float *y) {
     int parts = ae_parts(rows * out);
     if (parts > rows) parts = (int)rows;
     if (parts < 1) parts = 1;
-    sparse_input_product_job job = {x, rows, in, wt, out, y, parts};
+    sparse_input_product_job job = {x, rows, in, packed, out, y, parts};
     ae_parallel_for(parts, sparse_input_product_task, &job);
 }
 
@@ -603,31 +671,40 @@ int ae_sparse_weight_gradient_permuted_variant(int variant, const float *delta, 
     return 1;
 }
 
-int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y) {
+int ae_sparse_block_order(const float *x, int rows, long in, int block_rows, int *order) {
+    if (rows < 1 || rows > AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX || in > AE_SPARSE_PIECE || block_rows < 1
+        || block_rows > AE_SPARSE_GROUP_ROWS_MAX)
+        return 0;
+    order_rows(x, in, rows, block_rows, order);
+    return 1;
+}
+
+int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *packed, long out, float *y) {
     if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
     switch (variant) {
 #if defined(__x86_64__)
-    case ISA_AVX512: sparse_input_product_avx512(x, rows, in, wt, out, y); break;
-    case ISA_AVX2: sparse_input_product_avx2(x, rows, in, wt, out, y); break;
+    case ISA_AVX512: sparse_input_product_avx512(x, rows, in, packed, out, y); break;
+    case ISA_AVX2: sparse_input_product_avx2(x, rows, in, packed, out, y); break;
 #endif
-    default: sparse_input_product_base(x, rows, in, wt, out, y); break;
+    default: sparse_input_product_base(x, rows, in, packed, out, y); break;
     }
     return 1;
 }
 
 // ---------------------------------------------------------------------------------------
-// Transposing, by 8 x 8 tiles turned in registers (three rounds of shuffles), two tiles
-// down at a time so that each row written gets a whole 64-byte line. Edges that do not
-// fill a tile are copied one value at a time. Training transposes the first layer's
-// weight each step (784 x 256 for the autoencoder), so this must cost little next to the
-// products: 0.03-0.05 ms against 0.07-0.12 ms for copying by 32 x 32 blocks (isolated).
+// Packing the weight: each panel is the transpose of 16 rows of W, by 8 x 8 tiles turned in
+// registers (three rounds of shuffles), two tiles down at a time so that each panel row
+// written is a whole 64-byte line. A last panel of fewer rows is copied one value at a
+// time and padded with zeros. Training packs the first layer's weight each step (784 x 256
+// for the autoencoder), so this must cost little next to the products.
 
 typedef float v8 __attribute__((ext_vector_type(8)));
 
 INLINE v8 load8(const float *p) { v8 v; memcpy(&v, p, sizeof v); return v; }
 INLINE void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
 
-// Rows r0 ..< r0 + 8 and columns c0 ..< c0 + 8 of source to destination.
+// Rows r0 ..< r0 + 8 and columns c0 ..< c0 + 8 of source (columns wide) to destination
+// (its transpose, rows wide).
 INLINE void transpose_tile(const float *source, long rows, long columns, long r0, long c0, float *destination) {
     v8 r[8], t[8], u[8];
 #pragma clang loop unroll(full)
@@ -651,51 +728,57 @@ INLINE void transpose_tile(const float *source, long rows, long columns, long r0
     }
 }
 
-INLINE void transpose_rows_body(const float *source, long rows, long columns, long r0, long r1, float *destination) {
-    const long tiled_columns = columns / 8 * 8;
-    long rb = r0;
-    for (; rb + 8 <= r1; rb += 16) {
-        const int pair = rb + 16 <= r1;
-        for (long c = 0; c < tiled_columns; c += 8) {
-            transpose_tile(source, rows, columns, rb, c, destination);
-            if (pair) transpose_tile(source, rows, columns, rb + 8, c, destination);
+// Panels [k0, k1) of W (out x in) packed.
+INLINE void pack_panels_body(const float *w, long out, long in, long k0, long k1, float *packed) {
+    const long tiled = in / 8 * 8;
+    for (long k = k0; k < k1; k++) {
+        const float *rows = w + k * W * in;
+        float *panel = packed + k * W * in;
+        const long height = out - k * W < W ? out - k * W : W;
+        if (height == W) {
+            for (long c = 0; c < tiled; c += 8) {
+                transpose_tile(rows, W, in, 0, c, panel);
+                transpose_tile(rows, W, in, 8, c, panel);
+            }
+            for (long p = tiled; p < in; p++) {
+                for (long r = 0; r < W; r++) panel[p * W + r] = rows[r * in + p];
+            }
+        } else {
+            for (long p = 0; p < in; p++) {
+                for (long r = 0; r < W; r++) panel[p * W + r] = r < height ? rows[r * in + p] : 0.0f;
+            }
         }
-        const long re = pair ? rb + 16 : rb + 8;
-        for (long c = tiled_columns; c < columns; c++) {
-            for (long i = rb; i < re; i++) destination[c * rows + i] = source[i * columns + c];
-        }
-        if (!pair) { rb += 8; break; }
-    }
-    for (; rb < r1; rb++) {
-        for (long c = 0; c < columns; c++) destination[c * rows + rb] = source[rb * columns + c];
     }
 }
 
-#define AE_DEFINE_TRANSPOSE(NAME, TARGET)                                                            \
-    TARGET static void transpose_rows_##NAME(const float *s, long rows, long columns, long r0, long r1, float *d) { \
-        transpose_rows_body(s, rows, columns, r0, r1, d);                                           \
+#define AE_DEFINE_PACK(NAME, TARGET)                                                                 \
+    TARGET static void pack_panels_##NAME(const float *w, long out, long in, long k0, long k1, float *packed) { \
+        pack_panels_body(w, out, in, k0, k1, packed);                                                \
     }
 #if defined(__x86_64__)
-AE_DEFINE_TRANSPOSE(avx512, __attribute__((target("avx512f"))))
-AE_DEFINE_TRANSPOSE(avx2, __attribute__((target("avx2,fma"))))
+AE_DEFINE_PACK(avx512, __attribute__((target("avx512f"))))
+AE_DEFINE_PACK(avx2, __attribute__((target("avx2,fma"))))
 #endif
-AE_DEFINE_TRANSPOSE(base, )
+AE_DEFINE_PACK(base, )
 
 typedef struct {
-    const float *source; long rows; long columns; float *destination; int parts;
-} transpose_job;
+    const float *w; long out; long in; float *packed; int parts;
+} pack_job;
 
-static void transpose_task(void *context, int index) {
-    const transpose_job *j = (const transpose_job *)context;
+static void pack_task(void *context, int index) {
+    const pack_job *j = (const pack_job *)context;
     long start, length;
-    ae_part(j->rows, 16, j->parts, index, &start, &length);
-    AE_DISPATCH_VOID(transpose_rows_, j->source, j->rows, j->columns, start, start + length, j->destination);
+    ae_part((j->out + W - 1) / W, 1, j->parts, index, &start, &length);
+    AE_DISPATCH_VOID(pack_panels_, j->w, j->out, j->in, start, start + length, j->packed);
 }
 
-void ae_transpose(const float *source, long rows, long columns, float *destination) {
-    int parts = ae_parts(rows * columns);
-    if (parts > rows) parts = (int)rows;
+long ae_sparse_packed_weight_count(long out, long in) { return (out + W - 1) / W * W * in; }
+
+void ae_sparse_pack_weight(const float *w, long out, long in, float *packed) {
+    const long panels = (out + W - 1) / W;
+    int parts = ae_parts(out * in);
+    if (parts > panels) parts = (int)panels;
     if (parts < 1) parts = 1;
-    transpose_job job = {source, rows, columns, destination, parts};
-    ae_parallel_for(parts, transpose_task, &job);
+    pack_job job = {w, out, in, packed, parts};
+    ae_parallel_for(parts, pack_task, &job);
 }

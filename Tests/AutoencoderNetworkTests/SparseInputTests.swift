@@ -65,11 +65,12 @@ import Testing
         var g = RandomGenerator(seed: 5)
         let x = Self.mostlyZeros(rows: rows, width: inputWidth, using: &g)
         let emptyRow = Self.emptyRow(rows)
-        let wt = (0..<(inputWidth * outputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        let w = (0..<(outputWidth * inputWidth)).map { _ in Float(g.nextUnitDouble() - 0.5) }
+        let packed = Self.packed(w, outputWidth: outputWidth, inputWidth: inputWidth)
         func product(variant: Int32, rows range: Range<Int>) -> [Float]? {
             var y = [Float](repeating: -1, count: range.count * outputWidth)
             let supported = x[(range.lowerBound * inputWidth)...].withUnsafeBufferPointer {
-                ae_sparse_input_product_variant(variant, $0.baseAddress!, range.count, inputWidth, wt, outputWidth, &y)
+                ae_sparse_input_product_variant(variant, $0.baseAddress!, range.count, inputWidth, packed, outputWidth, &y)
             }
             return supported != 0 ? y : nil
         }
@@ -77,7 +78,7 @@ import Testing
         for r in 0..<rows {
             for k in 0..<inputWidth where x[r * inputWidth + k] != 0 {
                 for c in 0..<outputWidth {
-                    expected[r * outputWidth + c] += Double(wt[k * outputWidth + c]) * Double(x[r * inputWidth + k])
+                    expected[r * outputWidth + c] += Double(w[c * inputWidth + k]) * Double(x[r * inputWidth + k])
                 }
             }
         }
@@ -260,16 +261,44 @@ import Testing
         #expect(dw.allSatisfy { $0 == 0 })
     }
 
-    /// The transpose that lays out the first layer's weight, on shapes around its 8 x 8
-    /// tiles and pairs of tiles: exact.
-    @Test(arguments: [(1, 1), (1, 9), (7, 8), (8, 7), (9, 17), (16, 8), (24, 33), (256, 784), (784, 256), (33, 1000)])
-    func transposeIsExact(rows: Int, columns: Int) {
-        let source = (0..<(rows * columns)).map { Float($0) }
-        var destination = [Float](repeating: -1, count: rows * columns)
-        ae_transpose(source, rows, columns, &destination)
-        var expected = destination
-        for r in 0..<rows { for c in 0..<columns { expected[c * rows + r] = source[r * columns + c] } }
-        #expect(destination == expected)
+    /// The forward product takes a group's rows in blocks of similar rows: rows whose
+    /// non-zeros lie in two different halves, interleaved, go into blocks of one half each;
+    /// the first row not yet taken starts each block, and equals go in their order.
+    @Test func blocksGatherSimilarRows() {
+        let inputWidth = 64
+        var x = [Float](repeating: 0, count: 12 * inputWidth)
+        for r in 0..<12 {
+            let half = r % 2 == 0 ? 0 : 32
+            x[r * inputWidth + half + r] = Float(r + 1)
+        }
+        var order = [Int32](repeating: -1, count: 12)
+        #expect(ae_sparse_block_order(x, 12, inputWidth, 6, &order) == 1)
+        #expect(order == [0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11])
+        #expect(ae_sparse_block_order(x, 12, inputWidth, 7, &order) == 0)
+        #expect(ae_sparse_block_order(x, 12, 1025, 6, &order) == 0)
+    }
+
+    /// `w` (`outputWidth × inputWidth`) packed for the zero-skipping product.
+    static func packed(_ w: [Float], outputWidth: Int, inputWidth: Int) -> [Float] {
+        var packed = [Float](repeating: .nan, count: ae_sparse_packed_weight_count(outputWidth, inputWidth))
+        ae_sparse_pack_weight(w, outputWidth, inputWidth, &packed)
+        return packed
+    }
+
+    /// The packing that lays out the first layer's weight, on shapes around its 8 × 8 tiles
+    /// and its panels of 16 outputs (one short panel, several, exactly whole ones, inputs that
+    /// leave columns past the tiles, enough panels to be split over threads): exact, with
+    /// a short panel's missing outputs zero.
+    @Test(arguments: [(1, 1), (1, 9), (7, 8), (16, 7), (17, 9), (16, 8), (33, 24), (256, 784), (784, 256), (1000, 33)])
+    func packingIsExact(outputWidth: Int, inputWidth: Int) {
+        let w = (0..<(outputWidth * inputWidth)).map { Float($0 + 1) }
+        let panels = (outputWidth + 15) / 16
+        #expect(ae_sparse_packed_weight_count(outputWidth, inputWidth) == panels * 16 * inputWidth)
+        var expected = [Float](repeating: 0, count: panels * 16 * inputWidth)
+        for o in 0..<outputWidth {
+            for p in 0..<inputWidth { expected[(o / 16) * 16 * inputWidth + p * 16 + o % 16] = w[o * inputWidth + p] }
+        }
+        #expect(Self.packed(w, outputWidth: outputWidth, inputWidth: inputWidth) == expected)
     }
 }
 

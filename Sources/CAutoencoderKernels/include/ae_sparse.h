@@ -1,11 +1,15 @@
 // The products of a layer whose input is mostly zeros, such as MNIST images (about four
 // fifths of their pixels are 0): the forward product and the weight gradient skip the
 // zeros, so the first layer costs about half of the dense products in training and at
-// inference. And the transpose that lays out its weight for the forward product.
+// inference. And the packing that lays out its weight for the forward product.
 //
 // Memory layout: matrices are ROW-MAJOR with no padding between rows. A batch x is
-// rows x in; a dense layer's weight W is out x in (as PyTorch's nn.Linear stores it) and
-// its transpose wt is in x out; the gradient δ of the layer's output is rows x out.
+// rows x in; a dense layer's weight W is out x in (as PyTorch's nn.Linear stores it); the
+// gradient δ of the layer's output is rows x out. The forward product reads W packed in
+// panels of AE_SPARSE_PANEL outputs: panel k holds Wᵀ's columns [16k, 16k + 16) as in x 16,
+// so W[o, p] is packed[(o / 16) * 16 * in + p * 16 + o % 16], and the last panel is padded
+// with zeros. A pass over 16 outputs then reads one contiguous panel, whichever inputs
+// are non-zero.
 
 #ifndef AE_SPARSE_H
 #define AE_SPARSE_H
@@ -16,8 +20,18 @@
 extern "C" {
 #endif
 
-/// y <- x * wt, skipping x's zeros: x is rows x in, wt is in x out, y is rows x out.
-void ae_sparse_input_product(const float *x, long rows, long in, const float *wt, long out, float *y);
+/// How many outputs a panel of the packed weight holds.
+#define AE_SPARSE_PANEL 16
+
+/// How many floats W (out x in) takes packed: in times out rounded up to whole panels.
+long ae_sparse_packed_weight_count(long out, long in);
+
+/// packed <- W (out x in) in panels, as above, for ae_sparse_input_product.
+void ae_sparse_pack_weight(const float *w, long out, long in, float *packed);
+
+/// y <- x * Wᵀ, skipping x's zeros: x is rows x in, packed is W (out x in) packed by
+/// ae_sparse_pack_weight, y is rows x out.
+void ae_sparse_input_product(const float *x, long rows, long in, const float *packed, long out, float *y);
 
 /// dw <- δᵀ·x, skipping the 16-column blocks of x that are all zero: δ is rows x out, x is
 /// rows x in, dw is out x in (a dense layer's weight gradient, its input being x).
@@ -52,14 +66,19 @@ int ae_sparse_weight_gradient_variant(int variant, const float *delta, long rows
 /// about the same work. For tests of that balance.
 void ae_sparse_weight_gradient_split(long rows, const float *x, long in, int parts, long *bounds);
 
+/// The order in which the forward product takes a group of `rows` rows of x (rows x in) in
+/// blocks of `block_rows`: order[k] is the row that goes k-th, each block starting from the
+/// first row not yet taken and adding the rows whose non-zeros add the fewest new 16-column
+/// pieces to the block's. Returns 0, writing nothing, outside what a group holds (1-96 rows,
+/// in <= 1024, 1-6 rows a block). For tests of that grouping.
+int ae_sparse_block_order(const float *x, int rows, long in, int block_rows, int *order);
+
 /// The same product on the calling thread with one instruction-set variant: 0 the build's
 /// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it
 /// (AUTOENCODER_ISA does not limit these test entries: they test what the CPU runs).
 /// For tests that every variant agrees (the product above uses the best one).
-int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *wt, long out, float *y);
-
-/// destination (columns x rows) <- the transpose of source (rows x columns).
-void ae_transpose(const float *source, long rows, long columns, float *destination);
+int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *packed, long out,
+                                    float *y);
 
 #ifdef __cplusplus
 }
