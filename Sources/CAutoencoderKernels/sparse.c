@@ -336,6 +336,9 @@ AE_DEFINE_SPARSE(avx512, __attribute__((target("avx512f"))), 4, 0)
 AE_DEFINE_SPARSE(avx2, __attribute__((target("avx2,fma"))), 1, AE_SPARSE_AVX2_ROWS)
 #endif
 AE_DEFINE_SPARSE(base, , 1, 4)
+// AVX-512's passes compiled for the baseline, for ae_sparse_input_product_variant's tests on
+// machines without AVX-512.
+AE_DEFINE_SPARSE(base_wide, , 4, 0)
 
 // dw <- δᵀ·x over the 16-column blocks of x that are not all zero. dw is out x in, δ is
 // rows x out and x rows x in, as in a dense layer's weight gradient (dW = δᵀ·x) when x is
@@ -680,6 +683,7 @@ int ae_sparse_block_order(const float *x, int rows, long in, int block_rows, int
 }
 
 int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *packed, long out, float *y) {
+    if (variant == AE_SPARSE_WIDE_PASSES) { sparse_input_product_base_wide(x, rows, in, packed, out, y); return 1; }
     if (variant < ISA_BASE || variant > (int)ae_cpu_isa()) return 0;
     switch (variant) {
 #if defined(__x86_64__)

@@ -77,8 +77,11 @@ int ae_sparse_block_order(const float *x, int rows, long in, int block_rows, int
 /// baseline, 1 AVX2+FMA, 2 AVX-512F. Returns 0, computing nothing, when this CPU lacks it
 /// (AUTOENCODER_ISA does not limit these test entries: they test what the CPU runs).
 /// For tests that every variant agrees (the product above uses the best one).
+/// Variant AE_SPARSE_WIDE_PASSES is the AVX-512 variant's passes (4 rows by 4 vectors,
+/// block by block) compiled for the baseline, which every CPU runs.
 int ae_sparse_input_product_variant(int variant, const float *x, long rows, long in, const float *packed, long out,
                                     float *y);
+#define AE_SPARSE_WIDE_PASSES 3
 
 #ifdef __cplusplus
 }
