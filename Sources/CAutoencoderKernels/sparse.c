@@ -65,10 +65,10 @@
 // y <- x * Wᵀ over x's non-zeros, AE_SPARSE_ROWS rows of x at a time. The rows of a block
 // share one list: the positions where any of them is non-zero (their union), with the
 // block's values there. Each listed position's 16 weights in a panel are then loaded once
-// for all the block's rows and multiplied into each row's accumulators, a zero where that row has none; for a
-// finite w, adding w * 0 leaves a sum unchanged, so every row gets exactly the sum over its
-// own non-zeros, in increasing position, whichever rows share its block (an infinite w
-// makes NaN there, as the dense product would).
+// for all the block's rows and multiplied into each row's accumulators, a zero where that
+// row has none; for a finite w, adding w * 0 leaves a sum unchanged, so every row gets
+// exactly the sum over its own non-zeros, in increasing position, whichever rows share its
+// block (an infinite w makes NaN there, as the dense product would).
 //
 // The block trades arithmetic for memory traffic: MNIST images have 150 non-zeros each on
 // average and four have 298-305 in their union, so a block does twice the multiplications of
@@ -128,7 +128,7 @@ INLINE int list_union(const float *const *x, int rows, long p0, long end, int *i
             }                                                                                        \
         }                                                                                            \
         for (int i = 0; i < count; i++) {                                                            \
-            const float *w = packed + c * in + (long)index[i] * W;                                        \
+            const float *w = packed + c * in + (long)index[i] * W;                                   \
             vf wv[VECTORS];                                                                          \
             _Pragma("clang loop unroll(full)") for (int q = 0; q < VECTORS; q++) wv[q] = load(w + q * W * in); \
             _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                         \
@@ -177,7 +177,7 @@ AE_DEFINE_SPARSE_ROWS(1, 1)
 // are listed first (each position's values side by side, so that one piece holds its
 // broadcasts), then each pass runs over every block of the group: one panel (50 KB for 784
 // inputs) serves them all from the caches. Contiguous, a panel's lines fall in every set of
-// the L1 cache (rows of W transposed, 1 KB apart, shared a sixteenth of them), and the line
+// the L1 cache (rows of Wᵀ, 1 KB apart for 256 outputs, shared a sixteenth of them), and the line
 // AE_SPARSE_AHEAD positions on is prefetched: the listed positions are irregular, so the
 // hardware does not fetch them early.
 // AVX2 takes 6-row blocks: 12 accumulators (as its matrix-multiply tile), where 4 rows
@@ -241,10 +241,10 @@ INLINE uint64_t row_signature(const float *x, long in) {
     return signature;
 }
 
-// Puts the n = blocks x R rows of a group in blocks of similar rows: each block starts from
-// the first row not yet taken and adds, R - 1 times, the row that brings the fewest new
-// signature bits (the first of equals), so that a block's union stays small. order[k] is
-// the row that goes k-th.
+// Puts the n rows of a group in blocks of R similar rows (the last one short when R does
+// not divide n): each block starts from the first row not yet taken and adds, R - 1 times,
+// the row that brings the fewest new signature bits (the first of equals), so that a
+// block's union stays small. order[k] is the row that goes k-th.
 INLINE void order_rows(const float *x, long in, int n, int R, int *order) {
     uint64_t signature[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
     int left[AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX];
@@ -311,8 +311,9 @@ INLINE void sparse_groups(const float *x, long blocks, long in, const float *pac
 void ae_sparse_prepare_thread(void) { (void)ae_thread_scratch(AE_SCRATCH_SPARSE, AE_SPARSE_GROUP_BYTES); }
 
 // GROUP_ROWS: 0 block by block (AVX-512: its four-vector passes read a line of four
-// panels at each listed position, and its processors' L2 holds the autoencoder's W), else the rows of a
-// grouped block. The rows past the last whole block take 4-row blocks, then single rows.
+// panels at each listed position, and its processors' L2 holds the autoencoder's W), else
+// the rows of a grouped block. The rows past the last whole block take 4-row blocks, then
+// single rows.
 #define AE_DEFINE_SPARSE(NAME, TARGET, VECTORS, GROUP_ROWS)                                           \
     TARGET static void sparse_input_product_##NAME(const float *x, long rows, long in, const float *packed, long out, float *y) { \
         if (in == 0) { memset(y, 0, sizeof(float) * (size_t)(rows * out)); return; }                 \
@@ -324,8 +325,8 @@ void ae_sparse_prepare_thread(void) { (void)ae_thread_scratch(AE_SCRATCH_SPARSE,
             r = blocks * (GROUP_ROWS);                                                                \
         }                                                                                             \
         for (; r + AE_SPARSE_ROWS <= rows; r += AE_SPARSE_ROWS)                                       \
-            sparse_rows_4_##VECTORS(x + r * in, in, packed, out, y + r * out);                            \
-        for (; r < rows; r++) sparse_rows_1_##VECTORS(x + r * in, in, packed, out, y + r * out);          \
+            sparse_rows_4_##VECTORS(x + r * in, in, packed, out, y + r * out);                        \
+        for (; r < rows; r++) sparse_rows_1_##VECTORS(x + r * in, in, packed, out, y + r * out);      \
     }
 
 // AVX-512: 4 rows x 4 vectors = 16 accumulators, half of its 32 registers, block by block.
