@@ -40,7 +40,12 @@
 // - the weight gradient copying each block's listed values into one contiguous buffer
 //   while listing (so a column order could be applied there, without a permuted copy of
 //   the batch): 354 vs 310-322 µs in the natural order, 284 vs 234 µs (copy included)
-//   in 4 x 4 patches.
+//   in 4 x 4 patches;
+// - on the AVX2 Zen 3 (one core, 256-image batches in 4 x 4 patches, copy included), the
+//   weight gradient taking 2-4 blocks of 16 columns per pass over δ's panel, so that each
+//   panel is read from L2 once for them: 756-789 vs 813-834 µs, about 0.6 % of an
+//   autoencoder epoch, not worth the longer loops; prefetching δ's rows a few listed rows
+//   ahead: no gain.
 // On the AVX2 Zen 3 (one core, forward product alone, 256-image batches, C harness):
 // - grouped blocks of 2, 3 or 4 rows with passes of 24-40 columns in 8-lane vectors: fewer
 //   multiply-adds (the union of fewer rows is smaller) but 970-1200 vs 825-965 µs for 6 x 16,
