@@ -80,8 +80,8 @@ public struct Dense: Layer, ZeroSkippingLayer, Equatable {
                                               activation.nonlinearity)
     }
 
-    /// How many floats ``packWeight(_:into:)`` writes: `inputWidth` times `outputWidth`
-    /// rounded up to a multiple of 16.
+    /// How many floats ``packWeight(_:into:)`` writes: `inputWidth` times `outputWidth`,
+    /// the latter rounded up to a multiple of 16 (whole panels).
     package var packedWeightCount: Int { ae_sparse_packed_weight_count(outputWidth, inputWidth) }
 
     /// Writes `W` into `destination` (``packedWeightCount`` floats) as the zero-skipping

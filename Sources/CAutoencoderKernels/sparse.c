@@ -204,8 +204,7 @@ AE_DEFINE_SPARSE_ROWS(1, 1)
 #define AE_SPARSE_AVX2_ROWS 6
 #define AE_SPARSE_AHEAD 8
 _Static_assert(W == AE_SPARSE_PANEL, "a pass reads one panel per vector");
-_Static_assert(AE_SPARSE_GROUP * AE_SPARSE_GROUP_ROWS_MAX <= 256 && AE_SPARSE_PIECE / W <= 64,
-               "order_rows keeps a row's index in 8 bits and its signature in 64");
+_Static_assert(AE_SPARSE_PIECE / W <= 64, "order_rows keeps a row's signature in 64 bits");
 _Static_assert(AE_SPARSE_AVX2_ROWS <= AE_SPARSE_GROUP_ROWS_MAX && AE_SPARSE_ROWS <= AE_SPARSE_GROUP_ROWS_MAX,
                "a grouped block's accumulators and values are sized for AE_SPARSE_GROUP_ROWS_MAX rows");
 #define AE_SPARSE_GROUP_BYTES                                                                           \
@@ -264,13 +263,12 @@ INLINE void order_rows(const float *x, long in, int n, int R, int *order) {
         order[k++] = left[0];
         memmove(left, left + 1, sizeof(int) * (size_t)--remaining);
         for (int taken = 1; taken < R && remaining > 0; taken++) {
-            // Without branches: the count of new bits above the row's index, the least wins.
-            int best = 0;
-            unsigned least = ~0u;
+            // Without branches; left being in order, the strict < keeps the first of equals.
+            int best = 0, least = 65;
             for (int i = 0; i < remaining; i++) {
-                const unsigned key = (unsigned)__builtin_popcountll(signature[left[i]] & ~block) << 8 | (unsigned)left[i];
-                best = key < least ? i : best;
-                least = key < least ? key : least;
+                const int added = __builtin_popcountll(signature[left[i]] & ~block);
+                best = added < least ? i : best;
+                least = added < least ? added : least;
             }
             block |= signature[left[best]];
             order[k++] = left[best];

@@ -23,7 +23,7 @@ extern "C" {
 /// How many outputs a panel of the packed weight holds.
 #define AE_SPARSE_PANEL 16
 
-/// How many floats W (out x in) takes packed: in times out rounded up to whole panels.
+/// How many floats W (out x in) takes packed: in times out, out rounded up to whole panels.
 long ae_sparse_packed_weight_count(long out, long in);
 
 /// packed <- W (out x in) in panels, as above, for ae_sparse_input_product.
