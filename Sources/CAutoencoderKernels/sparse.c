@@ -367,6 +367,7 @@ AE_DEFINE_SPARSE(base_wide, , 4, 0)
         _Pragma("clang loop unroll(full)") for (int i = 0; i < TILE; i++) {                         \
             float *d = dw + (o + i) * in + k0;                                                      \
             acc[i] = first ? splat(0.0f)                                                           \
+                   : quads ? load_quads(dw + (o + i) * in, quad_start)                            \
                    : columns ? load_columns(dw + (o + i) * in, columns + k0, lanes)                 \
                    : lanes == W ? load(d) : load_partial(d, lanes);                                 \
         }                                                                                          \
@@ -389,7 +390,8 @@ AE_DEFINE_SPARSE(base_wide, , 4, 0)
         }                                                                                          \
         _Pragma("clang loop unroll(full)") for (int i = 0; i < TILE; i++) {                         \
             float *d = dw + (o + i) * in + k0;                                                      \
-            if (columns) store_columns(dw + (o + i) * in, columns + k0, acc[i], lanes);             \
+            if (quads) store_quads(dw + (o + i) * in, quad_start, acc[i]);                         \
+            else if (columns) store_columns(dw + (o + i) * in, columns + k0, acc[i], lanes);        \
             else if (lanes == W) store(d, acc[i]);                                                 \
             else store_partial(d, acc[i], lanes);                                                  \
         }                                                                                          \
@@ -410,6 +412,35 @@ INLINE vf load_columns(const float *row, const int32_t *columns, long lanes) {
         else { buffer[l] = row[columns[l]]; l++; }
     }
     return load(buffer);
+}
+// A block whose 16 columns are 4 runs of 4 (an image's 4 x 4 patch, every block of a 28 x 28
+// image) moves each run from or to its quarter of the accumulator: the runs are found once
+// per block instead of once per row of dw, and no buffer is stored and reloaded. On
+// 256-image MNIST batches in patches, 784 -> 256, one Zen 3 core, the permuted copy
+// included: 694-716 against 813-837 µs per batch (C harness, alternating), same bits.
+typedef float vf4 __attribute__((ext_vector_type(4)));
+INLINE int block_quads(const int32_t *columns, long lanes, int32_t *start) {
+    if (!columns || lanes != W) return 0;
+    for (int q = 0; q < 4; q++) {
+        if (!run_of_4(columns, 4 * q, lanes)) return 0;
+        start[q] = columns[4 * q];
+    }
+    return 1;
+}
+INLINE vf load_quads(const float *row, const int32_t *start) {
+    vf4 q[4];
+    for (int i = 0; i < 4; i++) memcpy(&q[i], row + start[i], sizeof q[i]);
+    const vf lo = __builtin_shufflevector(q[0], q[1], 0, 1, 2, 3, 4, 5, 6, 7, -1, -1, -1, -1, -1, -1, -1, -1);
+    const vf hi = __builtin_shufflevector(q[2], q[3], 0, 1, 2, 3, 4, 5, 6, 7, -1, -1, -1, -1, -1, -1, -1, -1);
+    return __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+}
+INLINE void store_quads(float *row, const int32_t *start, vf v) {
+    const vf4 q0 = __builtin_shufflevector(v, v, 0, 1, 2, 3), q1 = __builtin_shufflevector(v, v, 4, 5, 6, 7);
+    const vf4 q2 = __builtin_shufflevector(v, v, 8, 9, 10, 11), q3 = __builtin_shufflevector(v, v, 12, 13, 14, 15);
+    memcpy(row + start[0], &q0, sizeof q0);
+    memcpy(row + start[1], &q1, sizeof q1);
+    memcpy(row + start[2], &q2, sizeof q2);
+    memcpy(row + start[3], &q3, sizeof q3);
 }
 INLINE void store_columns(float *row, const int32_t *columns, vf v, long lanes) {
     float buffer[W];
@@ -508,6 +539,8 @@ INLINE void sparse_gradient_split_body(long rows, const float *x, long in, int p
         for (long b = b0; b < b1; b++) {                                                           \
             const long k0 = b * W;                                                                 \
             const long lanes = in - k0 < W ? in - k0 : W;                                          \
+            int32_t quad_start[4];                                                                 \
+            const int quads = block_quads(columns ? columns + k0 : 0, lanes, quad_start);           \
             for (long r0 = 0; r0 < rows; r0 += AE_GRADIENT_LIST) {                                 \
                 const long r1 = r0 + AE_GRADIENT_LIST < rows ? r0 + AE_GRADIENT_LIST : rows;       \
                 int n = 0;                                                                         \
