@@ -26,8 +26,8 @@ void *ae_thread_scratch(ae_scratch_slot slot, size_t bytes);
 /// thread's first product does not allocate inside a training step.
 void ae_sgemm_prepare_thread(void);
 
-/// Allocates the calling thread's working memory for the zero-skipping forward product
-/// (sparse.c), for the same reason.
+/// Allocates the calling thread's working memory for the zero-skipping forward product and
+/// weight gradient (sparse.c), for the same reason.
 void ae_sparse_prepare_thread(void);
 
 #endif
