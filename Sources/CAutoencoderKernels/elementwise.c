@@ -166,8 +166,33 @@ INLINE void map_body(const float *in, float *out, long count, int which, recipro
     }
 }
 
+// Rows narrower than AE_NARROW_ROWS values and not a multiple of 16 go as one flat run of
+// values, the bias repeated along it from a tiled copy (columns x 16 values: the pattern of
+// bias vectors repeats every `columns` vectors), instead of a partial vector per row, which
+// goes through a buffer and a call to memcpy (load_partial): rows of 10 values took 43 ns
+// each. An element's result does not depend on which vector holds it.
+#define AE_NARROW_ROWS 64
+
+INLINE void bias_activate_flat(float *values, long count, long columns, const float *bias, ae_nonlinearity f,
+                               reciprocal_fn reciprocal) {
+    float tiled[AE_NARROW_ROWS * W];
+    for (long i = 0; i < columns * W; i++) tiled[i] = bias[i % columns];
+    long i = 0, phase = 0;
+    for (; i + W <= count; i += W) {
+        store(values + i, apply_v(f, load(values + i) + load(tiled + phase), reciprocal));
+        phase = phase + W == columns * W ? 0 : phase + W;
+    }
+    if (i < count) {
+        store_partial(values + i, apply_v(f, load_partial(values + i, count - i) + load(tiled + phase), reciprocal), count - i);
+    }
+}
+
 INLINE void bias_activate_body(float *values, long rows, long columns, const float *bias, ae_nonlinearity f,
                                reciprocal_fn reciprocal) {
+    if (columns % W != 0 && columns < AE_NARROW_ROWS) {
+        bias_activate_flat(values, rows * columns, columns, bias, f, reciprocal);
+        return;
+    }
     for (long r = 0; r < rows; r++) {
         float *row = values + r * columns;
         for (long c = 0; c < columns; c += W) {
@@ -292,8 +317,35 @@ INLINE void sum_rows_body(const float *values, long rows, long columns, long str
 // one pass, with the same bits (each column is summed over the rows in order from zero).
 // AE_DELTA_VECTORS vectors of columns at a time, so that their sums stay in registers.
 #define AE_DELTA_VECTORS 4
+// Rows narrower than AE_NARROW_ROWS that make the whole matrix (no other thread's
+// columns between them): the products as one flat run, then the sums from the products,
+// each column over the rows in order from zero as below, reading a row's last vector whole
+// (its extra lanes, the next rows' values, are not stored) wherever 16 values remain.
+INLINE void derivative_and_sums_narrow(float *gradient, const float *output, long rows, long columns,
+                                       ae_nonlinearity f, float *sums) {
+    multiply_derivative_body(gradient, output, rows * columns, f);
+    const float *end = gradient + rows * columns;
+    vf acc[AE_NARROW_ROWS / W];
+    for (int q = 0; q < AE_NARROW_ROWS / W; q++) acc[q] = splat(0.0f);
+    for (long r = 0; r < rows; r++) {
+        const float *g = gradient + r * columns;
+        for (int q = 0; q * W < columns; q++) {
+            const long n = columns - q * W < W ? columns - q * W : W;
+            acc[q] += g + q * W + W <= end ? load(g + q * W) : load_partial(g + q * W, n);
+        }
+    }
+    for (int q = 0; q * W < columns; q++) {
+        const long n = columns - q * W < W ? columns - q * W : W;
+        store_partial(sums + q * W, acc[q], n);
+    }
+}
+
 INLINE void derivative_and_sums_body(float *gradient, const float *output, long rows, long columns, long stride,
                                      ae_nonlinearity f, float *sums) {
+    if (columns == stride && columns < AE_NARROW_ROWS) {
+        derivative_and_sums_narrow(gradient, output, rows, columns, f, sums);
+        return;
+    }
     for (long c0 = 0; c0 < columns; c0 += AE_DELTA_VECTORS * W) {
         vf acc[AE_DELTA_VECTORS];
         for (int q = 0; q < AE_DELTA_VECTORS; q++) acc[q] = splat(0.0f);
@@ -315,9 +367,15 @@ INLINE void derivative_and_sums_body(float *gradient, const float *output, long 
                 const float *y = output + r * stride + c0;
                 for (int q = 0; q * W < width; q++) {
                     const long n = width - q * W < W ? width - q * W : W;
-                    const vf d = load_partial(g + q * W, n) * derivative_v(f, load_partial(y + q * W, n));
-                    store_partial(g + q * W, d, n);
-                    acc[q] += d;
+                    if (n == W) {
+                        const vf d = load(g + q * W) * derivative_v(f, load(y + q * W));
+                        store(g + q * W, d);
+                        acc[q] += d;
+                    } else {
+                        const vf d = load_partial(g + q * W, n) * derivative_v(f, load_partial(y + q * W, n));
+                        store_partial(g + q * W, d, n);
+                        acc[q] += d;
+                    }
                 }
             }
             for (int q = 0; q * W < width; q++) {

@@ -65,7 +65,11 @@ import Testing
         }
     }
 
-    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh, .leakyReLU, .elu, .softplus], [1, 7, 33, 257])
+    /// Against double precision, and bit for bit against the activation alone applied to
+    /// `x + b`: narrow rows (fewer than 64 values, not a multiple of 16) go as one flat run
+    /// with the bias repeated along it, wider ones row by row, and neither may change a value.
+    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh, .leakyReLU, .elu, .softplus],
+          [1, 2, 7, 10, 16, 33, 40, 63, 257])
     func biasAndActivation(f: ElementwiseKernels.Nonlinearity, columns: Int) {
         let rows = 300  // large enough to be split over threads for wide rows
         var values = Matrix(rows: rows, columns: columns, storage: (0..<(rows * columns)).map { Float($0 % 23) * 0.3 - 3 })
@@ -74,6 +78,10 @@ import Testing
         bias.withUnsafeBufferPointer { b in
             values.withMutableView { ElementwiseKernels.addBiasAndActivate($0, bias: b.baseAddress!, f) }
         }
+        let shifted = (0..<(rows * columns)).map { original.storage[$0] + bias[$0 % columns] }
+        var activated = [Float](repeating: .nan, count: shifted.count)
+        activated.withUnsafeMutableBufferPointer { ElementwiseKernels.activate(shifted, into: $0.baseAddress!, count: shifted.count, f) }
+        #expect(values.storage.map(\.bitPattern) == activated.map(\.bitPattern))
         for r in 0..<rows {
             for c in 0..<columns {
                 let expected = Self.reference(f, original[r, c] + bias[c])
@@ -102,7 +110,11 @@ import Testing
         for i in y.indices { #expect(abs(g[i] - 2 * y[i] * (1 - y[i])) < 1e-7) }
     }
 
-    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh, .leakyReLU, .elu, .softplus], [1, 7, 33, 100, 257, 784])
+    /// Rows narrower than 64 values take a flat pass and then the sums (reading a row's last
+    /// vector whole where 16 values remain), wider ones one pass by blocks of columns; both
+    /// give the two passes' bits.
+    @Test(arguments: [ElementwiseKernels.Nonlinearity.identity, .sigmoid, .relu, .tanh, .leakyReLU, .elu, .softplus],
+          [1, 2, 7, 10, 16, 32, 33, 48, 63, 100, 257, 784])
     func derivativeAndRowSumsInOnePassMatchTwoPasses(f: ElementwiseKernels.Nonlinearity, columns: Int) {
         // 300 rows: wide enough shapes are split over the threads by columns.
         let rows = 300
