@@ -1,3 +1,5 @@
+import CAutoencoderKernels
+
 /// A borrowed, read-only, row-major view of `rows × columns` floats with no padding
 /// between rows. Valid only while the storage it points into is alive and unmoved.
 public struct MatrixView {
@@ -35,8 +37,7 @@ public struct MatrixView {
     public var isMostlyZero: Bool {
         let sampleCount = min(16, rows) * columns
         guard sampleCount > 0 else { return false }
-        var zeros = 0
-        for i in 0..<sampleCount where base[i] == 0 { zeros += 1 }
+        let zeros = ae_count_zeros(base, sampleCount)
         return Double(zeros) >= 0.6 * Double(sampleCount)
     }
 }

@@ -18,6 +18,24 @@ import Testing
         #expect(values[11] == -1)
     }
 
+    /// At least 60 % zeros (either sign) among the first 16 rows; later rows and an empty
+    /// view do not count.
+    @Test func mostlyZeroLooksAtTheFirstSixteenRows() {
+        func mostlyZero(_ values: [Float], columns: Int) -> Bool {
+            values.withUnsafeBufferPointer { MatrixView($0.baseAddress!, rows: values.count / columns, columns: columns).isMostlyZero }
+        }
+        // 16 rows of 10: 96 zeros of 160 is 60 %, 95 is not.
+        let atThreshold = (0..<160).map { $0 < 96 ? ($0 % 2 == 0 ? Float(0) : -Float(0)) : 1 }
+        #expect(mostlyZero(atThreshold, columns: 10))
+        var below = atThreshold
+        below[0] = 0.5
+        #expect(!mostlyZero(below, columns: 10))
+        // A 17th row of zeros is not looked at.
+        #expect(!mostlyZero(below + [Float](repeating: 0, count: 10), columns: 10))
+        #expect(mostlyZero([0, 0, 0, 0, 1], columns: 5))
+        #expect(![Float](repeating: 0, count: 3).withUnsafeBufferPointer { MatrixView($0.baseAddress!, rows: 0, columns: 3).isMostlyZero })
+    }
+
     @Test func vectorViewsReadAndWriteTheirElements() {
         var values: [Float] = [1, 2, 3, 4, 5]
         values.withUnsafeMutableBufferPointer { buffer in

@@ -78,6 +78,9 @@ void ae_multiply_derivative_and_sum_rows(float *gradient, const float *output, l
 /// 1 when every value is finite, 0 when one is NaN or infinite.
 int ae_all_finite(const float *values, long count);
 
+/// How many of the count values are zero (+0 or -0), on the calling thread.
+long ae_count_zeros(const float *values, long count);
+
 /// TensorFlow 1's ApplyAdam on count parameters: m += (g - m)(1 - beta1);
 /// v += (g^2 - v)(1 - beta2); p -= step_size * m / (sqrt(v) + epsilon), the division done
 /// by the AVX-512 and AVX2 variants as a refined reciprocal estimate (within about 2 ulp).
