@@ -319,8 +319,9 @@ INLINE void sum_rows_body(const float *values, long rows, long columns, long str
 #define AE_DELTA_VECTORS 4
 // Rows narrower than AE_NARROW_ROWS that make the whole matrix (no other thread's
 // columns between them): the products as one flat run, then the sums from the products,
-// each column over the rows in order from zero as below, reading a row's last vector whole
-// (its extra lanes, the next rows' values, are not stored) wherever 16 values remain.
+// each column over the rows in order from zero as below. A row's last vector is read whole
+// wherever 16 values remain; its lanes past the row (the next rows' values) add into lanes
+// of the sums that are never stored.
 INLINE void derivative_and_sums_narrow(float *gradient, const float *output, long rows, long columns,
                                        ae_nonlinearity f, float *sums) {
     multiply_derivative_body(gradient, output, rows * columns, f);
