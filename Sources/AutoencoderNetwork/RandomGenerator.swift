@@ -67,9 +67,16 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
         return Int(product.high)
     }
 
-    /// A standard normal value, by the Box–Muller transform in `Double`.
+    /// A uniform `Double` in (0, 1] with 53 random bits: never 0, so its logarithm is finite.
+    public mutating func nextPositiveUnitDouble() -> Double {
+        Double((next() >> 11) + 1) * 0x1p-53
+    }
+
+    /// A standard normal value, by the Box–Muller transform in `Double`:
+    /// `√(−2 log u₁) · cos(2π u₂)` with `u₁` from ``nextPositiveUnitDouble()`` and `u₂` from
+    /// ``nextUnitDouble()``, drawn in that order.
     public mutating func nextStandardNormal() -> Double {
-        let u1 = Double((next() >> 11) + 1) * 0x1p-53   // (0, 1]: the logarithm stays finite
+        let u1 = nextPositiveUnitDouble()
         let u2 = nextUnitDouble()
         return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
     }

@@ -24,6 +24,8 @@
 #include "ae_parallel.h"
 #include "vector_internal.h"
 
+#include <math.h>
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -703,6 +705,47 @@ long ae_count_zeros(const float *values, long count) {
     long zeros = 0;
     for (long i = 0; i < count; i++) zeros += values[i] == 0.0f;
     return zeros;
+}
+
+// Each value costs a log, a cos and two exps (tens of ns), so the batch splits over the
+// cores from a few hundred values, far below AE_PARALLEL_MINIMUM's cheap elementwise passes.
+#define AE_SAMPLING_COST 64
+
+typedef struct {
+    const float *input; long k; const double *uniforms; float *noise; float *z; double *terms; long rows; int parts;
+} sampling_job;
+
+static void sampling_rows(const sampling_job *j, long r0, long r1) {
+#pragma clang fp contract(off)
+    const long k = j->k;
+    for (long r = r0; r < r1; r++) {
+        const float *mean = j->input + r * 2 * k, *log_variance = mean + k;
+        for (long c = 0; c < k; c++) {
+            const long i = r * k + c;
+            const double u1 = j->uniforms[2 * i], u2 = j->uniforms[2 * i + 1];
+            const float epsilon = (float)(sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2));
+            j->noise[i] = epsilon;
+            j->z[i] = mean[c] + expf(0.5f * log_variance[c]) * epsilon;
+            const double mu = mean[c], lv = log_variance[c];
+            j->terms[i] = -0.5 * (1.0 + lv - mu * mu - exp(lv));
+        }
+    }
+}
+
+static void sampling_task(void *context, int index) {
+    const sampling_job *j = (const sampling_job *)context;
+    long start, length;
+    ae_part(j->rows, 1, j->parts, index, &start, &length);
+    sampling_rows(j, start, start + length);
+}
+
+void ae_sampling_forward(const float *input, long rows, long k, const double *uniforms, float *noise, float *z,
+                         double *terms) {
+    int parts = ae_parts(rows * k * AE_SAMPLING_COST);
+    if (parts > rows) parts = (int)rows;
+    sampling_job job = {input, k, uniforms, noise, z, terms, rows, parts < 1 ? 1 : parts};
+    if (job.parts <= 1) { sampling_rows(&job, 0, rows); return; }
+    ae_parallel_for(job.parts, sampling_task, &job);
 }
 
 int ae_all_finite(const float *values, long count) {

@@ -48,10 +48,40 @@ import Testing
         #expect(Self.run(training: true, seed: 12).output != output)
     }
 
+    /// A batch large enough to be split over the cores: ε, z and the KL term have the bits of
+    /// the layer's expressions evaluated one by one, in order, in Swift.
+    @Test func aLargeBatchHasTheValuesOfTheExpressionsOneByOne() {
+        let rows = 300, k = 10
+        let layer = Sampling(codeWidth: k, klWeight: 2)
+        var g = RandomGenerator(seed: 5)
+        let input = Matrix(rows: rows, columns: 2 * k, storage: (0..<(rows * 2 * k)).map { _ in Float(g.nextUnitDouble() * 6 - 3) })
+        let scratch = LayerScratch(layers: [layer], batchSize: rows)
+        var context = LayerContext(generator: RandomGenerator(seed: 9), isTraining: true)
+        context.scratch = scratch.buffers[0]
+        var output = Matrix(rows: rows, columns: k, repeating: .nan)
+        input.withView { x in
+            output.withMutableView { layer.forward(x, parameters: UnsafePointer(bitPattern: 8)!, into: $0, context: &context) }
+        }
+        var generator = RandomGenerator(seed: 9)
+        var divergence = 0.0
+        for r in 0..<rows {
+            for j in 0..<k {
+                let epsilon = Float(generator.nextStandardNormal())
+                let mean = input[r, j], logVariance = input[r, k + j]
+                #expect(scratch.buffers[0]![r * k + j].bitPattern == epsilon.bitPattern)
+                #expect(output[r, j].bitPattern == (mean + Foundation.exp(0.5 * logVariance) * epsilon).bitPattern)
+                let mu = Double(mean), lv = Double(logVariance)
+                divergence += -0.5 * (1 + lv - mu * mu - Foundation.exp(lv))
+            }
+        }
+        #expect(context.addedLoss == 2 * divergence / Double(rows))
+        #expect(context.generator == generator)
+    }
+
     @Test func shapesAndScratch() {
         let layer = Sampling(codeWidth: 4)
         #expect(layer.inputWidth == 8 && layer.outputWidth == 4 && layer.parameterCount == 0)
-        #expect(layer.scratchCount(batchSize: 10) == 40)
+        #expect(layer.scratchCount(batchSize: 10) == 281)   // 40 floats of noise, one to align, 120 doubles
         #expect(layer.klWeight == 1)
     }
 

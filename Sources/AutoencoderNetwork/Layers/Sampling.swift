@@ -1,5 +1,6 @@
 import AutoencoderKernels
 import AutoencoderNumerics
+import CAutoencoderKernels
 
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,9 @@ import Darwin
 /// added. The backward pass adds the reparameterisation gradient (∂z/∂μ = 1,
 /// ∂z/∂log σ² = ½σε) and the KL term's (βμ/batch and β(σ² − 1)/(2·batch)).
 ///
-/// The loops are plain Swift: a code is a few dozen values per sample.
+/// The draws come from the generator in order, in Swift; the logarithms, cosines and
+/// exponentials they go through run in C over the cores (`ae_sampling_forward`), with the
+/// values those expressions have one by one.
 public struct Sampling: Layer, Equatable {
     /// `k`, the number of code values per sample (the input has `2k`).
     public let codeWidth: Int
@@ -45,8 +48,10 @@ public struct Sampling: Layer, Equatable {
     /// For example `"Sampling(64 → 32, β 1.0)"`.
     public var summary: String { "Sampling(\(inputWidth) → \(codeWidth), β \(klWeight))" }
 
-    /// The noise ε of a batch, `batchSize × k` floats.
-    public func scratchCount(batchSize: Int) -> Int { batchSize * codeWidth }
+    /// The noise ε of a batch (`batchSize × k` floats, kept for the backward pass), then room
+    /// for its uniform draws and KL terms (`3 × batchSize × k` doubles, after one float that
+    /// keeps them 8-byte aligned).
+    public func scratchCount(batchSize: Int) -> Int { 7 * batchSize * codeWidth + 1 }
 
     /// Nothing to draw.
     public func initialize(_ parameters: MutableVectorView, using generator: inout RandomGenerator) {}
@@ -66,18 +71,22 @@ public struct Sampling: Layer, Equatable {
             }
             return
         }
-        guard let noise = context.scratch?.base else { preconditionFailure("A sampling layer needs its scratch memory.") }
-        var divergence: Double = 0
-        for r in 0..<input.rows {
-            let mean = input.base + r * 2 * k, logVariance = mean + k, z = output.base + r * k
-            for j in 0..<k {
-                let epsilon = Float(context.generator.nextStandardNormal())
-                noise[r * k + j] = epsilon
-                z[j] = mean[j] + exp(0.5 * logVariance[j]) * epsilon
-                let mu = Double(mean[j]), lv = Double(logVariance[j])
-                divergence += -0.5 * (1 + lv - mu * mu - exp(lv))
-            }
+        guard let scratch = context.scratch, scratch.count >= scratchCount(batchSize: input.rows) else {
+            preconditionFailure("A sampling layer needs its scratch memory.")
         }
+        let count = input.rows * k
+        let noise = scratch.base
+        let doubles = UnsafeMutableRawPointer(noise + count).alignedUp(for: Double.self)
+            .bindMemory(to: Double.self, capacity: 3 * count)
+        let uniforms = doubles, terms = doubles + 2 * count
+        // Each ε takes u₁ then u₂, as nextStandardNormal() draws them.
+        for i in 0..<count {
+            uniforms[2 * i] = context.generator.nextPositiveUnitDouble()
+            uniforms[2 * i + 1] = context.generator.nextUnitDouble()
+        }
+        ae_sampling_forward(input.base, input.rows, k, uniforms, noise, output.base, terms)
+        var divergence: Double = 0
+        for i in 0..<count { divergence += terms[i] }
         if input.rows > 0 {
             context.addedLoss += Double(klWeight) * divergence / Double(input.rows)
         }

@@ -81,6 +81,17 @@ int ae_all_finite(const float *values, long count);
 /// How many of the count values are zero (+0 or -0), on the calling thread.
 long ae_count_zeros(const float *values, long count);
 
+/// A variational autoencoder's sampling layer in training, for rows x k codes, split over
+/// the cores by rows. For i = r * k + j, with mu = input[r * 2k + j], lv = input[r * 2k + k + j]
+/// (the log-variance) and the uniform draws u1 = uniforms[2i] in (0, 1], u2 = uniforms[2i + 1]:
+/// noise[i] = (float)(sqrt(-2 log u1) cos(2 pi u2)) (Box-Muller in double),
+/// z[i] = mu + expf(0.5 lv) noise[i] in float, and
+/// terms[i] = -0.5 (1 + lv - mu^2 - exp(lv)) in double, the KL divergence's terms, which the
+/// caller sums in order. The C library's log, cos, exp and expf, without fused multiply-adds,
+/// so the values are those of the same expressions evaluated one by one.
+void ae_sampling_forward(const float *input, long rows, long k, const double *uniforms, float *noise, float *z,
+                         double *terms);
+
 /// TensorFlow 1's ApplyAdam on count parameters: m += (g - m)(1 - beta1);
 /// v += (g^2 - v)(1 - beta2); p -= step_size * m / (sqrt(v) + epsilon), the division done
 /// by the AVX-512 and AVX2 variants as a refined reciprocal estimate (within about 2 ulp).
