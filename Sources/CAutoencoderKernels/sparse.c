@@ -37,10 +37,12 @@
 //   than on registers;
 // - the weight gradient as a scatter (each non-zero adds x * δ to its row of dw's
 //   transpose): bound by loading and storing those rows, 280-400 vs 306-348 µs;
-// - the weight gradient copying each block's listed values into one contiguous buffer
-//   while listing (so a column order could be applied there, without a permuted copy of
-//   the batch): 354 vs 310-322 µs in the natural order, 284 vs 234 µs (copy included)
-//   in 4 x 4 patches;
+// - the weight gradient gathering each block's listed values into one contiguous buffer
+//   through a column order while listing (instead of the permuted copy of the batch), on
+//   the AVX-512 Zen 4: 354 vs 310-322 µs in the natural order, 284 vs 234 µs (copy
+//   included) in 4 x 4 patches. What is kept since copies whole 64-byte pieces of the
+//   permuted batch, a block's columns already side by side (see AE_GRADIENT_LIST); it was
+//   measured on the Zen 3 only;
 // - on the AVX2 Zen 3 (one core, 256-image batches in 4 x 4 patches, copy included), the
 //   weight gradient taking 2-4 blocks of 16 columns per pass over δ's panel, so that each
 //   panel is read from L2 once for them: 756-789 vs 813-834 µs, about 0.6 % of an
